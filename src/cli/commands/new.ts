@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { createMigration } from '../../migrator.js';
+import { commandContext } from '../context.js';
+
+/** `new NAME`: creates the next numbered migration file with an UP/DOWN skeleton. */
+export function registerNew(program: Command): void {
+  program
+    .command('new')
+    .description('create migrations/<next version>_<name>.sql with -- UP / -- DOWN sections')
+    .argument('<name>', 'what the migration does, e.g. add_guilds')
+    .action(async (name: string, _flags: unknown, command: Command) => {
+      const { output, common } = await commandContext(command);
+      const path = createMigration({ name, dir: common.dir });
+      output.data(path);
+      void output;
+    });
+}

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { seed } from '../../migrator.js';
+import { commandContext } from '../context.js';
+
+/** `seed [--force] [--seeds-dir DIR]` */
+export function registerSeed(program: Command): void {
+  program
+    .command('seed')
+    .description('run seeds/*.sql in name order, each in a transaction (dev data)')
+    .option('--seeds-dir <dir>', 'directory of seed files (default ./seeds or AETURNIS_SEEDS_DIR)')
+    .option('--force', 'run even when NODE_ENV=production')
+    .action(async (flags: { seedsDir?: string; force?: boolean }, command: Command) => {
+      const { output, common } = await commandContext(command);
+      const result = await seed({ ...common, seedsDir: flags.seedsDir, force: flags.force });
+      if (result.ran.length === 0) output.info('No seed files found', { event: 'nothing-to-do' });
+    });
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { parseNonNegativeInteger } from '../../config.js';
+import { migrate } from '../../migrator.js';
+import { commandContext } from '../context.js';
+import { formatMs } from '../render.js';
+
+/** `up [--to VERSION] [--dry-run] [--allow-out-of-order]` */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('apply every pending migration in order, each in its own transaction')
+    .option('--to <version>', 'apply pending migrations up to and including this version')
+    .option('--dry-run', 'print what would be applied, change nothing')
+    .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
+    .option('--ahead <months>', 'months of audit_log partitions to ensure after migrating', '3')
+    .action(async (flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string }, command: Command) => {
+      const { output, common } = await commandContext(command);
+      const started = performance.now();
+      const result = await migrate({
+        ...common,
+        to: flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined,
+        dryRun: flags.dryRun,
+        allowOutOfOrder: flags.allowOutOfOrder,
+        partitions: { ahead: parseNonNegativeInteger(flags.ahead, '--ahead') },
+      });
+      if (result.applied.length > 0) {
+        const n = result.applied.length;
+        output.success(`Applied ${n} migration${n === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
+          event: 'up-done',
+          applied: n,
+        });
+      }
+    });
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { ValidationError } from '../../errors.js';
+import { validate } from '../../migrator.js';
+import { commandContext } from '../context.js';
+
+/** `validate`: exit 0 when every applied migration matches its file and nothing is out of order. */
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check applied migrations against their files (checksums, missing files, order)')
+    .action(async (_flags: unknown, command: Command) => {
+      const { output, common } = await commandContext(command);
+      const result = await validate(common);
+      if (!result.ok) {
+        const summary = result.problems.length === 1 ? result.problems[0] : `${result.problems.length} problems`;
+        throw new ValidationError(`validation failed: ${summary}`, result.problems);
+      }
+      output.success('All applied migrations match their files; nothing is out of order', { event: 'validated' });
+    });
+}

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { parseSeconds } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { CommonOptions } from '../migrator.js';
+import { createOutput, type LogFormat, type Output } from './output.js';
+import { eventRenderer } from './render.js';
+
+/** Options every command accepts (declared on the program, usable before or after the command). */
+export interface GlobalFlags {
+  databaseUrl?: string;
+  dir?: string;
+  table?: string;
+  logFormat?: string;
+  wait?: string;
+  lockTimeout?: string;
+  embeddedDir?: string;
+}
+
+/** What a command handler gets: its output and the options shared by every API call. */
+export interface CommandContext {
+  output: Output;
+  common: CommonOptions;
+  signal: AbortSignal;
+}
+
+/** The signal the CLI aborts on SIGINT/SIGTERM (reason: the signal's name). */
+export const interruption = new AbortController();
+
+/**
+ * Builds a command's context from the global flags (flags win over AETURNIS_* variables).
+ *
+ * @example
+ * const { output, common } = await commandContext(command, { stdoutIsData: true });
+ */
+export async function commandContext(command: Command, options: { stdoutIsData?: boolean } = {}): Promise<CommandContext> {
+  const flags = command.optsWithGlobals<GlobalFlags>();
+  const output = await createOutput({ format: logFormat(flags.logFormat), stdoutIsData: options.stdoutIsData ?? false });
+  activeOutput = output;
+  const common: CommonOptions = {
+    databaseUrl: flags.databaseUrl,
+    dir: flags.dir,
+    table: flags.table ?? nonEmpty(process.env.AETURNIS_TABLE),
+    waitSeconds: flags.wait !== undefined ? parseSeconds(flags.wait, '--wait') : envSeconds('AETURNIS_WAIT'),
+    lockTimeoutSeconds:
+      flags.lockTimeout !== undefined ? parseSeconds(flags.lockTimeout, '--lock-timeout') : envSeconds('AETURNIS_LOCK_TIMEOUT'),
+    embeddedDir: flags.embeddedDir,
+    onEvent: eventRenderer(output),
+    signal: interruption.signal,
+  };
+  return { output, common, signal: interruption.signal };
+}
+
+/** The output of the running command, for the top-level error handler. */
+export let activeOutput: Output | undefined;
+
+/**
+ * Reads `--log-format` / AETURNIS_LOG_FORMAT.
+ *
+ * @example
+ * logFormat('json') // 'json'
+ */
+export function logFormat(flag: string | undefined): LogFormat {
+  const value = flag ?? nonEmpty(process.env.AETURNIS_LOG_FORMAT) ?? 'human';
+  if (value !== 'human' && value !== 'json') {
+    throw new UsageError(`${flag !== undefined ? '--log-format' : 'AETURNIS_LOG_FORMAT'} must be "human" or "json" (got "${value}")`);
+  }
+  return value;
+}
+
+function envSeconds(name: string): number | undefined {
+  const value = nonEmpty(process.env[name]);
+  return value === undefined ? undefined : parseSeconds(value, name);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,95 @@
+import type { Logger } from 'pino';
+import { maskPassword } from '../db/connection-config.js';
+
+/** Log formats: coloured lines for people, one pino JSON object per line for machines. */
+export type LogFormat = 'human' | 'json';
+
+type Level = 'info' | 'success' | 'warn' | 'error';
+
+/** Where the CLI writes. Logs never contain a password. */
+export interface Output {
+  readonly format: LogFormat;
+  info(message: string, fields?: Record<string, unknown>): void;
+  success(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  /** Command output (a table, JSON): always stdout, never a log line. */
+  data(text: string): void;
+  /** Waits until everything written has left the process. */
+  flush(): Promise<void>;
+}
+
+/** Options of {@link createOutput}. */
+export interface OutputOptions {
+  format: LogFormat;
+  /** When stdout carries data (`status --json`), human log lines go to stderr. */
+  stdoutIsData?: boolean;
+}
+
+/**
+ * Creates the CLI's output. Human format: chalk colours when the stream is a terminal
+ * (NO_COLOR respected); JSON format: pino on stderr (loaded only then).
+ *
+ * @example
+ * const out = await createOutput({ format: 'human' });
+ * out.success('Applied 0001_create_users.sql (12 ms)');
+ */
+export async function createOutput(options: OutputOptions): Promise<Output> {
+  if (options.format === 'json') return jsonOutput();
+  return humanOutput(options.stdoutIsData ?? false);
+}
+
+async function humanOutput(stdoutIsData: boolean): Promise<Output> {
+  const { Chalk, supportsColor, supportsColorStderr } = await import('chalk');
+  const noColor = (process.env.NO_COLOR ?? '') !== '';
+  const colourFor = (stream: NodeJS.WriteStream) => {
+    const support = stream === process.stderr ? supportsColorStderr : supportsColor;
+    return new Chalk({ level: noColor || !support ? 0 : support.level });
+  };
+  const infoStream = stdoutIsData ? process.stderr : process.stdout;
+  const infoChalk = colourFor(infoStream);
+  const errChalk = colourFor(process.stderr);
+  const line = (stream: NodeJS.WriteStream, text: string) => stream.write(`${maskPassword(text)}\n`);
+  return {
+    format: 'human',
+    info: (message) => line(infoStream, message),
+    success: (message) => line(infoStream, infoChalk.green(message)),
+    warn: (message) => line(process.stderr, errChalk.yellow(`warning: ${message}`)),
+    error: (message) => line(process.stderr, errChalk.red(`error: ${message}`)),
+    data: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    flush: () => Promise.all([drain(process.stdout), drain(process.stderr)]).then(() => {}),
+  };
+}
+
+async function jsonOutput(): Promise<Output> {
+  const { pino } = await import('pino');
+  const logger: Logger = pino(
+    {
+      base: { name: 'aeturnis-db' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
+  const log = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
+    const masked = JSON.parse(maskPassword(JSON.stringify(fields))) as Record<string, unknown>;
+    const pinoLevel = level === 'success' ? 'info' : level;
+    logger[pinoLevel](masked, maskPassword(message));
+  };
+  return {
+    format: 'json',
+    info: (message, fields) => log('info', message, fields),
+    success: (message, fields) => log('success', message, fields),
+    warn: (message, fields) => log('warn', message, fields),
+    error: (message, fields) => log('error', message, fields),
+    data: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    flush: () => drain(process.stdout),
+  };
+}
+
+function drain(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.writableNeedDrain) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}

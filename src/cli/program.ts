@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { registerDown } from './commands/down.js';
+import { registerNew } from './commands/new.js';
+import { registerPartitions } from './commands/partitions.js';
+import { registerSeed } from './commands/seed.js';
+import { registerStatus } from './commands/status.js';
+import { registerUp } from './commands/up.js';
+import { registerValidate } from './commands/validate.js';
+
+/** The package version, read from package.json next to dist/. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * Builds the commander program. Global options are accepted before or after the command name.
+ * Errors are not printed by commander: they reach the caller as CommanderError (exitOverride).
+ *
+ * @example
+ * await buildProgram().parseAsync(['node', 'aeturnis-db', 'status', '--json']);
+ */
+export function buildProgram(): Command {
+  const program = new Command('aeturnis-db');
+  program
+    .description('PostgreSQL migrations in plain SQL files, safe under concurrency')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addHelpCommand(false)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, then PG* variables, then the embedded database)')
+    .option('--dir <path>', 'migrations directory (default: AETURNIS_MIGRATIONS_DIR or ./migrations)')
+    .option('--table <name>', 'journal table, optionally schema-qualified (default: schema_migrations)')
+    .addOption(new Option('--log-format <format>', 'human or json (default: AETURNIS_LOG_FORMAT or human)'))
+    .option('--wait <seconds>', 'retry an unreachable database for this long (default: 30)')
+    .option('--lock-timeout <seconds>', 'give up waiting for another runner after this long (default: wait)')
+    .option('--embedded-dir <path>', 'embedded database directory (default: AETURNIS_EMBEDDED_DIR or ./.aeturnis/db)');
+
+  registerUp(program);
+  registerDown(program);
+  registerStatus(program);
+  registerValidate(program);
+  registerNew(program);
+  registerPartitions(program);
+  registerSeed(program);
+  return program;
+}

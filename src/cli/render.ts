@@ -1,0 +1,96 @@
+import type { MigratorEvent } from '../migrator.js';
+import type { PartitionEvent } from '../partitions/ensure.js';
+import type { Output } from './output.js';
+
+/**
+ * Turns progress events into log lines: one line per migration with its time, retries and
+ * lock waits so a runner never waits silently.
+ *
+ * @example
+ * await migrate({ ...options, onEvent: eventRenderer(output) });
+ */
+export function eventRenderer(output: Output): (event: MigratorEvent) => void {
+  return (event) => {
+    switch (event.type) {
+      case 'embedded':
+        output.info(
+          `No database configured: using the embedded database in ${event.dir} (set DATABASE_URL or --database-url to use a real server)`,
+          { event: 'embedded', dir: event.dir },
+        );
+        break;
+      case 'connecting':
+        break;
+      case 'connect-retry':
+        output.warn(
+          `database not reachable (${event.reason}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s, giving up in ${event.secondsLeft}s`,
+          { event: 'connect-retry', attempt: event.attempt, reason: event.reason, delayMs: event.delayMs },
+        );
+        break;
+      case 'lock-wait':
+        output.info(`Waiting for the runner lock, held by ${event.holder}`, { event: 'lock-wait', holder: event.holder, waitedMs: event.waitedMs });
+        break;
+      case 'migration-start':
+        break;
+      case 'migration-done': {
+        const verb = event.direction === 'up' ? 'Applied' : 'Rolled back';
+        output.success(`${verb} ${event.fileName} (${formatMs(event.executionMs)})`, {
+          event: event.direction === 'up' ? 'applied' : 'rolled-back',
+          version: event.version,
+          file: event.fileName,
+          executionMs: Math.round(event.executionMs),
+        });
+        break;
+      }
+      case 'plan': {
+        const verb = event.direction === 'up' ? 'apply' : 'roll back';
+        if (event.migrations.length === 0) output.info(`Dry run: nothing to ${verb}`, { event: 'plan', direction: event.direction, migrations: [] });
+        else {
+          output.info(`Dry run: would ${verb} ${event.migrations.length} migration${event.migrations.length === 1 ? '' : 's'}:`, {
+            event: 'plan',
+            direction: event.direction,
+            migrations: event.migrations.map((m) => m.fileName),
+          });
+          if (output.format === 'human') for (const m of event.migrations) output.info(`  ${m.fileName}`);
+        }
+        break;
+      }
+      case 'nothing-to-do':
+        output.info(event.direction === 'up' ? 'Nothing to migrate: the database is up to date' : 'Nothing to roll back', {
+          event: 'nothing-to-do',
+          direction: event.direction,
+        });
+        break;
+      case 'seed-done':
+        output.success(`Seeded ${event.fileName} (${formatMs(event.executionMs)})`, {
+          event: 'seeded',
+          file: event.fileName,
+          executionMs: Math.round(event.executionMs),
+        });
+        break;
+      case 'partition':
+        renderPartitionEvent(output, event.event);
+        break;
+      case 'warning':
+        output.warn(event.message, { event: 'warning' });
+        break;
+    }
+  };
+}
+
+function renderPartitionEvent(output: Output, event: PartitionEvent): void {
+  const fields = { event: 'partition', kind: event.type };
+  if (event.type === 'month-conflict' || event.type === 'drop-failed' || event.type === 'default-problem') output.warn(event.message, fields);
+  else if (event.type === 'partition-created' || event.type === 'partition-dropped' || event.type === 'default-created') output.success(event.message, fields);
+  else if (event.type === 'month-covered') return; // summarised by the 'done' line
+  else output.info(event.message, fields);
+}
+
+/**
+ * Milliseconds for people: `12 ms`, `1.4 s`.
+ *
+ * @example
+ * formatMs(1432) // '1.4 s'
+ */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,34 @@
+import { UsageError } from './errors.js';
+
+/** Defaults shared by the CLI and the API. */
+export const DEFAULT_MIGRATIONS_DIR = 'migrations';
+export const DEFAULT_SEEDS_DIR = 'seeds';
+export const DEFAULT_JOURNAL_TABLE = 'schema_migrations';
+export const DEFAULT_WAIT_SECONDS = 30;
+export const DEFAULT_PARTITIONS_AHEAD = 3;
+export const DEFAULT_PARTITIONED_TABLE = 'audit_log';
+
+/**
+ * Parses a non-negative integer setting, with an error naming the setting.
+ *
+ * @example
+ * parseNonNegativeInteger('3', 'down N') // 3
+ * parseNonNegativeInteger('x', 'down N') // throws UsageError: down N must be a whole number ≥ 0 (got "x")
+ */
+export function parseNonNegativeInteger(value: string, setting: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${setting} must be a whole number >= 0 (got "${value}")`);
+  const number = Number(value.trim());
+  if (!Number.isSafeInteger(number)) throw new UsageError(`${setting} is too large (got "${value}")`);
+  return number;
+}
+
+/**
+ * Parses a duration in seconds (fractions allowed), with an error naming the setting.
+ *
+ * @example
+ * parseSeconds('2.5', '--wait') // 2.5
+ */
+export function parseSeconds(value: string, setting: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new UsageError(`${setting} must be a number of seconds >= 0 (got "${value}")`);
+  return Number(value.trim());
+}

@@ -1,0 +1,102 @@
+import type pg from 'pg';
+import { InterruptedError, LockTimeoutError } from '../errors.js';
+
+/** Who holds the runner lock, from pg_locks joined with pg_stat_activity. */
+export interface LockHolder {
+  pid: number;
+  applicationName: string;
+  clientAddress: string | null;
+  since: Date | null;
+}
+
+/** Options of {@link acquireRunnerLock}. */
+export interface LockOptions {
+  /** Give up after this many seconds (exit 4). `undefined`: wait as long as it takes. */
+  timeoutSeconds?: number | undefined;
+  /** Called when we start waiting, and every 30 s while we wait. */
+  onWait?: (holder: LockHolder | undefined, waitedMs: number) => void;
+  signal?: AbortSignal | undefined;
+}
+
+const PROGRESS_EVERY_MS = 30_000;
+
+/**
+ * Takes the session-level advisory lock `key` on this connection, waiting (polling
+ * `pg_try_advisory_lock`, so progress can be reported) until it is free or the timeout runs
+ * out. The lock belongs to the connection: it is released when the connection ends, so a
+ * killed runner never leaves it behind.
+ *
+ * @example
+ * await acquireRunnerLock(client, key, { timeoutSeconds: 60, onWait: (h) => console.log('waiting for', h?.pid) });
+ * try { ... } finally { await releaseRunnerLock(client, key) }
+ */
+export async function acquireRunnerLock(client: pg.ClientBase, key: bigint, options: LockOptions = {}): Promise<void> {
+  const started = Date.now();
+  const deadline = options.timeoutSeconds === undefined ? Infinity : started + options.timeoutSeconds * 1000;
+  let pollMs = 10;
+  let nextProgress = 0;
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key.toString()]);
+    if (rows[0]?.locked) return;
+    if (options.signal?.aborted) throw new InterruptedError(abortReason(options.signal));
+    const now = Date.now();
+    if (now >= deadline) {
+      const holder = await findLockHolder(client, key);
+      throw new LockTimeoutError(
+        `runner lock not obtained within ${options.timeoutSeconds}s: held by ${describeHolder(holder)}`,
+      );
+    }
+    if (now >= nextProgress && options.onWait) {
+      options.onWait(await findLockHolder(client, key), now - started);
+      nextProgress = now + PROGRESS_EVERY_MS;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
+    pollMs = Math.min(pollMs * 2, 250);
+  }
+}
+
+/** Releases the lock taken by {@link acquireRunnerLock}; harmless when not held. */
+export async function releaseRunnerLock(client: pg.ClientBase, key: bigint): Promise<void> {
+  await client.query('SELECT pg_advisory_unlock($1::bigint)', [key.toString()]);
+}
+
+/**
+ * Finds the session holding the advisory lock `key` (classid/objid are the key's two 32-bit
+ * halves; objsubid 1 marks a bigint key).
+ */
+export async function findLockHolder(client: pg.ClientBase, key: bigint): Promise<LockHolder | undefined> {
+  const unsigned = BigInt.asUintN(64, key);
+  const high = (unsigned >> 32n).toString();
+  const low = (unsigned & 0xffffffffn).toString();
+  const { rows } = await client.query<{ pid: number; application_name: string; client_addr: string | null; since: Date | null }>(
+    `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, coalesce(a.xact_start, a.backend_start) AS since
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid
+      LIMIT 1`,
+    [high, low],
+  );
+  const row = rows[0];
+  return row
+    ? { pid: row.pid, applicationName: row.application_name, clientAddress: row.client_addr, since: row.since }
+    : undefined;
+}
+
+/**
+ * One-line description of a lock holder.
+ *
+ * @example
+ * describeHolder({ pid: 4242, applicationName: 'aeturnis-db', clientAddress: '10.0.0.7', since: new Date() })
+ * // 'pid 4242 (aeturnis-db, from 10.0.0.7) since 2026-11-23T10:00:00.000Z'
+ */
+export function describeHolder(holder: LockHolder | undefined): string {
+  if (!holder) return 'another session (it may have just released it)';
+  const from = holder.clientAddress ? `, from ${holder.clientAddress}` : '';
+  const since = holder.since ? ` since ${holder.since.toISOString()}` : '';
+  return `pid ${holder.pid} (${holder.applicationName || 'unknown application'}${from})${since}`;
+}
+
+function abortReason(signal: AbortSignal): NodeJS.Signals {
+  const reason: unknown = signal.reason;
+  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
+}

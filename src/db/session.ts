@@ -1,0 +1,128 @@
+import pg from 'pg';
+import { ConnectionError } from '../errors.js';
+import { clientConfig, connectWithRetry } from './connect.js';
+import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connection-config.js';
+
+/** An existing connection handed in by a programmatic caller. */
+export type ExternalConnection = pg.ClientBase | pg.Pool;
+
+/** How to reach the database (a subset of every command's options). */
+export interface SessionOptions {
+  /** Connection URL; wins over DATABASE_URL and PG* variables. */
+  databaseUrl?: string | undefined;
+  /** An existing `pg` Client or Pool; wins over everything else. Not closed by us. */
+  connection?: ExternalConnection | undefined;
+  /** Environment to read DATABASE_URL / PG* / AETURNIS_* from (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Retry an unreachable server for this many seconds (default 30). */
+  waitSeconds?: number | undefined;
+  /** Directory of the embedded database (default ./.aeturnis/db). */
+  embeddedDir?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** Progress reported while connecting. */
+export type SessionEvent =
+  | { type: 'connecting'; target: string }
+  | { type: 'embedded'; dir: string }
+  | { type: 'connect-retry'; attempt: number; reason: string; delayMs: number; secondsLeft: number };
+
+/** One connection for a whole command: every query, the runner lock and the cancel path. */
+export interface Session {
+  client: pg.ClientBase;
+  /** Cancels the statement running on `client` (from a second connection). */
+  cancelRunningQuery(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the embedded database; set by the embedded module so pglite loads only when used. */
+export type EmbeddedStarter = (dir: string, signal?: AbortSignal) => Promise<{ url: string; stop(): Promise<void> }>;
+
+/**
+ * Opens the command's single connection from the options, in the documented order.
+ *
+ * @example
+ * const session = await openSession({ databaseUrl: 'postgres://localhost/game' }, console.log);
+ * try { await session.client.query('SELECT 1') } finally { await session.close() }
+ */
+export async function openSession(options: SessionOptions, onEvent: (event: SessionEvent) => void = () => {}): Promise<Session> {
+  const external = options.connection;
+  if (external) return externalSession(external);
+
+  const env = options.env ?? process.env;
+  const target: ConnectionTarget = resolveConnectionTarget(options.databaseUrl, env);
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  let connectionString: string | undefined;
+  if (target.kind === 'embedded') {
+    const dir = options.embeddedDir ?? env.AETURNIS_EMBEDDED_DIR ?? '.aeturnis/db';
+    onEvent({ type: 'embedded', dir });
+    const { startEmbedded } = await import('./embedded.js');
+    const embedded = await startEmbedded(dir, options.signal);
+    connectionString = embedded.url;
+    stopEmbedded = () => embedded.stop();
+  } else {
+    connectionString = target.kind === 'url' ? target.url : undefined;
+    onEvent({ type: 'connecting', target: describeTarget(target, env) });
+  }
+
+  let client: pg.Client;
+  try {
+    client = await connectWithRetry({
+      connectionString,
+      waitSeconds: target.kind === 'embedded' ? 5 : (options.waitSeconds ?? 30),
+      onRetry: (info) => onEvent({ type: 'connect-retry', ...info }),
+      signal: options.signal,
+    });
+  } catch (error) {
+    await stopEmbedded?.();
+    throw error;
+  }
+  const processId = (client as unknown as { processID: number | null }).processID;
+  return {
+    client,
+    async cancelRunningQuery() {
+      if (stopEmbedded || processId === null) return; // one embedded session: nothing to cancel from
+      const canceller = new pg.Client(clientConfig(connectionString, 5000));
+      canceller.on('error', () => {});
+      try {
+        await canceller.connect();
+        await canceller.query('SELECT pg_cancel_backend($1)', [processId]);
+      } catch {
+        // Best effort: if we cannot reach the server, closing our socket ends the session soon.
+      } finally {
+        await canceller.end().catch(() => {});
+      }
+    },
+    async close() {
+      await client.end().catch(() => {});
+      await stopEmbedded?.();
+    },
+  };
+}
+
+function isPool(connection: ExternalConnection): connection is pg.Pool {
+  return 'totalCount' in connection && 'idleCount' in connection;
+}
+
+async function externalSession(connection: ExternalConnection): Promise<Session> {
+  let client: pg.ClientBase;
+  let release: () => void = () => {};
+  if (isPool(connection)) {
+    try {
+      const pooled = await connection.connect();
+      client = pooled;
+      release = () => pooled.release();
+    } catch (error) {
+      throw new ConnectionError(`could not connect through the given pool: ${(error as Error).message}`);
+    }
+  } else {
+    client = connection;
+  }
+  return {
+    client,
+    async cancelRunningQuery() {},
+    async close() {
+      release();
+    },
+  };
+}

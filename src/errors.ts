@@ -1,0 +1,103 @@
+/**
+ * Typed errors. Every failure the tool can report maps to one exit-code category, so the CLI
+ * never has to guess and programmatic callers can branch on `error.exitCode` or `instanceof`.
+ *
+ * @example
+ * try { await migrate({ databaseUrl }) }
+ * catch (e) { if (e instanceof ValidationError) console.error(e.problems) }
+ */
+
+/** The documented exit codes (see README, "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  sqlFailed: 1,
+  usage: 2,
+  validation: 3,
+  connection: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Base class: a failure with a user-facing one-line message and an exit-code category. */
+export class AeturnisError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad flag, bad setting, bad migration file (exit 2). */
+export class UsageError extends AeturnisError {
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+  }
+}
+
+/** A migration file that breaks the file format (exit 2). Names the file. */
+export class MigrationFileError extends UsageError {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.file = file;
+  }
+}
+
+/** Refused before changing anything: modified, missing, out of order, irreversible (exit 3). */
+export class ValidationError extends AeturnisError {
+  readonly problems: string[];
+  constructor(message: string, problems: string[] = []) {
+    super(message, ExitCode.validation);
+    this.problems = problems;
+  }
+}
+
+/** Could not connect, or the runner lock was not obtained in time (exit 4). */
+export class ConnectionError extends AeturnisError {
+  constructor(message: string) {
+    super(message, ExitCode.connection);
+  }
+}
+
+/** The runner lock was not obtained within `--lock-timeout` (exit 4). */
+export class LockTimeoutError extends ConnectionError {}
+
+/** Where in a migration file an SQL error happened. */
+export interface SqlErrorLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A migration's SQL failed; its transaction was rolled back (exit 1). */
+export class MigrationSqlError extends AeturnisError {
+  readonly file: string;
+  readonly location: SqlErrorLocation | undefined;
+  readonly sqlState: string | undefined;
+  readonly pgMessage: string;
+  constructor(opts: {
+    file: string;
+    location?: SqlErrorLocation | undefined;
+    sqlState?: string | undefined;
+    pgMessage: string;
+    detail?: string;
+  }) {
+    const where = opts.location ? `${opts.location.file}:${opts.location.line}:${opts.location.column}` : opts.file;
+    const code = opts.sqlState ? ` (SQLSTATE ${opts.sqlState})` : '';
+    super(`${where}: ${opts.pgMessage}${code}${opts.detail ? ` — ${opts.detail}` : ''}`, ExitCode.sqlFailed);
+    this.file = opts.file;
+    this.location = opts.location;
+    this.sqlState = opts.sqlState;
+    this.pgMessage = opts.pgMessage;
+  }
+}
+
+/** The run was interrupted by SIGINT/SIGTERM; exit 130/143. */
+export class InterruptedError extends Error {
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'InterruptedError';
+    this.signal = signal;
+  }
+}

@@ -1,0 +1,183 @@
+import { MigrationFileError } from '../errors.js';
+import { migrationChecksum, normalizeMigrationText } from './checksum.js';
+
+/** `<digits>_<name>.sql`; the name part may not be empty. */
+const FILE_NAME_PATTERN = /^(\d+)_(.+)\.sql$/;
+const UP_MARKER = /^\s*--\s*UP\s*$/i;
+const DOWN_MARKER = /^\s*--\s*DOWN\s*$/i;
+const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction\s*$/i;
+
+/** A migration file, parsed. Text fields are normalised (no BOM, LF line endings). */
+export interface Migration {
+  /** Integer value of the file name's digits (`0001` and `1` are both 1). */
+  version: number;
+  /** The file name without the version prefix and `.sql`. */
+  name: string;
+  /** The file's base name, e.g. `0001_create_users.sql`. */
+  fileName: string;
+  /** SHA-256 hex of the normalised file text. */
+  checksum: string;
+  /** SQL of the UP section (the lines after the `-- UP` marker). */
+  up: Section;
+  /** SQL of the DOWN section; `undefined` when the file has no `-- DOWN` marker. */
+  down: Section | undefined;
+  /** `-- aeturnis:no-transaction` in the header: run statement by statement, no transaction. */
+  noTransaction: boolean;
+  /** No DOWN section, or one with only comments and whitespace: `down` refuses to pass it. */
+  irreversible: boolean;
+}
+
+/** A section of a migration file. */
+export interface Section {
+  sql: string;
+  /** 1-based line number, in the file, of the section's first SQL line. */
+  startLine: number;
+}
+
+/** Just the version and name encoded in a migration file name. */
+export interface MigrationFileName {
+  version: number;
+  name: string;
+}
+
+/**
+ * Reads `<digits>_<name>.sql`. Returns `undefined` for names that are not `.sql` files (they are
+ * ignored); throws {@link MigrationFileError} for a `.sql` file that does not match the pattern.
+ *
+ * @example
+ * parseMigrationFileName('0007_add_index.sql') // { version: 7, name: 'add_index' }
+ * parseMigrationFileName('README.md')          // undefined
+ */
+export function parseMigrationFileName(fileName: string): MigrationFileName | undefined {
+  if (!fileName.toLowerCase().endsWith('.sql')) return undefined;
+  const match = FILE_NAME_PATTERN.exec(fileName);
+  if (!match || !fileName.endsWith('.sql')) {
+    throw new MigrationFileError(
+      fileName,
+      'file name must be <digits>_<name>.sql, for example 0001_create_users.sql',
+    );
+  }
+  const version = Number(match[1]);
+  if (!Number.isSafeInteger(version)) {
+    throw new MigrationFileError(fileName, `version ${match[1]} is too large (at most ${Number.MAX_SAFE_INTEGER})`);
+  }
+  return { version, name: match[2] as string };
+}
+
+/**
+ * Parses one migration file's text into its sections and directives. Pure: no I/O.
+ *
+ * @example
+ * const m = parseMigration('0001_users.sql', '-- UP\nCREATE TABLE users (id int);\n-- DOWN\nDROP TABLE users;\n');
+ * m.version      // 1
+ * m.up.sql       // 'CREATE TABLE users (id int);\n'
+ * m.up.startLine // 2
+ */
+export function parseMigration(fileName: string, rawText: string): Migration {
+  const parsedName = parseMigrationFileName(fileName);
+  if (!parsedName) throw new MigrationFileError(fileName, 'not a .sql file');
+  const text = normalizeMigrationText(rawText);
+  const lines = text.split('\n');
+
+  let upLine = -1;
+  let downLine = -1;
+  let noTransaction = false;
+  let inHeaderBlockComment = false;
+  let firstHeaderSqlLine = -1;
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (UP_MARKER.test(line)) {
+      if (upLine !== -1) throw new MigrationFileError(fileName, `second "-- UP" marker on line ${i + 1}`);
+      if (downLine !== -1) {
+        throw new MigrationFileError(fileName, `"-- DOWN" (line ${downLine + 1}) comes before "-- UP" (line ${i + 1})`);
+      }
+      upLine = i;
+      continue;
+    }
+    if (DOWN_MARKER.test(line)) {
+      if (downLine !== -1) throw new MigrationFileError(fileName, `second "-- DOWN" marker on line ${i + 1}`);
+      downLine = i;
+      continue;
+    }
+    if (upLine === -1 && downLine === -1) {
+      // Header: only blank lines, comments and directives may stand before -- UP.
+      const trimmed = line.trim();
+      if (inHeaderBlockComment) {
+        if (trimmed.includes('*/')) inHeaderBlockComment = false;
+        continue;
+      }
+      if (trimmed === '' || trimmed.startsWith('--')) {
+        if (NO_TRANSACTION_DIRECTIVE.test(line)) noTransaction = true;
+        continue;
+      }
+      if (trimmed.startsWith('/*')) {
+        inHeaderBlockComment = !trimmed.includes('*/');
+        continue;
+      }
+      if (firstHeaderSqlLine === -1) firstHeaderSqlLine = i;
+    }
+  }
+
+  if (upLine === -1) {
+    throw new MigrationFileError(
+      fileName,
+      downLine === -1 ? 'no "-- UP" marker: put a line "-- UP" before the SQL to apply' : '"-- DOWN" without "-- UP"',
+    );
+  }
+
+  if (firstHeaderSqlLine !== -1) {
+    throw new MigrationFileError(
+      fileName,
+      `line ${firstHeaderSqlLine + 1}: SQL before the "-- UP" marker (only comments and directives may stand there)`,
+    );
+  }
+
+  const upEnd = downLine === -1 ? lines.length : downLine;
+  const up: Section = { sql: joinLines(lines, upLine + 1, upEnd), startLine: upLine + 2 };
+  const down: Section | undefined =
+    downLine === -1 ? undefined : { sql: joinLines(lines, downLine + 1, lines.length), startLine: downLine + 2 };
+
+  return {
+    version: parsedName.version,
+    name: parsedName.name,
+    fileName,
+    checksum: migrationChecksum(rawText),
+    up,
+    down,
+    noTransaction,
+    irreversible: down === undefined || isBlankSql(down.sql),
+  };
+}
+
+function joinLines(lines: string[], from: number, to: number): string {
+  return lines.slice(from, to).join('\n');
+}
+
+/**
+ * True when SQL holds nothing but whitespace and comments (line and nested block comments).
+ *
+ * @example
+ * isBlankSql('-- nothing to undo\n') // true
+ */
+export function isBlankSql(sql: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    const next = sql[i + 1];
+    if (depth > 0) {
+      if (c === '/' && next === '*') { depth++; i++; }
+      else if (c === '*' && next === '/') { depth--; i++; }
+      continue;
+    }
+    if (c === '-' && next === '-') {
+      const eol = sql.indexOf('\n', i);
+      if (eol === -1) return true;
+      i = eol;
+      continue;
+    }
+    if (c === '/' && next === '*') { depth++; i++; continue; }
+    if (c !== undefined && !/\s/.test(c)) return false;
+  }
+  return true;
+}

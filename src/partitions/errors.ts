@@ -1,0 +1,38 @@
+/**
+ * Errors of partition maintenance, in the project's exit-code categories (see `../errors.ts`).
+ *
+ * @example
+ * try { await ensurePartitions(client, { table: 'audit_log' }) }
+ * catch (e) { if (e instanceof PartitionSetupError) console.error(e.message) } // exit 2
+ */
+import { AeturnisError, ExitCode, UsageError } from '../errors.js';
+
+/**
+ * The table exists but cannot be maintained: not partitioned, not RANGE-partitioned on a single
+ * `timestamptz`/`timestamp`/`date` column, an unreadable partition bound, or a name so long that
+ * `<table>_YYYY_MM` would exceed PostgreSQL's 63-byte identifier limit. Exit 2 (configuration).
+ */
+export class PartitionSetupError extends UsageError {
+  readonly table: string;
+  constructor(table: string, problem: string) {
+    super(`${table}: ${problem}`);
+    this.table = table;
+  }
+}
+
+/** An SQL statement of partition maintenance failed; the whole run was rolled back. Exit 1. */
+export class PartitionSqlError extends AeturnisError {
+  readonly table: string;
+  readonly sqlState: string | undefined;
+  readonly pgMessage: string;
+  /** What was being done, e.g. `creating audit_log_2026_11`. */
+  readonly step: string;
+  constructor(opts: { table: string; step: string; pgMessage: string; sqlState?: string | undefined }) {
+    const code = opts.sqlState ? ` (SQLSTATE ${opts.sqlState})` : '';
+    super(`${opts.table}: ${opts.step} failed: ${opts.pgMessage}${code}; nothing was changed`, ExitCode.sqlFailed);
+    this.table = opts.table;
+    this.step = opts.step;
+    this.pgMessage = opts.pgMessage;
+    this.sqlState = opts.sqlState;
+  }
+}
