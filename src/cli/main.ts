@@ -1,6 +1,8 @@
+import './node-navigator.js'; // first: before anything loads pg (start-up speed, see there)
+import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { AeturnisError, ExitCode, InterruptedError, ValidationError } from '../errors.js';
-import { RunInterruptedError } from '../migrator.js';
+import type { RunInterruptedError } from '../migrator.js';
 import { maskPassword } from '../db/connection-config.js';
 import { activeOutput, interruption } from './context.js';
 import { createOutput, type Output } from './output.js';
@@ -40,13 +42,20 @@ function report(output: Output, error: unknown): number {
   }
   if (error instanceof InterruptedError || interruption.signal.aborted) {
     const signal = error instanceof InterruptedError ? error.signal : signalOf();
-    if (error instanceof RunInterruptedError) {
+    if (isRunInterrupted(error)) {
       const applied = error.completed.map((m) => m.fileName);
       output.error(
-        `interrupted by ${signal}: ${error.rolledBack ? `${error.rolledBack} was rolled back; ` : ''}` +
+        `interrupted by ${signal}: ${
+          error.rolledBack
+            ? error.direction === 'down'
+              ? `the DOWN of ${error.rolledBack} was cancelled and undone, so it stays applied; `
+              : `${error.rolledBack} was rolled back; `
+            : ''
+        }` +
+          `${error.partiallyApplied ? `${error.partiallyApplied}; ` : ''}` +
           `${applied.length > 0 ? `completed: ${applied.join(', ')}` : 'nothing completed'}` +
           `${error.notRun.length > 0 ? `; not run: ${error.notRun.join(', ')}` : ''}`,
-        { signal, completed: applied, rolledBack: error.rolledBack ?? null, notRun: error.notRun },
+        { signal, completed: applied, rolledBack: error.rolledBack ?? null, partiallyApplied: error.partiallyApplied ?? null, notRun: error.notRun },
       );
     } else {
       output.error(`interrupted by ${signal}; nothing further was changed`, { signal });
@@ -79,6 +88,15 @@ function report(output: Output, error: unknown): number {
   return ExitCode.sqlFailed;
 }
 
+/**
+ * RunInterruptedError, recognised by its fields: importing the class would load the migrator
+ * (and pg) on every start, `--help` included.
+ */
+function isRunInterrupted(error: unknown): error is RunInterruptedError {
+  const fields = error as Partial<RunInterruptedError> | null;
+  return error instanceof InterruptedError && Array.isArray(fields?.completed) && Array.isArray(fields?.notRun);
+}
+
 function signalOf(): NodeJS.Signals {
   const reason: unknown = interruption.signal.reason;
   return reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
@@ -94,6 +112,8 @@ function installSignalHandlers(): void {
 }
 
 async function loadDotEnv(): Promise<void> {
+  // dotenv reads ./.env (or ./.env.vault with DOTENV_KEY): with neither there, skip loading it.
+  if (!existsSync('.env') && !existsSync('.env.vault')) return;
   try {
     const { config } = await import('dotenv');
     config({ quiet: true });

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, InterruptedError } from '../errors.js';
 import { maskPassword } from './connection-config.js';
 
 /** Application name set on every connection (visible in pg_stat_activity). */
@@ -35,6 +35,17 @@ const RETRYABLE_SQLSTATES = new Set([
 
 type PgError = Error & { code?: string; severity?: string; hostname?: string };
 
+const connectionErrors = new WeakMap<object, Error>();
+
+/**
+ * The error that ended a connection opened by {@link connectWithRetry} while it sat idle (for
+ * example FATAL 57P01 from pg_terminate_backend), if any: the query that finds the connection
+ * dead only says "not queryable".
+ */
+export function connectionErrorOf(client: object): Error | undefined {
+  return connectionErrors.get(client);
+}
+
 /** Client configuration shared by every connection we open. */
 export function clientConfig(connectionString: string | undefined, connectTimeoutMs?: number): pg.ClientConfig {
   return {
@@ -57,11 +68,18 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
   let attempt = 1;
   let backoffMs = 250;
   for (;;) {
+    // Aborted (SIGINT/SIGTERM) while waiting between attempts: do not connect once more.
+    if (options.signal?.aborted) {
+      const reason: unknown = options.signal.reason;
+      throw new InterruptedError(typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT');
+    }
     const msLeft = deadline - Date.now();
     const client = new pg.Client(clientConfig(options.connectionString, Math.max(2000, Math.min(10_000, msLeft))));
     // An error event after connect (server went away) must not crash the process: the next
-    // query fails and reports it.
-    client.on('error', () => {});
+    // query fails ("not queryable"), and connectionErrorOf() gives the reason for the message.
+    client.on('error', (error: Error) => {
+      if (!connectionErrors.has(client)) connectionErrors.set(client, error);
+    });
     try {
       await client.connect();
       return client;

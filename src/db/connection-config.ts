@@ -36,17 +36,31 @@ function checkUrl(url: string, setting: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`${setting} is not a valid URL: ${maskPassword(url)} (expected postgres://user:password@host:5432/database)`);
+    throw new UsageError(`${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new UsageError(
-      `${setting} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…): ${maskPassword(url)}`,
+      `${setting} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…): ${redactMalformedUrl(url)}`,
     );
   }
+  if (!/^postgres(?:ql)?:\/\//i.test(url.trim())) {
+    // `postgres:/db` or `postgres:user@host` parse as URLs without a host part; libpq rejects them.
+    throw new UsageError(`${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`);
+  }
   if (parsed.port !== '' && !/^\d+$/.test(parsed.port)) {
-    throw new UsageError(`${setting} has an invalid port: ${maskPassword(url)}`);
+    throw new UsageError(`${setting} has an invalid port: ${redactMalformedUrl(url)}`);
   }
   return url;
+}
+
+/** Like {@link maskPassword}, for text that did not parse as a URL (so the pattern may not
+ * match): hides everything between the user's `:` and the last `@`. */
+function redactMalformedUrl(url: string): string {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return maskPassword(url);
+  const userinfoStart = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0].length ?? 0;
+  const colon = url.indexOf(':', userinfoStart);
+  return colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}*****${url.slice(at)}` : maskPassword(url);
 }
 
 /**

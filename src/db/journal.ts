@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { DatabaseError } from '../errors.js';
 import type { JournalRow } from '../migrations/plan.js';
 import type { Migration } from '../migrations/parse.js';
 import { quoteIdentifier, quoteLiteral, type TableName } from './identifiers.js';
@@ -18,16 +19,45 @@ interface JournalDbRow {
  * await ensureJournal(client, parseTableName('schema_migrations', '--table'));
  */
 export async function ensureJournal(client: pg.ClientBase, table: TableName): Promise<void> {
-  const createSchema = table.schema ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)};\n` : '';
-  await client.query(
-    `${createSchema}CREATE TABLE IF NOT EXISTS ${table.quoted} (
+  // Look first: CREATE ... IF NOT EXISTS checks the CREATE privilege before it looks, so it
+  // fails for a role that may use a journal table (or schema) a DBA created but not create one.
+  let present: { table: boolean; schema: boolean };
+  try {
+    const { rows } = await client.query<{ table: boolean; schema: boolean }>(
+      `SELECT to_regclass($1) IS NOT NULL AS table,
+              ($2::text IS NULL OR EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)) AS schema`,
+      [table.quoted, table.schema ?? null],
+    );
+    present = rows[0] ?? { table: false, schema: false };
+  } catch (error) {
+    throw journalError(table, 'cannot look up', error);
+  }
+  if (present.table) return;
+  const createSchema = table.schema && !present.schema ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)};\n` : '';
+  try {
+    await client.query(
+      `${createSchema}CREATE TABLE IF NOT EXISTS ${table.quoted} (
   version      bigint PRIMARY KEY,
   name         text NOT NULL,
   checksum     text NOT NULL,
   applied_at   timestamptz NOT NULL DEFAULT now(),
   execution_ms integer NOT NULL
 )`,
-  );
+    );
+  } catch (error) {
+    throw journalError(table, 'cannot create', error);
+  }
+}
+
+/** A failure on the journal table itself, naming it (and, for a missing privilege, the way out). */
+function journalError(table: TableName, what: string, error: unknown): unknown {
+  const pgError = error as { code?: unknown; message?: unknown };
+  if (typeof pgError.code !== 'string' || !/^[0-9A-Z]{5}$/.test(pgError.code) || typeof pgError.message !== 'string') return error;
+  const hint =
+    pgError.code === '42501'
+      ? ' — create it as the database owner and grant this role SELECT, INSERT, DELETE on it, grant CREATE on the schema, or point --table at a schema this role may create in'
+      : '';
+  return Object.assign(new DatabaseError(`${what} the journal table ${table.display}: ${pgError.message}${hint}`, pgError.code), { cause: error });
 }
 
 /**

@@ -6,6 +6,8 @@ export interface LockHolder {
   pid: number;
   applicationName: string;
   clientAddress: string | null;
+  /** When the holder's session connected (pg_stat_activity.backend_start; PostgreSQL does not
+   * record when a lock was granted). Null when our role may not see it. */
   since: Date | null;
 }
 
@@ -62,16 +64,18 @@ export async function releaseRunnerLock(client: pg.ClientBase, key: bigint): Pro
 
 /**
  * Finds the session holding the advisory lock `key` (classid/objid are the key's two 32-bit
- * halves; objsubid 1 marks a bigint key).
+ * halves; objsubid 1 marks a bigint key). Advisory locks are per database, but pg_locks shows
+ * the whole server: runners of other databases hold the same key, so filter on ours.
  */
 export async function findLockHolder(client: pg.ClientBase, key: bigint): Promise<LockHolder | undefined> {
   const unsigned = BigInt.asUintN(64, key);
   const high = (unsigned >> 32n).toString();
   const low = (unsigned & 0xffffffffn).toString();
   const { rows } = await client.query<{ pid: number; application_name: string; client_addr: string | null; since: Date | null }>(
-    `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, coalesce(a.xact_start, a.backend_start) AS since
+    `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr, a.backend_start AS since
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid
       LIMIT 1`,
     [high, low],
@@ -87,12 +91,12 @@ export async function findLockHolder(client: pg.ClientBase, key: bigint): Promis
  *
  * @example
  * describeHolder({ pid: 4242, applicationName: 'aeturnis-db', clientAddress: '10.0.0.7', since: new Date() })
- * // 'pid 4242 (aeturnis-db, from 10.0.0.7) since 2026-11-23T10:00:00.000Z'
+ * // 'pid 4242 (aeturnis-db, from 10.0.0.7) connected since 2026-11-23T10:00:00.000Z'
  */
 export function describeHolder(holder: LockHolder | undefined): string {
   if (!holder) return 'another session (it may have just released it)';
   const from = holder.clientAddress ? `, from ${holder.clientAddress}` : '';
-  const since = holder.since ? ` since ${holder.since.toISOString()}` : '';
+  const since = holder.since ? ` connected since ${holder.since.toISOString()}` : '';
   return `pid ${holder.pid} (${holder.applicationName || 'unknown application'}${from})${since}`;
 }
 

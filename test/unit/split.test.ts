@@ -1,0 +1,155 @@
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { splitSqlStatements } from '../../src/migrations/split.js';
+
+// splitSqlStatements decides where a `-- aeturnis:no-transaction` migration is cut into
+// statements. A wrong cut sends half a statement to the server (or glues two together), so
+// every quoting and comment rule of PostgreSQL's lexer is exercised here.
+
+const texts = (sql: string): string[] => splitSqlStatements(sql).map((s) => s.text);
+
+const CASES: [name: string, sql: string, expected: string[]][] = [
+  ['plain statements', 'SELECT 1; SELECT 2;', ['SELECT 1', 'SELECT 2']],
+  ['no final semicolon', 'SELECT 1;\nSELECT 2', ['SELECT 1', 'SELECT 2']],
+  ['empty pieces dropped', ';;  ;\nSELECT 1;;\n;', ['SELECT 1']],
+  ['only comments and whitespace', '-- nothing\n/* at all; */\n  \n', []],
+  ['CRLF line endings', 'SELECT 1;\r\nSELECT 2;\r\n', ['SELECT 1', 'SELECT 2']],
+
+  // Single quotes
+  ["; in a '' string", "SELECT 'a;b'; SELECT 2", ["SELECT 'a;b'", 'SELECT 2']],
+  ["'' escape inside a string", "SELECT 'it''s; fine'; SELECT 2", ["SELECT 'it''s; fine'", 'SELECT 2']],
+  ['backslash is ordinary in a standard string', "SELECT 'C:\\'; SELECT 2", ["SELECT 'C:\\'", 'SELECT 2']],
+  ['string spanning lines', "SELECT 'a\n;\nb'; SELECT 2", ["SELECT 'a\n;\nb'", 'SELECT 2']],
+  ['continued string literal', "SELECT 'a'\n'b;c'; SELECT 2", ["SELECT 'a'\n'b;c'", 'SELECT 2']],
+
+  // E'' strings
+  ["E'' with \\' escape", "SELECT E'it\\'s; fine'; SELECT 2", ["SELECT E'it\\'s; fine'", 'SELECT 2']],
+  ["e'' lower case, escaped backslash before the quote", "SELECT e'\\\\'; SELECT 2", ["SELECT e'\\\\'", 'SELECT 2']],
+  ["E'' continued on the next line keeps escapes", "SELECT E'a'\n'\\';'; SELECT 2", ["SELECT E'a'\n'\\';'", 'SELECT 2']],
+  ["an identifier ending in e is not an E'' prefix", "SELECT type 'x\\'; SELECT 2", ["SELECT type 'x\\'", 'SELECT 2']],
+  ["B'', X'', N'', U&'' strings", "SELECT B'1;', X'3b', N'n;', U&'\\0041;' UESCAPE '!'; SELECT 2", ["SELECT B'1;', X'3b', N'n;', U&'\\0041;' UESCAPE '!'", 'SELECT 2']],
+
+  // Double-quoted identifiers
+  ['; in a quoted identifier', 'SELECT 1 AS "a;b"; SELECT 2', ['SELECT 1 AS "a;b"', 'SELECT 2']],
+  ['"" escape in a quoted identifier', 'SELECT 1 AS "a"";b"; SELECT 2', ['SELECT 1 AS "a"";b"', 'SELECT 2']],
+  ['quotes of the other kind inside', `SELECT 'say "hi;"' AS "it's;"; SELECT 2`, [`SELECT 'say "hi;"' AS "it's;"`, 'SELECT 2']],
+  ['U&"" identifier', 'SELECT 1 AS U&"d\\0061t;a"; SELECT 2', ['SELECT 1 AS U&"d\\0061t;a"', 'SELECT 2']],
+
+  // Dollar quoting
+  ['$$ body', 'SELECT $$a;b$$; SELECT 2', ['SELECT $$a;b$$', 'SELECT 2']],
+  ['tagged body containing $$', 'SELECT $fn$ $$ ; $$ $fn$; SELECT 2', ['SELECT $fn$ $$ ; $$ $fn$', 'SELECT 2']],
+  ['another tag inside is text', 'SELECT $a$ $b$ ; $b$ $a$; SELECT 2', ['SELECT $a$ $b$ ; $b$ $a$', 'SELECT 2']],
+  ['tags are case-sensitive', 'SELECT $T$ $t$; $T$; SELECT 2', ['SELECT $T$ $t$; $T$', 'SELECT 2']],
+  ['quotes and comments inside a dollar quote are text', "SELECT $$ ' -- /* ; $$; SELECT 2", ["SELECT $$ ' -- /* ; $$", 'SELECT 2']],
+  [
+    'DO block',
+    "DO $body$\nBEGIN\n  RAISE NOTICE 'x;y';\n  PERFORM 1;\nEND\n$body$;\nSELECT 2;",
+    ["DO $body$\nBEGIN\n  RAISE NOTICE 'x;y';\n  PERFORM 1;\nEND\n$body$", 'SELECT 2'],
+  ],
+  [
+    'plpgsql function',
+    'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\nSELECT f();',
+    ['CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$', 'SELECT f()'],
+  ],
+  ['$1 is a parameter, not a quote', 'SELECT $1; SELECT $_$;$_$', ['SELECT $1', 'SELECT $_$;$_$']],
+  ['$ inside an identifier is not a quote', 'SELECT a$b$c; SELECT 2', ['SELECT a$b$c', 'SELECT 2']],
+  ['a number then $$ opens a quote', 'SELECT 1$$;$$; SELECT 2', ['SELECT 1$$;$$', 'SELECT 2']],
+  ['non-ASCII tag', 'SELECT $é$;$é$; SELECT 2', ['SELECT $é$;$é$', 'SELECT 2']],
+
+  // Comments
+  ['; in a line comment', 'SELECT 1 -- not the end;\n; SELECT 2', ['SELECT 1 -- not the end;', 'SELECT 2']],
+  ['line comment ends at \\r', 'SELECT 1 -- c\r; SELECT 2', ['SELECT 1 -- c', 'SELECT 2']],
+  ['; in a block comment', 'SELECT /* ; */ 1; SELECT 2', ['SELECT /* ; */ 1', 'SELECT 2']],
+  ['nested block comments', '/* a /* nested ; */ still ; */ SELECT 1; SELECT 2', ['SELECT 1', 'SELECT 2']],
+  ['deeply nested', 'SELECT 1 /* 1 /* 2 /* 3 ; */ ; */ ; */; SELECT 2', ['SELECT 1 /* 1 /* 2 /* 3 ; */ ; */ ; */', 'SELECT 2']],
+  ['comment closed by **/', 'SELECT 1 /* x **/; SELECT 2', ['SELECT 1 /* x **/', 'SELECT 2']],
+  ['comment start right after an operator', 'SELECT 2*/* ; */3; SELECT 2', ['SELECT 2*/* ; */3', 'SELECT 2']],
+  ['-- right after an operator', 'SELECT 2*-- ;\n3; SELECT 2', ['SELECT 2*-- ;\n3', 'SELECT 2']],
+  ['quote in a comment does not open a string', "-- don't\nSELECT 1; /* it's */ SELECT 2", ['SELECT 1', 'SELECT 2']],
+  ['leading comments are skipped, inner ones kept', '-- head\n/* c */ SELECT 1 -- tail\n;', ['SELECT 1 -- tail']],
+
+  // Statement structure
+  [
+    'parentheses (CREATE RULE ... DO (a; b))',
+    'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 2',
+    ['CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))', 'SELECT 2'],
+  ],
+  [
+    'BEGIN ATOMIC function body',
+    'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 3',
+    ['CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END', 'SELECT 3'],
+  ],
+  [
+    'BEGIN ATOMIC with CASE ... END inside',
+    'CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3',
+    ['CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END', 'SELECT 3'],
+  ],
+  ['BEGIN as a transaction statement', 'BEGIN; SELECT 1; END;', ['BEGIN', 'SELECT 1', 'END']],
+  ['CREATE INDEX CONCURRENTLY pieces', 'CREATE INDEX CONCURRENTLY i ON t (a);\nVACUUM t;', ['CREATE INDEX CONCURRENTLY i ON t (a)', 'VACUUM t']],
+
+  // Unterminated input: kept whole, so the server reports the error instead of a silent skip
+  ['unterminated string', "SELECT 'open; SELECT 2", ["SELECT 'open; SELECT 2"]],
+  ['unterminated block comment', 'SELECT 1; /* open ; SELECT 2', ['SELECT 1', '/* open ; SELECT 2']],
+  ['unterminated dollar quote', 'SELECT $$ open; SELECT 2', ['SELECT $$ open; SELECT 2']],
+  ['unterminated quoted identifier', 'SELECT "open; SELECT 2', ['SELECT "open; SELECT 2']],
+];
+
+describe('splitSqlStatements', () => {
+  it.each(CASES)('%s', (_name, sql, expected) => {
+    expect(texts(sql)).toEqual(expected);
+  });
+
+  it.each(CASES)('offset and line point at each statement: %s', (_name, sql) => {
+    for (const statement of splitSqlStatements(sql)) {
+      expect(sql.slice(statement.offset, statement.offset + statement.text.length)).toBe(statement.text);
+      expect(statement.line).toBe(sql.slice(0, statement.offset).split('\n').length);
+    }
+  });
+
+  it('reports the line of each statement, after comments and blank lines', () => {
+    const sql = '-- header\n\n/* a\n   block */ CREATE TABLE a (id int);\n\n\nINSERT INTO a\n  VALUES (1);\n$$x$$;';
+    expect(splitSqlStatements(sql)).toEqual([
+      { text: 'CREATE TABLE a (id int)', offset: 28, line: 4 },
+      { text: 'INSERT INTO a\n  VALUES (1)', offset: 55, line: 7 },
+      { text: '$$x$$', offset: 83, line: 9 },
+    ]);
+  });
+
+  it('is linear: a 20 MB text of 200,000 statements splits without trouble', () => {
+    const sql = "INSERT INTO t VALUES (1, 'a;b', $$c;d$$); -- ;\n".repeat(200_000);
+    const statements = splitSqlStatements(sql);
+    expect(statements).toHaveLength(200_000);
+    expect(statements[199_999]?.line).toBe(200_000);
+  });
+});
+
+// The real server is the reference: sent as one simple-query text, PostgreSQL returns one result
+// per statement; the splitter must find the same statements, and each piece alone must give the
+// same rows.
+const SERVER_CASES = [
+  "SELECT 'a;b' AS v; SELECT E'it\\'s;' AS v; SELECT 'x''y;' AS v",
+  'SELECT 1 AS "a;b"; SELECT $$c;d$$ AS v; SELECT $t$ $$;$$ $t$ AS v',
+  'SELECT /* x; /* nested ; */ y; */ 1 AS v; -- c;\nSELECT 2 AS v',
+  "SELECT 'a'\n'b;' AS v; SELECT U&'\\0041;' AS v; SELECT 1 AS v, $$;$$ AS w",
+  'SELECT 2*/* ; */3 AS v; SELECT (SELECT 1) AS v',
+  'SELECT 1 AS v;;; ; SELECT CASE WHEN true THEN 1 END AS v',
+];
+
+describe('splitSqlStatements agrees with PostgreSQL', () => {
+  it.each(SERVER_CASES)('%s', async (sql) => {
+    const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+    await client.connect();
+    try {
+      const whole = await client.query(sql);
+      const serverResults = (Array.isArray(whole) ? whole : [whole]) as pg.QueryResult[];
+      const pieces = splitSqlStatements(sql);
+      expect(pieces).toHaveLength(serverResults.length);
+      for (const [index, piece] of pieces.entries()) {
+        const alone = await client.query(piece.text);
+        expect(alone.rows).toEqual(serverResults[index]?.rows);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+});
