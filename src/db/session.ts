@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SEEDS_DIR } from '../config.js';
 import { ConnectionError } from '../errors.js';
 import { clientConfig, connectWithRetry } from './connect.js';
 import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connection-config.js';
@@ -16,15 +17,20 @@ export interface SessionOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Retry an unreachable server for this many seconds (default 30). */
   waitSeconds?: number | undefined;
-  /** Directory of the embedded database (default ./.aeturnis/db). */
+  /** Directory of the embedded database (default AETURNIS_EMBEDDED_DIR, then ./.aeturnis/db). */
   embeddedDir?: string | undefined;
+  /** Bound the wait for another runner (for the embedded database: another process using its directory). */
+  lockTimeoutSeconds?: number | undefined;
+  /** Migrations directory; the embedded database scans it for CREATE EXTENSION to load that code. */
+  dir?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
 /** Progress reported while connecting. */
 export type SessionEvent =
   | { type: 'connecting'; target: string }
-  | { type: 'embedded'; dir: string }
+  | { type: 'embedded'; dir: string; creating: boolean }
+  | { type: 'embedded-wait'; dir: string; holder: string; waitedMs: number }
   | { type: 'connect-retry'; attempt: number; reason: string; delayMs: number; secondsLeft: number };
 
 /** One connection for a whole command: every query, the runner lock and the cancel path. */
@@ -35,8 +41,8 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Starts the embedded database; set by the embedded module so pglite loads only when used. */
-export type EmbeddedStarter = (dir: string, signal?: AbortSignal) => Promise<{ url: string; stop(): Promise<void> }>;
+/** Starts the embedded database (a type only: embedded.js is imported lazily, when used). */
+export type EmbeddedStarter = typeof import('./embedded.js').startEmbedded;
 
 /**
  * Opens the command's single connection from the options, in the documented order.
@@ -52,14 +58,22 @@ export async function openSession(options: SessionOptions, onEvent: (event: Sess
   const env = options.env ?? process.env;
   const target: ConnectionTarget = resolveConnectionTarget(options.databaseUrl, env);
   let stopEmbedded: (() => Promise<void>) | undefined;
+  let interruptEmbedded: (() => void) | undefined;
   let connectionString: string | undefined;
   if (target.kind === 'embedded') {
-    const dir = options.embeddedDir ?? env.AETURNIS_EMBEDDED_DIR ?? '.aeturnis/db';
-    onEvent({ type: 'embedded', dir });
-    const { startEmbedded } = await import('./embedded.js');
-    const embedded = await startEmbedded(dir, options.signal);
+    // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
+    const { DEFAULT_EMBEDDED_DIR, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
+    const dir = options.embeddedDir || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
+    onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });
+    const embedded = await startEmbedded(dir, {
+      signal: options.signal,
+      lockTimeoutSeconds: options.lockTimeoutSeconds,
+      onWait: (holder, waitedMs) => onEvent({ type: 'embedded-wait', dir, holder, waitedMs }),
+      sqlDirs: [options.dir || env.AETURNIS_MIGRATIONS_DIR || DEFAULT_MIGRATIONS_DIR, env.AETURNIS_SEEDS_DIR || DEFAULT_SEEDS_DIR],
+    });
     connectionString = embedded.url;
     stopEmbedded = () => embedded.stop();
+    interruptEmbedded = () => embedded.interrupt();
   } else {
     connectionString = target.kind === 'url' ? target.url : undefined;
     onEvent({ type: 'connecting', target: describeTarget(target, env) });
@@ -81,7 +95,8 @@ export async function openSession(options: SessionOptions, onEvent: (event: Sess
   return {
     client,
     async cancelRunningQuery() {
-      if (stopEmbedded || processId === null) return; // one embedded session: nothing to cancel from
+      if (interruptEmbedded) return interruptEmbedded(); // PGlite cannot cancel: it stops the database instead
+      if (processId === null) return;
       const canceller = new pg.Client(clientConfig(connectionString, 5000));
       canceller.on('error', () => {});
       try {

@@ -1,0 +1,24 @@
+/** Messages between embedded.ts (main thread) and embedded-worker.ts (the database thread). */
+
+/** What the worker is started with. */
+export interface EmbeddedWorkerData {
+  /** Absolute path of the data directory (created, atomically, when it holds no database). */
+  dataDir: string;
+  /** SQL names of the PGlite contrib extensions to load (their code must be loaded before opening). */
+  extensions: string[];
+}
+
+/** Main thread to worker. */
+export type ToWorker = { type: 'stop' };
+
+/** Worker to main thread. */
+export type FromWorker =
+  | { type: 'ready'; port: number; created: boolean; startMs: number }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };
+
+/** File in the data directory listing the extensions installed there (written at each stop). */
+export const EXTENSIONS_MANIFEST = 'aeturnis-extensions.json';
+
+/** Scratch directory, inside the data directory, where a new database is created. */
+export const CREATING_DIR = '.aeturnis-creating';
