@@ -144,11 +144,20 @@ export interface PartitionDescription {
   lastMonth: Month | null;
   /** Number of range partitions (default excluded). */
   count: number;
+  /** Why this table cannot be maintained (e.g. not RANGE on a timestamp column), else null. */
+  problem: string | null;
   /** One line for `status`, e.g. `audit_log: 4 partitions, 2026-11..2027-02; 3 rows in audit_log_default`. */
   summary: string;
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The largest `ahead` accepted (10 years). Every partition created in the run's single
+ * transaction holds several locks (table, indexes) until COMMIT; far beyond this PostgreSQL's
+ * shared lock table overflows ("out of shared memory") after a long wait.
+ */
+export const MAX_PARTITIONS_AHEAD = 120;
 
 type KeyType = 'timestamptz' | 'timestamp' | 'date';
 const KEY_TYPES: Record<number, KeyType> = { 1184: 'timestamptz', 1114: 'timestamp', 1082: 'date' };
@@ -399,6 +408,12 @@ function monthSpan(months: Month[]): string {
   return months.length === 1 ? formatMonth(first) : `${formatMonth(first)}..${formatMonth(last)}`;
 }
 
+/** `a, b, c` for a few names; `first .. last` for many (each one is printed on its own line anyway). */
+function nameList(names: string[]): string {
+  if (names.length <= 4) return names.join(', ');
+  return `${names[0] ?? ''} .. ${names[names.length - 1] ?? ''}`;
+}
+
 function summarize(r: PartitionReport): string {
   if (!r.tableExists) return `${r.table} does not exist; no partitions ensured`;
   const name = r.relation ?? r.table;
@@ -407,13 +422,13 @@ function summarize(r: PartitionReport): string {
   if (r.created.length > 0) {
     const moved = r.created.reduce((s, c) => s + c.movedRows, 0);
     parts.push(
-      `${would ? 'would create' : 'created'} ${plural(r.created.length, 'partition')} (${r.created.map((c) => c.name).join(', ')})` +
+      `${would ? 'would create' : 'created'} ${plural(r.created.length, 'partition')} (${nameList(r.created.map((c) => c.name))})` +
         (moved > 0 ? `, ${would ? 'moving' : 'moved'} ${plural(moved, 'row')} from the default partition` : ''),
     );
   }
   if (r.defaultPartition?.created) parts.push(`${would ? 'would create' : 'created'} default partition ${r.defaultPartition.name}`);
   if (r.dropped.length > 0) {
-    parts.push(`${would ? 'would drop' : 'dropped'} ${plural(r.dropped.length, 'old partition')} (${r.dropped.map((d) => d.name).join(', ')})`);
+    parts.push(`${would ? 'would drop' : 'dropped'} ${plural(r.dropped.length, 'old partition')} (${nameList(r.dropped.map((d) => d.name))})`);
   }
   if (r.dropFailures.length > 0) parts.push(`could not drop ${r.dropFailures.map((d) => d.name).join(', ')}`);
   if (r.conflicts.length > 0) parts.push(`${plural(r.conflicts.length, 'month')} skipped because of overlapping partitions or taken names (${r.conflicts.map((c) => formatMonth(c.month)).join(', ')})`);
@@ -421,7 +436,11 @@ function summarize(r: PartitionReport): string {
   const prefix = `${name}${would ? ' (dry run)' : ''}: `;
   const changes = r.created.length > 0 || r.dropped.length > 0 || !!r.defaultPartition?.created;
   if (!changes) {
-    const head = `partitions for ${monthSpan(r.months)} already exist; nothing to do`;
+    // With skipped months, "already exist" would not be true of every month.
+    const head =
+      r.conflicts.length > 0 || r.defaultProblem
+        ? 'nothing to do'
+        : `partitions for ${monthSpan(r.months)} already exist; nothing to do`;
     return prefix + [head, ...parts].join('; ');
   }
   return prefix + parts.join('; ');
@@ -433,6 +452,9 @@ function validateOptions(options: EnsurePartitionsOptions): { table: string; ahe
   const now = options.now ?? new Date();
   if (table.trim() === '') throw new PartitionSetupError(table, 'empty table name');
   if (!Number.isInteger(ahead) || ahead < 0) throw new PartitionSetupError(table, `--ahead must be an integer >= 0 (got ${ahead})`);
+  if (ahead > MAX_PARTITIONS_AHEAD) {
+    throw new PartitionSetupError(table, `--ahead must be at most ${MAX_PARTITIONS_AHEAD} months (got ${ahead})`);
+  }
   if (options.retain !== undefined && (!Number.isInteger(options.retain) || options.retain < 0)) {
     throw new PartitionSetupError(table, `--retain must be an integer >= 0 (got ${options.retain})`);
   }
@@ -728,8 +750,9 @@ export async function ensurePartitions(client: ClientBase, options: EnsurePartit
  * covered span (first..last month), their count and the rows sitting in the default partition
  * (an exact `count(*)`, which scans the default partition).
  *
- * Returns `exists: false` for a missing table and `partitioned: false` for a plain table; throws
- * {@link PartitionSetupError} for a partitioned table this tool cannot maintain.
+ * Returns `exists: false` for a missing table and `partitioned: false` for a plain table; for a
+ * partitioned table this tool cannot maintain (not RANGE on one timestamp column, an unreadable
+ * bound) it fills `problem` and says so in `summary` instead of throwing.
  *
  * @example
  * const d = await describePartitions(client, 'audit_log');
@@ -748,6 +771,7 @@ export async function describePartitions(client: ClientBase, table = 'audit_log'
     firstMonth: null,
     lastMonth: null,
     count: 0,
+    problem: null,
     summary: `${table} does not exist`,
   };
   const info = await resolveTable(client, table);
@@ -758,9 +782,19 @@ export async function describePartitions(client: ClientBase, table = 'audit_log'
     return out;
   }
   out.partitioned = true;
-  const key = await readKey(client, table, info);
+  let key: KeyInfo;
+  let parts: CatalogPartition[];
+  try {
+    // A table this tool cannot maintain is reported, not thrown: `status` must still work.
+    key = await readKey(client, table, info);
+    parts = await readPartitions(client, table, info, key);
+  } catch (e) {
+    if (!(e instanceof PartitionSetupError)) throw e;
+    out.problem = e.message;
+    out.summary = `${e.message} (not maintained by aeturnis-db partitions)`;
+    return out;
+  }
   out.partitionKey = key.column;
-  const parts = await readPartitions(client, table, info, key);
   const def = parts.find((p) => p.isDefault);
   out.partitions = parts
     .filter((p) => !p.isDefault)

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
-import { migrate } from '../../migrator.js';
 import { commandContext } from '../context.js';
 import { formatMs } from '../render.js';
+import { parseAhead } from './partitions.js';
 
 /** `up [--to VERSION] [--dry-run] [--allow-out-of-order]` */
 export function registerUp(program: Command): void {
@@ -15,13 +15,15 @@ export function registerUp(program: Command): void {
     .option('--ahead <months>', 'months of audit_log partitions to ensure after migrating', '3')
     .action(async (flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string }, command: Command) => {
       const { output, common } = await commandContext(command);
+      const ahead = parseAhead(flags.ahead);
       const started = performance.now();
+      const { migrate } = await import('../../migrator.js'); // loaded on use: --help stays fast
       const result = await migrate({
         ...common,
         to: flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined,
         dryRun: flags.dryRun,
         allowOutOfOrder: flags.allowOutOfOrder,
-        partitions: { ahead: parseNonNegativeInteger(flags.ahead, '--ahead') },
+        partitions: { ahead },
       });
       if (result.applied.length > 0) {
         const n = result.applied.length;

@@ -1,0 +1,408 @@
+// `aeturnis-db partitions`, the partition step of `up` and the partition line of `status`, run
+// the way a user runs them: the built CLI as its own process, against a fresh database per test,
+// with the repository's own migrations (migrations/). "Now" is the real clock: every expected
+// month is computed here from new Date() in UTC, independently of src/partitions/months.ts.
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collect, repoRoot, runCli, startCli, type CliResult } from '../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { tableMigration, tempProject, type TempProject } from '../support/project.js';
+
+const SHIPPED = `${repoRoot}/migrations`;
+
+let db: TestDatabase;
+let project: TempProject;
+
+beforeEach(async () => {
+  db = await createTestDatabase();
+  project = tempProject();
+});
+afterEach(async () => {
+  await db.drop();
+  project.remove();
+});
+
+/** Runs the CLI against this test's database with the shipped migrations (unless --dir is given). */
+const cli = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
+  runCli(args.includes('--dir') ? args : ['--dir', SHIPPED, ...args], { cwd: project.dir, databaseUrl: db.url, env });
+
+/** The UTC calendar month `offset` months from now, with everything a test expects of it. */
+interface M {
+  /** `2026-11` */
+  label: string;
+  /** `audit_log_2026_11` */
+  name: string;
+  start: Date;
+  end: Date;
+  /** `FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00')` as printed in a UTC session. */
+  bound: string;
+  /** `[2026-11-01T00:00:00Z, 2026-12-01T00:00:00Z)` as the CLI prints it. */
+  range: string;
+}
+
+function month(offset: number, table = 'audit_log'): M {
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1));
+  const ym = (d: Date) => [String(d.getUTCFullYear()), String(d.getUTCMonth() + 1).padStart(2, '0')];
+  const [y, m] = ym(start);
+  const [ey, em] = ym(end);
+  return {
+    label: `${y}-${m}`,
+    name: `${table}_${y}_${m}`,
+    start,
+    end,
+    bound: `FOR VALUES FROM ('${y}-${m}-01 00:00:00+00') TO ('${ey}-${em}-01 00:00:00+00')`,
+    range: `[${iso(start)}, ${iso(end)})`,
+  };
+}
+
+/** One query on the test database in a UTC session (bounds then print as `... 00:00:00+00`). */
+async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query(`SET TimeZone = 'UTC'`);
+    await client.query(`SET DateStyle = 'ISO, YMD'`);
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Partitions of `table` from the catalog, by name, with their bounds. */
+const partitions = (table = 'audit_log') =>
+  sql<{ name: string; bound: string }>(
+    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = to_regclass($1) ORDER BY c.relname`,
+    [table],
+  );
+
+/** Where each audit_log row sits: id -> partition name. */
+async function rowPlaces(): Promise<Map<string, string>> {
+  const rows = await sql<{ id: string; part: string }>(`SELECT id::text AS id, tableoid::regclass::text AS part FROM audit_log`);
+  return new Map(rows.map((r) => [r.id, r.part]));
+}
+
+/** Inserts one audit_log row per timestamp (through the parent) and returns their ids. */
+async function insertRows(at: Date[]): Promise<string[]> {
+  const rows = await sql<{ id: string }>(
+    `INSERT INTO audit_log (event_type, created_at) SELECT 'test.event', t FROM unnest($1::timestamptz[]) AS t RETURNING id::text AS id`,
+    [at.map((d) => d.toISOString())],
+  );
+  return rows.map((r) => r.id);
+}
+
+const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
+const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+const days = (d: Date, n: number) => new Date(d.getTime() + n * 86_400_000);
+
+describe('up with the shipped migrations', () => {
+  it('creates the current month + 3 ahead and the default, with UTC bounds whatever TZ and the session time zone say', async () => {
+    // The machine and the database sessions live far from UTC; the partitions must not care.
+    await sql(`ALTER DATABASE ${db.name} SET timezone TO 'Pacific/Kiritimati'`);
+    const up = await cli(['up'], { TZ: 'America/Los_Angeles' });
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const expected = [0, 1, 2, 3].map((i) => month(i));
+    const out = lines(up.stdout);
+    expect(out.filter((l) => l.startsWith('Applied 0')).length).toBe(5);
+    expect(out.filter((l) => l.startsWith('created '))).toEqual(expected.map((m) => `created ${m.name} ${m.range}`));
+    expect(out).toContain(`audit_log: created 4 partitions (${expected.map((m) => m.name).join(', ')})`);
+    expect(out.at(-1)).toMatch(/^Applied 5 migrations in \d/);
+
+    expect(await partitions()).toEqual(
+      [...expected.map((m) => ({ name: m.name, bound: m.bound })), { name: 'audit_log_default', bound: 'DEFAULT' }].sort((a, b) =>
+        a.name.localeCompare(b.name),
+      ),
+    );
+
+    // A row written now lands in the current month's partition, not in the default.
+    const [id] = await insertRows([new Date()]);
+    expect((await rowPlaces()).get(id ?? '')).toBe(expected[0]?.name);
+
+    const status = await cli(['status'], { TZ: 'Pacific/Kiritimati' });
+    expect(status.code).toBe(0);
+    expect(lines(status.stdout)).toContain(`audit_log: 4 partitions, ${expected[0]?.label}..${expected[3]?.label}`);
+    expect(status.stdout).not.toContain('audit_log_default');
+  });
+
+  it('a second up and a second partitions run change nothing and say so', async () => {
+    expect((await cli(['up'])).code).toBe(0);
+    const before = await partitions();
+    const span = `${month(0).label}..${month(3).label}`;
+
+    const up = await cli(['up']);
+    expect(up.code).toBe(0);
+    expect(lines(up.stdout)).toEqual([
+      'Nothing to migrate: the database is up to date',
+      `audit_log: partitions for ${span} already exist; nothing to do`,
+    ]);
+
+    const again = await cli(['partitions']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('');
+    expect(lines(again.stdout)).toEqual([`audit_log: partitions for ${span} already exist; nothing to do`]);
+    expect(await partitions()).toEqual(before);
+  });
+
+  it('when audit_log does not exist, up says so in one line and goes on', async () => {
+    project.write('0001_a.sql', tableMigration('a'));
+    const up = await cli(['--dir', project.migrationsDir, 'up']);
+    expect(up.code).toBe(0);
+    expect(up.stderr).toBe('');
+    const out = lines(up.stdout);
+    expect(out).toHaveLength(3);
+    expect(out[0]).toMatch(/^Applied 0001_a\.sql \(\d+ ms\)$/);
+    expect(out[1]).toBe('audit_log does not exist; no partitions ensured');
+    expect(out[2]).toMatch(/^Applied 1 migration in \d/);
+    expect(out.filter((l) => l.includes('audit_log'))).toHaveLength(1);
+
+    const again = await cli(['--dir', project.migrationsDir, 'up']);
+    expect(lines(again.stdout)).toEqual(['Nothing to migrate: the database is up to date', 'audit_log does not exist; no partitions ensured']);
+
+    // status has no partition line then.
+    const status = await cli(['--dir', project.migrationsDir, 'status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).not.toContain('audit_log');
+  });
+});
+
+describe('partitions', () => {
+  it('a row 8 months ahead waits in the default (status warns), --dry-run changes nothing, --ahead 12 moves it', async () => {
+    expect((await cli(['up'])).code).toBe(0);
+    const m8 = month(8);
+    const m20 = month(20);
+    // Two rows of month +8 (first and last microsecond of it), one of month +20 (beyond --ahead 12).
+    const ids = await insertRows([m8.start, new Date(m8.end.getTime() - 1), days(m20.start, 3)]);
+    const before = await rowPlaces();
+    expect([...before.values()]).toEqual(['audit_log_default', 'audit_log_default', 'audit_log_default']);
+
+    const status = await cli(['status']);
+    expect(lines(status.stdout)).toContain(
+      `audit_log: 4 partitions, ${month(0).label}..${month(3).label}; 3 rows in audit_log_default (outside every monthly partition: is --ahead too small?)`,
+    );
+
+    const catalog = await partitions();
+    const dry = await cli(['partitions', '--ahead', '12', '--dry-run']);
+    expect(dry.code).toBe(0);
+    const dryOut = lines(dry.stdout);
+    expect(dryOut.filter((l) => l.startsWith('would create '))).toHaveLength(9); // months +4..+12
+    expect(dryOut).toContain(`would create ${m8.name} ${m8.range}, would move 2 rows from the default partition`);
+    expect(dryOut.at(-1)).toMatch(/^audit_log \(dry run\): would create 9 partitions .*, moving 2 rows from the default partition$/);
+    expect(await partitions()).toEqual(catalog);
+    expect(await rowPlaces()).toEqual(before);
+
+    const run = await cli(['partitions', '--ahead', '12']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const out = lines(run.stdout);
+    const created = [4, 5, 6, 7, 8, 9, 10, 11, 12].map((i) => month(i));
+    expect(out.filter((l) => l.startsWith('created '))).toEqual(
+      created.map((m) => `created ${m.name} ${m.range}${m.name === m8.name ? ', moved 2 rows from the default partition' : ''}`),
+    );
+    expect(out.at(-1)).toBe(
+      `audit_log: created 9 partitions (${created[0]?.name} .. ${created[8]?.name}), moved 2 rows from the default partition`,
+    );
+
+    // Every row is still there exactly once, the two of month +8 in its partition, with their ids.
+    const after = await rowPlaces();
+    expect(after.size).toBe(3);
+    expect(ids.map((id) => after.get(id))).toEqual([m8.name, m8.name, 'audit_log_default']);
+    expect(await sql(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM audit_log`)).toEqual([{ n: 3, d: 3 }]);
+    expect(await sql(`SELECT count(*)::int AS n FROM ONLY audit_log_default`)).toEqual([{ n: 1 }]);
+    // The default partition is attached again as the default.
+    expect((await partitions()).find((p) => p.name === 'audit_log_default')?.bound).toBe('DEFAULT');
+
+    const again = await cli(['partitions', '--ahead', '12']);
+    expect(lines(again.stdout)).toEqual([`audit_log: partitions for ${month(0).label}..${month(12).label} already exist; nothing to do`]);
+
+    const status2 = await cli(['status']);
+    expect(lines(status2.stdout)).toContain(
+      `audit_log: 13 partitions, ${month(0).label}..${month(12).label}; 1 row in audit_log_default (outside every monthly partition: is --ahead too small?)`,
+    );
+  });
+
+  it('respects a hand-made partition (any name, several months) and never attempts an overlapping range', async () => {
+    expect((await cli(['up'])).code).toBe(0);
+    const [m4, m5, m6, m7, m8] = [4, 5, 6, 7, 8].map((i) => month(i)) as [M, M, M, M, M];
+    // Months +4 and +5 in one partition with a name of its own; month +7 only from its 11th day.
+    await sql(`CREATE TABLE audit_log_handmade PARTITION OF audit_log FOR VALUES FROM ('${m4.start.toISOString()}') TO ('${m6.start.toISOString()}')`);
+    const partialFrom = days(m7.start, 10);
+    await sql(`CREATE TABLE audit_log_partial PARTITION OF audit_log FOR VALUES FROM ('${partialFrom.toISOString()}') TO ('${m8.start.toISOString()}')`);
+
+    const run = await cli(['partitions', '--ahead', '8']);
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout).filter((l) => l.startsWith('created '))).toEqual([
+      `created ${m6.name} ${m6.range}`,
+      `created ${m8.name} ${m8.range}`,
+    ]);
+    // The overlap is reported (one line naming the month and the partition), never attempted.
+    const warnings = lines(run.stderr);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^warning: month ${m7.label} .*only partly covered by audit_log_partial`));
+    expect(run.stderr).not.toContain('error');
+
+    const names = (await partitions()).map((p) => p.name);
+    expect(names).not.toContain(m4.name);
+    expect(names).not.toContain(m5.name);
+    expect(names).not.toContain(m7.name);
+    expect(names).toEqual(
+      [...[0, 1, 2, 3].map((i) => month(i).name), m6.name, m8.name, 'audit_log_default', 'audit_log_handmade', 'audit_log_partial'].sort(),
+    );
+
+    // A second run creates nothing; the overlap is still pointed out.
+    const again = await cli(['partitions', '--ahead', '8']);
+    expect(again.code).toBe(0);
+    expect(lines(again.stdout).filter((l) => l.startsWith('created '))).toEqual([]);
+    expect(again.stdout).toContain('nothing to do');
+    expect(again.stderr).toContain(`month ${m7.label}`);
+
+    const status = await cli(['status']);
+    expect(lines(status.stdout)).toContain(`audit_log: 8 partitions, ${month(0).label}..${m8.label}`);
+  });
+
+  it('--retain M detaches and drops only partitions whose month ended before (current month - M), printing each; never the default', async () => {
+    expect((await cli(['up'])).code).toBe(0);
+    const old = [-13, -5, -4, -3, -1].map((i) => month(i));
+    for (const m of old) {
+      await sql(`CREATE TABLE ${m.name} PARTITION OF audit_log FOR VALUES FROM ('${m.start.toISOString()}') TO ('${m.end.toISOString()}')`);
+    }
+    // An archive partition with a name of its own spanning months -10..-8 (ends at the start of -7).
+    await sql(
+      `CREATE TABLE audit_log_archive PARTITION OF audit_log FOR VALUES FROM ('${month(-10).start.toISOString()}') TO ('${month(-7).start.toISOString()}')`,
+    );
+    // One row in every old partition, and an ancient one that sits in the default partition.
+    await insertRows([...old.map((m) => days(m.start, 1)), days(month(-9).start, 2), days(month(-30).start, 4)]);
+    const catalog = await partitions();
+
+    const noRetain = await cli(['partitions']);
+    expect(noRetain.code).toBe(0);
+    expect(noRetain.stdout).toContain('nothing to do');
+    expect(await partitions()).toEqual(catalog);
+
+    // retain 3: keep month -3 and later; drop what ended at or before the start of month -3.
+    const gone = [
+      { name: month(-13).name, range: month(-13).range },
+      { name: 'audit_log_archive', range: `[${iso(month(-10).start)}, ${iso(month(-7).start)})` },
+      { name: month(-5).name, range: month(-5).range },
+      { name: month(-4).name, range: month(-4).range },
+    ];
+    const dry = await cli(['partitions', '--retain', '3', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(lines(dry.stdout).filter((l) => l.startsWith('would detach and drop '))).toEqual(
+      gone.map((g) => `would detach and drop ${g.name} ${g.range} of audit_log`),
+    );
+    expect(await partitions()).toEqual(catalog);
+
+    const run = await cli(['partitions', '--retain', '3']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const out = lines(run.stdout);
+    expect(out.filter((l) => l.startsWith('detached and dropped '))).toEqual(gone.map((g) => `detached and dropped ${g.name} ${g.range} of audit_log`));
+    expect(out.at(-1)).toBe(`audit_log: dropped 4 old partitions (${gone.map((g) => g.name).join(', ')})`);
+
+    const names = (await partitions()).map((p) => p.name);
+    expect(names).toEqual([month(-3).name, month(-1).name, ...[0, 1, 2, 3].map((i) => month(i).name), 'audit_log_default'].sort());
+    // No table of the dropped ones is left behind (detached, then dropped).
+    expect(await sql(`SELECT relname FROM pg_class WHERE relname = ANY($1)`, [gone.map((g) => g.name)])).toEqual([]);
+    // The default partition and its row are untouched; kept partitions keep their rows.
+    const places = [...(await rowPlaces()).values()].sort();
+    expect(places).toEqual(['audit_log_default', month(-1).name, month(-3).name].sort());
+
+    const again = await cli(['partitions', '--retain', '3']);
+    expect(again.code).toBe(0);
+    expect(lines(again.stdout)).toEqual([`audit_log: partitions for ${month(0).label}..${month(3).label} already exist; nothing to do`]);
+  });
+
+  it('two runs started at once both succeed, each partition is created once and no row is lost or duplicated', async () => {
+    expect((await cli(['up'])).code).toBe(0);
+    const stamps: Date[] = [];
+    for (let i = 0; i < 300; i++) stamps.push(new Date(month(5).start.getTime() + i * 4 * 3_600_000)); // months +5..+6
+    const ids = await insertRows(stamps);
+
+    const args = ['--dir', SHIPPED, 'partitions', '--ahead', '10'];
+    const [a, b] = await Promise.all([
+      collect(startCli(args, { cwd: project.dir, databaseUrl: db.url })),
+      collect(startCli(args, { cwd: project.dir, databaseUrl: db.url })),
+    ]);
+    for (const r of [a, b]) {
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toMatch(/error|warning/i);
+    }
+    const created = [...lines(a.stdout), ...lines(b.stdout)]
+      .filter((l) => l.startsWith('created '))
+      .map((l) => l.split(' ')[1])
+      .sort();
+    expect(created).toEqual([4, 5, 6, 7, 8, 9, 10].map((i) => month(i).name).sort());
+    // One of them did the work; the other found it done.
+    expect([a, b].filter((r) => r.stdout.includes('nothing to do'))).toHaveLength(1);
+
+    const places = await rowPlaces();
+    expect(places.size).toBe(300);
+    expect(await sql(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM audit_log`)).toEqual([{ n: 300, d: 300 }]);
+    const now = new Date();
+    const byMonth = (at: Date) =>
+      month((at.getUTCFullYear() - now.getUTCFullYear()) * 12 + at.getUTCMonth() - now.getUTCMonth()).name;
+    ids.forEach((id, i) => expect(places.get(id)).toBe(byMonth(stamps[i] as Date)));
+    expect(await sql(`SELECT count(*)::int AS n FROM ONLY audit_log_default`)).toEqual([{ n: 0 }]);
+  });
+
+  it('--partition-table serves another monthly-partitioned table; --interval month is accepted', async () => {
+    await sql(`CREATE TABLE events (id bigint, occurred_at timestamptz NOT NULL) PARTITION BY RANGE (occurred_at)`);
+    const run = await cli(['partitions', '--partition-table', 'events', '--ahead', '1', '--interval', 'month']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const [m0, m1] = [month(0, 'events'), month(1, 'events')];
+    expect(lines(run.stdout)).toEqual([
+      `created ${m0.name} ${m0.range}`,
+      `created ${m1.name} ${m1.range}`,
+      'created default partition events_default',
+      `events: created 2 partitions (${m0.name}, ${m1.name}); created default partition events_default`,
+    ]);
+    expect(await partitions('events')).toEqual([
+      { name: m0.name, bound: m0.bound },
+      { name: m1.name, bound: m1.bound },
+      { name: 'events_default', bound: 'DEFAULT' },
+    ]);
+    const status = await cli(['status', '--partition-table', 'events']);
+    expect(status.code).toBe(0);
+    expect(lines(status.stdout)).toContain(`events: 2 partitions, ${m0.label}..${m1.label}`);
+  });
+
+  it('a table partitioned some other way is refused by partitions (exit 2) and does not break status', async () => {
+    await sql(`CREATE TABLE audit_log (id int, kind text) PARTITION BY LIST (kind)`);
+    const run = await cli(['partitions']);
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^error: audit_log: partitioned by LIST \(kind\); monthly partitions need RANGE/)]);
+    const status = await cli(['status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/audit_log: partitioned by LIST \(kind\).*not maintained by aeturnis-db partitions/);
+  });
+
+  it('bad --ahead, --retain and --interval values exit 2 with one line naming the flag, before touching the database', async () => {
+    const cases: [string[], string][] = [
+      [['partitions', '--ahead', '-1'], '--ahead'],
+      [['partitions', '--ahead', 'soon'], '--ahead'],
+      [['partitions', '--ahead', '1.5'], '--ahead'],
+      [['partitions', '--ahead', '121'], '--ahead'],
+      [['partitions', '--retain', '-3'], '--retain'],
+      [['partitions', '--retain', 'forever'], '--retain'],
+      [['partitions', '--retain'], '--retain'],
+      [['partitions', '--interval', 'week'], '--interval'],
+      [['up', '--ahead', 'x'], '--ahead'],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    results.forEach((r, i) => {
+      const [args, flag] = cases[i] as [string[], string];
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stdout).toBe('');
+      const err = lines(r.stderr);
+      expect(err).toHaveLength(1);
+      expect(err[0]).toMatch(/^error: /);
+      expect(err[0]).toContain(flag);
+    });
+    expect(await sql(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).toEqual([]);
+  });
+});
