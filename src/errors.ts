@@ -62,6 +62,19 @@ export class ConnectionError extends AeturnisError {
 /** The runner lock was not obtained within `--lock-timeout` (exit 4). */
 export class LockTimeoutError extends ConnectionError {}
 
+/**
+ * PostgreSQL refused something outside a migration's own SQL, for example creating the journal
+ * table without the CREATE privilege on the schema (exit 1). Carries the SQLSTATE; the original
+ * `pg` error is its `cause`.
+ */
+export class DatabaseError extends AeturnisError {
+  readonly sqlState: string;
+  constructor(message: string, sqlState: string) {
+    super(`${message} (SQLSTATE ${sqlState})`, ExitCode.sqlFailed);
+    this.sqlState = sqlState;
+  }
+}
+
 /** Where in a migration file an SQL error happened. */
 export interface SqlErrorLocation {
   file: string;
@@ -75,6 +88,8 @@ export class MigrationSqlError extends AeturnisError {
   readonly location: SqlErrorLocation | undefined;
   readonly sqlState: string | undefined;
   readonly pgMessage: string;
+  /** What else the user should know (statement k of n, PostgreSQL's detail and hint). */
+  readonly detail: string | undefined;
   constructor(opts: {
     file: string;
     location?: SqlErrorLocation | undefined;
@@ -89,15 +104,22 @@ export class MigrationSqlError extends AeturnisError {
     this.location = opts.location;
     this.sqlState = opts.sqlState;
     this.pgMessage = opts.pgMessage;
+    this.detail = opts.detail;
   }
 }
 
-/** The run was interrupted by SIGINT/SIGTERM; exit 130/143. */
+/**
+ * The run was interrupted (SIGINT/SIGTERM in the CLI, an aborted `signal` in the API): the
+ * statement in flight was cancelled and its migration rolled back. `exitCode` is the shell
+ * convention the CLI exits with: 130 for SIGINT, 143 for SIGTERM.
+ */
 export class InterruptedError extends Error {
   readonly signal: NodeJS.Signals;
+  readonly exitCode: number;
   constructor(signal: NodeJS.Signals) {
     super(`interrupted by ${signal}`);
-    this.name = 'InterruptedError';
+    this.name = new.target.name;
     this.signal = signal;
+    this.exitCode = signal === 'SIGTERM' ? 143 : 130;
   }
 }

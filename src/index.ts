@@ -1,16 +1,26 @@
 /**
- * aeturnis-db's programmatic API: the same operations as the CLI, returning typed results
- * instead of printing. Errors are typed classes carrying their exit-code category.
+ * aeturnis-db's programmatic API: the same operations as the CLI (which is a thin layer over
+ * these functions), returning typed results instead of printing. Every option has the CLI's
+ * default; connect with `databaseUrl`, your own `pg` Pool/Client (`connection`), or the
+ * environment (DATABASE_URL, PG*). Errors are typed classes carrying the CLI's exit code:
+ * `MigrationSqlError` (1), `UsageError`/`MigrationFileError` (2), `ValidationError` (3),
+ * `ConnectionError`/`LockTimeoutError` (4), `DatabaseError` (1), `InterruptedError` (130/143).
  *
  * @example
- * import { migrate, ValidationError } from 'aeturnis-db';
+ * import { migrate, AeturnisError } from 'aeturnis-db';
  *
- * const { applied } = await migrate({ databaseUrl: process.env.DATABASE_URL, dir: 'migrations' });
- * console.log(`database ready, ${applied.length} migration(s) applied`);
+ * try {
+ *   const { applied } = await migrate({ databaseUrl: process.env.DATABASE_URL, dir: 'migrations' });
+ *   console.log(`database ready, ${applied.length} migration(s) applied`);
+ * } catch (error) {
+ *   if (error instanceof AeturnisError) process.exit(error.exitCode);
+ *   throw error;
+ * }
  */
 export {
   migrate,
   rollback,
+  redo,
   status,
   validate,
   ensurePartitions,
@@ -22,6 +32,7 @@ export {
   type MigrateResult,
   type RollbackOptions,
   type RollbackResult,
+  type RedoResult,
   type StatusResult,
   type ValidateResult,
   type EnsurePartitionsOptions,
@@ -29,10 +40,19 @@ export {
   type RanMigration,
   type MigratorEvent,
 } from './migrator.js';
-export type { SessionOptions, ExternalConnection } from './db/session.js';
+export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './verify/verify.js';
+export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';
 export type { JournalRow, MigrationStatus, MigrationState } from './migrations/plan.js';
-export type { PartitionReport, PartitionDescription, PartitionEvent } from './partitions/ensure.js';
+export type {
+  PartitionReport,
+  PartitionDescription,
+  PartitionEvent,
+  PartitionInfo,
+  CreatedPartition,
+  DroppedPartition,
+  DropFailure,
+} from './partitions/ensure.js';
 export { parseMigration } from './migrations/parse.js';
 export { loadMigrations } from './migrations/discover.js';
 export { migrationChecksum } from './migrations/checksum.js';
@@ -44,6 +64,8 @@ export {
   ConnectionError,
   LockTimeoutError,
   MigrationSqlError,
+  DatabaseError,
   InterruptedError,
   ExitCode,
+  type SqlErrorLocation,
 } from './errors.js';
