@@ -7,23 +7,35 @@ import {
   DEFAULT_PARTITIONS_AHEAD,
   DEFAULT_SEEDS_DIR,
 } from './config.js';
-import { InterruptedError, MigrationSqlError, UsageError, ValidationError } from './errors.js';
+import {
+  AeturnisError,
+  ConnectionError,
+  DatabaseError,
+  InterruptedError,
+  MigrationSqlError,
+  UsageError,
+  ValidationError,
+} from './errors.js';
+import { maskPassword } from './db/connection-config.js';
 import { advisoryLockKey, parseTableName, type TableName } from './db/identifiers.js';
 import { ensureJournal, readJournal } from './db/journal.js';
 import { acquireRunnerLock, describeHolder, releaseRunnerLock } from './db/lock.js';
-import { runMigration, type Direction } from './db/runner.js';
+import { connectionErrorOf } from './db/connect.js';
+import { isConnectionLoss, partialRunOf, runMigration, type Direction } from './db/runner.js';
 import { openSession, type Session, type SessionEvent, type SessionOptions } from './db/session.js';
 import { listDirectory, loadMigrations, readUtf8 } from './migrations/discover.js';
 import type { Migration } from './migrations/parse.js';
 import { parseMigrationFileName } from './migrations/parse.js';
-import { computeStatus, findProblems, planDown, planUp, type JournalRow, type MigrationStatus } from './migrations/plan.js';
+import { computeStatus, findProblems, planDown, planRedo, planUp, type JournalRow, type MigrationStatus } from './migrations/plan.js';
 import {
   describePartitions,
   ensurePartitions as ensurePartitionsOn,
+  MAX_PARTITIONS_AHEAD,
   type PartitionEvent,
   type PartitionReport,
   type PartitionDescription,
 } from './partitions/ensure.js';
+import type { VerifyEvent } from './verify/verify.js';
 
 /** Everything a command reports while it runs; the CLI renders these, API callers may too. */
 export type MigratorEvent =
@@ -35,7 +47,8 @@ export type MigratorEvent =
   | { type: 'nothing-to-do'; direction: Direction }
   | { type: 'seed-done'; fileName: string; executionMs: number }
   | { type: 'partition'; event: PartitionEvent }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  | VerifyEvent;
 
 /** Options every command takes. */
 export interface CommonOptions extends SessionOptions {
@@ -86,6 +99,11 @@ export interface MigrateOptions extends CommonOptions {
  * console.log(`applied ${applied.length} migrations`);
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
+  const ahead = options.partitions === false ? undefined : options.partitions?.ahead;
+  if (ahead !== undefined && !(Number.isSafeInteger(ahead) && ahead >= 0 && ahead <= MAX_PARTITIONS_AHEAD)) {
+    // Checked before anything runs, so a bad value cannot fail the run after migrations applied.
+    throw new UsageError(`partitions.ahead must be a whole number from 0 to ${MAX_PARTITIONS_AHEAD} (got ${ahead})`);
+  }
   const migrations = loadMigrations(migrationsDir(options));
   const journal = journalTable(options);
   return withSession(options, async (session, emit) => {
@@ -159,6 +177,66 @@ export async function rollback(options: RollbackOptions = {}): Promise<RollbackR
       return { rolledBack, planned };
     } finally {
       if (locked) await releaseRunnerLock(session.client, advisoryLockKey(journal)).catch(() => {});
+    }
+  });
+}
+
+/** Result of {@link redo}. */
+export interface RedoResult {
+  /** The migration rolled back and applied again; undefined when nothing was applied. */
+  redone: { rolledBack: RanMigration; applied: RanMigration } | undefined;
+  /** Its file had been edited since it was applied (its current DOWN and UP ran). */
+  edited: boolean;
+}
+
+/**
+ * Rolls back the newest applied migration and applies it again, under one hold of the runner
+ * lock: the developer's edit loop. The file may have been edited since it was applied; every
+ * other applied migration must still match its file. Each step is its own transaction, so if
+ * UP fails after DOWN succeeded, the migration is left rolled back (and the error says so).
+ *
+ * @example
+ * const { redone } = await redo({ databaseUrl });
+ * console.log(redone ? `redid ${redone.applied.fileName}` : 'nothing applied yet');
+ */
+export async function redo(options: CommonOptions = {}): Promise<RedoResult> {
+  const migrations = loadMigrations(migrationsDir(options));
+  const journal = journalTable(options);
+  return withSession(options, async (session, emit) => {
+    await lockAndPrepare(session, journal, options, emit);
+    try {
+      const plan = planRedo(migrations, await readJournal(session.client, journal));
+      if (!plan) {
+        emit({ type: 'nothing-to-do', direction: 'down' });
+        return { redone: undefined, edited: false };
+      }
+      const { migration, edited } = plan;
+      if (edited) {
+        emit({
+          type: 'warning',
+          message: `${migration.fileName} changed since it was applied: running the DOWN section as the file reads now`,
+        });
+      }
+      const [rolledBack] = await runAll(session, journal, [migration], 'down', options, emit);
+      let applied: RanMigration[];
+      try {
+        applied = await runAll(session, journal, [migration], 'up', options, emit);
+      } catch (error) {
+        if (error instanceof MigrationSqlError) {
+          throw new MigrationSqlError({
+            file: error.file,
+            location: error.location,
+            sqlState: error.sqlState,
+            pgMessage: error.pgMessage,
+            detail: [error.detail, `${migration.fileName} was rolled back and is now pending`].filter(Boolean).join('; '),
+          });
+        }
+        throw error;
+      }
+      const again = applied[0];
+      return { redone: rolledBack && again ? { rolledBack, applied: again } : undefined, edited };
+    } finally {
+      await releaseRunnerLock(session.client, advisoryLockKey(journal)).catch(() => {});
     }
   });
 }
@@ -335,12 +413,12 @@ export function createMigration(options: { name: string; dir?: string | undefine
   return path;
 }
 
-function migrationsDir(options: CommonOptions): string {
+export function migrationsDir(options: CommonOptions): string {
   const env = options.env ?? process.env;
   return resolve(options.dir ?? env.AETURNIS_MIGRATIONS_DIR ?? DEFAULT_MIGRATIONS_DIR);
 }
 
-function journalTable(options: CommonOptions): TableName {
+export function journalTable(options: CommonOptions): TableName {
   return parseTableName(options.table ?? DEFAULT_JOURNAL_TABLE, '--table');
 }
 
@@ -357,10 +435,39 @@ async function withSession<T>(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await work(session, emit);
+  } catch (error) {
+    // A connection that died while idle fails its next query with a bare "not queryable":
+    // report why it died instead.
+    const code = (error as { code?: unknown } | null)?.code;
+    const ownReason = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+    const cause = isConnectionLoss(error) && !ownReason ? (connectionErrorOf(session.client) ?? error) : error;
+    throw typedError(cause, options.signal);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await session.close();
   }
+}
+
+/**
+ * API callers only ever see typed errors: an abort becomes InterruptedError, a stray PostgreSQL
+ * error (not from a migration's SQL) DatabaseError (exit 1), a dropped socket ConnectionError
+ * (exit 4). Messages match what the CLI printed for them before.
+ */
+function typedError(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (error instanceof AeturnisError || error instanceof InterruptedError) return error;
+  if (signal?.aborted) return Object.assign(new InterruptedError(abortSignalName(signal)), { cause: error });
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = maskPassword(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+  if (isConnectionLoss(error)) {
+    // Terminated by the server (57P01, FATAL) or a closed socket, outside a migration's own SQL.
+    const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : '';
+    return Object.assign(new ConnectionError(`lost the database connection: ${message}${sqlState}`), { cause: error });
+  }
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return Object.assign(new DatabaseError(message, code), { cause: error });
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    return Object.assign(new ConnectionError(`lost the database connection: ${message}`), { cause: error });
+  }
+  return error;
 }
 
 async function lockAndPrepare(
@@ -391,6 +498,7 @@ async function runAll(
     client: session.client,
     journal,
     warn: (message: string) => emit({ type: 'warning', message }),
+    signal: options.signal,
   };
   for (const migration of migrations) {
     if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, undefined);
@@ -399,7 +507,7 @@ async function runAll(
     try {
       executionMs = await runMigration(context, migration, direction);
     } catch (error) {
-      if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, migration);
+      if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, migration, error);
       throw error;
     }
     const ran = { version: migration.version, name: migration.name, fileName: migration.fileName, executionMs };
@@ -414,11 +522,27 @@ export class RunInterruptedError extends InterruptedError {
   readonly completed: RanMigration[];
   readonly notRun: string[];
   readonly rolledBack: string | undefined;
-  constructor(signal: NodeJS.Signals, completed: RanMigration[], notRun: string[], rolledBack: string | undefined) {
+  /**
+   * For an interrupted `-- aeturnis:no-transaction` migration (which cannot be rolled back):
+   * what of it stayed applied, e.g. `0007_index.sql ran 2 of 3 statements (they stayed applied); it is not recorded as applied`.
+   */
+  readonly partiallyApplied: string | undefined;
+  /** `up` (completed = applied) or `down` (completed = rolled back; `rolledBack` names the migration whose DOWN was undone, so it stays applied). */
+  readonly direction: Direction;
+  constructor(
+    signal: NodeJS.Signals,
+    completed: RanMigration[],
+    notRun: string[],
+    rolledBack: string | undefined,
+    partiallyApplied?: string | undefined,
+    direction: Direction = 'up',
+  ) {
     super(signal);
     this.completed = completed;
     this.notRun = notRun;
     this.rolledBack = rolledBack;
+    this.partiallyApplied = partiallyApplied;
+    this.direction = direction;
   }
 }
 
@@ -428,11 +552,19 @@ function interrupted(
   all: Migration[],
   direction: Direction,
   current: Migration | undefined,
+  error?: unknown,
 ): RunInterruptedError {
   const finished = new Set(done.map((d) => d.version));
   const notRun = all.filter((m) => !finished.has(m.version) && m !== current).map((m) => m.fileName);
-  void direction;
-  return new RunInterruptedError(abortSignalName(signal), done, notRun, current?.fileName);
+  if (current?.noTransaction) {
+    // Statements of a no-transaction migration commit one by one: say what stayed, not "rolled back".
+    const progress = partialRunOf(error);
+    const ran = progress ? `ran ${progress.statementsApplied} of ${progress.statementCount} statements` : 'was stopped part-way';
+    const journalState = direction === 'up' ? 'it is not recorded as applied' : 'it is still recorded as applied';
+    const partial = `${current.fileName} (no-transaction) ${ran}, which stayed applied; ${journalState}`;
+    return new RunInterruptedError(abortSignalName(signal), done, notRun, undefined, partial, direction);
+  }
+  return new RunInterruptedError(abortSignalName(signal), done, notRun, current?.fileName, undefined, direction);
 }
 
 function abortSignalName(signal: AbortSignal): NodeJS.Signals {

@@ -3,10 +3,12 @@ import { Command, Option } from 'commander';
 import { registerDown } from './commands/down.js';
 import { registerNew } from './commands/new.js';
 import { registerPartitions } from './commands/partitions.js';
+import { registerRedo } from './commands/redo.js';
 import { registerSeed } from './commands/seed.js';
 import { registerStatus } from './commands/status.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
+import { registerVerify } from './commands/verify.js';
 
 /** The package version, read from package.json next to dist/. */
 export function packageVersion(): string {
@@ -41,8 +43,10 @@ export function buildProgram(): Command {
 
   registerUp(program);
   registerDown(program);
+  registerRedo(program);
   registerStatus(program);
   registerValidate(program);
+  registerVerify(program);
   registerNew(program);
   registerPartitions(program);
   registerSeed(program);

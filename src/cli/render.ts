@@ -14,9 +14,17 @@ export function eventRenderer(output: Output): (event: MigratorEvent) => void {
     switch (event.type) {
       case 'embedded':
         output.info(
-          `No database configured: using the embedded database in ${event.dir} (set DATABASE_URL or --database-url to use a real server)`,
-          { event: 'embedded', dir: event.dir },
+          `No database configured: ${event.creating ? 'creating an' : 'using the'} embedded database in ${event.dir} (set DATABASE_URL or pass --database-url to use a PostgreSQL server)`,
+          { event: 'embedded', dir: event.dir, creating: event.creating },
         );
+        break;
+      case 'embedded-wait':
+        output.info(`Waiting for the embedded database in ${event.dir}, in use by ${event.holder}`, {
+          event: 'embedded-wait',
+          dir: event.dir,
+          holder: event.holder,
+          waitedMs: event.waitedMs,
+        });
         break;
       case 'connecting':
         break;
@@ -72,6 +80,31 @@ export function eventRenderer(output: Output): (event: MigratorEvent) => void {
         break;
       case 'warning':
         output.warn(event.message, { event: 'warning' });
+        break;
+      case 'verify-scratch':
+        output.info(
+          event.created
+            ? `Verifying on scratch database ${event.database} (dropped afterwards)`
+            : `Verifying on scratch database ${event.database}`,
+          { event: 'verify-scratch', database: event.database, created: event.created },
+        );
+        break;
+      case 'verify-baseline':
+        output.info(`Applied ${event.fileName} (baseline, not verified)`, { event: 'verify-baseline', file: event.fileName });
+        break;
+      case 'verify-result': {
+        const { result } = event;
+        const fields = { event: 'verify-result', file: result.fileName, outcome: result.outcome, problems: result.problems };
+        if (result.outcome === 'verified') output.success(`Verified ${result.fileName} (${formatMs(result.elapsedMs)})`, fields);
+        else if (result.outcome === 'irreversible') output.warn(`Skipped ${result.fileName}: irreversible (no DOWN section), UP applied`, fields);
+        else output.error(`${result.fileName} does not round-trip (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, listed below)`, fields);
+        break;
+      }
+      case 'verify-cleanup-failed':
+        output.warn(`could not drop scratch database ${event.database} (${event.reason}); drop it by hand`, {
+          event: 'verify-cleanup-failed',
+          database: event.database,
+        });
         break;
     }
   };

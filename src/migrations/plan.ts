@@ -187,3 +187,38 @@ export function planDown(
   }
   return { rollback };
 }
+
+/**
+ * Decides what `redo` rolls back and applies again: the newest applied migration. Its file may
+ * have been edited since it was applied (that is the point of redo: the developer's edit loop;
+ * its current DOWN section runs), but every other applied migration must be intact, and the
+ * migration must have a file and a DOWN section. Throws {@link ValidationError} (exit 3) before
+ * anything changes; `undefined` when nothing is applied. Pure.
+ *
+ * @example
+ * const plan = planRedo(files, journal);
+ * if (plan?.edited) console.log(`${plan.migration.fileName} changed since it was applied`);
+ */
+export function planRedo(
+  migrations: readonly Migration[],
+  journal: readonly JournalRow[],
+): { migration: Migration; edited: boolean } | undefined {
+  const newest = journal.reduce<JournalRow | undefined>((max, row) => (!max || row.version > max.version ? row : max), undefined);
+  if (!newest) return undefined;
+  const migration = migrations.find((m) => m.version === newest.version);
+  if (!migration) {
+    const problem = `version ${newest.version} (${newest.name}) is applied but its file is missing`;
+    throw new ValidationError(`refusing to redo: ${problem}`, [problem]);
+  }
+  const edited = migration.checksum !== newest.checksum;
+  const others = computeStatus(migrations, journal).filter((row) => row.version !== newest.version);
+  const problems = findProblems(others, { allowOutOfOrder: true });
+  if (problems.length > 0) {
+    throw new ValidationError(`refusing to redo: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`, problems);
+  }
+  if (migration.irreversible) {
+    const problem = `${migration.fileName} is irreversible (no DOWN section, or an empty one)`;
+    throw new ValidationError(`refusing to redo: ${problem}; nothing was rolled back`, [problem]);
+  }
+  return { migration, edited };
+}

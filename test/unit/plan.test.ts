@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, ValidationError } from '../../src/errors.js';
 import { parseMigration } from '../../src/migrations/parse.js';
-import { computeStatus, findProblems, planDown, planUp, type JournalRow } from '../../src/migrations/plan.js';
+import { computeStatus, findProblems, planDown, planRedo, planUp, type JournalRow } from '../../src/migrations/plan.js';
 
 const file = (version: number, opts: { down?: boolean; text?: string } = {}) =>
   parseMigration(
@@ -76,5 +76,28 @@ describe('planDown', () => {
   it('refuses a missing or modified file', () => {
     expect(() => planDown([file(1)], [applied(1), applied(2)])).toThrow(ValidationError);
     expect(() => planDown(files, [applied(1, 'changed')])).toThrow(/modified/);
+  });
+});
+
+describe('planRedo', () => {
+  it('picks the newest applied migration', () => {
+    const plan = planRedo([file(1), file(2), file(3)], [applied(1), applied(2)]);
+    expect(plan?.migration.version).toBe(2);
+    expect(plan?.edited).toBe(false);
+  });
+  it('nothing applied: nothing to redo', () => {
+    expect(planRedo([file(1)], [])).toBeUndefined();
+  });
+  it('allows the newest file to have been edited (the edit loop) and says so', () => {
+    const plan = planRedo([file(1), file(2)], [applied(1), applied(2, 'old checksum')]);
+    expect(plan).toMatchObject({ migration: { version: 2 }, edited: true });
+  });
+  it('refuses when another applied migration was modified or is missing', () => {
+    expect(() => planRedo([file(1), file(2)], [applied(1, 'x'), applied(2)])).toThrow(/refusing to redo: 0001_m1\.sql was modified/);
+    expect(() => planRedo([file(2)], [applied(1), applied(2)])).toThrow(ValidationError);
+  });
+  it('refuses when the newest has no file or no DOWN section', () => {
+    expect(() => planRedo([file(1)], [applied(1), applied(2)])).toThrow(/version 2 \(m2\) is applied but its file is missing/);
+    expect(() => planRedo([file(1, { down: false })], [applied(1, file(1, { down: false }).checksum)])).toThrow(/irreversible/);
   });
 });

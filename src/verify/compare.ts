@@ -1,0 +1,134 @@
+import type { SchemaObject, SchemaSnapshot } from './snapshot.js';
+
+/** One way two snapshots differ. */
+export type SchemaDifference =
+  | { type: 'extra'; object: SchemaObject }
+  | { type: 'missing'; object: SchemaObject }
+  | { type: 'changed'; object: SchemaObject; attribute: string; expected: string | null; actual: string | null };
+
+/**
+ * Lists how `actual` differs from `expected`, ordered by kind and name so reports are stable.
+ * Pure.
+ *
+ * @example
+ * compareSnapshots(beforeUp, afterDown)
+ * // [{ type: 'extra', object: { kind: 'index', name: 'idx_audit_actor on audit_log', ... } }]
+ */
+export function compareSnapshots(expected: SchemaSnapshot, actual: SchemaSnapshot): SchemaDifference[] {
+  const differences: SchemaDifference[] = [];
+  for (const [key, object] of actual) {
+    if (!expected.has(key)) differences.push({ type: 'extra', object });
+  }
+  for (const [key, object] of expected) {
+    const now = actual.get(key);
+    if (!now) {
+      differences.push({ type: 'missing', object });
+      continue;
+    }
+    const attributes = new Set([...Object.keys(object.attributes), ...Object.keys(now.attributes)]);
+    for (const attribute of [...attributes].sort()) {
+      const was = object.attributes[attribute] ?? null;
+      const is = now.attributes[attribute] ?? null;
+      if (was !== is) differences.push({ type: 'changed', object: now, attribute, expected: was, actual: is });
+    }
+  }
+  return differences.sort(
+    (a, b) =>
+      KIND_ORDER(a.object.kind) - KIND_ORDER(b.object.kind) ||
+      a.object.kind.localeCompare(b.object.kind) ||
+      a.object.name.localeCompare(b.object.name),
+  );
+}
+
+const RELATION_KINDS = new Set(['table', 'view', 'materialized view', 'foreign table']);
+
+/**
+ * Drops differences implied by a bigger one: when DOWN left a whole table, its columns,
+ * indexes, constraints, triggers, comments and grants were left too; saying so once is enough.
+ * Pure.
+ *
+ * @example
+ * withoutImpliedDifferences(compareSnapshots(before, after)) // [{ type: 'extra', object: { kind: 'table', name: 'guilds' } }]
+ */
+export function withoutImpliedDifferences(differences: readonly SchemaDifference[]): SchemaDifference[] {
+  const wholeRelations = new Map<string, SchemaDifference['type']>();
+  for (const d of differences) {
+    if (d.type !== 'changed' && RELATION_KINDS.has(d.object.kind)) wholeRelations.set(d.object.name, d.type);
+  }
+  if (wholeRelations.size === 0) return [...differences];
+  const owner = (object: SchemaObject): string | undefined => {
+    const { kind, name } = object;
+    if (kind === 'column') return name.slice(0, name.lastIndexOf('.'));
+    if (kind === 'grant') {
+      const match = /^\S+ on (table|column) (.+) to [^ ]+$/.exec(name);
+      if (!match?.[2]) return undefined;
+      return match[1] === 'column' ? match[2].slice(0, match[2].lastIndexOf('.')) : match[2];
+    }
+    if (kind === 'comment') {
+      // pg_describe_object: "table t", "column c of table t", "constraint k on table t", "view v"
+      return /(?:^on (?:table|view|materialized view) | of (?:table|view|materialized view) | on table )(.+)$/.exec(name)?.[1];
+    }
+    const on = name.lastIndexOf(' on ');
+    return on >= 0 ? name.slice(on + 4) : undefined;
+  };
+  return differences.filter((d) => {
+    if (d.type === 'changed' || RELATION_KINDS.has(d.object.kind)) return true;
+    const relation = owner(d.object);
+    return relation === undefined || wholeRelations.get(relation) !== d.type;
+  });
+}
+
+/** Containers first: a missing table explains its missing columns. */
+const KIND_RANK = ['extension', 'schema', 'type', 'enum', 'domain', 'range type', 'table', 'view', 'materialized view', 'sequence', 'column'];
+function KIND_ORDER(kind: string): number {
+  const rank = KIND_RANK.indexOf(kind);
+  return rank < 0 ? KIND_RANK.length : rank;
+}
+
+/**
+ * Says in words what DOWN got wrong, comparing the schema after DOWN with the one before UP.
+ * Pure.
+ *
+ * @example
+ * describeDownDifference({ type: 'extra', object: { kind: 'index', name: 'idx_audit_actor on audit_log', attributes: {} } })
+ * // 'DOWN left index idx_audit_actor on audit_log'
+ * // changed: 'DOWN did not restore column users.email type (citext, was text)'
+ */
+export function describeDownDifference(difference: SchemaDifference): string {
+  const { kind, name } = difference.object;
+  switch (difference.type) {
+    case 'extra':
+      return `DOWN left ${kind} ${name}`;
+    case 'missing':
+      return `DOWN did not restore ${kind} ${name} (it existed before UP)`;
+    case 'changed':
+      return `DOWN did not restore ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, was ${shown(difference.expected)})`;
+  }
+}
+
+/**
+ * Says in words how UP, run again after DOWN, built a different schema than the first time.
+ * Pure.
+ *
+ * @example
+ * describeRerunDifference({ type: 'missing', object: { kind: 'index', name: 'i on t', attributes: {} } })
+ * // 'UP run again after DOWN did not create index i on t'
+ */
+export function describeRerunDifference(difference: SchemaDifference): string {
+  const { kind, name } = difference.object;
+  switch (difference.type) {
+    case 'extra':
+      return `UP run again after DOWN also created ${kind} ${name}`;
+    case 'missing':
+      return `UP run again after DOWN did not create ${kind} ${name}`;
+    case 'changed':
+      return `UP run again after DOWN gave ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, the first UP gave ${shown(difference.expected)})`;
+  }
+}
+
+/** Long definitions (function bodies, view text) are cut so a report line stays readable. */
+function shown(value: string | null): string {
+  if (value === null) return 'none';
+  const oneLine = value.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine;
+}

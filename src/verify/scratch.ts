@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import { resolveConnectionTarget } from '../db/connection-config.js';
+import { quoteIdentifier } from '../db/identifiers.js';
+import type { Session, SessionOptions } from '../db/session.js';
+
+/**
+ * A random name for a scratch database, recognisable in `\l` if one is ever left behind.
+ *
+ * @example
+ * scratchDatabaseName() // 'aeturnis_verify_3f9a1c2e'
+ */
+export function scratchDatabaseName(): string {
+  return `aeturnis_verify_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Connection options for a database next to the target: the same server, user and settings,
+ * another database name. Pure.
+ *
+ * @example
+ * scratchConnection({ databaseUrl: 'postgres://app:pw@db/game' }, 'aeturnis_verify_1')
+ * // { databaseUrl: 'postgres://app:pw@db/aeturnis_verify_1' }
+ */
+export function scratchConnection(options: SessionOptions, database: string): SessionOptions {
+  if (options.connection) {
+    throw new UsageError('verify with an existing pg connection needs scratchUrl (a database it may change), or pass databaseUrl instead');
+  }
+  const env = options.env ?? process.env;
+  const target = resolveConnectionTarget(options.databaseUrl, env);
+  const common: SessionOptions = { waitSeconds: 5, signal: options.signal };
+  if (target.kind === 'url') {
+    const url = new URL(target.url);
+    url.pathname = `/${encodeURIComponent(database)}`;
+    return { ...common, databaseUrl: url.toString(), env };
+  }
+  if (target.kind === 'libpq') return { ...common, env: { ...env, PGDATABASE: database } };
+  throw new UsageError(
+    'verify needs a PostgreSQL server to create its scratch database, and the embedded database cannot host a second one: set DATABASE_URL or pass --scratch-url',
+  );
+}
+
+/**
+ * Creates the scratch database through the target's session, with a one-line error saying
+ * what to do when the role may not create databases.
+ */
+export async function createScratchDatabase(admin: Session, database: string): Promise<void> {
+  try {
+    await admin.client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
+  } catch (error) {
+    const pgError = error as { code?: string; message: string };
+    if (pgError.code === '42501') {
+      throw new UsageError(
+        `verify could not create its scratch database (${pgError.message}): grant CREATEDB to this role, or pass --scratch-url with an empty database it may change`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Drops the scratch database, ending any session still in it (PG 13+ `WITH (FORCE)`; older
+ * servers after our own connection closed). Never throws: returns an error message instead,
+ * so cleanup cannot hide the real outcome.
+ */
+export async function dropScratchDatabase(admin: Session, database: string): Promise<string | undefined> {
+  const name = quoteIdentifier(database);
+  try {
+    await admin.client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    return undefined;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42601') return (error as Error).message;
+  }
+  try {
+    await admin.client.query(`DROP DATABASE IF EXISTS ${name}`);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * Refuses a user-given scratch database that already holds tables: verify applies and rolls
+ * back every migration there, which would collide with (or destroy) what is in it.
+ */
+export async function assertEmptyScratch(session: Session, label: string): Promise<void> {
+  const { rows } = await session.client.query<{ name: string }>(
+    `SELECT c.oid::regclass::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_%' LIMIT 1`,
+  );
+  const first = rows[0];
+  if (first) {
+    throw new UsageError(`${label} is not empty (it has ${first.name}): verify needs an empty database it may change`);
+  }
+}
