@@ -107,31 +107,25 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const migrations = loadMigrations(migrationsDir(options));
   const journal = journalTable(options);
   return withSession(options, async (session, emit) => {
-    const locked = !options.dryRun;
-    if (locked) await lockAndPrepare(session, journal, options, emit);
-    try {
-      const rows = await readJournal(session.client, journal);
-      const { pending } = planUp(migrations, rows, options);
-      const planned = pending.map(({ version, name, fileName }) => ({ version, name, fileName }));
-      if (options.dryRun) {
-        emit({ type: 'plan', direction: 'up', migrations: planned });
-        return { applied: [], planned, partitions: undefined };
-      }
-      if (pending.length === 0) emit({ type: 'nothing-to-do', direction: 'up' });
-      const applied = await runAll(session, journal, pending, 'up', options, emit);
-      let partitions: PartitionReport | undefined;
-      if (options.partitions !== false) {
-        partitions = await ensurePartitionsOn(session.client, {
-          table: options.partitions?.table ?? DEFAULT_PARTITIONED_TABLE,
-          ahead: options.partitions?.ahead ?? DEFAULT_PARTITIONS_AHEAD,
-          onEvent: (event) => emit({ type: 'partition', event }),
-        });
-      }
-      return { applied, planned, partitions };
-    } finally {
-      if (locked) await releaseRunnerLock(session.client, advisoryLockKey(journal)).catch(() => {});
+    const rows = await readJournal(session.client, journal);
+    const { pending } = planUp(migrations, rows, options);
+    const planned = pending.map(({ version, name, fileName }) => ({ version, name, fileName }));
+    if (options.dryRun) {
+      emit({ type: 'plan', direction: 'up', migrations: planned });
+      return { applied: [], planned, partitions: undefined };
     }
-  });
+    if (pending.length === 0) emit({ type: 'nothing-to-do', direction: 'up' });
+    const applied = await runAll(session, journal, pending, 'up', options, emit);
+    let partitions: PartitionReport | undefined;
+    if (options.partitions !== false) {
+      partitions = await ensurePartitionsOn(session.client, {
+        table: options.partitions?.table ?? DEFAULT_PARTITIONED_TABLE,
+        ahead: options.partitions?.ahead ?? DEFAULT_PARTITIONS_AHEAD,
+        onEvent: (event) => emit({ type: 'partition', event }),
+      });
+    }
+    return { applied, planned, partitions };
+  }, options.dryRun ? undefined : { journal });
 }
 
 /** Options of {@link rollback}. */
@@ -162,23 +156,17 @@ export async function rollback(options: RollbackOptions = {}): Promise<RollbackR
   const migrations = loadMigrations(migrationsDir(options));
   const journal = journalTable(options);
   return withSession(options, async (session, emit) => {
-    const locked = !options.dryRun;
-    if (locked) await lockAndPrepare(session, journal, options, emit);
-    try {
-      const rows = await readJournal(session.client, journal);
-      const { rollback: selected } = planDown(migrations, rows, options);
-      const planned = selected.map(({ version, name, fileName }) => ({ version, name, fileName }));
-      if (options.dryRun) {
-        emit({ type: 'plan', direction: 'down', migrations: planned });
-        return { rolledBack: [], planned };
-      }
-      if (selected.length === 0) emit({ type: 'nothing-to-do', direction: 'down' });
-      const rolledBack = await runAll(session, journal, selected, 'down', options, emit);
-      return { rolledBack, planned };
-    } finally {
-      if (locked) await releaseRunnerLock(session.client, advisoryLockKey(journal)).catch(() => {});
+    const rows = await readJournal(session.client, journal);
+    const { rollback: selected } = planDown(migrations, rows, options);
+    const planned = selected.map(({ version, name, fileName }) => ({ version, name, fileName }));
+    if (options.dryRun) {
+      emit({ type: 'plan', direction: 'down', migrations: planned });
+      return { rolledBack: [], planned };
     }
-  });
+    if (selected.length === 0) emit({ type: 'nothing-to-do', direction: 'down' });
+    const rolledBack = await runAll(session, journal, selected, 'down', options, emit);
+    return { rolledBack, planned };
+  }, options.dryRun ? undefined : { journal });
 }
 
 /** Result of {@link redo}. */
@@ -203,42 +191,37 @@ export async function redo(options: CommonOptions = {}): Promise<RedoResult> {
   const migrations = loadMigrations(migrationsDir(options));
   const journal = journalTable(options);
   return withSession(options, async (session, emit) => {
-    await lockAndPrepare(session, journal, options, emit);
+    const plan = planRedo(migrations, await readJournal(session.client, journal));
+    if (!plan) {
+      emit({ type: 'nothing-to-do', direction: 'down' });
+      return { redone: undefined, edited: false };
+    }
+    const { migration, edited } = plan;
+    if (edited) {
+      emit({
+        type: 'warning',
+        message: `${migration.fileName} changed since it was applied: running the DOWN section as the file reads now`,
+      });
+    }
+    const [rolledBack] = await runAll(session, journal, [migration], 'down', options, emit);
+    let applied: RanMigration[];
     try {
-      const plan = planRedo(migrations, await readJournal(session.client, journal));
-      if (!plan) {
-        emit({ type: 'nothing-to-do', direction: 'down' });
-        return { redone: undefined, edited: false };
-      }
-      const { migration, edited } = plan;
-      if (edited) {
-        emit({
-          type: 'warning',
-          message: `${migration.fileName} changed since it was applied: running the DOWN section as the file reads now`,
+      applied = await runAll(session, journal, [migration], 'up', options, emit);
+    } catch (error) {
+      if (error instanceof MigrationSqlError) {
+        throw new MigrationSqlError({
+          file: error.file,
+          location: error.location,
+          sqlState: error.sqlState,
+          pgMessage: error.pgMessage,
+          detail: [error.detail, `${migration.fileName} was rolled back and is now pending`].filter(Boolean).join('; '),
         });
       }
-      const [rolledBack] = await runAll(session, journal, [migration], 'down', options, emit);
-      let applied: RanMigration[];
-      try {
-        applied = await runAll(session, journal, [migration], 'up', options, emit);
-      } catch (error) {
-        if (error instanceof MigrationSqlError) {
-          throw new MigrationSqlError({
-            file: error.file,
-            location: error.location,
-            sqlState: error.sqlState,
-            pgMessage: error.pgMessage,
-            detail: [error.detail, `${migration.fileName} was rolled back and is now pending`].filter(Boolean).join('; '),
-          });
-        }
-        throw error;
-      }
-      const again = applied[0];
-      return { redone: rolledBack && again ? { rolledBack, applied: again } : undefined, edited };
-    } finally {
-      await releaseRunnerLock(session.client, advisoryLockKey(journal)).catch(() => {});
+      throw error;
     }
-  });
+    const again = applied[0];
+    return { redone: rolledBack && again ? { rolledBack, applied: again } : undefined, edited };
+  }, { journal });
 }
 
 /** Result of {@link status}. */
@@ -314,21 +297,15 @@ export interface EnsurePartitionsOptions extends CommonOptions {
 export async function ensurePartitions(options: EnsurePartitionsOptions = {}): Promise<PartitionReport> {
   const journal = journalTable(options);
   return withSession(options, async (session, emit) => {
-    const locked = !options.dryRun;
-    if (locked) await lockAndPrepare(session, journal, options, emit, { createJournal: false });
-    try {
-      return await ensurePartitionsOn(session.client, {
-        table: options.partitionTable ?? DEFAULT_PARTITIONED_TABLE,
-        ahead: options.ahead ?? DEFAULT_PARTITIONS_AHEAD,
-        ...(options.retain !== undefined ? { retain: options.retain } : {}),
-        ...(options.dryRun ? { dryRun: true } : {}),
-        ...(options.now ? { now: options.now } : {}),
-        onEvent: (event) => emit({ type: 'partition', event }),
-      });
-    } finally {
-      if (locked) await releaseRunnerLock(session.client, advisoryLockKey(journal)).catch(() => {});
-    }
-  });
+    return await ensurePartitionsOn(session.client, {
+      table: options.partitionTable ?? DEFAULT_PARTITIONED_TABLE,
+      ahead: options.ahead ?? DEFAULT_PARTITIONS_AHEAD,
+      ...(options.retain !== undefined ? { retain: options.retain } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      onEvent: (event) => emit({ type: 'partition', event }),
+    });
+  }, options.dryRun ? undefined : { journal, createJournal: false });
 }
 
 /** Options of {@link seed}. */
@@ -359,27 +336,22 @@ export async function seed(options: SeedOptions = {}): Promise<{ ran: { fileName
   });
   const journal = journalTable(options);
   return withSession(options, async (session, emit) => {
-    await lockAndPrepare(session, journal, options, emit, { createJournal: false });
-    try {
-      const ran: { fileName: string; executionMs: number }[] = [];
-      for (const { fileName, sql } of seeds) {
-        const started = performance.now();
-        try {
-          await session.client.query(`BEGIN;\n${sql}\n;COMMIT`);
-        } catch (error) {
-          await session.client.query('ROLLBACK').catch(() => {});
-          const pgError = error as { code?: string; message: string };
-          throw new MigrationSqlError({ file: fileName, sqlState: pgError.code, pgMessage: pgError.message, detail: 'the seed was rolled back' });
-        }
-        const executionMs = performance.now() - started;
-        ran.push({ fileName, executionMs });
-        emit({ type: 'seed-done', fileName, executionMs });
+    const ran: { fileName: string; executionMs: number }[] = [];
+    for (const { fileName, sql } of seeds) {
+      const started = performance.now();
+      try {
+        await session.client.query(`BEGIN;\n${sql}\n;COMMIT`);
+      } catch (error) {
+        await session.client.query('ROLLBACK').catch(() => {});
+        const pgError = error as { code?: string; message: string };
+        throw new MigrationSqlError({ file: fileName, sqlState: pgError.code, pgMessage: pgError.message, detail: 'the seed was rolled back' });
       }
-      return { ran };
-    } finally {
-      await releaseRunnerLock(session.client, advisoryLockKey(journal)).catch(() => {});
+      const executionMs = performance.now() - started;
+      ran.push({ fileName, executionMs });
+      emit({ type: 'seed-done', fileName, executionMs });
     }
-  });
+    return { ran };
+  }, { journal, createJournal: false });
 }
 
 /**
@@ -422,9 +394,21 @@ export function journalTable(options: CommonOptions): TableName {
   return parseTableName(options.table ?? DEFAULT_JOURNAL_TABLE, '--table');
 }
 
+/** Which runner lock a command holds for its whole run (none for read-only commands and dry runs). */
+interface RunnerLock {
+  journal: TableName;
+  /** Create the journal table once the lock is held (default true). */
+  createJournal?: boolean;
+}
+
+/**
+ * Opens the command's session, holds the runner lock around `work` when asked, and always
+ * releases both, however `work` ends.
+ */
 async function withSession<T>(
   options: CommonOptions,
   work: (session: Session, emit: (event: MigratorEvent) => void) => Promise<T>,
+  runnerLock?: RunnerLock,
 ): Promise<T> {
   const emit = options.onEvent ?? (() => {});
   if (options.signal?.aborted) throw new InterruptedError(abortSignalName(options.signal));
@@ -434,7 +418,13 @@ async function withSession<T>(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await work(session, emit);
+    if (!runnerLock) return await work(session, emit);
+    await lockAndPrepare(session, runnerLock.journal, options, emit, { createJournal: runnerLock.createJournal ?? true });
+    try {
+      return await work(session, emit);
+    } finally {
+      await releaseRunnerLock(session.client, advisoryLockKey(runnerLock.journal)).catch(() => {});
+    }
   } catch (error) {
     // A connection that died while idle fails its next query with a bare "not queryable":
     // report why it died instead.
