@@ -39,13 +39,33 @@ export async function createOutput(options: OutputOptions): Promise<Output> {
   return humanOutput(options.stdoutIsData ?? false);
 }
 
+/**
+ * False when chalk would colour nothing: NO_COLOR is set, or neither stdout nor stderr is a
+ * terminal and FORCE_COLOR is not set (chalk's supports-color answers level 0 then). Output to
+ * pipes and files (CI, containers) then skips loading chalk at all.
+ */
+export function coloursPossible(): boolean {
+  if ((process.env.NO_COLOR ?? '') !== '') return false;
+  return Boolean(process.stdout.isTTY) || Boolean(process.stderr.isTTY) || 'FORCE_COLOR' in process.env;
+}
+
+interface Painter {
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+}
+
+const PLAIN: Painter = { green: (text) => text, yellow: (text) => text, red: (text) => text };
+
 async function humanOutput(stdoutIsData: boolean): Promise<Output> {
-  const { Chalk, supportsColor, supportsColorStderr } = await import('chalk');
-  const noColor = (process.env.NO_COLOR ?? '') !== '';
-  const colourFor = (stream: NodeJS.WriteStream) => {
-    const support = stream === process.stderr ? supportsColorStderr : supportsColor;
-    return new Chalk({ level: noColor || !support ? 0 : support.level });
-  };
+  let colourFor = (_stream: NodeJS.WriteStream): Painter => PLAIN;
+  if (coloursPossible()) {
+    const { Chalk, supportsColor, supportsColorStderr } = await import('chalk');
+    colourFor = (stream) => {
+      const support = stream === process.stderr ? supportsColorStderr : supportsColor;
+      return new Chalk({ level: !support ? 0 : support.level });
+    };
+  }
   const infoStream = stdoutIsData ? process.stderr : process.stdout;
   const infoChalk = colourFor(infoStream);
   const errChalk = colourFor(process.stderr);

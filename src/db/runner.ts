@@ -5,6 +5,7 @@ import { lineOfOffset, positionInFile } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { connectionErrorOf } from './connect.js';
 import { journalDeleteSql, journalInsertSql } from './journal.js';
+import { runSimpleQuery } from './simple-query.js';
 import type { TableName } from './identifiers.js';
 
 /** What the runner needs: a connection (holding the runner lock) and the journal table. */
@@ -49,7 +50,8 @@ async function runInTransaction(context: RunContext, migration: Migration, secti
   const tracker = trackTransactionStatus(client);
   const started = performance.now();
   try {
-    await client.query(BEGIN_PREFIX + section.sql);
+    // Not client.query: for a big migration, pg would keep a Result per statement and copy the text twice.
+    await runSimpleQuery(client, [BEGIN_PREFIX, section.sql]);
   } catch (error) {
     tracker.stop();
     if (isConnectionLoss(error)) {

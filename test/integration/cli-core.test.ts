@@ -361,3 +361,15 @@ describe('configuration', () => {
 });
 
 void mkdirSync;
+
+describe('output through a pipe', () => {
+  it('status --json of 1,500 migrations arrives whole (more than a pipe buffer)', async () => {
+    for (let v = 1; v <= 1500; v++) project.write(`${String(v).padStart(4, '0')}_create_table_number_${v}.sql`, tableMigration(`t${v}`));
+    const result = await cli(['status', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.length).toBeGreaterThan(128 * 1024);
+    const rows = JSON.parse(result.stdout) as { version: number; state: string }[];
+    expect(rows).toHaveLength(1500);
+    expect(rows.at(-1)).toMatchObject({ version: 1500, state: 'pending' });
+  });
+});

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
-import { validate } from '../../migrator.js';
 import { commandContext } from '../context.js';
 
 /** `validate`: exit 0 when every applied migration matches its file and nothing is out of order. */
@@ -10,6 +9,7 @@ export function registerValidate(program: Command): void {
     .description('check applied migrations against their files (checksums, missing files, order)')
     .action(async (_flags: unknown, command: Command) => {
       const { output, common } = await commandContext(command);
+      const { validate } = await import('../../migrator.js'); // loaded on use: --help stays fast
       const result = await validate(common);
       if (!result.ok) {
         const summary = result.problems.length === 1 ? result.problems[0] : `${result.problems.length} problems`;
