@@ -123,3 +123,75 @@ export class InterruptedError extends Error {
     this.exitCode = signal === 'SIGTERM' ? 143 : 130;
   }
 }
+
+/**
+ * The signal an AbortSignal was aborted for: its reason when that names a signal (the CLI aborts
+ * with 'SIGINT' or 'SIGTERM'), else SIGINT.
+ *
+ * @example
+ * signalOf(AbortSignal.abort('SIGTERM')) // 'SIGTERM'
+ */
+export function signalOf(signal: AbortSignal): NodeJS.Signals {
+  const reason: unknown = signal.reason;
+  return typeof reason === 'string' && /^SIG[A-Z0-9]+$/.test(reason) ? (reason as NodeJS.Signals) : 'SIGINT';
+}
+
+/** A migration that completed before an interruption. */
+export interface CompletedMigration {
+  version: number;
+  name: string;
+  fileName: string;
+  executionMs: number;
+}
+
+/** What {@link RunInterruptedError} reports. */
+export interface RunInterruption {
+  signal: NodeJS.Signals;
+  /** `up` (completed = applied) or `down` (completed = rolled back). */
+  direction: 'up' | 'down';
+  completed: CompletedMigration[];
+  notRun: string[];
+  /** The migration whose transaction was cancelled and rolled back (for `down`: its DOWN was undone, so it stays applied). */
+  rolledBack?: string | undefined;
+  /**
+   * For an interrupted `-- aeturnis:no-transaction` migration (which cannot be rolled back):
+   * what of it stayed applied, e.g. `0007_index.sql ran 2 of 3 statements (they stayed applied); it is not recorded as applied`.
+   */
+  partiallyApplied?: string | undefined;
+}
+
+/** Thrown when a run was aborted (SIGINT/SIGTERM in the CLI); says what did and did not run. */
+export class RunInterruptedError extends InterruptedError {
+  readonly completed: CompletedMigration[];
+  readonly notRun: string[];
+  readonly rolledBack: string | undefined;
+  readonly partiallyApplied: string | undefined;
+  readonly direction: 'up' | 'down';
+  constructor(run: RunInterruption) {
+    super(run.signal);
+    this.completed = run.completed;
+    this.notRun = run.notRun;
+    this.rolledBack = run.rolledBack;
+    this.partiallyApplied = run.partiallyApplied;
+    this.direction = run.direction;
+  }
+
+  /**
+   * One line: what was rolled back, what stayed, what completed and what did not run.
+   *
+   * @example
+   * // 'interrupted by SIGINT: 0002_b.sql was rolled back; completed: 0001_a.sql; not run: 0003_c.sql'
+   */
+  describe(): string {
+    const applied = this.completed.map((m) => m.fileName);
+    const rolledBack = this.rolledBack
+      ? this.direction === 'down'
+        ? `the DOWN of ${this.rolledBack} was cancelled and undone, so it stays applied; `
+        : `${this.rolledBack} was rolled back; `
+      : '';
+    const partial = this.partiallyApplied ? `${this.partiallyApplied}; ` : '';
+    const completed = applied.length > 0 ? `completed: ${applied.join(', ')}` : 'nothing completed';
+    const notRun = this.notRun.length > 0 ? `; not run: ${this.notRun.join(', ')}` : '';
+    return `interrupted by ${this.signal}: ${rolledBack}${partial}${completed}${notRun}`;
+  }
+}

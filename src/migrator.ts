@@ -13,20 +13,25 @@ import {
   DatabaseError,
   InterruptedError,
   MigrationSqlError,
+  RunInterruptedError,
+  signalOf,
   UsageError,
   ValidationError,
 } from './errors.js';
 import { maskPassword } from './db/connection-config.js';
-import { advisoryLockKey, parseTableName, type TableName } from './db/identifiers.js';
-import { ensureJournal, readJournal } from './db/journal.js';
+import { parseTableName, type TableName } from './db/identifiers.js';
+import { ensureJournal, readJournal, resolveJournal, type Journal } from './db/journal.js';
 import { acquireRunnerLock, describeHolder, releaseRunnerLock } from './db/lock.js';
 import { connectionErrorOf } from './db/connect.js';
-import { isConnectionLoss, partialRunOf, runMigration, type Direction } from './db/runner.js';
+import { isConnectionLoss, partialRunOf } from './db/run-errors.js';
+import { runMigration, type Direction, type ResumePoint, type RunContext } from './db/runner.js';
+import { captureSessionBaseline, FRESH_SESSION, type SessionBaseline } from './db/session-state.js';
 import { openSession, type Session, type SessionEvent, type SessionOptions } from './db/session.js';
 import { listDirectory, loadMigrations, readUtf8 } from './migrations/discover.js';
 import type { Migration } from './migrations/parse.js';
 import { parseMigrationFileName } from './migrations/parse.js';
 import { computeStatus, findProblems, planDown, planRedo, planUp, type JournalRow, type MigrationStatus } from './migrations/plan.js';
+import { isSqlState } from './db/pg-error.js';
 import {
   describePartitions,
   ensurePartitions as ensurePartitionsOn,
@@ -42,6 +47,7 @@ export type MigratorEvent =
   | SessionEvent
   | { type: 'lock-wait'; holder: string; waitedMs: number }
   | { type: 'migration-start'; direction: Direction; version: number; fileName: string }
+  | { type: 'migration-resume'; direction: Direction; version: number; fileName: string; resume: ResumePoint }
   | { type: 'migration-done'; direction: Direction; version: number; fileName: string; executionMs: number }
   | { type: 'plan'; direction: Direction; migrations: { version: number; fileName: string }[] }
   | { type: 'nothing-to-do'; direction: Direction }
@@ -105,27 +111,26 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     throw new UsageError(`partitions.ahead must be a whole number from 0 to ${MAX_PARTITIONS_AHEAD} (got ${ahead})`);
   }
   const migrations = loadMigrations(migrationsDir(options));
-  const journal = journalTable(options);
-  return withSession(options, async (session, emit) => {
-    const rows = await readJournal(session.client, journal);
-    const { pending } = planUp(migrations, rows, options);
+  return withSession(options, async (scope, emit) => {
+    const { rows, partial } = await readJournal(scope.session.client, scope.journal);
+    const { pending, resume } = planUp(migrations, rows, options, partial);
     const planned = pending.map(({ version, name, fileName }) => ({ version, name, fileName }));
     if (options.dryRun) {
       emit({ type: 'plan', direction: 'up', migrations: planned });
       return { applied: [], planned, partitions: undefined };
     }
     if (pending.length === 0) emit({ type: 'nothing-to-do', direction: 'up' });
-    const applied = await runAll(session, journal, pending, 'up', options, emit);
+    const applied = await runAll(scope, pending, resume, 'up', options, emit);
     let partitions: PartitionReport | undefined;
     if (options.partitions !== false) {
-      partitions = await ensurePartitionsOn(session.client, {
+      partitions = await ensurePartitionsOn(scope.session.client, {
         table: options.partitions?.table ?? DEFAULT_PARTITIONED_TABLE,
         ahead: options.partitions?.ahead ?? DEFAULT_PARTITIONS_AHEAD,
         onEvent: (event) => emit({ type: 'partition', event }),
       });
     }
     return { applied, planned, partitions };
-  }, options.dryRun ? undefined : { journal });
+  }, options.dryRun ? undefined : {});
 }
 
 /** Options of {@link rollback}. */
@@ -154,19 +159,18 @@ export interface RollbackResult {
  */
 export async function rollback(options: RollbackOptions = {}): Promise<RollbackResult> {
   const migrations = loadMigrations(migrationsDir(options));
-  const journal = journalTable(options);
-  return withSession(options, async (session, emit) => {
-    const rows = await readJournal(session.client, journal);
-    const { rollback: selected } = planDown(migrations, rows, options);
+  return withSession(options, async (scope, emit) => {
+    const { rows, partial } = await readJournal(scope.session.client, scope.journal);
+    const { rollback: selected, resume } = planDown(migrations, rows, options, partial);
     const planned = selected.map(({ version, name, fileName }) => ({ version, name, fileName }));
     if (options.dryRun) {
       emit({ type: 'plan', direction: 'down', migrations: planned });
       return { rolledBack: [], planned };
     }
     if (selected.length === 0) emit({ type: 'nothing-to-do', direction: 'down' });
-    const rolledBack = await runAll(session, journal, selected, 'down', options, emit);
+    const rolledBack = await runAll(scope, selected, resume, 'down', options, emit);
     return { rolledBack, planned };
-  }, options.dryRun ? undefined : { journal });
+  }, options.dryRun ? undefined : {});
 }
 
 /** Result of {@link redo}. */
@@ -189,9 +193,8 @@ export interface RedoResult {
  */
 export async function redo(options: CommonOptions = {}): Promise<RedoResult> {
   const migrations = loadMigrations(migrationsDir(options));
-  const journal = journalTable(options);
-  return withSession(options, async (session, emit) => {
-    const plan = planRedo(migrations, await readJournal(session.client, journal));
+  return withSession(options, async (scope, emit) => {
+    const plan = planRedo(migrations, (await readJournal(scope.session.client, scope.journal)).rows);
     if (!plan) {
       emit({ type: 'nothing-to-do', direction: 'down' });
       return { redone: undefined, edited: false };
@@ -203,10 +206,10 @@ export async function redo(options: CommonOptions = {}): Promise<RedoResult> {
         message: `${migration.fileName} changed since it was applied: running the DOWN section as the file reads now`,
       });
     }
-    const [rolledBack] = await runAll(session, journal, [migration], 'down', options, emit);
+    const [rolledBack] = await runAll(scope, [migration], new Map(), 'down', options, emit);
     let applied: RanMigration[];
     try {
-      applied = await runAll(session, journal, [migration], 'up', options, emit);
+      applied = await runAll(scope, [migration], new Map(), 'up', options, emit);
     } catch (error) {
       if (error instanceof MigrationSqlError) {
         throw new MigrationSqlError({
@@ -221,7 +224,7 @@ export async function redo(options: CommonOptions = {}): Promise<RedoResult> {
     }
     const again = applied[0];
     return { redone: rolledBack && again ? { rolledBack, applied: again } : undefined, edited };
-  }, { journal });
+  }, {});
 }
 
 /** Result of {@link status}. */
@@ -243,10 +246,9 @@ export interface StatusResult {
  */
 export async function status(options: CommonOptions & { partitionTable?: string } = {}): Promise<StatusResult> {
   const migrations = loadMigrations(migrationsDir(options));
-  const journal = journalTable(options);
-  return withSession(options, async (session) => {
-    const rows = await readJournal(session.client, journal);
-    const statusRows = computeStatus(migrations, rows);
+  return withSession(options, async ({ session, journal }) => {
+    const { rows, partial } = await readJournal(session.client, journal);
+    const statusRows = computeStatus(migrations, rows, partial);
     const summary = await describePartitions(session.client, options.partitionTable ?? DEFAULT_PARTITIONED_TABLE);
     return { migrations: statusRows, problems: findProblems(statusRows), partitions: summary.exists ? summary : undefined };
   });
@@ -268,10 +270,9 @@ export interface ValidateResult {
  */
 export async function validate(options: CommonOptions = {}): Promise<ValidateResult> {
   const migrations = loadMigrations(migrationsDir(options));
-  const journal = journalTable(options);
-  return withSession(options, async (session) => {
-    const rows = await readJournal(session.client, journal);
-    const problems = findProblems(computeStatus(migrations, rows));
+  return withSession(options, async ({ session, journal }) => {
+    const { rows, partial } = await readJournal(session.client, journal);
+    const problems = findProblems(computeStatus(migrations, rows, partial));
     return { ok: problems.length === 0, problems };
   });
 }
@@ -295,8 +296,7 @@ export interface EnsurePartitionsOptions extends CommonOptions {
  * console.log(report.created.map((p) => p.name));
  */
 export async function ensurePartitions(options: EnsurePartitionsOptions = {}): Promise<PartitionReport> {
-  const journal = journalTable(options);
-  return withSession(options, async (session, emit) => {
+  return withSession(options, async ({ session }, emit) => {
     return await ensurePartitionsOn(session.client, {
       table: options.partitionTable ?? DEFAULT_PARTITIONED_TABLE,
       ahead: options.ahead ?? DEFAULT_PARTITIONS_AHEAD,
@@ -305,7 +305,7 @@ export async function ensurePartitions(options: EnsurePartitionsOptions = {}): P
       ...(options.now ? { now: options.now } : {}),
       onEvent: (event) => emit({ type: 'partition', event }),
     });
-  }, options.dryRun ? undefined : { journal, createJournal: false });
+  }, options.dryRun ? undefined : { createJournal: false });
 }
 
 /** Options of {@link seed}. */
@@ -325,17 +325,14 @@ export interface SeedOptions extends CommonOptions {
  */
 export async function seed(options: SeedOptions = {}): Promise<{ ran: { fileName: string; executionMs: number }[] }> {
   const env = options.env ?? process.env;
-  if (env.NODE_ENV === 'production' && !options.force) {
-    throw new UsageError('refusing to seed with NODE_ENV=production (seeds are dev data); pass --force if you really mean it');
-  }
+  assertDevelopmentEnvironment(env, options.force, 'seed', 'seeds are dev data');
   const dir = options.seedsDir ?? env.AETURNIS_SEEDS_DIR ?? DEFAULT_SEEDS_DIR;
   const files = listDirectory(dir, 'seeds directory', '--seeds-dir or AETURNIS_SEEDS_DIR').filter((f) => f.toLowerCase().endsWith('.sql'));
   const seeds = files.flatMap((fileName) => {
     const sql = readUtf8(join(dir, fileName), fileName);
     return sql === undefined ? [] : [{ fileName, sql }];
   });
-  const journal = journalTable(options);
-  return withSession(options, async (session, emit) => {
+  return withSession(options, async ({ session }, emit) => {
     const ran: { fileName: string; executionMs: number }[] = [];
     for (const { fileName, sql } of seeds) {
       const started = performance.now();
@@ -351,7 +348,7 @@ export async function seed(options: SeedOptions = {}): Promise<{ ran: { fileName
       emit({ type: 'seed-done', fileName, executionMs });
     }
     return { ran };
-  }, { journal, createJournal: false });
+  }, { createJournal: false });
 }
 
 /**
@@ -394,42 +391,76 @@ export function journalTable(options: CommonOptions): TableName {
   return parseTableName(options.table ?? DEFAULT_JOURNAL_TABLE, '--table');
 }
 
+/**
+ * The environments `seed` and `reset` run in without `--force`: NODE_ENV unset or a development
+ * name, in any case. Anything else (production, staging, prod, ...) could be a real database.
+ */
+const DEVELOPMENT_ENVIRONMENTS = new Set(['development', 'dev', 'test', 'local']);
+
+/**
+ * Refuses (exit 2) to run dev-only work outside a development environment unless forced.
+ *
+ * @example
+ * assertDevelopmentEnvironment({ NODE_ENV: 'Production' }, false, 'seed', 'seeds are dev data') // throws UsageError
+ */
+export function assertDevelopmentEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  force: boolean | undefined,
+  command: string,
+  why: string,
+): void {
+  const nodeEnv = env.NODE_ENV;
+  if (force || nodeEnv === undefined || nodeEnv === '' || DEVELOPMENT_ENVIRONMENTS.has(nodeEnv.trim().toLowerCase())) return;
+  throw new UsageError(
+    `refusing to ${command} with NODE_ENV=${nodeEnv} (${why}; only development, dev, test, local or no NODE_ENV run without it): pass --force if you really mean it`,
+  );
+}
+
 /** Which runner lock a command holds for its whole run (none for read-only commands and dry runs). */
 interface RunnerLock {
-  journal: TableName;
   /** Create the journal table once the lock is held (default true). */
   createJournal?: boolean;
 }
 
+/** What every command works with: its connection, its journal (resolved once) and the session's starting state. */
+interface CommandScope {
+  session: Session;
+  journal: Journal;
+  baseline: SessionBaseline;
+}
+
 /**
- * Opens the command's session, holds the runner lock around `work` when asked, and always
- * releases both, however `work` ends.
+ * Opens the command's session, resolves its journal, holds the runner lock around `work` when
+ * asked, and always releases both, however `work` ends.
  */
 async function withSession<T>(
   options: CommonOptions,
-  work: (session: Session, emit: (event: MigratorEvent) => void) => Promise<T>,
+  work: (scope: CommandScope, emit: (event: MigratorEvent) => void) => Promise<T>,
   runnerLock?: RunnerLock,
 ): Promise<T> {
   const emit = options.onEvent ?? (() => {});
-  if (options.signal?.aborted) throw new InterruptedError(abortSignalName(options.signal));
+  if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
+  const requested = journalTable(options);
   const session = await openSession(options, emit);
   const onAbort = (): void => {
     void session.cancelRunningQuery();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (!runnerLock) return await work(session, emit);
-    await lockAndPrepare(session, runnerLock.journal, options, emit, { createJournal: runnerLock.createJournal ?? true });
+    const journal = await resolveJournal(session.client, requested);
+    const baseline = options.connection ? await captureSessionBaseline(session.client) : FRESH_SESSION;
+    const scope: CommandScope = { session, journal, baseline };
+    if (!runnerLock) return await work(scope, emit);
+    await lockAndPrepare(scope, options, emit, { createJournal: runnerLock.createJournal ?? true });
     try {
-      return await work(session, emit);
+      return await work(scope, emit);
     } finally {
-      await releaseRunnerLock(session.client, advisoryLockKey(runnerLock.journal)).catch(() => {});
+      await releaseRunnerLock(session.client, journal.lockKey).catch(() => {});
     }
   } catch (error) {
     // A connection that died while idle fails its next query with a bare "not queryable":
     // report why it died instead.
-    const code = (error as { code?: unknown } | null)?.code;
-    const ownReason = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+    const ownReason = isSqlState((error as { code?: unknown } | null)?.code);
     const cause = isConnectionLoss(error) && !ownReason ? (connectionErrorOf(session.client) ?? error) : error;
     throw typedError(cause, options.signal);
   } finally {
@@ -445,15 +476,15 @@ async function withSession<T>(
  */
 function typedError(error: unknown, signal: AbortSignal | undefined): unknown {
   if (error instanceof AeturnisError || error instanceof InterruptedError) return error;
-  if (signal?.aborted) return Object.assign(new InterruptedError(abortSignalName(signal)), { cause: error });
+  if (signal?.aborted) return Object.assign(new InterruptedError(signalOf(signal)), { cause: error });
   const code = (error as { code?: unknown } | null)?.code;
   const message = maskPassword(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
   if (isConnectionLoss(error)) {
     // Terminated by the server (57P01, FATAL) or a closed socket, outside a migration's own SQL.
-    const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : '';
+    const sqlState = isSqlState(code) ? ` (SQLSTATE ${code})` : '';
     return Object.assign(new ConnectionError(`lost the database connection: ${message}${sqlState}`), { cause: error });
   }
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return Object.assign(new DatabaseError(message, code), { cause: error });
+  if (isSqlState(code)) return Object.assign(new DatabaseError(message, code), { cause: error });
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
     return Object.assign(new ConnectionError(`lost the database connection: ${message}`), { cause: error });
   }
@@ -461,41 +492,43 @@ function typedError(error: unknown, signal: AbortSignal | undefined): unknown {
 }
 
 async function lockAndPrepare(
-  session: Session,
-  journal: TableName,
+  scope: CommandScope,
   options: CommonOptions,
   emit: (event: MigratorEvent) => void,
   { createJournal = true }: { createJournal?: boolean } = {},
 ): Promise<void> {
-  await acquireRunnerLock(session.client, advisoryLockKey(journal), {
+  await acquireRunnerLock(scope.session.client, scope.journal.lockKey, {
     timeoutSeconds: options.lockTimeoutSeconds,
     signal: options.signal,
     onWait: (holder, waitedMs) => emit({ type: 'lock-wait', holder: describeHolder(holder), waitedMs }),
   });
-  if (createJournal) await ensureJournal(session.client, journal);
+  if (createJournal) await ensureJournal(scope.session.client, scope.journal);
 }
 
 async function runAll(
-  session: Session,
-  journal: TableName,
+  scope: CommandScope,
   migrations: Migration[],
+  resume: ReadonlyMap<number, ResumePoint>,
   direction: Direction,
   options: CommonOptions,
   emit: (event: MigratorEvent) => void,
 ): Promise<RanMigration[]> {
   const done: RanMigration[] = [];
-  const context = {
-    client: session.client,
-    journal,
+  const context: RunContext = {
+    client: scope.session.client,
+    journal: scope.journal,
+    baseline: scope.baseline,
     warn: (message: string) => emit({ type: 'warning', message }),
     signal: options.signal,
   };
   for (const migration of migrations) {
     if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, undefined);
+    const resumeAt = resume.get(migration.version);
+    if (resumeAt) emit({ type: 'migration-resume', direction, version: migration.version, fileName: migration.fileName, resume: resumeAt });
     emit({ type: 'migration-start', direction, version: migration.version, fileName: migration.fileName });
     let executionMs: number;
     try {
-      executionMs = await runMigration(context, migration, direction);
+      executionMs = await runMigration(context, migration, direction, resumeAt);
     } catch (error) {
       if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, migration, error);
       throw error;
@@ -507,34 +540,9 @@ async function runAll(
   return done;
 }
 
-/** Thrown when the run was aborted (SIGINT/SIGTERM in the CLI); says what did and did not run. */
-export class RunInterruptedError extends InterruptedError {
-  readonly completed: RanMigration[];
-  readonly notRun: string[];
-  readonly rolledBack: string | undefined;
-  /**
-   * For an interrupted `-- aeturnis:no-transaction` migration (which cannot be rolled back):
-   * what of it stayed applied, e.g. `0007_index.sql ran 2 of 3 statements (they stayed applied); it is not recorded as applied`.
-   */
-  readonly partiallyApplied: string | undefined;
-  /** `up` (completed = applied) or `down` (completed = rolled back; `rolledBack` names the migration whose DOWN was undone, so it stays applied). */
-  readonly direction: Direction;
-  constructor(
-    signal: NodeJS.Signals,
-    completed: RanMigration[],
-    notRun: string[],
-    rolledBack: string | undefined,
-    partiallyApplied?: string | undefined,
-    direction: Direction = 'up',
-  ) {
-    super(signal);
-    this.completed = completed;
-    this.notRun = notRun;
-    this.rolledBack = rolledBack;
-    this.partiallyApplied = partiallyApplied;
-    this.direction = direction;
-  }
-}
+
+export type { JournalRow, MigrationStatus, Migration, PartitionReport, PartitionDescription };
+export { ValidationError, RunInterruptedError };
 
 function interrupted(
   signal: AbortSignal,
@@ -546,21 +554,14 @@ function interrupted(
 ): RunInterruptedError {
   const finished = new Set(done.map((d) => d.version));
   const notRun = all.filter((m) => !finished.has(m.version) && m !== current).map((m) => m.fileName);
-  if (current?.noTransaction) {
+  const run = { signal: signalOf(signal), direction, completed: done, notRun };
+  const progress = partialRunOf(error);
+  if (current?.noTransaction || (progress && progress.statementsApplied > 0)) {
     // Statements of a no-transaction migration commit one by one: say what stayed, not "rolled back".
-    const progress = partialRunOf(error);
     const ran = progress ? `ran ${progress.statementsApplied} of ${progress.statementCount} statements` : 'was stopped part-way';
     const journalState = direction === 'up' ? 'it is not recorded as applied' : 'it is still recorded as applied';
-    const partial = `${current.fileName} (no-transaction) ${ran}, which stayed applied; ${journalState}`;
-    return new RunInterruptedError(abortSignalName(signal), done, notRun, undefined, partial, direction);
+    const kind = current?.noTransaction ? ' (no-transaction)' : '';
+    return new RunInterruptedError({ ...run, partiallyApplied: `${current?.fileName}${kind} ${ran}, which stayed applied; ${journalState}` });
   }
-  return new RunInterruptedError(abortSignalName(signal), done, notRun, current?.fileName, undefined, direction);
+  return new RunInterruptedError({ ...run, rolledBack: current?.fileName });
 }
-
-function abortSignalName(signal: AbortSignal): NodeJS.Signals {
-  const reason: unknown = signal.reason;
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
-}
-
-export type { JournalRow, MigrationStatus, Migration, PartitionReport, PartitionDescription };
-export { ValidationError };

@@ -1,8 +1,7 @@
 import './node-navigator.js'; // first: before anything loads pg (start-up speed, see there)
 import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { AeturnisError, ExitCode, InterruptedError, ValidationError } from '../errors.js';
-import type { RunInterruptedError } from '../migrator.js';
+import { AeturnisError, ExitCode, InterruptedError, RunInterruptedError, ValidationError } from '../errors.js';
 import { maskPassword } from '../db/connection-config.js';
 import { activeOutput, interruption } from './context.js';
 import { createOutput, type Output } from './output.js';
@@ -42,21 +41,15 @@ function report(output: Output, error: unknown): number {
   }
   if (error instanceof InterruptedError || interruption.signal.aborted) {
     const signal = error instanceof InterruptedError ? error.signal : signalOf();
-    if (isRunInterrupted(error)) {
-      const applied = error.completed.map((m) => m.fileName);
-      output.error(
-        `interrupted by ${signal}: ${
-          error.rolledBack
-            ? error.direction === 'down'
-              ? `the DOWN of ${error.rolledBack} was cancelled and undone, so it stays applied; `
-              : `${error.rolledBack} was rolled back; `
-            : ''
-        }` +
-          `${error.partiallyApplied ? `${error.partiallyApplied}; ` : ''}` +
-          `${applied.length > 0 ? `completed: ${applied.join(', ')}` : 'nothing completed'}` +
-          `${error.notRun.length > 0 ? `; not run: ${error.notRun.join(', ')}` : ''}`,
-        { signal, completed: applied, rolledBack: error.rolledBack ?? null, partiallyApplied: error.partiallyApplied ?? null, notRun: error.notRun },
-      );
+    if (error instanceof RunInterruptedError) {
+      const run = error;
+      output.error(run.describe(), {
+        signal,
+        completed: run.completed.map((m) => m.fileName),
+        rolledBack: run.rolledBack ?? null,
+        partiallyApplied: run.partiallyApplied ?? null,
+        notRun: run.notRun,
+      });
     } else {
       output.error(`interrupted by ${signal}; nothing further was changed`, { signal });
     }
@@ -86,15 +79,6 @@ function report(output: Output, error: unknown): number {
   output.error(message);
   if (process.env.AETURNIS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return ExitCode.sqlFailed;
-}
-
-/**
- * RunInterruptedError, recognised by its fields: importing the class would load the migrator
- * (and pg) on every start, `--help` included.
- */
-function isRunInterrupted(error: unknown): error is RunInterruptedError {
-  const fields = error as Partial<RunInterruptedError> | null;
-  return error instanceof InterruptedError && Array.isArray(fields?.completed) && Array.isArray(fields?.notRun);
 }
 
 function signalOf(): NodeJS.Signals {

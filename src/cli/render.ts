@@ -39,6 +39,17 @@ export function eventRenderer(output: Output): (event: MigratorEvent) => void {
         break;
       case 'migration-start':
         break;
+      case 'migration-resume': {
+        const { resume } = event;
+        const ran = resume.fromStatement === 1 ? 'statement 1' : `statements 1-${resume.fromStatement}`;
+        const drops = resume.invalidIndexes.length > 0 ? `, dropping the INVALID index${resume.invalidIndexes.length === 1 ? '' : 'es'} ${resume.invalidIndexes.join(', ')} it left first` : '';
+        const what = resume.fromStatement < resume.statementCount ? `resuming at statement ${resume.fromStatement + 1} of ${resume.statementCount}` : 'recording it';
+        output.info(
+          `${event.fileName} stopped part way at ${resume.stoppedAt.toISOString()}: ${what} (${ran} ran then and will not run again${drops})`,
+          { event: 'resume', file: event.fileName, direction: event.direction, fromStatement: resume.fromStatement + 1, statementCount: resume.statementCount, invalidIndexes: resume.invalidIndexes },
+        );
+        break;
+      }
       case 'migration-done': {
         const verb = event.direction === 'up' ? 'Applied' : 'Rolled back';
         output.success(`${verb} ${event.fileName} (${formatMs(event.executionMs)})`, {

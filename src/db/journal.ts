@@ -1,8 +1,150 @@
 import type pg from 'pg';
-import { DatabaseError } from '../errors.js';
-import type { JournalRow } from '../migrations/plan.js';
-import type { Migration } from '../migrations/parse.js';
-import { quoteIdentifier, quoteLiteral, type TableName } from './identifiers.js';
+import { DatabaseError, UsageError } from '../errors.js';
+import type { JournalRow, PartialRow } from '../migrations/status.js';
+import { advisoryLockKey, derivedName, quoteIdentifier, type TableName } from './identifiers.js';
+import { createJournalSql, type JournalNames } from './journal-sql.js';
+import { pgErrorOf } from './pg-error.js';
+
+/** The journal table as it is in this database, resolved once per run. */
+export interface Journal extends JournalNames {
+  schema: string;
+  table: string;
+  /** `schema.table`, for messages. */
+  display: string;
+  /** The partial-run companion table's name (in the same schema). */
+  partialTable: string;
+  /** The table exists (false until the first run that changes something creates it). */
+  exists: boolean;
+  partialExists: boolean;
+  /** The runner lock of this journal, keyed on its resolved name. */
+  lockKey: bigint;
+}
+
+/** The contract's columns: a table without them is another tool's journal. */
+const JOURNAL_COLUMNS = ['version', 'name', 'checksum', 'applied_at', 'execution_ms'];
+const PARTIAL_SUFFIX = '_partial';
+
+interface ResolvedRow {
+  current_schema: string | null;
+  found_schema: string | null;
+  relkind: string | null;
+  columns: string[] | null;
+  partial_exists: boolean;
+}
+
+/**
+ * Finds where the journal really is: an unqualified name resolves like PostgreSQL resolves it
+ * (the first schema of `search_path` that has it, else `current_schema()`, where CREATE TABLE
+ * would put it). Refuses (exit 2) another tool's table of that name, and a search_path with no
+ * schema to create it in. One round trip.
+ *
+ * @example
+ * const journal = await resolveJournal(client, parseTableName('schema_migrations', '--table'));
+ * journal.quoted // '"app"."schema_migrations"' with search_path = app
+ */
+export async function resolveJournal(client: pg.ClientBase, requested: TableName): Promise<Journal> {
+  const partialTable = derivedName(requested.table, PARTIAL_SUFFIX);
+  let row: ResolvedRow | undefined;
+  try {
+    ({ rows: [row] } = await client.query<ResolvedRow>(RESOLVE_SQL, [requested.quoted, requested.schema ?? null, partialTable]));
+  } catch (error) {
+    throw journalError(requested.display, 'cannot look up', error);
+  }
+  const schema = row?.found_schema ?? requested.schema ?? row?.current_schema ?? undefined;
+  if (!row || schema === undefined) {
+    throw new UsageError(
+      `no schema to create the journal table ${requested.display} in: search_path names no existing schema; pass --table schema.${requested.table}`,
+    );
+  }
+  const exists = row.found_schema !== null;
+  const display = `${schema}.${requested.table}`;
+  if (exists) assertOurJournal(display, row.relkind ?? '', row.columns ?? []);
+  return {
+    schema,
+    table: requested.table,
+    display,
+    quoted: `${quoteIdentifier(schema)}.${quoteIdentifier(requested.table)}`,
+    partialTable,
+    partialQuoted: `${quoteIdentifier(schema)}.${quoteIdentifier(partialTable)}`,
+    exists,
+    partialExists: row.partial_exists,
+    lockKey: advisoryLockKey(schema, requested.table),
+  };
+}
+
+const RESOLVE_SQL = `
+WITH found AS (
+  SELECT c.oid, n.nspname::text AS schema, c.relkind::text AS relkind
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.oid = pg_catalog.to_regclass($1))
+SELECT pg_catalog.current_schema()::text AS current_schema, f.schema AS found_schema, f.relkind,
+       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = f.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+       pg_catalog.to_regclass(pg_catalog.quote_ident(COALESCE(f.schema, $2::text, pg_catalog.current_schema()))
+         || '.' || pg_catalog.quote_ident($3::text)) IS NOT NULL AS partial_exists
+  FROM (SELECT 1) AS one LEFT JOIN found f ON true`;
+
+/** Refuses a table that is not aeturnis-db's journal, saying whose it looks like. */
+function assertOurJournal(display: string, relkind: string, columns: string[]): void {
+  if (relkind !== 'r' && relkind !== 'p') {
+    throw new UsageError(`${display} is not a table (it is a ${RELKINDS[relkind] ?? 'relation'}): pass --table NAME to use another journal table`);
+  }
+  const missing = JOURNAL_COLUMNS.filter((column) => !columns.includes(column));
+  if (missing.length === 0) return;
+  throw new UsageError(
+    `${display} has columns ${columns.join(', ')}: another migration tool's journal${foreignToolOf(columns)}, not aeturnis-db's ` +
+      `(it lacks ${missing.join(', ')}); it was not changed. Pass --table NAME to keep aeturnis-db's journal in another table`,
+  );
+}
+
+const RELKINDS: Record<string, string> = { v: 'view', m: 'materialized view', f: 'foreign table', S: 'sequence', i: 'index' };
+
+/** A guess at the owner of a foreign journal, from its columns (for the message only). */
+function foreignToolOf(columns: string[]): string {
+  const has = (name: string): boolean => columns.includes(name);
+  if (has('dirty') && has('version')) return ' (golang-migrate)';
+  if (has('version_id') && has('is_applied')) return ' (goose)';
+  if (has('installed_rank')) return ' (Flyway)';
+  if (has('run_on') && has('name')) return ' (node-pg-migrate)';
+  if (columns.length === 1 && has('version')) return ' (dbmate or Rails)';
+  return '';
+}
+
+/**
+ * Creates the journal table (and its schema) when it does not exist. Call under the runner lock.
+ * Looks before creating: CREATE ... IF NOT EXISTS checks the CREATE privilege first, so it would
+ * fail for a role that may use a journal a DBA created but could not create one.
+ */
+export async function ensureJournal(client: pg.ClientBase, journal: Journal): Promise<void> {
+  if (journal.exists) return;
+  const createSchema = `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(journal.schema)};\n`;
+  try {
+    const { rows } = await client.query<{ schema: boolean; table: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS schema,
+              pg_catalog.to_regclass($2) IS NOT NULL AS table`,
+      [journal.schema, journal.quoted],
+    );
+    if (rows[0]?.table) {
+      journal.exists = true;
+      return;
+    }
+    await client.query(`${rows[0]?.schema ? '' : createSchema}${createJournalSql(journal)}`);
+    journal.exists = true;
+  } catch (error) {
+    throw journalError(journal.display, 'cannot create', error);
+  }
+}
+
+/** A failure on the journal table itself, naming it (and, for a missing privilege, the way out). */
+export function journalError(display: string, what: string, error: unknown): unknown {
+  const pgError = pgErrorOf(error);
+  if (!pgError) return error;
+  const hint =
+    pgError.code === '42501'
+      ? ' — create it as the database owner and grant this role SELECT, INSERT, DELETE on it, grant CREATE on the schema, or point --table at a schema this role may create in'
+      : '';
+  return Object.assign(new DatabaseError(`${what} the journal table ${display}: ${pgError.message}${hint}`, pgError.code), { cause: error });
+}
 
 interface JournalDbRow {
   version: string;
@@ -12,90 +154,69 @@ interface JournalDbRow {
   execution_ms: number;
 }
 
+interface PartialDbRow {
+  version: string;
+  direction: string;
+  name: string;
+  checksum: string;
+  statements_applied: number;
+  statement_count: number;
+  applied_sha256: string;
+  invalid_indexes: string[];
+  error: string | null;
+  failed_at: Date;
+}
+
 /**
- * Creates the journal table (and its schema) when it does not exist. Call under the runner lock.
+ * Reads every journal row (and every recorded partial run), ordered by version, in one round
+ * trip. A journal that does not exist yet reads as empty and is not created.
  *
  * @example
- * await ensureJournal(client, parseTableName('schema_migrations', '--table'));
+ * const { rows, partial } = await readJournal(client, journal);
  */
-export async function ensureJournal(client: pg.ClientBase, table: TableName): Promise<void> {
-  // Look first: CREATE ... IF NOT EXISTS checks the CREATE privilege before it looks, so it
-  // fails for a role that may use a journal table (or schema) a DBA created but not create one.
-  let present: { table: boolean; schema: boolean };
+export async function readJournal(client: pg.ClientBase, journal: Journal): Promise<{ rows: JournalRow[]; partial: PartialRow[] }> {
+  if (!journal.exists) return { rows: [], partial: [] };
+  const journalSql = `SELECT version::text AS version, name, checksum, applied_at, execution_ms FROM ${journal.quoted} ORDER BY version`;
+  const partialSql = `SELECT version::text AS version, direction, name, checksum, statements_applied, statement_count, applied_sha256,
+         invalid_indexes, error, failed_at FROM ${journal.partialQuoted} ORDER BY version`;
+  let journalRows: JournalDbRow[];
+  let partialRows: PartialDbRow[] = [];
   try {
-    const { rows } = await client.query<{ table: boolean; schema: boolean }>(
-      `SELECT to_regclass($1) IS NOT NULL AS table,
-              ($2::text IS NULL OR EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)) AS schema`,
-      [table.quoted, table.schema ?? null],
-    );
-    present = rows[0] ?? { table: false, schema: false };
+    if (journal.partialExists) {
+      const results = (await client.query(`${journalSql};\n${partialSql}`)) as unknown as [pg.QueryResult<JournalDbRow>, pg.QueryResult<PartialDbRow>];
+      journalRows = results[0].rows;
+      partialRows = results[1].rows;
+    } else {
+      journalRows = (await client.query<JournalDbRow>(journalSql)).rows;
+    }
   } catch (error) {
-    throw journalError(table, 'cannot look up', error);
+    throw journalError(journal.display, 'cannot read', error);
   }
-  if (present.table) return;
-  const createSchema = table.schema && !present.schema ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)};\n` : '';
-  try {
-    await client.query(
-      `${createSchema}CREATE TABLE IF NOT EXISTS ${table.quoted} (
-  version      bigint PRIMARY KEY,
-  name         text NOT NULL,
-  checksum     text NOT NULL,
-  applied_at   timestamptz NOT NULL DEFAULT now(),
-  execution_ms integer NOT NULL
-)`,
-    );
-  } catch (error) {
-    throw journalError(table, 'cannot create', error);
-  }
+  return { rows: journalRows.map(toJournalRow), partial: partialRows.map(toPartialRow) };
 }
 
-/** A failure on the journal table itself, naming it (and, for a missing privilege, the way out). */
-function journalError(table: TableName, what: string, error: unknown): unknown {
-  const pgError = error as { code?: unknown; message?: unknown };
-  if (typeof pgError.code !== 'string' || !/^[0-9A-Z]{5}$/.test(pgError.code) || typeof pgError.message !== 'string') return error;
-  const hint =
-    pgError.code === '42501'
-      ? ' — create it as the database owner and grant this role SELECT, INSERT, DELETE on it, grant CREATE on the schema, or point --table at a schema this role may create in'
-      : '';
-  return Object.assign(new DatabaseError(`${what} the journal table ${table.display}: ${pgError.message}${hint}`, pgError.code), { cause: error });
+function toJournalRow(row: JournalDbRow): JournalRow {
+  return {
+    version: Number(row.version),
+    versionText: row.version,
+    name: row.name,
+    checksum: row.checksum,
+    appliedAt: row.applied_at,
+    executionMs: row.execution_ms,
+  };
 }
 
-/**
- * Reads every journal row, ordered by version, in one query. A journal table that does not
- * exist yet reads as empty (nothing was ever applied) and is not created.
- *
- * @example
- * const rows = await readJournal(client, table); // [{ version: 1, name: 'create_users', ... }]
- */
-export async function readJournal(client: pg.ClientBase, table: TableName): Promise<JournalRow[]> {
-  try {
-    const result = await client.query<JournalDbRow>(
-      `SELECT version::text AS version, name, checksum, applied_at, execution_ms FROM ${table.quoted} ORDER BY version`,
-    );
-    return result.rows.map((row) => ({
-      version: Number(row.version),
-      name: row.name,
-      checksum: row.checksum,
-      appliedAt: row.applied_at,
-      executionMs: row.execution_ms,
-    }));
-  } catch (error) {
-    if ((error as { code?: string }).code === '42P01' || (error as { code?: string }).code === '3F000') return [];
-    throw error;
-  }
-}
-
-/**
- * SQL that records a migration as applied. Literal values (no parameters) so that it can share
- * one simple-query round trip with COMMIT.
- */
-export function journalInsertSql(table: TableName, migration: Migration, executionMs: number): string {
-  return `INSERT INTO ${table.quoted} (version, name, checksum, applied_at, execution_ms) VALUES (${migration.version}, ${quoteLiteral(
-    migration.name,
-  )}, ${quoteLiteral(migration.checksum)}, now(), ${Math.round(executionMs)})`;
-}
-
-/** SQL that forgets a rolled-back migration. */
-export function journalDeleteSql(table: TableName, migration: Migration): string {
-  return `DELETE FROM ${table.quoted} WHERE version = ${migration.version}`;
+function toPartialRow(row: PartialDbRow): PartialRow {
+  return {
+    version: Number(row.version),
+    direction: row.direction === 'down' ? 'down' : 'up',
+    name: row.name,
+    checksum: row.checksum,
+    statementsApplied: row.statements_applied,
+    statementCount: row.statement_count,
+    appliedSha256: row.applied_sha256,
+    invalidIndexes: row.invalid_indexes,
+    error: row.error,
+    failedAt: row.failed_at,
+  };
 }

@@ -20,7 +20,7 @@ export function loadMigrations(dir: string): Migration[] {
   for (const fileName of entries) {
     if (!parseMigrationFileName(fileName)) continue;
     const text = readUtf8(join(dir, fileName), fileName);
-    if (text === undefined) continue;
+    if (text === undefined) throw new MigrationFileError(fileName, 'is a directory, not a migration file (rename or move it)');
     const migration = parseMigration(fileName, text);
     const clash = byVersion.get(migration.version);
     if (clash) {
@@ -54,8 +54,8 @@ export function listDirectory(dir: string, what: string, howToSet: string): stri
 }
 
 /**
- * Reads a file as strict UTF-8; a file that is not valid UTF-8 or cannot be read is an error
- * naming it. Returns undefined for a directory that happens to end in `.sql`.
+ * Reads a file as strict UTF-8; a file that is not valid UTF-8, holds a NUL byte or cannot be
+ * read is an error naming it. Returns undefined for a directory that happens to end in `.sql`.
  */
 export function readUtf8(path: string, displayName: string): string | undefined {
   let bytes: Buffer;
@@ -67,11 +67,24 @@ export function readUtf8(path: string, displayName: string): string | undefined 
     if (code === 'EACCES' || code === 'EPERM') throw new MigrationFileError(displayName, 'cannot be read (permission denied)');
     throw new MigrationFileError(displayName, `cannot be read: ${(error as Error).message}`);
   }
+  let text: string;
   try {
-    return strictUtf8.decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     throw new MigrationFileError(displayName, 'not valid UTF-8 text (save the file as UTF-8)');
   }
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    // PostgreSQL cannot receive a NUL in a query text: the server would drop the connection mid-run.
+    throw new MigrationFileError(displayName, `holds a NUL byte (line ${lineAt(text, nul)}): save it as plain text`);
+  }
+  return text;
+}
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /** True when the path exists and is a directory. */

@@ -61,6 +61,10 @@ export function parseMigrationFileName(fileName: string): MigrationFileName | un
   if (!Number.isSafeInteger(version)) {
     throw new MigrationFileError(fileName, `version ${match[1]} is too large (at most ${Number.MAX_SAFE_INTEGER})`);
   }
+  if (version === 0) {
+    // `down --to 0` means "everything": a version 0 could never be rolled back by it.
+    throw new MigrationFileError(fileName, 'version 0 is not allowed: versions start at 1 (rename it, e.g. to 0001_...)');
+  }
   return { version, name: match[2] as string };
 }
 

@@ -1,106 +1,10 @@
 import { UsageError, ValidationError } from '../errors.js';
 import type { Migration } from './parse.js';
+import { resumePoint, type ResumePoint } from './resume.js';
+import { compareVersions, computeStatus, findProblems, type JournalRow, type PartialRow } from './status.js';
 
-/** One row of the journal table (`schema_migrations`). */
-export interface JournalRow {
-  version: number;
-  name: string;
-  checksum: string;
-  appliedAt: Date;
-  executionMs: number;
-}
-
-/** State of a known migration: a file, a journal row, or both. */
-export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing';
-
-/** One row of `status`. */
-export interface MigrationStatus {
-  version: number;
-  name: string;
-  state: MigrationState;
-  /** `undefined` for pending migrations. */
-  appliedAt: Date | undefined;
-  executionMs: number | undefined;
-  /** `undefined` for missing migrations (applied, but no file). */
-  fileName: string | undefined;
-  /** Pending, and older than the newest applied migration. */
-  outOfOrder: boolean;
-}
-
-/**
- * Joins files and journal into one row per known migration, ordered by version. Pure.
- *
- * @example
- * const rows = computeStatus(loadMigrations('migrations'), journalRows);
- * rows.filter((r) => r.state === 'pending').length
- */
-export function computeStatus(migrations: readonly Migration[], journal: readonly JournalRow[]): MigrationStatus[] {
-  const applied = new Map(journal.map((row) => [row.version, row]));
-  const newestApplied = journal.reduce((max, row) => Math.max(max, row.version), 0);
-  const rows: MigrationStatus[] = [];
-  for (const migration of migrations) {
-    const row = applied.get(migration.version);
-    applied.delete(migration.version);
-    if (row) {
-      rows.push({
-        version: migration.version,
-        name: migration.name,
-        state: row.checksum === migration.checksum ? 'applied' : 'modified',
-        appliedAt: row.appliedAt,
-        executionMs: row.executionMs,
-        fileName: migration.fileName,
-        outOfOrder: false,
-      });
-    } else {
-      rows.push({
-        version: migration.version,
-        name: migration.name,
-        state: 'pending',
-        appliedAt: undefined,
-        executionMs: undefined,
-        fileName: migration.fileName,
-        outOfOrder: migration.version < newestApplied,
-      });
-    }
-  }
-  for (const row of applied.values()) {
-    rows.push({
-      version: row.version,
-      name: row.name,
-      state: 'missing',
-      appliedAt: row.appliedAt,
-      executionMs: row.executionMs,
-      fileName: undefined,
-      outOfOrder: false,
-    });
-  }
-  return rows.sort((a, b) => a.version - b.version);
-}
-
-/**
- * Every problem `validate` (and `up`) reports, as human-readable lines. Empty when all is well.
- * With `allowOutOfOrder`, out-of-order pending migrations are not a problem.
- *
- * @example
- * findProblems(computeStatus(files, journal))
- * // ['0002_add_email.sql was modified after it was applied (checksum differs)']
- */
-export function findProblems(rows: readonly MigrationStatus[], options: { allowOutOfOrder?: boolean } = {}): string[] {
-  const problems: string[] = [];
-  const newestApplied = rows.reduce((max, r) => (r.state === 'pending' ? max : Math.max(max, r.version)), 0);
-  for (const row of rows) {
-    if (row.state === 'modified') {
-      problems.push(`${row.fileName} was modified after it was applied (checksum differs)`);
-    } else if (row.state === 'missing') {
-      problems.push(`version ${row.version} (${row.name}) is applied but its file is missing`);
-    } else if (row.outOfOrder && !options.allowOutOfOrder) {
-      problems.push(
-        `${row.fileName} is pending but older than the newest applied version ${newestApplied} (out of order; use --allow-out-of-order to apply it)`,
-      );
-    }
-  }
-  return problems;
-}
+export { computeStatus, findProblems };
+export type { JournalRow, MigrationState, MigrationStatus, PartialRow } from './status.js';
 
 /** Options of {@link planUp}. */
 export interface PlanUpOptions {
@@ -120,12 +24,13 @@ export function planUp(
   migrations: readonly Migration[],
   journal: readonly JournalRow[],
   options: PlanUpOptions = {},
-): { pending: Migration[] } {
+  partialRuns: readonly PartialRow[] = [],
+): { pending: Migration[]; resume: Map<number, ResumePoint> } {
   if (options.to !== undefined && !migrations.some((m) => m.version === options.to) && !journal.some((r) => r.version === options.to)) {
     throw new UsageError(`--to ${options.to}: no migration has version ${options.to}`);
   }
-  const rows = computeStatus(migrations, journal);
-  const problems = findProblems(rows, options);
+  const rows = computeStatus(migrations, journal, partialRuns);
+  const problems = findProblems(rows, { ...options, resumingPartialUps: true });
   if (problems.length > 0) {
     throw new ValidationError(`refusing to run up: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`, problems);
   }
@@ -133,7 +38,18 @@ export function planUp(
   const pending = migrations.filter(
     (m) => !applied.has(m.version) && (options.to === undefined || m.version <= options.to),
   );
-  return { pending };
+  return { pending, resume: resumePoints(pending, partialRuns, 'up') };
+}
+
+/** Resume points of the selected migrations that stopped part way in `direction`. */
+function resumePoints(selected: readonly Migration[], partialRuns: readonly PartialRow[], direction: 'up' | 'down'): Map<number, ResumePoint> {
+  const stopped = new Map(partialRuns.filter((run) => run.direction === direction).map((run) => [run.version, run]));
+  const points = new Map<number, ResumePoint>();
+  for (const migration of selected) {
+    const run = stopped.get(migration.version);
+    if (run) points.set(migration.version, resumePoint(migration, run));
+  }
+  return points;
 }
 
 /** Options of {@link planDown}: at most one of `count` and `to`. */
@@ -156,13 +72,14 @@ export function planDown(
   migrations: readonly Migration[],
   journal: readonly JournalRow[],
   options: PlanDownOptions = {},
-): { rollback: Migration[] } {
+  partialRuns: readonly PartialRow[] = [],
+): { rollback: Migration[]; resume: Map<number, ResumePoint> } {
   if (options.count !== undefined && options.to !== undefined) throw new UsageError('down: give either N or --to, not both');
   const { to } = options;
   if (to !== undefined && to !== 0 && !migrations.some((m) => m.version === to) && !journal.some((r) => r.version === to)) {
     throw new UsageError(`--to ${to}: no migration has version ${to} (use --to 0 to roll back everything)`);
   }
-  const newestFirst = [...journal].sort((a, b) => b.version - a.version);
+  const newestFirst = [...journal].sort((a, b) => compareVersions(b.versionText ?? String(b.version), a.versionText ?? String(a.version)));
   const selected =
     to !== undefined ? newestFirst.filter((r) => r.version > to) : newestFirst.slice(0, options.count ?? 1);
 
@@ -171,9 +88,8 @@ export function planDown(
   for (const row of selected) {
     const migration = files.get(row.version);
     if (!migration) {
-      throw new ValidationError(`refusing to run down: version ${row.version} (${row.name}) is applied but its file is missing`, [
-        `version ${row.version} (${row.name}) is applied but its file is missing`,
-      ]);
+      const problem = `version ${row.versionText ?? row.version} (${row.name}) is applied but its file is missing`;
+      throw new ValidationError(`refusing to run down: ${problem}`, [problem]);
     }
     if (migration.checksum !== row.checksum) {
       const problem = `${migration.fileName} was modified after it was applied (checksum differs)`;
@@ -185,7 +101,7 @@ export function planDown(
     }
     rollback.push(migration);
   }
-  return { rollback };
+  return { rollback, resume: resumePoints(rollback, partialRuns, 'down') };
 }
 
 /**

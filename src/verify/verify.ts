@@ -1,5 +1,6 @@
 import { InterruptedError, MigrationSqlError, UsageError } from '../errors.js';
-import { ensureJournal } from '../db/journal.js';
+import { ensureJournal, resolveJournal } from '../db/journal.js';
+import { FRESH_SESSION } from '../db/session-state.js';
 import { runMigration, type Direction, type RunContext } from '../db/runner.js';
 import { openSession, type Session } from '../db/session.js';
 import { loadMigrations } from '../migrations/discover.js';
@@ -103,8 +104,9 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   try {
     scratch = await openSession(scratchOptions, emit);
     if (!admin) await assertEmptyScratch(scratch, `--scratch-url database ${scratchDatabase}`);
-    await ensureJournal(scratch.client, journal);
-    const context: RunContext = { client: scratch.client, journal, warn: (message) => emit({ type: 'warning', message }) };
+    const scratchJournal = await resolveJournal(scratch.client, journal);
+    await ensureJournal(scratch.client, scratchJournal);
+    const context: RunContext = { client: scratch.client, journal: scratchJournal, baseline: FRESH_SESSION, warn: (message) => emit({ type: 'warning', message }) };
     const results: VerifiedMigration[] = [];
     const run = async (migration: Migration, direction: Direction, step: string): Promise<void> => {
       if (options.signal?.aborted) throw new InterruptedError(signalName(options.signal));

@@ -246,6 +246,46 @@ describe('status and validate', () => {
   });
 });
 
+describe('journal rows written by hand', () => {
+  it('versions beyond 2^53 stay distinct and exact in status and status --json', async () => {
+    project.write('0001_a.sql', tableMigration('a'));
+    expect((await cli(['up'])).code).toBe(0);
+    await db.query(
+      `INSERT INTO schema_migrations (version, name, checksum, execution_ms)
+       VALUES (9007199254740993, 'hand_b', 'x', 0), (9007199254740992, 'hand_a', 'x', 0)`,
+    );
+    const status = await cli(['status']);
+    expect(status.stdout).toMatch(/│ 9007199254740992 │ hand_a +│ missing/);
+    expect(status.stdout).toMatch(/│ 9007199254740993 │ hand_b +│ missing/);
+    const json = await cli(['status', '--json']);
+    expect(json.stdout).toMatch(/"version": 9007199254740992,\n\s+"name": "hand_a"/);
+    expect(json.stdout).toMatch(/"version": 9007199254740993,\n\s+"name": "hand_b"/);
+    const validate = await cli(['validate']);
+    expect(validate.code).toBe(3);
+    expect(validate.stderr).toContain('version 9007199254740993 (hand_b) is applied but its file is missing');
+    expect(validate.stderr).toContain('version 9007199254740992 (hand_a) is applied but its file is missing');
+  });
+});
+
+describe('seed outside development', () => {
+  it('refuses unless NODE_ENV is unset or development, dev, test, local (any case), or --force', async () => {
+    mkdirSync(join(project.dir, 'seeds'));
+    writeFileSync(join(project.dir, 'seeds', '001_note.sql'), 'CREATE TABLE IF NOT EXISTS seeded (id int);\n');
+    for (const nodeEnv of ['Production', 'PRODUCTION', 'prod', 'staging']) {
+      const refused = await cli(['seed'], { NODE_ENV: nodeEnv });
+      expect(refused.code, nodeEnv).toBe(2);
+      expect(refused.stderr).toContain(`refusing to seed with NODE_ENV=${nodeEnv}`);
+      expect(await tables()).toEqual([]);
+    }
+    for (const nodeEnv of ['Development', 'dev', 'TEST', 'local', undefined]) {
+      const ran = await cli(['seed'], { NODE_ENV: nodeEnv });
+      expect(ran.code, String(nodeEnv)).toBe(0);
+    }
+    expect((await cli(['seed', '--force'], { NODE_ENV: 'staging' })).code).toBe(0);
+    expect(await tables()).toEqual(['seeded']);
+  });
+});
+
 describe('new', () => {
   it('creates the next numbered file with a skeleton and prints its path', async () => {
     project.write('0007_a.sql', tableMigration('a'));

@@ -133,7 +133,7 @@ describe('signals during a migration', () => {
 });
 
 describe('a runner that dies', () => {
-  it('SIGKILL in the middle of a long migration leaves no trace; the next up applies it normally', async () => {
+  it('SIGKILL in the middle of a long migration: the migration and its journal row commit together or not at all; the next up carries on', async () => {
     writeLongSecond(2);
     const runner = start(['up']);
     const pid = await sleepingRunner(runner);
@@ -144,16 +144,18 @@ describe('a runner that dies', () => {
 
     // The server keeps running the dead client's statement until pg_sleep ends; only then does
     // it notice, roll the transaction back and release the lock.
+    // The migration travels in one message with its journal row and COMMIT, so the orphaned
+    // session may finish it: either way the journal says exactly what the schema has.
     await waitFor(async () => !(await runnerBackends(db)).some((b) => b.pid === pid), 'the orphaned session to end');
     expect(await advisoryLocks(db)).toBe(0);
-    expect(await tables()).toEqual(['a', 'schema_migrations']);
-    expect(await versions()).toEqual([1]);
+    const recorded = (await versions()).includes(2);
+    expect(await tables()).toEqual(recorded ? ['a', 'b', 'schema_migrations'] : ['a', 'schema_migrations']);
 
     const again = await cli(['up']);
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
     expect(lines(again.stdout).filter((l) => l.startsWith('Applied 0'))).toEqual([
-      expect.stringMatching(/^Applied 0002_b\.sql \(/),
+      ...(recorded ? [] : [expect.stringMatching(/^Applied 0002_b\.sql \(/)]),
       expect.stringMatching(/^Applied 0003_c\.sql \(/),
     ]);
     expect(await versions()).toEqual([1, 2, 3]);

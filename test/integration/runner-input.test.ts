@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cliEnv, collect, repoRoot, runCli, type CliResult } from '../support/cli.js';
@@ -126,6 +126,35 @@ describe('bad input: one line, exit code, nothing applied', () => {
     expect(oneError(result)).toBe('error: 0002_latin1.sql: not valid UTF-8 text (save the file as UTF-8)');
     expect(await tables()).toEqual([]);
   });
+  it('a NUL byte in a migration: exit 2 naming the file and line, before anything is applied', async () => {
+    project.write('0001_a.sql', tableMigration('a'));
+    project.write('0002_nul.sql', Buffer.from('-- UP\nINSERT INTO a VALUES (1);\nSELECT 1;\0\n-- DOWN\n', 'utf8'));
+    const result = await cli(['up']);
+    expect(result.code).toBe(2);
+    expect(oneError(result)).toBe('error: 0002_nul.sql: holds a NUL byte (line 3): save it as plain text');
+    expect(await tables()).toEqual([]);
+  });
+
+  it('a directory named like a migration: exit 2 naming it, before anything is applied', async () => {
+    project.write('0001_a.sql', tableMigration('a'));
+    mkdirSync(join(project.migrationsDir, '0002_x.sql'));
+    const result = await cli(['up']);
+    expect(result.code).toBe(2);
+    expect(oneError(result)).toBe('error: 0002_x.sql: is a directory, not a migration file (rename or move it)');
+    expect(await tables()).toEqual([]);
+  });
+
+  it('version 0: exit 2 naming the file (versions start at 1, so down --to 0 can mean "all")', async () => {
+    project.write('0000_zero.sql', tableMigration('zero'));
+    project.write('0001_a.sql', tableMigration('a'));
+    for (const args of [['up'], ['status']]) {
+      const result = await cli(args);
+      expect(result.code).toBe(2);
+      expect(oneError(result)).toBe('error: 0000_zero.sql: version 0 is not allowed: versions start at 1 (rename it, e.g. to 0001_...)');
+    }
+    expect(await tables()).toEqual([]);
+  });
+
   it('--to naming no known version, for up and for down', async () => {
     // This one applies migrations, so it gets a database of its own.
     const own = await createTestDatabase();

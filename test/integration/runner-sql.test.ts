@@ -85,7 +85,7 @@ describe('privileges (PostgreSQL 15: public is not writable by every role)', () 
     const result = await runCli(['up'], { cwd: project.dir, databaseUrl: role.url(db) });
     expect(result.code).toBe(1);
     expect(oneError(result)).toMatch(
-      /^error: cannot create the journal table schema_migrations: permission denied for schema public — .*grant CREATE on the schema.*--table.* \(SQLSTATE 42501\)$/,
+      /^error: cannot create the journal table public\.schema_migrations: permission denied for schema public — .*grant CREATE on the schema.*--table.* \(SQLSTATE 42501\)$/,
     );
     expect(await tables()).toEqual([]);
   });
@@ -186,7 +186,8 @@ DROP TABLE a;
     expect(result.code).toBe(1);
     expect(oneError(result)).toBe(
       'error: 0001_nt.sql:6:31: invalid input syntax for type integer: "x; not a number" (SQLSTATE 22P02) — ' +
-        'statement 3 of 4 (line 6) failed; statements 1-2 stayed applied (it runs without a transaction); it is not recorded as applied',
+        'statement 3 of 4 (line 6) failed; statements 1-2 stayed applied (it runs without a transaction); it is not recorded as applied; ' +
+        'recorded as partially applied in public.schema_migrations_partial: the next up resumes at statement 3',
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await db.query('SELECT id FROM a')).toEqual([{ id: 1 }]);

@@ -18,7 +18,7 @@ export function registerStatus(program: Command): void {
       const { status } = await import('../../migrator.js'); // loaded on use: --help stays fast
       const result = await status({ ...common, partitionTable: flags.partitionTable });
       if (flags.json) {
-        output.data(JSON.stringify(result.migrations.map(toJsonRow), null, 2));
+        output.data(statusJson(result.migrations));
         return;
       }
       output.data(await renderTable(result.migrations));
@@ -39,15 +39,44 @@ function partitionLine(partitions: PartitionDescription): string {
   return `${partitions.summary} (outside every monthly partition: is --ahead too small?)`;
 }
 
-function toJsonRow(row: MigrationStatus) {
+function toJsonRow(row: MigrationStatus): Record<string, unknown> {
   return {
-    version: row.version,
+    version: exactVersion(row.versionText),
     name: row.name,
     state: row.state,
     appliedAt: row.appliedAt ? row.appliedAt.toISOString() : null,
     executionMs: row.executionMs ?? null,
     file: row.fileName ?? null,
+    ...(row.partial
+      ? {
+          partial: {
+            direction: row.partial.direction,
+            statementsApplied: row.partial.statementsApplied,
+            statementCount: row.partial.statementCount,
+            stoppedAt: row.partial.failedAt.toISOString(),
+            invalidIndexes: row.partial.invalidIndexes,
+          },
+        }
+      : {}),
   };
+}
+
+/** Placeholder for a version beyond 2^53, written into the JSON text as the exact integer. */
+const BIG_VERSION = '\u0000aeturnis-version:';
+
+function exactVersion(text: string): number | string {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : `${BIG_VERSION}${text}`;
+}
+
+/**
+ * The rows as JSON, versions as JSON numbers even beyond 2^53 (JSON.stringify would round them).
+ *
+ * @example
+ * statusJson(rows) // '[\n  {\n    "version": 9007199254740993, ...'
+ */
+export function statusJson(rows: MigrationStatus[]): string {
+  return JSON.stringify(rows.map(toJsonRow), null, 2).replace(/"\\u0000aeturnis-version:(\d+)"/g, '$1');
 }
 
 async function renderTable(rows: MigrationStatus[]): Promise<string> {
@@ -62,12 +91,13 @@ async function renderTable(rows: MigrationStatus[]): Promise<string> {
     pending: chalk?.yellow ?? plain,
     modified: chalk?.red ?? plain,
     missing: chalk?.red ?? plain,
+    partial: chalk?.red ?? plain,
   };
   const head = ['Version', 'Name', 'State', 'Applied at', 'Duration'];
   const cells = rows.map((row) => [
-    String(row.version),
+    row.versionText,
     row.name,
-    paint[row.state](row.outOfOrder ? `${row.state} (out of order)` : row.state),
+    paint[row.state](stateCell(row)),
     row.appliedAt ? row.appliedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '',
     row.executionMs !== undefined ? formatMs(row.executionMs) : '',
   ]);
@@ -84,10 +114,18 @@ async function renderTable(rows: MigrationStatus[]): Promise<string> {
   return table.toString();
 }
 
+function stateCell(row: MigrationStatus): string {
+  if (row.outOfOrder) return `${row.state} (out of order)`;
+  if (!row.partial) return row.state;
+  const { direction, statementsApplied, statementCount } = row.partial;
+  return `partial (${direction} ${statementsApplied} of ${statementCount} statements)`;
+}
+
 function countStates(rows: MigrationStatus[]): string {
   const count = (state: MigrationStatus['state']) => rows.filter((r) => r.state === state).length;
   const parts = [`${count('applied')} applied`, `${count('pending')} pending`];
   if (count('modified') > 0) parts.push(`${count('modified')} modified`);
   if (count('missing') > 0) parts.push(`${count('missing')} missing`);
+  if (count('partial') > 0) parts.push(`${count('partial')} partial`);
   return parts.join(', ');
 }

@@ -1,0 +1,122 @@
+import { InterruptedError, MigrationSqlError, signalOf } from '../errors.js';
+import type { Migration, Section } from '../migrations/parse.js';
+import { lineOfOffset } from '../migrations/position.js';
+import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
+import { journalDeleteSql, journalInsertSql, partialDeleteSql } from './journal-sql.js';
+import { pgErrorOf } from './pg-error.js';
+import { appliedStatementsSha256, type ResumePoint } from '../migrations/resume.js';
+import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from './partial-runs.js';
+import { isConnectionLoss, lostConnection, statementRange, toSqlError, withPartialRun, type Direction, type PartialRun } from './run-errors.js';
+import type { RunContext } from './runner.js';
+import { restoreSql } from './session-state.js';
+
+/**
+ * Runs a `-- aeturnis:no-transaction` section statement by statement (CREATE INDEX CONCURRENTLY
+ * and friends refuse to run inside a transaction block, implicit ones included), then restores
+ * the session and writes the journal in one message. Statements commit one by one, so a failure
+ * part way leaves the earlier ones applied: that is recorded as a partial run (with any INVALID
+ * index the failure left), and the next run resumes at the failing statement.
+ */
+export async function runStatementByStatement(
+  context: RunContext,
+  migration: Migration,
+  section: Section,
+  direction: Direction,
+  resume?: ResumePoint,
+): Promise<number> {
+  const { client } = context;
+  const statements = splitSqlStatements(section.sql);
+  const from = resume?.fromStatement ?? 0;
+  if (resume && resume.invalidIndexes.length > 0) await dropInvalidIndexes(client, resume.invalidIndexes);
+  const invalidBefore = new Set(await invalidIndexes(client));
+  const started = performance.now();
+  for (let index = from; index < statements.length; index++) {
+    const statement = statements[index] as SqlStatement;
+    const progress: PartialRun = { statementsApplied: index, statementCount: statements.length };
+    if (context.signal?.aborted) {
+      await recordStop(context, migration, direction, statements, index, invalidBefore, 'interrupted');
+      throw withPartialRun(new InterruptedError(signalOf(context.signal)), progress);
+    }
+    try {
+      await client.query(statement.text);
+    } catch (error) {
+      const failed = `statement ${index + 1} of ${statements.length} (line ${lineOfOffset(section, statement.offset)})`;
+      const stayed = index === 0 ? 'no statement of it was applied' : `${statementRange(index)} stayed applied (it runs without a transaction)`;
+      const journalState = direction === 'up' ? 'it is not recorded as applied' : 'it is still recorded as applied';
+      if (isConnectionLoss(error)) {
+        throw lostConnection(client, migration, direction, error, `${failed} was running; ${stayed}; ${journalState}`, progress);
+      }
+      const recorded = await recordStop(context, migration, direction, statements, index, invalidBefore, (error as Error).message);
+      const sqlError = toSqlError(error, migration, section, { statement, detail: [`${failed} failed`, stayed, journalState, ...recorded].join('; ') });
+      throw withPartialRun(sqlError, progress);
+    }
+  }
+  const executionMs = performance.now() - started;
+  await recordCompletion(context, migration, direction, statements, executionMs, resume !== undefined);
+  return executionMs;
+}
+
+/** Restores the session, writes the journal and forgets the partial run: one message, one implicit transaction. */
+async function recordCompletion(
+  context: RunContext,
+  migration: Migration,
+  direction: Direction,
+  statements: SqlStatement[],
+  executionMs: number,
+  resumed: boolean,
+): Promise<void> {
+  const { client, journal, baseline } = context;
+  const record = direction === 'up' ? journalInsertSql(journal, migration, executionMs) : journalDeleteSql(journal, migration.version);
+  const forget = resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : [];
+  try {
+    await client.query([...baseline.identity, record, ...forget, ...baseline.settings].join(';\n'));
+  } catch (error) {
+    const progress: PartialRun = { statementsApplied: statements.length, statementCount: statements.length };
+    const what = `all ${statements.length} statements ran (it runs without a transaction) and stayed applied, but the journal was not updated`;
+    if (isConnectionLoss(error)) throw lostConnection(client, migration, direction, error, what, progress);
+    const recorded = await recordStop(context, migration, direction, statements, statements.length, new Set(), (error as Error).message);
+    const pgError = pgErrorOf(error);
+    if (!pgError) throw withPartialRun(error, progress);
+    throw withPartialRun(
+      new MigrationSqlError({
+        file: migration.fileName,
+        sqlState: pgError.code,
+        pgMessage: `${direction === 'up' ? 'recording it in' : 'removing it from'} the journal ${journal.display} failed: ${pgError.message}`,
+        detail: [what, ...recorded].join('; '),
+      }),
+      progress,
+    );
+  }
+}
+
+/**
+ * Records where the migration stopped (when anything of it stayed: statements that ran, or an
+ * INVALID index the failing statement left) and returns sentences for the error message.
+ */
+async function recordStop(
+  context: RunContext,
+  migration: Migration,
+  direction: Direction,
+  statements: SqlStatement[],
+  applied: number,
+  invalidBefore: ReadonlySet<string>,
+  reason: string,
+): Promise<string[]> {
+  const { client, journal, baseline } = context;
+  const leftBehind = (await invalidIndexes(client).catch(() => [] as string[])).filter((name) => !invalidBefore.has(name));
+  if (applied === 0 && leftBehind.length === 0) return [];
+  const failure = await recordPartialRun(client, journal, restoreSql(baseline), {
+    version: migration.version,
+    direction,
+    name: migration.name,
+    checksum: migration.checksum,
+    statementsApplied: applied,
+    statementCount: statements.length,
+    appliedSha256: appliedStatementsSha256(statements, applied),
+    invalidIndexes: leftBehind,
+    error: reason,
+  });
+  const indexes = leftBehind.map((name) => `it left the INVALID index ${name} behind (the next ${direction} drops it before retrying; or DROP INDEX CONCURRENTLY ${name})`);
+  const resumeAt = applied < statements.length ? `the next ${direction} resumes at statement ${applied + 1}` : `the next ${direction} only records it`;
+  return [...indexes, failure ?? `recorded as partially applied in ${journal.schema}.${journal.partialTable}: ${resumeAt}`];
+}
