@@ -121,6 +121,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
       partitions = await ensurePartitionsOn(session.client, {
         table: options.partitions?.table ?? DEFAULT_PARTITIONED_TABLE,
         ahead: options.partitions?.ahead ?? DEFAULT_PARTITIONS_AHEAD,
+        // An audit_log that is not ours (the user's own table, another tool's layout) is
+        // reported and left as it is: the migrations applied fine, so up still succeeds.
+        unmanaged: 'leave-alone',
         onEvent: (event) => emit({ type: 'partition', event }),
       });
     }
@@ -288,7 +291,9 @@ export interface EnsurePartitionsOptions extends CommonOptions {
 
 /**
  * Ensures monthly partitions of audit_log (current month and `ahead` more), optionally dropping
- * those older than `retain` months; under the runner lock.
+ * those older than `retain` months; under the runner lock. Rejects (UsageError, exit 2) a table
+ * that does not exist or is not laid out in UTC months, and a month whose name another relation
+ * holds (after committing the rest).
  *
  * @example
  * const report = await ensurePartitions({ databaseUrl, ahead: 6 });
@@ -303,6 +308,9 @@ export async function ensurePartitions(options: EnsurePartitionsOptions = {}): P
       ...(options.retain !== undefined ? { retain: options.retain } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.now ? { now: options.now } : {}),
+      // Asked for by name: a missing table, one not laid out in months, a month left without
+      // a partition are errors (exit 2), not notes.
+      unmanaged: 'fail',
       onEvent: (event) => emit({ type: 'partition', event }),
     });
   }, options.dryRun ? undefined : { journal, createJournal: false });

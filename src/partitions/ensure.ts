@@ -13,8 +13,10 @@
  * finds the partitions already there instead of failing.
  */
 import type { ClientBase } from 'pg';
-import { PartitionSetupError, PartitionSqlError } from './errors.js';
+import { PartitionMonthsMissingError, PartitionSetupError, PartitionSqlError } from './errors.js';
 import { parsePartitionBound } from './bounds.js';
+import { type MonthSpan, formatSpans, monthCoverage } from './coverage.js';
+import { judgeLayout } from './layout.js';
 import {
   type Month,
   defaultPartitionName,
@@ -51,6 +53,15 @@ export interface EnsurePartitionsOptions {
   now?: Date;
   /** Called once per reported item, after the transaction committed (or after planning, for dry runs). */
   onEvent?: (event: PartitionEvent) => void;
+  /**
+   * A table this tool does not maintain — missing, not RANGE-partitioned on one timestamp
+   * column, or whose partitions are not UTC calendar months (daily, weekly, yearly...) — and
+   * months left without any partition because another relation holds their name:
+   * `'fail'` (the `partitions` command): PartitionSetupError (exit 2), the last one after
+   * committing what could be done; `'leave-alone'` (default; `up`): the table is reported
+   * (`tableExists: false` / `leftAlone`) and not touched, the months are warnings.
+   */
+  unmanaged?: 'fail' | 'leave-alone';
 }
 
 /** A partition created (or, in a dry run, that would be created). */
@@ -79,6 +90,7 @@ export interface DropFailure {
 
 export type PartitionEvent =
   | { type: 'table-missing'; table: string; message: string }
+  | { type: 'table-left-alone'; table: string; reason: string; message: string }
   | { type: 'partition-created'; dryRun: boolean; partition: CreatedPartition; message: string }
   | { type: 'month-covered'; covered: CoveredMonth; message: string }
   | { type: 'month-conflict'; conflict: MonthConflict; message: string }
@@ -93,6 +105,8 @@ export interface PartitionReport {
   table: string;
   /** False when the table does not exist (nothing else is filled in then). */
   tableExists: boolean;
+  /** Why the table was not touched (`unmanaged: 'leave-alone'` and a table this tool does not maintain), else null. */
+  leftAlone: string | null;
   /** Resolved schema and relation name (null when the table does not exist). */
   schema: string | null;
   relation: string | null;
@@ -397,6 +411,13 @@ function nextMonth(m: Month): Month {
   return monthOf(monthEnd(m));
 }
 
+/** `2026-11..2027-02` for one run of months (as always printed); `2026-11..2026-12, 2027-02` for several. */
+function formatCoveredSpans(covered: MonthSpan[]): string {
+  const [only] = covered;
+  if (covered.length === 1 && only) return `${formatMonth(only.first)}..${formatMonth(only.last)}`;
+  return formatSpans(covered);
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -416,6 +437,7 @@ function nameList(names: string[]): string {
 
 function summarize(r: PartitionReport): string {
   if (!r.tableExists) return `${r.table} does not exist; no partitions ensured`;
+  if (r.leftAlone !== null) return `${r.table} left alone: ${r.leftAlone}`;
   const name = r.relation ?? r.table;
   const would = r.dryRun;
   const parts: string[] = [];
@@ -466,6 +488,7 @@ function emptyReport(table: string, dryRun: boolean, now: Date): PartitionReport
   return {
     table,
     tableExists: false,
+    leftAlone: null,
     schema: null,
     relation: null,
     partitionKey: null,
@@ -486,12 +509,17 @@ function emptyReport(table: string, dryRun: boolean, now: Date): PartitionReport
   };
 }
 
-function emitAll(report: PartitionReport, onEvent: ((e: PartitionEvent) => void) | undefined): void {
+/** Reports the run as events; the `raised` conflicts are left to the error thrown after. */
+function emitAll(report: PartitionReport, onEvent: ((e: PartitionEvent) => void) | undefined, raised: MonthConflict[]): void {
   if (!onEvent) return;
   const dryRun = report.dryRun;
   const table = report.relation ?? report.table;
   if (!report.tableExists) {
     onEvent({ type: 'table-missing', table: report.table, message: report.summary });
+    return;
+  }
+  if (report.leftAlone !== null) {
+    onEvent({ type: 'table-left-alone', table: report.table, reason: report.leftAlone, message: report.summary });
     return;
   }
   for (const c of report.alreadyCovered) {
@@ -506,7 +534,9 @@ function emitAll(report: PartitionReport, onEvent: ((e: PartitionEvent) => void)
       message: `${dryRun ? 'would create' : 'created'} ${c.name} ${formatRange(c.from, c.to)}${moved}`,
     });
   }
-  for (const c of report.conflicts) onEvent({ type: 'month-conflict', conflict: c, message: c.message });
+  for (const c of report.conflicts) {
+    if (!raised.includes(c)) onEvent({ type: 'month-conflict', conflict: c, message: c.message });
+  }
   if (report.defaultPartition?.created) {
     const n = report.defaultPartition.name;
     onEvent({ type: 'default-created', dryRun, name: n, message: `${dryRun ? 'would create' : 'created'} default partition ${n}` });
@@ -524,6 +554,40 @@ function emitAll(report: PartitionReport, onEvent: ((e: PartitionEvent) => void)
     onEvent({ type: 'drop-failed', failure: f, message: `could not drop ${f.name}: ${f.message}${f.sqlState ? ` (SQLSTATE ${f.sqlState})` : ''}` });
   }
   onEvent({ type: 'done', changed: report.changed, dryRun, message: report.summary });
+}
+
+/**
+ * The partition key and the catalog state of a table this tool maintains; PartitionSetupError
+ * for any other (not RANGE on one timestamp column, partitions not UTC calendar months).
+ */
+async function inspectTable(
+  client: ClientBase,
+  table: string,
+  info: TableInfo,
+  months: Month[],
+): Promise<{ key: KeyInfo; state: CatalogState }> {
+  const key = await readKey(client, table, info);
+  const state = await readState(client, table, info, key, months);
+  const layout = judgeLayout(state.partitions);
+  if (!layout.monthly) throw new PartitionSetupError(table, `${layout.problem}; only monthly partitions are maintained`);
+  return { key, state };
+}
+
+/**
+ * Sums the run up, reports it, and — unless told to leave such things alone — fails (after the
+ * commit) when a month got no partition because another relation holds its name.
+ */
+function conclude(report: PartitionReport, options: EnsurePartitionsOptions): PartitionReport {
+  const strict = options.unmanaged === 'fail';
+  const gaps = report.conflicts.filter((conflict) => conflict.kind === 'name-taken');
+  report.summary = summarize(report);
+  emitAll(report, options.onEvent, strict ? gaps : []);
+  if (strict && gaps.length > 0) {
+    const done = report.dryRun ? 'nothing was changed' : 'everything else was done';
+    const problem = `${gaps.map((gap) => gap.message).join('; ')} (rename it, then run partitions again; ${done})`;
+    throw new PartitionMonthsMissingError(report.table, problem, report);
+  }
+  return report;
 }
 
 function planFor(info: TableInfo, state: CatalogState, now: Date, ahead: number, retain: number | undefined): PartitionPlan {
@@ -554,10 +618,12 @@ function planFor(info: TableInfo, state: CatalogState, now: Date, ahead: number,
  * nothing to change takes no lock stronger than catalog reads. Idempotent: a second run reports
  * `changed: false` and a summary saying so.
  *
- * Does not throw when the table does not exist (`tableExists: false`); throws
- * {@link PartitionSetupError} when it exists but is not RANGE-partitioned on one
- * timestamptz/timestamp/date column, and {@link PartitionSqlError} (after rolling back everything)
- * when a statement fails. A failed retention drop (e.g. a view depends on the partition) is rolled
+ * A table it does not maintain — missing, not RANGE-partitioned on one timestamptz/timestamp/date
+ * column, or whose partitions are not UTC calendar months (see `layout.ts`) — is reported and left
+ * alone (`tableExists: false` / `leftAlone`), or with `unmanaged: 'fail'` throws
+ * {@link PartitionSetupError}; so does, after the commit, a month left without a partition
+ * because another relation holds its name ({@link PartitionMonthsMissingError}). Throws
+ * {@link PartitionSqlError} (after rolling back everything) when a statement fails. A failed retention drop (e.g. a view depends on the partition) is rolled
  * back to a savepoint and reported in `dropFailures`; the rest of the run is kept.
  *
  * @example
@@ -582,25 +648,30 @@ export async function ensurePartitions(client: ClientBase, options: EnsurePartit
     await client.query(`SET LOCAL TimeZone = 'UTC'`);
     await client.query(`SET LOCAL DateStyle = 'ISO, YMD'`);
 
+    const strict = options.unmanaged === 'fail';
     const info = await resolveTable(client, table);
+    if (!info && strict) throw new PartitionSetupError(table, 'no such table (check the name, its schema and search_path)');
     if (!info) {
       await client.query('ROLLBACK');
       open = false;
-      report.summary = summarize(report);
-      emitAll(report, options.onEvent);
-      return report;
+      return conclude(report, options);
     }
-    const key = await readKey(client, table, info);
-    Object.assign(report, {
-      tableExists: true,
-      schema: info.schema,
-      relation: info.relname,
-      partitionKey: key.column,
-      partitionKeyDef: key.def,
-    });
-
+    Object.assign(report, { tableExists: true, schema: info.schema, relation: info.relname });
     const months = monthsToEnsure(now, ahead);
-    let state = await readState(client, table, info, key, months);
+    const inspected = await inspectTable(client, table, info, months).catch((error: unknown) => {
+      if (strict || !(error instanceof PartitionSetupError)) throw error;
+      return error;
+    });
+    if (inspected instanceof PartitionSetupError) {
+      await client.query('ROLLBACK');
+      open = false;
+      report.leftAlone = inspected.problem;
+      return conclude(report, options);
+    }
+    const { key } = inspected;
+    let { state } = inspected;
+    Object.assign(report, { partitionKey: key.column, partitionKeyDef: key.def });
+
     let plan = planFor(info, state, now, ahead, retain);
     let defaultPart = state.partitions.find((p) => p.isDefault) ?? null;
     let counts: number[] = [];
@@ -642,9 +713,7 @@ export async function ensurePartitions(client: ClientBase, options: EnsurePartit
     if (dryRun || planIsEmpty(plan)) {
       await client.query('ROLLBACK');
       open = false;
-      report.summary = summarize(report);
-      emitAll(report, options.onEvent);
-      return report;
+      return conclude(report, options);
     }
 
     // --- apply --------------------------------------------------------------------------------
@@ -729,9 +798,7 @@ export async function ensurePartitions(client: ClientBase, options: EnsurePartit
     await run(client, table, 'COMMIT', 'COMMIT');
     open = false;
     report.changed = report.created.length > 0 || report.dropped.length > 0 || plan.createDefault;
-    report.summary = summarize(report);
-    emitAll(report, options.onEvent);
-    return report;
+    return conclude(report, options);
   } catch (e) {
     if (open) {
       try {
@@ -795,6 +862,12 @@ export async function describePartitions(client: ClientBase, table = 'audit_log'
     return out;
   }
   out.partitionKey = key.column;
+  const layout = judgeLayout(parts);
+  if (!layout.monthly) {
+    out.problem = layout.problem;
+    out.summary = `${info.relname}: ${layout.problem} (not maintained by aeturnis-db partitions)`;
+    return out;
+  }
   const def = parts.find((p) => p.isDefault);
   out.partitions = parts
     .filter((p) => !p.isDefault)
@@ -810,10 +883,9 @@ export async function describePartitions(client: ClientBase, table = 'audit_log'
     const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${def.sql}`);
     out.defaultRows = Number(r.rows[0]?.n ?? 0);
   }
-  const span =
-    out.firstMonth && out.lastMonth
-      ? `, ${formatMonth(out.firstMonth)}..${formatMonth(out.lastMonth)}`
-      : '';
+  const { covered, missing } = monthCoverage(out.partitions);
+  const gaps = missing.length > 0 ? ` (${formatSpans(missing)} missing)` : '';
+  const span = covered.length > 0 ? `, ${formatCoveredSpans(covered)}${gaps}` : '';
   const rows = out.defaultRows > 0 ? `; ${plural(out.defaultRows, 'row')} in ${out.defaultPartition}` : '';
   const noDefault = def ? '' : '; no default partition';
   out.summary = `${info.relname}: ${plural(out.count, 'partition')}${span}${rows}${noDefault}`;

@@ -67,6 +67,13 @@ export interface CoveredMonth {
 /** A month that will not be created: an existing partition covers only part of it, or its name is taken. */
 export interface MonthConflict {
   month: Month;
+  /**
+   * `partly-covered`: rows of the month still have a partition for part of it; `name-taken`: no
+   * partition covers any of it and `<table>_YYYY_MM` is held by another relation (a gap).
+   */
+  kind: 'partly-covered' | 'name-taken';
+  /** The partition name the month would have had, `<table>_YYYY_MM`. */
+  name: string;
   /** The partitions overlapping the month (empty when the conflict is a taken name). */
   overlapping: string[];
   /** A one-line explanation, naming the month, the partitions and their ranges. */
@@ -146,6 +153,8 @@ export function planPartitions(input: PlanInput): PartitionPlan {
           : `a relation named ${name} already exists and is not a partition of ${input.table}`;
         conflicts.push({
           month,
+          kind: 'name-taken',
+          name,
           overlapping: [],
           message: `month ${formatMonth(month)} not created: ${why}`,
         });
@@ -169,6 +178,8 @@ export function planPartitions(input: PlanInput): PartitionPlan {
       const parts = overlapping.map((p) => `${p.name} ${formatRange(p.from, p.to)}`).join(', ');
       conflicts.push({
         month,
+        kind: 'partly-covered',
+        name,
         overlapping: names,
         message:
           `month ${formatMonth(month)} ${formatRange(monthStart(month), monthEnd(month))} is only partly covered by ` +

@@ -443,8 +443,8 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
     expect(events.map((e) => e.type)).toEqual(['table-missing']);
     expect((await describePartitions(c)).exists).toBe(false);
 
-    await expect(ensurePartitions(c, { table: 'plain', now: NOW })).rejects.toThrow(PartitionSetupError);
-    await expect(ensurePartitions(c, { table: 'plain', now: NOW })).rejects.toThrow(/not a partitioned table/);
+    await expect(ensurePartitions(c, { table: 'plain', now: NOW, unmanaged: 'fail' })).rejects.toThrow(PartitionSetupError);
+    await expect(ensurePartitions(c, { table: 'plain', now: NOW, unmanaged: 'fail' })).rejects.toThrow(/not a partitioned table/);
     expect(await describePartitions(c, 'plain')).toMatchObject({ exists: true, partitioned: false });
     // The connection is usable afterwards (no transaction left open).
     expect((await c.query('SELECT 1 AS x')).rows).toEqual([{ x: 1 }]);
@@ -452,7 +452,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
 
   it('a non-timestamp or multi-column key is refused with the key in the message', async () => {
     const c = await freshDb(`CREATE TABLE by_id (id int) PARTITION BY RANGE (id)`);
-    await expect(ensurePartitions(c, { table: 'by_id', now: NOW })).rejects.toThrow(/partitioned by RANGE \(id\)/);
+    await expect(ensurePartitions(c, { table: 'by_id', now: NOW, unmanaged: 'fail' })).rejects.toThrow(/partitioned by RANGE \(id\)/);
   });
 
   it('two concurrent runs without the caller lock both succeed and create each partition once', async () => {
