@@ -29,7 +29,7 @@ import { parseMigrationFileName } from './migrations/parse.js';
 import { computeStatus, findProblems, planDown, planRedo, planUp, type JournalRow, type MigrationStatus } from './migrations/plan.js';
 import {
   describePartitions,
-  ensurePartitions as ensurePartitionsOn,
+  maintainPartitions,
   MAX_PARTITIONS_AHEAD,
   type PartitionEvent,
   type PartitionReport,
@@ -118,7 +118,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     const applied = await runAll(session, journal, pending, 'up', options, emit);
     let partitions: PartitionReport | undefined;
     if (options.partitions !== false) {
-      partitions = await ensurePartitionsOn(session.client, {
+      partitions = await maintainPartitions(session.client, {
         table: options.partitions?.table ?? DEFAULT_PARTITIONED_TABLE,
         ahead: options.partitions?.ahead ?? DEFAULT_PARTITIONS_AHEAD,
         // An audit_log that is not ours (the user's own table, another tool's layout) is
@@ -302,7 +302,7 @@ export interface EnsurePartitionsOptions extends CommonOptions {
 export async function ensurePartitions(options: EnsurePartitionsOptions = {}): Promise<PartitionReport> {
   const journal = journalTable(options);
   return withSession(options, async (session, emit) => {
-    return await ensurePartitionsOn(session.client, {
+    return await maintainPartitions(session.client, {
       table: options.partitionTable ?? DEFAULT_PARTITIONED_TABLE,
       ahead: options.ahead ?? DEFAULT_PARTITIONS_AHEAD,
       ...(options.retain !== undefined ? { retain: options.retain } : {}),

@@ -34,18 +34,18 @@ interface IndexSpan {
  * partition covers only in part counts as covered: rows of it have somewhere to go.
  */
 export function monthCoverage(ranges: readonly { from: Date | null; to: Date | null }[]): MonthCoverage {
-  const froms = ranges.flatMap((r) => (r.from ? [monthIndex(monthOf(r.from))] : []));
-  const tos = ranges.flatMap((r) => (r.to ? [monthIndex(monthOf(new Date(r.to.getTime() - 1)))] : []));
+  const froms = ranges.flatMap((range) => (range.from ? [monthIndex(monthOf(range.from))] : []));
+  const tos = ranges.flatMap((range) => (range.to ? [monthIndex(monthOf(new Date(range.to.getTime() - 1)))] : []));
   if (froms.length === 0 || tos.length === 0) return { covered: [], missing: [] };
   const lowest = Math.min(...froms);
   const highest = Math.max(...tos);
   const spans = ranges
-    .map((r) => ({
-      first: Math.max(lowest, r.from ? monthIndex(monthOf(r.from)) : lowest),
-      last: Math.min(highest, r.to ? monthIndex(monthOf(new Date(r.to.getTime() - 1))) : highest),
+    .map((range) => ({
+      first: Math.max(lowest, range.from ? monthIndex(monthOf(range.from)) : lowest),
+      last: Math.min(highest, range.to ? monthIndex(monthOf(new Date(range.to.getTime() - 1))) : highest),
     }))
     .filter((span) => span.first <= span.last)
-    .sort((a, b) => a.first - b.first);
+    .sort((earlier, later) => earlier.first - later.first);
   const covered: IndexSpan[] = [];
   const missing: IndexSpan[] = [];
   for (const span of spans) {

@@ -6,7 +6,7 @@
  * catch (e) { if (e instanceof PartitionSetupError) console.error(e.message) } // exit 2
  */
 import { AeturnisError, ExitCode, UsageError } from '../errors.js';
-import type { PartitionReport } from './ensure.js';
+import type { PartitionReport } from './types.js';
 
 /**
  * The table exists but cannot be maintained: not partitioned, not RANGE-partitioned on a single

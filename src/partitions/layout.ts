@@ -81,7 +81,7 @@ export function grainOf(from: Date | null, to: Date | null): PartitionGrain {
  * calendar months (a tie stays monthly). The default partition does not count.
  */
 export function judgeLayout(partitions: readonly ExistingPartition[]): LayoutVerdict {
-  const ranges = partitions.filter((p) => !p.isDefault);
+  const ranges = partitions.filter((partition) => !partition.isDefault);
   const byGrain = new Map<PartitionGrain, ExistingPartition[]>();
   for (const partition of ranges) {
     const grain = grainOf(partition.from, partition.to);

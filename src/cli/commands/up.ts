@@ -33,10 +33,10 @@ export function registerUp(program: Command): void {
           partitions: partitionStep ? { ahead } : false,
         });
         if (result.applied.length > 0) {
-          const n = result.applied.length;
-          output.success(`Applied ${n} migration${n === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
+          const count = result.applied.length;
+          output.success(`Applied ${count} migration${count === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
             event: 'up-done',
-            applied: n,
+            applied: count,
           });
         }
       },
