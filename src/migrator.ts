@@ -34,7 +34,7 @@ import { computeStatus, findProblems, planDown, planRedo, planUp, type JournalRo
 import { isSqlState } from './db/pg-error.js';
 import {
   describePartitions,
-  ensurePartitions as ensurePartitionsOn,
+  maintainPartitions,
   MAX_PARTITIONS_AHEAD,
   type PartitionEvent,
   type PartitionReport,
@@ -123,9 +123,12 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     const applied = await runAll(scope, pending, resume, 'up', options, emit);
     let partitions: PartitionReport | undefined;
     if (options.partitions !== false) {
-      partitions = await ensurePartitionsOn(scope.session.client, {
+      partitions = await maintainPartitions(scope.session.client, {
         table: options.partitions?.table ?? DEFAULT_PARTITIONED_TABLE,
         ahead: options.partitions?.ahead ?? DEFAULT_PARTITIONS_AHEAD,
+        // An audit_log that is not ours (the user's own table, another tool's layout) is
+        // reported and left as it is: the migrations applied fine, so up still succeeds.
+        unmanaged: 'leave-alone',
         onEvent: (event) => emit({ type: 'partition', event }),
       });
     }
@@ -289,7 +292,9 @@ export interface EnsurePartitionsOptions extends CommonOptions {
 
 /**
  * Ensures monthly partitions of audit_log (current month and `ahead` more), optionally dropping
- * those older than `retain` months; under the runner lock.
+ * those older than `retain` months; under the runner lock. Rejects (UsageError, exit 2) a table
+ * that does not exist or is not laid out in UTC months, and a month whose name another relation
+ * holds (after committing the rest).
  *
  * @example
  * const report = await ensurePartitions({ databaseUrl, ahead: 6 });
@@ -297,12 +302,15 @@ export interface EnsurePartitionsOptions extends CommonOptions {
  */
 export async function ensurePartitions(options: EnsurePartitionsOptions = {}): Promise<PartitionReport> {
   return withSession(options, async ({ session }, emit) => {
-    return await ensurePartitionsOn(session.client, {
+    return await maintainPartitions(session.client, {
       table: options.partitionTable ?? DEFAULT_PARTITIONED_TABLE,
       ahead: options.ahead ?? DEFAULT_PARTITIONS_AHEAD,
       ...(options.retain !== undefined ? { retain: options.retain } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.now ? { now: options.now } : {}),
+      // Asked for by name: a missing table, one not laid out in months, a month left without
+      // a partition are errors (exit 2), not notes.
+      unmanaged: 'fail',
       onEvent: (event) => emit({ type: 'partition', event }),
     });
   }, options.dryRun ? undefined : { createJournal: false });

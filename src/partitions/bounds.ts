@@ -22,32 +22,33 @@ export type ParsedBound =
   | { kind: 'range'; from: BoundValue; to: BoundValue }
   | { kind: 'unsupported'; text: string };
 
-/** Reads one bound item starting at `i` (just after `(`). Returns the value and the index after `)`. */
-function readItem(s: string, i: number): { value: BoundValue; next: number } | null {
-  if (s[i] === "'") {
-    let text = '';
-    let j = i + 1;
-    for (;;) {
-      if (j >= s.length) return null;
-      const ch = s[j];
-      if (ch === "'") {
-        if (s[j + 1] === "'") {
-          text += "'";
-          j += 2;
-          continue;
-        }
-        j += 1;
-        break;
-      }
-      text += ch;
-      j += 1;
+/** Reads a quoted literal whose opening quote is at `start`. Returns its text and the index after `)`. */
+function readLiteral(text: string, start: number): { value: BoundValue; next: number } | null {
+  let literal = '';
+  let position = start + 1;
+  for (;;) {
+    if (position >= text.length) return null;
+    const char = text[position];
+    if (char === "'") {
+      if (text[position + 1] !== "'") break;
+      literal += "'"; // a doubled quote
+      position += 2;
+      continue;
     }
-    if (s[j] !== ')') return null; // a typed constant or a second column: not ours
-    return { value: { kind: 'literal', text }, next: j + 1 };
+    literal += char;
+    position += 1;
   }
-  const close = s.indexOf(')', i);
+  position += 1; // the closing quote
+  if (text[position] !== ')') return null; // a typed constant or a second column: not ours
+  return { value: { kind: 'literal', text: literal }, next: position + 1 };
+}
+
+/** Reads one bound item starting at `start` (just after `(`). Returns the value and the index after `)`. */
+function readItem(text: string, start: number): { value: BoundValue; next: number } | null {
+  if (text[start] === "'") return readLiteral(text, start);
+  const close = text.indexOf(')', start);
   if (close < 0) return null;
-  const word = s.slice(i, close).trim().toUpperCase();
+  const word = text.slice(start, close).trim().toUpperCase();
   if (word === 'MINVALUE') return { value: { kind: 'minvalue' }, next: close + 1 };
   if (word === 'MAXVALUE') return { value: { kind: 'maxvalue' }, next: close + 1 };
   return null;
@@ -58,15 +59,15 @@ function readItem(s: string, i: number): { value: BoundValue; next: number } | n
  * `FOR VALUES FROM (<lit>|MINVALUE) TO (<lit>|MAXVALUE)`; anything else is `unsupported`.
  */
 export function parsePartitionBound(expr: string): ParsedBound {
-  const s = expr.trim();
-  if (/^DEFAULT$/i.test(s)) return { kind: 'default' };
-  const head = /^FOR\s+VALUES\s+FROM\s*\(/i.exec(s);
+  const text = expr.trim();
+  if (/^DEFAULT$/i.test(text)) return { kind: 'default' };
+  const head = /^FOR\s+VALUES\s+FROM\s*\(/i.exec(text);
   if (!head) return { kind: 'unsupported', text: expr };
-  const from = readItem(s, head[0].length);
+  const from = readItem(text, head[0].length);
   if (!from) return { kind: 'unsupported', text: expr };
-  const mid = /^\s*TO\s*\(/i.exec(s.slice(from.next));
+  const mid = /^\s*TO\s*\(/i.exec(text.slice(from.next));
   if (!mid) return { kind: 'unsupported', text: expr };
-  const to = readItem(s, from.next + mid[0].length);
-  if (!to || s.slice(to.next).trim() !== '') return { kind: 'unsupported', text: expr };
+  const to = readItem(text, from.next + mid[0].length);
+  if (!to || text.slice(to.next).trim() !== '') return { kind: 'unsupported', text: expr };
   return { kind: 'range', from: from.value, to: to.value };
 }

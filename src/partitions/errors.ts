@@ -6,6 +6,7 @@
  * catch (e) { if (e instanceof PartitionSetupError) console.error(e.message) } // exit 2
  */
 import { AeturnisError, ExitCode, UsageError } from '../errors.js';
+import type { PartitionReport } from './types.js';
 
 /**
  * The table exists but cannot be maintained: not partitioned, not RANGE-partitioned on a single
@@ -14,9 +15,25 @@ import { AeturnisError, ExitCode, UsageError } from '../errors.js';
  */
 export class PartitionSetupError extends UsageError {
   readonly table: string;
+  /** The message without the table name, e.g. `partitioned by LIST (kind); ...`. */
+  readonly problem: string;
   constructor(table: string, problem: string) {
     super(`${table}: ${problem}`);
     this.table = table;
+    this.problem = problem;
+  }
+}
+
+/**
+ * Months that got no partition because another relation holds their name (a gap rows of those
+ * months fall through to the default partition), in a run asked to fail on that. Everything
+ * else the run did was committed; `report` says what. Exit 2.
+ */
+export class PartitionMonthsMissingError extends PartitionSetupError {
+  readonly report: PartitionReport;
+  constructor(table: string, problem: string, report: PartitionReport) {
+    super(table, problem);
+    this.report = report;
   }
 }
 

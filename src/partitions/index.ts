@@ -2,12 +2,17 @@
  * Monthly partitions of `audit_log` (or any table RANGE-partitioned by one timestamp column).
  *
  * @example
- * import { ensurePartitions, describePartitions } from './partitions/index.js';
- * const report = await ensurePartitions(client, { ahead: 3 });
+ * import { maintainPartitions, describePartitions } from './partitions/index.js';
+ * const report = await maintainPartitions(client, { ahead: 3 });
  * console.log(report.summary);
  */
 export * from './months.js';
 export * from './bounds.js';
 export * from './plan.js';
+export * from './layout.js';
+export * from './coverage.js';
 export * from './errors.js';
-export * from './ensure.js';
+export * from './types.js';
+export * from './options.js';
+export { maintainPartitions } from './ensure.js';
+export { describePartitions } from './describe.js';

@@ -19,14 +19,14 @@ export interface Month {
 
 /** The UTC calendar month containing `date`. Throws on an invalid Date. */
 export function monthOf(date: Date): Month {
-  const t = date.getTime();
-  if (!Number.isFinite(t)) throw new RangeError('monthOf: invalid Date');
+  const time = date.getTime();
+  if (!Number.isFinite(time)) throw new RangeError('monthOf: invalid Date');
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1 };
 }
 
 /** Months since year 0 (a total order): `year * 12 + (month - 1)`. */
-export function monthIndex(m: Month): number {
-  return m.year * 12 + (m.month - 1);
+export function monthIndex(month: Month): number {
+  return month.year * 12 + (month.month - 1);
 }
 
 /** Inverse of {@link monthIndex}. */
@@ -36,59 +36,59 @@ export function monthFromIndex(index: number): Month {
 }
 
 /**
- * `m` shifted by `n` months (negative goes back). Year rollover both ways.
+ * `month` shifted by `offset` months (negative goes back). Year rollover both ways.
  *
  * @example addMonths({ year: 2026, month: 11 }, 3) // { year: 2027, month: 2 }
  */
-export function addMonths(m: Month, n: number): Month {
-  if (!Number.isInteger(n)) throw new RangeError(`addMonths: n must be an integer, got ${n}`);
-  return monthFromIndex(monthIndex(m) + n);
+export function addMonths(month: Month, offset: number): Month {
+  if (!Number.isInteger(offset)) throw new RangeError(`addMonths: offset must be an integer, got ${offset}`);
+  return monthFromIndex(monthIndex(month) + offset);
 }
 
 /** Negative, zero or positive as `a` is before, equal to or after `b`. */
-export function compareMonths(a: Month, b: Month): number {
-  return monthIndex(a) - monthIndex(b);
+export function compareMonths(first: Month, second: Month): number {
+  return monthIndex(first) - monthIndex(second);
 }
 
 /** True when both denote the same month. */
-export function sameMonth(a: Month, b: Month): boolean {
-  return monthIndex(a) === monthIndex(b);
+export function sameMonth(first: Month, second: Month): boolean {
+  return monthIndex(first) === monthIndex(second);
 }
 
 /**
  * The first instant of the month, `YYYY-MM-01T00:00:00.000Z`.
  * (Built with `setUTCFullYear`, not `Date.UTC`, so years 0..99 are not mapped to 19xx.)
  */
-export function monthStart(m: Month): Date {
-  const d = new Date(0);
-  d.setUTCFullYear(m.year, m.month - 1, 1);
-  d.setUTCHours(0, 0, 0, 0);
-  return d;
+export function monthStart(month: Month): Date {
+  const start = new Date(0);
+  start.setUTCFullYear(month.year, month.month - 1, 1);
+  start.setUTCHours(0, 0, 0, 0);
+  return start;
 }
 
-/** The first instant of the next month: the exclusive upper bound of month `m`. */
-export function monthEnd(m: Month): Date {
-  return monthStart(addMonths(m, 1));
+/** The first instant of the next month: the exclusive upper bound of `month`. */
+export function monthEnd(month: Month): Date {
+  return monthStart(addMonths(month, 1));
 }
 
-function pad(n: number, width: number): string {
-  const s = String(Math.abs(n)).padStart(width, '0');
-  return n < 0 ? `-${s}` : s;
+function pad(value: number, width: number): string {
+  const digits = String(Math.abs(value)).padStart(width, '0');
+  return value < 0 ? `-${digits}` : digits;
 }
 
 /** `'2026-11'`. */
-export function formatMonth(m: Month): string {
-  return `${pad(m.year, 4)}-${pad(m.month, 2)}`;
+export function formatMonth(month: Month): string {
+  return `${pad(month.year, 4)}-${pad(month.month, 2)}`;
 }
 
 /**
- * The partition name for month `m` of the table whose bare (unqualified, unquoted) relation name
+ * The partition name for `month` of the table whose bare (unqualified, unquoted) relation name
  * is `table`: `<table>_YYYY_MM`.
  *
  * @example partitionName('audit_log', { year: 2026, month: 11 }) // 'audit_log_2026_11'
  */
-export function partitionName(table: string, m: Month): string {
-  return `${table}_${pad(m.year, 4)}_${pad(m.month, 2)}`;
+export function partitionName(table: string, month: Month): string {
+  return `${table}_${pad(month.year, 4)}_${pad(month.month, 2)}`;
 }
 
 /** The name of the default partition of `table` (bare relation name): `<table>_default`. */
@@ -97,12 +97,12 @@ export function defaultPartitionName(table: string): string {
 }
 
 /**
- * The SQL literal text of the lower bound of month `m` as a `timestamptz`:
+ * The SQL literal text of the lower bound of `month` as a `timestamptz`:
  * `'2026-11-01 00:00:00+00'` (ISO 8601, explicit UTC offset, so it means the same instant under
- * any session `TimeZone` or `DateStyle`). The upper bound of `m` is `isoBound(addMonths(m, 1))`.
+ * any session `TimeZone` or `DateStyle`). The upper bound of `month` is `isoBound(addMonths(month, 1))`.
  */
-export function isoBound(m: Month): string {
-  return `${pad(m.year, 4)}-${pad(m.month, 2)}-01 00:00:00+00`;
+export function isoBound(month: Month): string {
+  return `${pad(month.year, 4)}-${pad(month.month, 2)}-01 00:00:00+00`;
 }
 
 /**
@@ -115,7 +115,7 @@ export function monthsToEnsure(now: Date, ahead: number): Month[] {
   if (!Number.isInteger(ahead) || ahead < 0) throw new RangeError(`ahead must be an integer >= 0, got ${ahead}`);
   const first = monthOf(now);
   const out: Month[] = [];
-  for (let i = 0; i <= ahead; i++) out.push(addMonths(first, i));
+  for (let offset = 0; offset <= ahead; offset++) out.push(addMonths(first, offset));
   return out;
 }
 

@@ -67,6 +67,13 @@ export interface CoveredMonth {
 /** A month that will not be created: an existing partition covers only part of it, or its name is taken. */
 export interface MonthConflict {
   month: Month;
+  /**
+   * `partly-covered`: rows of the month still have a partition for part of it; `name-taken`: no
+   * partition covers any of it and `<table>_YYYY_MM` is held by another relation (a gap).
+   */
+  kind: 'partly-covered' | 'name-taken';
+  /** The partition name the month would have had, `<table>_YYYY_MM`. */
+  name: string;
   /** The partitions overlapping the month (empty when the conflict is a taken name). */
   overlapping: string[];
   /** A one-line explanation, naming the month, the partitions and their ranges. */
@@ -100,9 +107,9 @@ export interface PartitionPlan {
 }
 
 /** `2026-11-01T00:00:00Z` for messages; `MINVALUE`/`MAXVALUE` for open ends. */
-export function formatInstant(d: Date | null, open: 'MINVALUE' | 'MAXVALUE'): string {
-  if (d === null) return open;
-  return d.toISOString().replace(/\.000Z$/, 'Z');
+export function formatInstant(instant: Date | null, open: 'MINVALUE' | 'MAXVALUE'): string {
+  if (instant === null) return open;
+  return instant.toISOString().replace(/\.000Z$/, 'Z');
 }
 
 /** `[2026-11-01T00:00:00Z, 2026-12-01T00:00:00Z)`. */
@@ -110,104 +117,95 @@ export function formatRange(from: Date | null, to: Date | null): string {
   return `[${formatInstant(from, 'MINVALUE')}, ${formatInstant(to, 'MAXVALUE')})`;
 }
 
-const lowerKey = (d: Date | null): number => (d === null ? -Infinity : d.getTime());
-const upperKey = (d: Date | null): number => (d === null ? Infinity : d.getTime());
+const lowerKey = (bound: Date | null): number => (bound === null ? -Infinity : bound.getTime());
+const upperKey = (bound: Date | null): number => (bound === null ? Infinity : bound.getTime());
+
+/** What becomes of one month: created, already covered, or a conflict. */
+type MonthVerdict = { create: Month } | { covered: CoveredMonth } | { conflict: MonthConflict };
+
+/** A month no partition overlaps: created, unless a relation (or a misplaced partition) holds its name. */
+function judgeFreeMonth(input: PlanInput, month: Month, name: string, taken: ReadonlySet<string>): MonthVerdict {
+  if (!taken.has(name)) return { create: month };
+  const holder = input.existing.find((partition) => partition.name === name);
+  const why = holder
+    ? `partition ${name} exists with range ${formatRange(holder.from, holder.to)}`
+    : `a relation named ${name} already exists and is not a partition of ${input.table}`;
+  return { conflict: { month, kind: 'name-taken', name, overlapping: [], message: `month ${formatMonth(month)} not created: ${why}` } };
+}
+
+/** Do the overlapping partitions (disjoint, sorted by lower bound) cover the whole month? */
+function coversWholly(overlapping: readonly ExistingPartition[], start: number, end: number): boolean {
+  let cursor = start;
+  for (const partition of overlapping) {
+    if (lowerKey(partition.from) > cursor) return false; // gap
+    cursor = Math.max(cursor, upperKey(partition.to));
+    if (cursor >= end) return true;
+  }
+  return cursor >= end;
+}
+
+/** Decides one month against the range partitions (sorted by lower bound). */
+function judgeMonth(input: PlanInput, ranges: readonly ExistingPartition[], month: Month, taken: ReadonlySet<string>): MonthVerdict {
+  const start = monthStart(month).getTime();
+  const end = monthEnd(month).getTime();
+  const overlapping = ranges.filter((partition) => lowerKey(partition.from) < end && upperKey(partition.to) > start);
+  const name = partitionName(input.table, month);
+  if (overlapping.length === 0) return judgeFreeMonth(input, month, name, taken);
+  const names = overlapping.map((partition) => partition.name);
+  if (coversWholly(overlapping, start, end)) return { covered: { month, by: names.join(', '), partitions: names } };
+  const parts = overlapping.map((partition) => `${partition.name} ${formatRange(partition.from, partition.to)}`).join(', ');
+  const message =
+    `month ${formatMonth(month)} ${formatRange(monthStart(month), monthEnd(month))} is only partly covered by ` +
+    `${parts}; ${name} not created (resolve the overlap by hand)`;
+  return { conflict: { month, kind: 'partly-covered', name, overlapping: names, message } };
+}
+
+/** The range partitions whose whole range ended at or before `cutoff`, oldest first. */
+function planDrops(ranges: readonly ExistingPartition[], cutoff: Date | null): PlannedDrop[] {
+  if (cutoff === null) return [];
+  const drop: PlannedDrop[] = [];
+  for (const partition of ranges) {
+    if (partition.to !== null && partition.to.getTime() <= cutoff.getTime()) drop.push({ name: partition.name, from: partition.from, to: partition.to });
+  }
+  return drop.sort((first, second) => first.to.getTime() - second.to.getTime() || first.name.localeCompare(second.name));
+}
+
+/** Whether a missing default partition can be created, or why not. */
+function planDefault(input: PlanInput, taken: ReadonlySet<string>): Pick<PartitionPlan, 'defaultPartition' | 'createDefault' | 'defaultProblem'> {
+  const defaultPartition = input.existing.find((partition) => partition.isDefault)?.name ?? null;
+  if (defaultPartition !== null) return { defaultPartition, createDefault: false, defaultProblem: null };
+  const name = defaultPartitionName(input.table);
+  if (!taken.has(name)) return { defaultPartition, createDefault: true, defaultProblem: null };
+  const defaultProblem = `default partition missing and not created: a relation named ${name} already exists and is not the default partition of ${input.table}`;
+  return { defaultPartition, createDefault: false, defaultProblem };
+}
 
 /** Builds the plan. Throws RangeError on a bad `ahead`/`retain`/`now`. */
 export function planPartitions(input: PlanInput): PartitionPlan {
-  const ahead = input.ahead ?? 3;
-  const months = monthsToEnsure(input.now, ahead);
+  const months = monthsToEnsure(input.now, input.ahead ?? 3);
   const cutoff = input.retain === undefined ? null : retentionCutoff(input.now, input.retain);
-
-  const defaults = input.existing.filter((p) => p.isDefault);
   const ranges = input.existing
-    .filter((p) => !p.isDefault)
-    .slice()
-    .sort((a, b) => lowerKey(a.from) - lowerKey(b.from) || a.name.localeCompare(b.name));
-
+    .filter((partition) => !partition.isDefault)
+    .sort((first, second) => lowerKey(first.from) - lowerKey(second.from) || first.name.localeCompare(second.name));
   const taken = new Set<string>(input.takenNames ?? []);
-  for (const p of input.existing) taken.add(p.name);
+  for (const partition of input.existing) taken.add(partition.name);
 
-  const create: Month[] = [];
-  const alreadyCovered: CoveredMonth[] = [];
-  const conflicts: MonthConflict[] = [];
-
-  for (const month of months) {
-    const start = monthStart(month).getTime();
-    const end = monthEnd(month).getTime();
-    const overlapping = ranges.filter((p) => lowerKey(p.from) < end && upperKey(p.to) > start);
-    const name = partitionName(input.table, month);
-
-    if (overlapping.length === 0) {
-      if (taken.has(name)) {
-        const holder = input.existing.find((p) => p.name === name);
-        const why = holder
-          ? `partition ${name} exists with range ${formatRange(holder.from, holder.to)}`
-          : `a relation named ${name} already exists and is not a partition of ${input.table}`;
-        conflicts.push({
-          month,
-          overlapping: [],
-          message: `month ${formatMonth(month)} not created: ${why}`,
-        });
-      } else {
-        create.push(month);
-      }
-      continue;
-    }
-
-    // Sweep: do the overlapping partitions (disjoint, sorted by lower bound) cover [start, end)?
-    let cursor = start;
-    for (const p of overlapping) {
-      if (lowerKey(p.from) > cursor) break; // gap
-      cursor = Math.max(cursor, upperKey(p.to));
-      if (cursor >= end) break;
-    }
-    const names = overlapping.map((p) => p.name);
-    if (cursor >= end) {
-      alreadyCovered.push({ month, by: names.join(', '), partitions: names });
-    } else {
-      const parts = overlapping.map((p) => `${p.name} ${formatRange(p.from, p.to)}`).join(', ');
-      conflicts.push({
-        month,
-        overlapping: names,
-        message:
-          `month ${formatMonth(month)} ${formatRange(monthStart(month), monthEnd(month))} is only partly covered by ` +
-          `${parts}; ${name} not created (resolve the overlap by hand)`,
-      });
-    }
-  }
-
-  const drop: PlannedDrop[] = [];
-  if (cutoff !== null) {
-    for (const p of ranges) {
-      if (p.to !== null && p.to.getTime() <= cutoff.getTime()) drop.push({ name: p.name, from: p.from, to: p.to });
-    }
-    drop.sort((a, b) => a.to.getTime() - b.to.getTime() || a.name.localeCompare(b.name));
-  }
-
-  const defaultPartition = defaults[0]?.name ?? null;
-  let createDefault = false;
-  let defaultProblem: string | null = null;
-  if (defaultPartition === null) {
-    const dname = defaultPartitionName(input.table);
-    if (taken.has(dname)) {
-      defaultProblem = `default partition missing and not created: a relation named ${dname} already exists and is not the default partition of ${input.table}`;
-    } else {
-      createDefault = true;
-    }
-  }
-
-  return {
+  const plan: PartitionPlan = {
     months,
-    create,
-    alreadyCovered,
-    conflicts,
-    drop,
-    defaultPartition,
-    createDefault,
-    defaultProblem,
+    create: [],
+    alreadyCovered: [],
+    conflicts: [],
+    drop: planDrops(ranges, cutoff),
+    ...planDefault(input, taken),
     retentionCutoff: cutoff,
   };
+  for (const month of months) {
+    const verdict = judgeMonth(input, ranges, month, taken);
+    if ('create' in verdict) plan.create.push(verdict.create);
+    else if ('covered' in verdict) plan.alreadyCovered.push(verdict.covered);
+    else plan.conflicts.push(verdict.conflict);
+  }
+  return plan;
 }
 
 /** True when applying the plan would change nothing. */

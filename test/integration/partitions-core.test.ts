@@ -1,4 +1,4 @@
-// ensurePartitions / describePartitions against a real PostgreSQL (15+). Each test gets its own
+// maintainPartitions / describePartitions against a real PostgreSQL (15+). Each test gets its own
 // database, created from the server in TEST_DATABASE_URL and dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type PartitionEvent,
   describePartitions,
-  ensurePartitions,
+  maintainPartitions,
 } from '../../src/partitions/ensure.js';
 import { PartitionSetupError } from '../../src/partitions/errors.js';
 import { addMonths, monthOf, partitionName } from '../../src/partitions/months.js';
@@ -99,11 +99,11 @@ async function count(c: pg.Client, sql: string, params: unknown[] = []): Promise
   return Number(r.rows[0]?.n);
 }
 
-describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
+describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
   it('fresh table: current month + 3 ahead and the default, with exact bounds', async () => {
     const c = await freshDb();
     const events: PartitionEvent[] = [];
-    const report = await ensurePartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
+    const report = await maintainPartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
 
     expect(report.tableExists).toBe(true);
     expect(report.partitionKey).toBe('created_at');
@@ -145,7 +145,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
 
   it('defaults: table audit_log, ahead 3, the real clock', async () => {
     const c = await freshDb();
-    const report = await ensurePartitions(c);
+    const report = await maintainPartitions(c);
     const current = monthOf(new Date());
     expect(report.created.map((p) => p.name)).toEqual(
       [0, 1, 2, 3].map((i) => partitionName('audit_log', addMonths(current, i))),
@@ -154,13 +154,13 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
 
   it('a second run creates nothing and says so, even from a session with another TimeZone/DateStyle', async () => {
     const c = await freshDb();
-    await ensurePartitions(c, { now: NOW });
+    await maintainPartitions(c, { now: NOW });
     const before = await partitions(c);
 
     await c.query(`SET TimeZone = 'Pacific/Kiritimati'`);
     await c.query(`SET DateStyle = 'SQL, DMY'`);
     const events: PartitionEvent[] = [];
-    const again = await ensurePartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
+    const again = await maintainPartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
     expect(again.changed).toBe(false);
     expect(again.created).toEqual([]);
     expect(again.conflicts).toEqual([]);
@@ -200,15 +200,15 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
          ('2020-01-01 00:00:00+00', 'far past stays in default')`,
     );
     // ahead=3: the row is 8 months ahead and stays in the default partition.
-    const first = await ensurePartitions(c, { now: NOW });
+    const first = await maintainPartitions(c, { now: NOW });
     expect(first.created.every((p) => p.movedRows === 0)).toBe(true);
     expect(await count(c, `SELECT count(*) AS n FROM audit_log_default`)).toBe(6);
 
-    const dry = await ensurePartitions(c, { now: NOW, ahead: 12, dryRun: true });
+    const dry = await maintainPartitions(c, { now: NOW, ahead: 12, dryRun: true });
     expect(dry.created.find((p) => p.name === 'audit_log_2027_07')?.movedRows).toBe(3);
     expect(await count(c, `SELECT count(*) AS n FROM audit_log_default`)).toBe(6);
 
-    const report = await ensurePartitions(c, { now: NOW, ahead: 12 });
+    const report = await maintainPartitions(c, { now: NOW, ahead: 12 });
     expect(report.created.map((p) => [p.name, p.movedRows])).toEqual([
       ['audit_log_2027_03', 0],
       ['audit_log_2027_04', 0],
@@ -251,7 +251,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
     await c.query(
       `CREATE TABLE audit_q1 PARTITION OF audit_log FOR VALUES FROM ('2027-01-01 10:00:00+10') TO ('2027-03-31 14:00:00-10')`,
     );
-    const report = await ensurePartitions(c, { now: NOW });
+    const report = await maintainPartitions(c, { now: NOW });
     expect(report.created.map((p) => p.name)).toEqual(['audit_log_2026_11']);
     expect(report.alreadyCovered.map((m) => [m.month, m.by])).toEqual([
       [{ year: 2026, month: 12 }, 'audit_dec_special'],
@@ -274,7 +274,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
       `CREATE TABLE audit_odd PARTITION OF audit_log FOR VALUES FROM ('2026-12-15 00:00:00+00') TO ('2027-01-15 00:00:00+00')`,
     );
     const events: PartitionEvent[] = [];
-    const report = await ensurePartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
+    const report = await maintainPartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
     expect(report.created.map((p) => p.name)).toEqual(['audit_log_2026_11', 'audit_log_2027_02']);
     expect(report.conflicts.map((x) => [x.month, x.overlapping])).toEqual([
       [{ year: 2026, month: 12 }, ['audit_odd']],
@@ -297,7 +297,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
   it('a stray table with a partition name is a conflict, not a failed CREATE', async () => {
     const c = await freshDb();
     await c.query(`CREATE TABLE audit_log_2026_12 (x int)`);
-    const report = await ensurePartitions(c, { now: NOW });
+    const report = await maintainPartitions(c, { now: NOW });
     expect(report.created.map((p) => p.name)).toEqual(['audit_log_2026_11', 'audit_log_2027_01', 'audit_log_2027_02']);
     expect(report.conflicts[0]?.message).toContain('a relation named audit_log_2026_12 already exists');
   });
@@ -305,18 +305,18 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
   it('retain drops only partitions whose whole month ended before (current month - retain)', async () => {
     const c = await freshDb();
     // Jan 2026 .. Feb 2027
-    await ensurePartitions(c, { now: new Date('2026-01-20T00:00:00Z'), ahead: 13 });
+    await maintainPartitions(c, { now: new Date('2026-01-20T00:00:00Z'), ahead: 13 });
     await c.query(`INSERT INTO audit_log (created_at, payload) VALUES ('2026-07-31 23:59:59+00', 'old'), ('2026-08-01 00:00:00+00', 'kept')`);
 
-    const noRetain = await ensurePartitions(c, { now: NOW });
+    const noRetain = await maintainPartitions(c, { now: NOW });
     expect(noRetain.dropped).toEqual([]);
     expect(noRetain.changed).toBe(false);
 
-    const dry = await ensurePartitions(c, { now: NOW, retain: 3, dryRun: true });
+    const dry = await maintainPartitions(c, { now: NOW, retain: 3, dryRun: true });
     expect(dry.dropped.map((d) => d.name)).toHaveLength(7);
     expect((await partitions(c)).length).toBe(15);
 
-    const report = await ensurePartitions(c, { now: NOW, retain: 3 });
+    const report = await maintainPartitions(c, { now: NOW, retain: 3 });
     expect(report.retentionCutoff?.toISOString()).toBe('2026-08-01T00:00:00.000Z');
     expect(report.dropped.map((d) => d.name)).toEqual([
       'audit_log_2026_01',
@@ -342,17 +342,17 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
     const rows = await c.query<{ payload: string }>(`SELECT payload FROM audit_log ORDER BY created_at`);
     expect(rows.rows).toEqual([{ payload: 'kept' }]);
 
-    const again = await ensurePartitions(c, { now: NOW, retain: 3 });
+    const again = await maintainPartitions(c, { now: NOW, retain: 3 });
     expect(again.changed).toBe(false);
     expect(again.dropped).toEqual([]);
   });
 
   it('a retention drop that fails (a view depends on it) is reported; everything else is kept', async () => {
     const c = await freshDb();
-    await ensurePartitions(c, { now: new Date('2026-06-10T00:00:00Z'), ahead: 0 });
-    await ensurePartitions(c, { now: new Date('2026-07-10T00:00:00Z'), ahead: 0 });
+    await maintainPartitions(c, { now: new Date('2026-06-10T00:00:00Z'), ahead: 0 });
+    await maintainPartitions(c, { now: new Date('2026-07-10T00:00:00Z'), ahead: 0 });
     await c.query(`CREATE VIEW june AS SELECT * FROM audit_log_2026_06`);
-    const report = await ensurePartitions(c, { now: NOW, retain: 3 });
+    const report = await maintainPartitions(c, { now: NOW, retain: 3 });
     expect(report.dropped.map((d) => d.name)).toEqual(['audit_log_2026_07']);
     expect(report.dropFailures.map((f) => [f.name, f.sqlState])).toEqual([['audit_log_2026_06', '2BP01']]);
     expect(report.created).toHaveLength(4);
@@ -369,7 +369,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
       CREATE TABLE audit_log_2026_01 PARTITION OF audit_log FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2026-02-01 00:00:00+00');`);
     const before = await partitions(c);
     const events: PartitionEvent[] = [];
-    const report = await ensurePartitions(c, { now: NOW, retain: 2, dryRun: true, onEvent: (e) => events.push(e) });
+    const report = await maintainPartitions(c, { now: NOW, retain: 2, dryRun: true, onEvent: (e) => events.push(e) });
     expect(report.dryRun).toBe(true);
     expect(report.changed).toBe(false);
     expect(report.created.map((p) => p.name)).toEqual([
@@ -389,13 +389,13 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
     const c = await freshDb(`
       CREATE TABLE audit_log (id uuid DEFAULT gen_random_uuid(), created_at timestamptz NOT NULL DEFAULT now(),
         payload text, PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);`);
-    const report = await ensurePartitions(c, { now: NOW, ahead: 0 });
+    const report = await maintainPartitions(c, { now: NOW, ahead: 0 });
     expect(report.defaultPartition).toEqual({ name: 'audit_log_default', created: true });
     expect(await partitions(c)).toEqual([
       { name: 'public.audit_log_2026_11', bound: monthBound('2026-11-01', '2026-12-01') },
       { name: 'public.audit_log_default', bound: 'DEFAULT' },
     ]);
-    expect((await ensurePartitions(c, { now: NOW, ahead: 0 })).changed).toBe(false);
+    expect((await maintainPartitions(c, { now: NOW, ahead: 0 })).changed).toBe(false);
   });
 
   it('schema-qualified and quoted table names', async () => {
@@ -408,8 +408,8 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
       CREATE TABLE "Odd Schema"."Audit ""Log""" (ts timestamptz NOT NULL) PARTITION BY RANGE (ts);`);
     await c.query(`INSERT INTO app.audit_log (created_at) VALUES ('2027-01-05 00:00:00+00')`);
 
-    expect((await ensurePartitions(c, { table: 'audit_log', now: NOW })).tableExists).toBe(false); // not on search_path
-    const report = await ensurePartitions(c, { table: 'app.audit_log', now: NOW });
+    expect((await maintainPartitions(c, { table: 'audit_log', now: NOW })).tableExists).toBe(false); // not on search_path
+    const report = await maintainPartitions(c, { table: 'app.audit_log', now: NOW });
     expect(report.schema).toBe('app');
     expect(report.relation).toBe('audit_log');
     expect(report.created.find((p) => p.name === 'audit_log_2027_01')?.movedRows).toBe(1);
@@ -423,7 +423,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
     expect(await count(c, `SELECT count(*) AS n FROM app.audit_log_2027_01`)).toBe(1);
     expect(await count(c, `SELECT count(*) AS n FROM app.audit_log_default`)).toBe(0);
 
-    const odd = await ensurePartitions(c, { table: '"Odd Schema"."Audit ""Log"""', now: NOW, ahead: 1 });
+    const odd = await maintainPartitions(c, { table: '"Odd Schema"."Audit ""Log"""', now: NOW, ahead: 1 });
     expect(odd.partitionKey).toBe('ts');
     expect(odd.created.map((p) => p.name)).toEqual(['Audit "Log"_2026_11', 'Audit "Log"_2026_12']);
     expect(odd.defaultPartition).toEqual({ name: 'Audit "Log"_default', created: true });
@@ -437,14 +437,14 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
   it('missing table: tableExists false, no throw; plain table: a clear error', async () => {
     const c = await freshDb(`CREATE TABLE plain (created_at timestamptz)`);
     const events: PartitionEvent[] = [];
-    const report = await ensurePartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
+    const report = await maintainPartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
     expect(report.tableExists).toBe(false);
     expect(report.summary).toBe('audit_log does not exist; no partitions ensured');
     expect(events.map((e) => e.type)).toEqual(['table-missing']);
     expect((await describePartitions(c)).exists).toBe(false);
 
-    await expect(ensurePartitions(c, { table: 'plain', now: NOW })).rejects.toThrow(PartitionSetupError);
-    await expect(ensurePartitions(c, { table: 'plain', now: NOW })).rejects.toThrow(/not a partitioned table/);
+    await expect(maintainPartitions(c, { table: 'plain', now: NOW, unmanaged: 'fail' })).rejects.toThrow(PartitionSetupError);
+    await expect(maintainPartitions(c, { table: 'plain', now: NOW, unmanaged: 'fail' })).rejects.toThrow(/not a partitioned table/);
     expect(await describePartitions(c, 'plain')).toMatchObject({ exists: true, partitioned: false });
     // The connection is usable afterwards (no transaction left open).
     expect((await c.query('SELECT 1 AS x')).rows).toEqual([{ x: 1 }]);
@@ -452,7 +452,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
 
   it('a non-timestamp or multi-column key is refused with the key in the message', async () => {
     const c = await freshDb(`CREATE TABLE by_id (id int) PARTITION BY RANGE (id)`);
-    await expect(ensurePartitions(c, { table: 'by_id', now: NOW })).rejects.toThrow(/partitioned by RANGE \(id\)/);
+    await expect(maintainPartitions(c, { table: 'by_id', now: NOW, unmanaged: 'fail' })).rejects.toThrow(/partitioned by RANGE \(id\)/);
   });
 
   it('two concurrent runs without the caller lock both succeed and create each partition once', async () => {
@@ -460,7 +460,7 @@ describe('ensurePartitions against PostgreSQL', { timeout: 60_000 }, () => {
     await c.query(`INSERT INTO audit_log (created_at) SELECT '2027-01-01 00:00:00+00'::timestamptz + n * interval '1 minute' FROM generate_series(1, 500) n`);
     const db = databases[0] ?? '';
     const others = await Promise.all([connect(db), connect(db), connect(db)]);
-    const reports = await Promise.all([c, ...others].map((cl) => ensurePartitions(cl, { now: NOW })));
+    const reports = await Promise.all([c, ...others].map((cl) => maintainPartitions(cl, { now: NOW })));
     const created = reports.flatMap((r) => r.created.map((p) => p.name)).sort();
     expect(created).toEqual(['audit_log_2026_11', 'audit_log_2026_12', 'audit_log_2027_01', 'audit_log_2027_02']);
     expect(reports.filter((r) => r.changed)).toHaveLength(1);

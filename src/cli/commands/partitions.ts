@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
-import { MAX_PARTITIONS_AHEAD } from '../../partitions/ensure.js';
+import { MAX_PARTITIONS_AHEAD } from '../../partitions/options.js';
 import { commandContext } from '../context.js';
 
 /** `partitions [--ahead N] [--retain M] [--partition-table NAME] [--interval month] [--dry-run]` */

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
+import { UsageError } from '../../errors.js';
 import { commandContext } from '../context.js';
 import { formatMs } from '../render.js';
 import { parseAhead } from './partitions.js';
 
-/** `up [--to VERSION] [--dry-run] [--allow-out-of-order]` */
+/** `up [--to VERSION] [--dry-run] [--allow-out-of-order] [--ahead N] [--no-partitions]` */
 export function registerUp(program: Command): void {
   program
     .command('up')
@@ -13,24 +14,45 @@ export function registerUp(program: Command): void {
     .option('--dry-run', 'print what would be applied, change nothing')
     .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
     .option('--ahead <months>', 'months of audit_log partitions to ensure after migrating', '3')
-    .action(async (flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string }, command: Command) => {
-      const { output, common } = await commandContext(command);
-      const ahead = parseAhead(flags.ahead);
-      const started = performance.now();
-      const { migrate } = await import('../../migrator.js'); // loaded on use: --help stays fast
-      const result = await migrate({
-        ...common,
-        to: flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined,
-        dryRun: flags.dryRun,
-        allowOutOfOrder: flags.allowOutOfOrder,
-        partitions: { ahead },
-      });
-      if (result.applied.length > 0) {
-        const n = result.applied.length;
-        output.success(`Applied ${n} migration${n === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
-          event: 'up-done',
-          applied: n,
+    .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
+    .action(
+      async (
+        flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string; partitions: boolean },
+        command: Command,
+      ) => {
+        const { output, common } = await commandContext(command);
+        const ahead = parseAhead(flags.ahead);
+        const partitionStep = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
+        const started = performance.now();
+        const { migrate } = await import('../../migrator.js'); // loaded on use: --help stays fast
+        const result = await migrate({
+          ...common,
+          to: flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined,
+          dryRun: flags.dryRun,
+          allowOutOfOrder: flags.allowOutOfOrder,
+          partitions: partitionStep ? { ahead } : false,
         });
-      }
-    });
+        if (result.applied.length > 0) {
+          const count = result.applied.length;
+          output.success(`Applied ${count} migration${count === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
+            event: 'up-done',
+            applied: count,
+          });
+        }
+      },
+    );
+}
+
+/**
+ * Reads AETURNIS_PARTITIONS: whether `up` runs its partition step (unset or empty: on).
+ *
+ * @example
+ * partitionsSetting('off') // false
+ * partitionsSetting(undefined) // true
+ */
+export function partitionsSetting(value: string | undefined): boolean {
+  const setting = (value ?? '').trim().toLowerCase();
+  if (['', 'on', 'true', 'yes', '1'].includes(setting)) return true;
+  if (['off', 'false', 'no', '0'].includes(setting)) return false;
+  throw new UsageError(`AETURNIS_PARTITIONS must be "on" or "off" (got "${value ?? ''}")`);
 }

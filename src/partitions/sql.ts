@@ -1,0 +1,57 @@
+/**
+ * SQL text for partition maintenance: quoting, the bound literal of a month for the key's type,
+ * and running one statement so that a failure names the step (PartitionSqlError, exit 1).
+ *
+ * @example
+ * boundLiteral({ year: 2026, month: 11 }, 'timestamptz'); // "'2026-11-01 00:00:00+00'"
+ * await runStep(client, 'audit_log', 'creating audit_log_2026_11', 'CREATE TABLE ...');
+ */
+import type { ClientBase } from 'pg';
+import { PartitionSqlError } from './errors.js';
+import { type Month, isoBound } from './months.js';
+
+/** The partition key types monthly ranges work on. */
+export type KeyType = 'timestamptz' | 'timestamp' | 'date';
+
+/** `"name"` with embedded quotes doubled (same as pg's `escapeIdentifier`). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** The bound literal of `month` for the key type: the instant 00:00 UTC of its 1st. */
+export function boundLiteral(month: Month, type: KeyType): string {
+  const iso = isoBound(month); // 'YYYY-MM-01 00:00:00+00'
+  if (type === 'timestamptz') return quoteLiteral(iso);
+  if (type === 'timestamp') return quoteLiteral(iso.slice(0, -3));
+  return quoteLiteral(iso.slice(0, 10));
+}
+
+/** The message and SQLSTATE of whatever `pg` threw. */
+export function pgErrorInfo(error: unknown): { message: string; code: string | undefined } {
+  const fields = error as { message?: unknown; code?: unknown } | null;
+  return {
+    message: typeof fields?.message === 'string' ? fields.message : String(error),
+    code: typeof fields?.code === 'string' ? fields.code : undefined,
+  };
+}
+
+/** Runs one statement of the run; a failure becomes PartitionSqlError naming `table` and `step`. */
+export async function runStep(
+  client: ClientBase,
+  table: string,
+  step: string,
+  text: string,
+  values?: unknown[],
+): Promise<{ rowCount: number }> {
+  try {
+    const result = await client.query(text, values);
+    return { rowCount: result.rowCount ?? 0 };
+  } catch (error) {
+    const { message, code } = pgErrorInfo(error);
+    throw new PartitionSqlError({ table, step, pgMessage: message, sqlState: code });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The shapes partition maintenance takes and gives: its options, the report of a run, the events
+ * it emits one per reported item, and the description `status` prints. Types only.
+ *
+ * @example
+ * import type { PartitionReport } from './types.js';
+ * const created = (report: PartitionReport) => report.created.map((partition) => partition.name);
+ */
+import type { Month } from './months.js';
+import type { CoveredMonth, MonthConflict } from './plan.js';
+
+/** Options of {@link maintainPartitions} (`ensure.ts`). */
+export interface MaintainPartitionsOptions {
+  /** The partitioned table, optionally schema-qualified (`app.audit_log`), resolved like SQL
+   * (`to_regclass`: search_path, quoting rules). Default `'audit_log'`. */
+  table?: string;
+  /** Months after the current one that must exist too (integer >= 0, default 3). */
+  ahead?: number;
+  /** Detach and drop partitions whose whole range ended before the start of (current month - retain).
+   * `retain = M` keeps the current month and the M before it. Undefined: nothing is dropped. */
+  retain?: number | undefined;
+  /** Compute and report the plan (including the rows that would be moved); change nothing. */
+  dryRun?: boolean;
+  /** The clock (default `new Date()`); only its UTC calendar month matters. */
+  now?: Date;
+  /** Called once per reported item, after the transaction committed (or after planning, for dry runs). */
+  onEvent?: (event: PartitionEvent) => void;
+  /**
+   * A table this tool does not maintain — missing, not RANGE-partitioned on one timestamp
+   * column, or whose partitions are not UTC calendar months (daily, weekly, yearly...) — and
+   * months left without any partition because another relation holds their name:
+   * `'fail'` (the `partitions` command): PartitionSetupError (exit 2), the last one after
+   * committing what could be done; `'leave-alone'` (default; `up`): the table is reported
+   * (`tableExists: false` / `leftAlone`) and not touched, the months are warnings.
+   */
+  unmanaged?: 'fail' | 'leave-alone';
+}
+
+/** A partition created (or, in a dry run, that would be created). */
+export interface CreatedPartition {
+  name: string;
+  month: Month;
+  from: Date;
+  to: Date;
+  /** Rows moved (dry run: that would be moved) from the default partition into it. */
+  movedRows: number;
+}
+
+/** A partition detached and dropped (or, in a dry run, that would be). `from: null` is MINVALUE. */
+export interface DroppedPartition {
+  name: string;
+  from: Date | null;
+  to: Date;
+}
+
+/** A partition retention could not drop (e.g. a view depends on it); the rest of the run went on. */
+export interface DropFailure {
+  name: string;
+  message: string;
+  sqlState: string | undefined;
+}
+
+export type PartitionEvent =
+  | { type: 'table-missing'; table: string; message: string }
+  | { type: 'table-left-alone'; table: string; reason: string; message: string }
+  | { type: 'partition-created'; dryRun: boolean; partition: CreatedPartition; message: string }
+  | { type: 'month-covered'; covered: CoveredMonth; message: string }
+  | { type: 'month-conflict'; conflict: MonthConflict; message: string }
+  | { type: 'partition-dropped'; dryRun: boolean; partition: DroppedPartition; message: string }
+  | { type: 'drop-failed'; failure: DropFailure; message: string }
+  | { type: 'default-created'; dryRun: boolean; name: string; message: string }
+  | { type: 'default-problem'; message: string }
+  | { type: 'done'; changed: boolean; dryRun: boolean; message: string };
+
+export interface PartitionReport {
+  /** The table as given. */
+  table: string;
+  /** False when the table does not exist (nothing else is filled in then). */
+  tableExists: boolean;
+  /** Why the table was not touched (`unmanaged: 'leave-alone'` and a table this tool does not maintain), else null. */
+  leftAlone: string | null;
+  /** Resolved schema and relation name (null when the table does not exist). */
+  schema: string | null;
+  relation: string | null;
+  /** The partition key column read from the catalog, e.g. `created_at`. */
+  partitionKey: string | null;
+  /** `pg_get_partkeydef`, e.g. `RANGE (created_at)`. */
+  partitionKeyDef: string | null;
+  dryRun: boolean;
+  now: Date;
+  /** The months that must be covered: current UTC month and `ahead` more. */
+  months: Month[];
+  created: CreatedPartition[];
+  alreadyCovered: CoveredMonth[];
+  conflicts: MonthConflict[];
+  dropped: DroppedPartition[];
+  dropFailures: DropFailure[];
+  /** The default partition after the run (dry run: as it would be); null if there is none. */
+  defaultPartition: { name: string; created: boolean } | null;
+  /** Why a missing default partition was not created, else null. */
+  defaultProblem: string | null;
+  /** Retention cutoff (upper bounds <= it are dropped); null without `retain`. */
+  retentionCutoff: Date | null;
+  /** True when the database was changed (always false for a dry run). */
+  changed: boolean;
+  /** One human-readable line, e.g. `audit_log: partitions 2026-11..2027-02 already exist; nothing to do`. */
+  summary: string;
+}
+
+/** A partition with its range, as listed by `describePartitions` (`describe.ts`). */
+export interface PartitionInfo {
+  name: string;
+  from: Date | null;
+  to: Date | null;
+}
+
+export interface PartitionDescription {
+  table: string;
+  exists: boolean;
+  /** False when the table exists but is not partitioned. */
+  partitioned: boolean;
+  partitionKey: string | null;
+  /** The range partitions (default excluded), by lower bound. */
+  partitions: PartitionInfo[];
+  defaultPartition: string | null;
+  /** Rows sitting in the default partition (exact count). */
+  defaultRows: number;
+  /** UTC month of the lowest finite lower bound, and of the last instant below the highest finite upper bound. */
+  firstMonth: Month | null;
+  lastMonth: Month | null;
+  /** Number of range partitions (default excluded). */
+  count: number;
+  /** Why this table cannot be maintained (e.g. not RANGE on a timestamp column), else null. */
+  problem: string | null;
+  /** One line for `status`, e.g. `audit_log: 4 partitions, 2026-11..2027-02; 3 rows in audit_log_default`. */
+  summary: string;
+}
