@@ -1,3 +1,4 @@
+import { COLUMN_ORDER, sameColumnOrder } from './column-order.js';
 import type { SchemaObject, SchemaSnapshot } from './snapshot.js';
 
 /** One way two snapshots differ. */
@@ -29,7 +30,7 @@ export function compareSnapshots(expected: SchemaSnapshot, actual: SchemaSnapsho
     for (const attribute of [...attributes].sort()) {
       const was = object.attributes[attribute] ?? null;
       const is = now.attributes[attribute] ?? null;
-      if (was !== is) differences.push({ type: 'changed', object: now, attribute, expected: was, actual: is });
+      if (!sameAttribute(attribute, was, is)) differences.push({ type: 'changed', object: now, attribute, expected: was, actual: is });
     }
   }
   return differences.sort(
@@ -38,6 +39,10 @@ export function compareSnapshots(expected: SchemaSnapshot, actual: SchemaSnapsho
       a.object.kind.localeCompare(b.object.kind) ||
       a.object.name.localeCompare(b.object.name),
   );
+}
+
+function sameAttribute(attribute: string, was: string | null, is: string | null): boolean {
+  return attribute === COLUMN_ORDER ? sameColumnOrder(was, is) : was === is;
 }
 
 const RELATION_KINDS = new Set(['table', 'view', 'materialized view', 'foreign table']);
@@ -102,6 +107,10 @@ export function describeDownDifference(difference: SchemaDifference): string {
     case 'missing':
       return `DOWN did not restore ${kind} ${name} (it existed before UP)`;
     case 'changed':
+      if (difference.attribute === COLUMN_ORDER) {
+        // in full: the moved column is usually the last one, where shortening would cut
+        return `DOWN did not restore the column order of ${kind} ${name} (${difference.actual ?? ''}; was ${difference.expected ?? ''})`;
+      }
       return `DOWN did not restore ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, was ${shown(difference.expected)})`;
   }
 }
@@ -122,6 +131,9 @@ export function describeRerunDifference(difference: SchemaDifference): string {
     case 'missing':
       return `UP run again after DOWN did not create ${kind} ${name}`;
     case 'changed':
+      if (difference.attribute === COLUMN_ORDER) {
+        return `UP run again after DOWN gave ${kind} ${name} another column order (${difference.actual ?? ''}; the first UP gave ${difference.expected ?? ''})`;
+      }
       return `UP run again after DOWN gave ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, the first UP gave ${shown(difference.expected)})`;
   }
 }

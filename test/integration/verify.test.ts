@@ -88,6 +88,18 @@ describe('verify', () => {
     expect(again.stderr).toContain('0003_type: DOWN did not restore column t.c type (text, was character varying(20))');
   });
 
+  it('a DOWN that re-adds a dropped column at the end does not restore the column order (exit 3)', async () => {
+    project.write('0001_t.sql', `-- UP\nCREATE TABLE t (a int, b text, c int);\n-- DOWN\nDROP TABLE t;\n`);
+    project.write('0002_drop_b.sql', `-- UP\nALTER TABLE t DROP COLUMN b;\n-- DOWN\nALTER TABLE t ADD COLUMN b text;\n`);
+    project.write('0003_add_d.sql', `-- UP\nALTER TABLE t ADD COLUMN d int;\n-- DOWN\nALTER TABLE t DROP COLUMN d;\n`);
+    const result = await cli(['verify']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('0002_drop_b: DOWN did not restore the column order of table t (a, c, b; was a, b, c)');
+    expect(result.stderr.match(/DOWN (left|did not)/g)).toHaveLength(1);
+    // a column added at the end and dropped again leaves the order as it was
+    expect(result.stdout).toMatch(/Verified 0003_add_d\.sql/);
+  });
+
   it('an SQL error in DOWN exits 1 naming the file, line and step; the scratch database is still dropped', async () => {
     project.write('0001_t.sql', `-- UP\nCREATE TABLE t (id int);\n\n-- DOWN\nDROP TABLE t;\nDROP TABLE not_there;\n`);
     const result = await cli(['verify']);
