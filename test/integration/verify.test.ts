@@ -100,6 +100,17 @@ describe('verify', () => {
     expect(result.stdout).toMatch(/Verified 0003_add_d\.sql/);
   });
 
+  it('an extension (or function) left by DOWN is reported once, not again for the comment that came with it', async () => {
+    project.write(
+      '0001_ext.sql',
+      `-- UP\nCREATE EXTENSION IF NOT EXISTS citext;\nCREATE OR REPLACE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42';\nCOMMENT ON FUNCTION answer() IS 'the answer';\n-- DOWN\nSELECT 1;\n`,
+    );
+    const result = await cli(['verify']);
+    expect(result.code).toBe(3);
+    const problems = result.stderr.split('\n').filter((line) => line.startsWith('error:   '));
+    expect(problems).toEqual(['error:   0001_ext: DOWN left extension citext', 'error:   0001_ext: DOWN left function answer()']);
+  });
+
   it('an SQL error in DOWN exits 1 naming the file, line and step; the scratch database is still dropped', async () => {
     project.write('0001_t.sql', `-- UP\nCREATE TABLE t (id int);\n\n-- DOWN\nDROP TABLE t;\nDROP TABLE not_there;\n`);
     const result = await cli(['verify']);
