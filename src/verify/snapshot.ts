@@ -204,6 +204,15 @@ export async function takeSnapshot(client: pg.ClientBase): Promise<SchemaSnapsho
 }
 
 /**
+ * Reads a schema snapshot inside the transaction the caller has open (it sees what that
+ * transaction changed, before it commits).
+ */
+export async function takeSnapshotInTransaction(client: pg.ClientBase): Promise<SchemaSnapshot> {
+  const results = (await client.query(SNAPSHOT_SQL)) as unknown as pg.QueryResult<SnapshotRow>[];
+  return snapshotFromRows(results.flatMap((result) => result.rows ?? []));
+}
+
+/**
  * Builds a snapshot from (kind, name, attrs) rows, dropping attributes that are null so a
  * missing attribute and an unset one compare equal. Pure.
  *

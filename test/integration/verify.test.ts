@@ -120,6 +120,17 @@ describe('verify', () => {
     expect(await databaseExists(scratchName(result))).toBe(false);
   });
 
+  it('without --keep-going, the problems found before an SQL failure are still listed', async () => {
+    project.write('0001_t.sql', BASE);
+    project.write('0002_index.sql', `-- UP\nCREATE INDEX IF NOT EXISTS idx_t_a ON t (a);\n-- DOWN\nSELECT 1;\n`);
+    project.write('0003_bad.sql', `-- UP\nCREATE TABLE u (id int);\n-- DOWN\nDROP TABLE not_there;\n`);
+    const result = await cli(['verify']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: verify stopped at the SQL failure below \(--keep-going goes on after it\); found before it:\nerror:   0002_index: DOWN left index idx_t_a on t\nerror: 0003_bad\.sql:4:1: DOWN failed: table "not_there" does not exist/m,
+    );
+  });
+
   it('Ctrl-C during verify exits 130 and drops the scratch database', async () => {
     project.write('0001_slow.sql', `-- UP\nCREATE TABLE t (id int);\nSELECT pg_sleep(30);\n-- DOWN\nDROP TABLE t;\n`);
     const child = startCli(['verify'], { cwd: project.dir, databaseUrl: db.url });
