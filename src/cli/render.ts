@@ -108,9 +108,18 @@ export function eventRenderer(output: Output): (event: MigratorEvent) => void {
         const fields = { event: 'verify-result', file: result.fileName, outcome: result.outcome, problems: result.problems };
         if (result.outcome === 'verified') output.success(`Verified ${result.fileName} (${formatMs(result.elapsedMs)})`, fields);
         else if (result.outcome === 'irreversible') output.warn(`Skipped ${result.fileName}: irreversible (no DOWN section), UP applied`, fields);
+        else if (result.outcome === 'failed') output.error(`${result.fileName} does not round-trip: an SQL statement failed (listed below)`, fields);
         else output.error(`${result.fileName} does not round-trip (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, listed below)`, fields);
         break;
       }
+      case 'verify-rebuild':
+        output.info(
+          event.upTo === undefined
+            ? `Rebuilding scratch database ${event.database}: emptied, nothing to re-apply`
+            : `Rebuilding scratch database ${event.database} up to ${event.upTo} (UP only, ${event.migrations} migration${event.migrations === 1 ? '' : 's'}) to go on`,
+          { event: 'verify-rebuild', database: event.database, upTo: event.upTo ?? null, migrations: event.migrations },
+        );
+        break;
       case 'verify-cleanup-failed':
         output.warn(`could not drop scratch database ${event.database} (${event.reason}); drop it by hand`, {
           event: 'verify-cleanup-failed',

@@ -1,3 +1,4 @@
+import { COLUMN_ORDER, sameColumnOrder } from './column-order.js';
 import type { SchemaObject, SchemaSnapshot } from './snapshot.js';
 
 /** One way two snapshots differ. */
@@ -29,7 +30,7 @@ export function compareSnapshots(expected: SchemaSnapshot, actual: SchemaSnapsho
     for (const attribute of [...attributes].sort()) {
       const was = object.attributes[attribute] ?? null;
       const is = now.attributes[attribute] ?? null;
-      if (was !== is) differences.push({ type: 'changed', object: now, attribute, expected: was, actual: is });
+      if (!sameAttribute(attribute, was, is)) differences.push({ type: 'changed', object: now, attribute, expected: was, actual: is });
     }
   }
   return differences.sort(
@@ -40,42 +41,58 @@ export function compareSnapshots(expected: SchemaSnapshot, actual: SchemaSnapsho
   );
 }
 
-const RELATION_KINDS = new Set(['table', 'view', 'materialized view', 'foreign table']);
+function sameAttribute(attribute: string, was: string | null, is: string | null): boolean {
+  return attribute === COLUMN_ORDER ? sameColumnOrder(was, is) : was === is;
+}
+
+const RELATION_KINDS = ['table', 'view', 'materialized view', 'foreign table'];
+const TYPE_KINDS = new Set(['type', 'enum', 'domain', 'range type']);
+/** Kinds named `<name> on <relation>`. */
+const ON_RELATION_KINDS = new Set(['index', 'constraint', 'trigger', 'policy', 'rule']);
 
 /**
  * Drops differences implied by a bigger one: when DOWN left a whole table, its columns,
- * indexes, constraints, triggers, comments and grants were left too; saying so once is enough.
+ * indexes, constraints, triggers, comments and grants were left too; when it left an extension
+ * or a function, the comment that came with it was left too. Saying so once is enough.
  * Pure.
  *
  * @example
  * withoutImpliedDifferences(compareSnapshots(before, after)) // [{ type: 'extra', object: { kind: 'table', name: 'guilds' } }]
  */
 export function withoutImpliedDifferences(differences: readonly SchemaDifference[]): SchemaDifference[] {
-  const wholeRelations = new Map<string, SchemaDifference['type']>();
-  for (const d of differences) {
-    if (d.type !== 'changed' && RELATION_KINDS.has(d.object.kind)) wholeRelations.set(d.object.name, d.type);
+  const whole = new Map<string, SchemaDifference['type']>();
+  for (const d of differences) if (d.type !== 'changed') whole.set(describedAs(d.object), d.type);
+  if (whole.size === 0) return [...differences];
+  return differences.filter((d) => d.type === 'changed' || !ownersOf(d.object).some((owner) => whole.get(owner) === d.type));
+}
+
+/**
+ * An object as PostgreSQL's pg_describe_object names it (comments are named that way):
+ * `table t`, `function f(integer)`, `type game.mood`, `extension citext`.
+ */
+function describedAs({ kind, name }: SchemaObject): string {
+  return `${TYPE_KINDS.has(kind) ? 'type' : kind} ${name}`;
+}
+
+/** The objects (as {@link describedAs} names them) that an object belongs to. */
+function ownersOf({ kind, name }: SchemaObject): string[] {
+  const relation = (qualified: string): string[] => RELATION_KINDS.map((k) => `${k} ${qualified}`);
+  const ofColumn = (column: string): string[] => relation(column.slice(0, column.lastIndexOf('.')));
+  if (kind === 'column') return ofColumn(name);
+  if (kind === 'grant') {
+    const [, what, target] = /^\S+ on (table|column|function|type|schema) (.+) to [^ ]+$/.exec(name) ?? [];
+    if (!what || !target) return [];
+    return what === 'column' ? ofColumn(target) : what === 'table' ? relation(target) : [`${what} ${target}`];
   }
-  if (wholeRelations.size === 0) return [...differences];
-  const owner = (object: SchemaObject): string | undefined => {
-    const { kind, name } = object;
-    if (kind === 'column') return name.slice(0, name.lastIndexOf('.'));
-    if (kind === 'grant') {
-      const match = /^\S+ on (table|column) (.+) to [^ ]+$/.exec(name);
-      if (!match?.[2]) return undefined;
-      return match[1] === 'column' ? match[2].slice(0, match[2].lastIndexOf('.')) : match[2];
-    }
-    if (kind === 'comment') {
-      // pg_describe_object: "table t", "column c of table t", "constraint k on table t", "view v"
-      return /(?:^on (?:table|view|materialized view) | of (?:table|view|materialized view) | on table )(.+)$/.exec(name)?.[1];
-    }
-    const on = name.lastIndexOf(' on ');
-    return on >= 0 ? name.slice(on + 4) : undefined;
-  };
-  return differences.filter((d) => {
-    if (d.type === 'changed' || RELATION_KINDS.has(d.object.kind)) return true;
-    const relation = owner(d.object);
-    return relation === undefined || wholeRelations.get(relation) !== d.type;
-  });
+  if (kind === 'comment') {
+    // pg_describe_object: "table t", "column c of table t", "constraint k on table t", "extension citext"
+    const described = name.replace(/^on /, '');
+    const onRelation = /(?: of | on )(?:table|view|materialized view|foreign table) (.+)$/.exec(name)?.[1];
+    return [described, ...(onRelation ? relation(onRelation) : [])];
+  }
+  if (!ON_RELATION_KINDS.has(kind)) return [];
+  const owner = name.slice(name.lastIndexOf(' on ') + 4);
+  return owner.startsWith('domain ') ? [`type ${owner.slice('domain '.length)}`] : relation(owner);
 }
 
 /** Containers first: a missing table explains its missing columns. */
@@ -102,6 +119,10 @@ export function describeDownDifference(difference: SchemaDifference): string {
     case 'missing':
       return `DOWN did not restore ${kind} ${name} (it existed before UP)`;
     case 'changed':
+      if (difference.attribute === COLUMN_ORDER) {
+        // in full: the moved column is usually the last one, where shortening would cut
+        return `DOWN did not restore the column order of ${kind} ${name} (${difference.actual ?? ''}; was ${difference.expected ?? ''})`;
+      }
       return `DOWN did not restore ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, was ${shown(difference.expected)})`;
   }
 }
@@ -122,6 +143,9 @@ export function describeRerunDifference(difference: SchemaDifference): string {
     case 'missing':
       return `UP run again after DOWN did not create ${kind} ${name}`;
     case 'changed':
+      if (difference.attribute === COLUMN_ORDER) {
+        return `UP run again after DOWN gave ${kind} ${name} another column order (${difference.actual ?? ''}; the first UP gave ${difference.expected ?? ''})`;
+      }
       return `UP run again after DOWN gave ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, the first UP gave ${shown(difference.expected)})`;
   }
 }

@@ -59,6 +59,9 @@ const SNAPSHOT_QUERIES: readonly string[] = [
             'persistence', CASE c.relpersistence WHEN 'u' THEN 'unlogged' WHEN 't' THEN 'temporary' END,
             'row level security', CASE WHEN c.relrowsecurity THEN 'enabled' END,
             'options', array_to_string(c.reloptions, ', '),
+            'column order', CASE WHEN c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition THEN
+              (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) END,
             'definition', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
             'sequence', CASE WHEN c.relkind = 'S' THEN
               format('%s start %s increment %s min %s max %s cache %s%s', s.seqtypid::regtype, s.seqstart, s.seqincrement,
@@ -197,6 +200,15 @@ interface SnapshotRow {
  */
 export async function takeSnapshot(client: pg.ClientBase): Promise<SchemaSnapshot> {
   const results = (await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n${SNAPSHOT_SQL};\nCOMMIT`)) as unknown as pg.QueryResult<SnapshotRow>[];
+  return snapshotFromRows(results.flatMap((result) => result.rows ?? []));
+}
+
+/**
+ * Reads a schema snapshot inside the transaction the caller has open (it sees what that
+ * transaction changed, before it commits).
+ */
+export async function takeSnapshotInTransaction(client: pg.ClientBase): Promise<SchemaSnapshot> {
+  const results = (await client.query(SNAPSHOT_SQL)) as unknown as pg.QueryResult<SnapshotRow>[];
   return snapshotFromRows(results.flatMap((result) => result.rows ?? []));
 }
 

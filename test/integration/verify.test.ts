@@ -88,6 +88,29 @@ describe('verify', () => {
     expect(again.stderr).toContain('0003_type: DOWN did not restore column t.c type (text, was character varying(20))');
   });
 
+  it('a DOWN that re-adds a dropped column at the end does not restore the column order (exit 3)', async () => {
+    project.write('0001_t.sql', `-- UP\nCREATE TABLE t (a int, b text, c int);\n-- DOWN\nDROP TABLE t;\n`);
+    project.write('0002_drop_b.sql', `-- UP\nALTER TABLE t DROP COLUMN b;\n-- DOWN\nALTER TABLE t ADD COLUMN b text;\n`);
+    project.write('0003_add_d.sql', `-- UP\nALTER TABLE t ADD COLUMN d int;\n-- DOWN\nALTER TABLE t DROP COLUMN d;\n`);
+    const result = await cli(['verify']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('0002_drop_b: DOWN did not restore the column order of table t (a, c, b; was a, b, c)');
+    expect(result.stderr.match(/DOWN (left|did not)/g)).toHaveLength(1);
+    // a column added at the end and dropped again leaves the order as it was
+    expect(result.stdout).toMatch(/Verified 0003_add_d\.sql/);
+  });
+
+  it('an extension (or function) left by DOWN is reported once, not again for the comment that came with it', async () => {
+    project.write(
+      '0001_ext.sql',
+      `-- UP\nCREATE EXTENSION IF NOT EXISTS citext;\nCREATE OR REPLACE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42';\nCOMMENT ON FUNCTION answer() IS 'the answer';\n-- DOWN\nSELECT 1;\n`,
+    );
+    const result = await cli(['verify']);
+    expect(result.code).toBe(3);
+    const problems = result.stderr.split('\n').filter((line) => line.startsWith('error:   '));
+    expect(problems).toEqual(['error:   0001_ext: DOWN left extension citext', 'error:   0001_ext: DOWN left function answer()']);
+  });
+
   it('an SQL error in DOWN exits 1 naming the file, line and step; the scratch database is still dropped', async () => {
     project.write('0001_t.sql', `-- UP\nCREATE TABLE t (id int);\n\n-- DOWN\nDROP TABLE t;\nDROP TABLE not_there;\n`);
     const result = await cli(['verify']);
@@ -95,6 +118,17 @@ describe('verify', () => {
     expect(result.stderr).toMatch(/^error: 0001_t\.sql:6:\d+: DOWN failed: table "not_there" does not exist \(SQLSTATE 42P01\)/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await databaseExists(scratchName(result))).toBe(false);
+  });
+
+  it('without --keep-going, the problems found before an SQL failure are still listed', async () => {
+    project.write('0001_t.sql', BASE);
+    project.write('0002_index.sql', `-- UP\nCREATE INDEX IF NOT EXISTS idx_t_a ON t (a);\n-- DOWN\nSELECT 1;\n`);
+    project.write('0003_bad.sql', `-- UP\nCREATE TABLE u (id int);\n-- DOWN\nDROP TABLE not_there;\n`);
+    const result = await cli(['verify']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: verify stopped at the SQL failure below \(--keep-going goes on after it\); found before it:\nerror:   0002_index: DOWN left index idx_t_a on t\nerror: 0003_bad\.sql:4:1: DOWN failed: table "not_there" does not exist/m,
+    );
   });
 
   it('Ctrl-C during verify exits 130 and drops the scratch database', async () => {

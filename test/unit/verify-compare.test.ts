@@ -60,6 +60,28 @@ describe('verify: comparing schema snapshots', () => {
     expect(down(before, after)).toEqual(['DOWN left table guilds', 'DOWN left index other on users']);
   });
 
+  it('an extension, function or type left behind is reported once, not again for its comment, grants or constraints', () => {
+    const before = snap(users);
+    const after = snap(
+      users,
+      { kind: 'extension', name: 'citext', attrs: { version: '1.6', schema: 'public' } },
+      { kind: 'comment', name: 'on extension citext', attrs: { text: 'data type for case-insensitive character strings' } },
+      { kind: 'function', name: 'answer(integer)', attrs: { returns: 'integer' } },
+      { kind: 'comment', name: 'on function answer(integer)', attrs: { text: 'x' } },
+      { kind: 'grant', name: 'EXECUTE on function answer(integer) to reporting', attrs: {} },
+      { kind: 'domain', name: 'positive', attrs: { 'base type': 'integer' } },
+      { kind: 'constraint', name: 'positive_check on domain positive', attrs: { definition: 'CHECK (VALUE > 0)' } },
+      { kind: 'comment', name: 'on type positive', attrs: { text: 'y' } },
+      { kind: 'comment', name: 'on function other(integer)', attrs: { text: 'z' } },
+    );
+    expect(down(before, after)).toEqual([
+      'DOWN left extension citext',
+      'DOWN left domain positive',
+      'DOWN left comment on function other(integer)',
+      'DOWN left function answer(integer)',
+    ]);
+  });
+
   it('a table dropped by DOWN and one left by it are not confused', () => {
     const before = snap({ kind: 'table', name: 'a', attrs: {} }, { kind: 'column', name: 'a.x', attrs: { type: 'int' } });
     const after = snap({ kind: 'table', name: 'b', attrs: {} }, { kind: 'column', name: 'b.x', attrs: { type: 'int' } });

@@ -1,0 +1,160 @@
+import { AeturnisError, ExitCode } from '../errors.js';
+import { ensureJournal, resolveJournal, type Journal } from '../db/journal.js';
+import type { TableName } from '../db/identifiers.js';
+import { openSession, type Session } from '../db/session.js';
+import type { CommonOptions, MigratorEvent } from '../migrator.js';
+import { emptyScratch, readStartingState, type StartingState } from './empty-scratch.js';
+import {
+  assertEmptyScratch,
+  createScratchDatabase,
+  dropScratchDatabase,
+  scratchConnection,
+  scratchDatabaseName,
+} from './scratch.js';
+
+/** The database verify works in, with its journal table, and a way back to how it started. */
+export interface ScratchDatabase {
+  readonly name: string;
+  /** true: created next to the target (dropped by close); false: given with scratchUrl (kept). */
+  readonly created: boolean;
+  /** The connection to it, replaced by {@link ScratchDatabase.reset}; undefined once closed. */
+  readonly session: Session | undefined;
+  /** Its journal table, resolved on that connection. */
+  readonly journal: Journal | undefined;
+  /** Brings it back to how it started (journal table included), for a rebuild. */
+  reset(): Promise<void>;
+  /** Closes the connection; drops the database when verify created it. Never throws. */
+  close(): Promise<void>;
+}
+
+/** What opening the scratch database needs. */
+export interface ScratchOptions extends CommonOptions {
+  scratchUrl?: string | undefined;
+  /** The database will be reset: a given one is checked to be safely resettable first. */
+  resettable: boolean;
+  journal: TableName;
+}
+
+type Emit = (event: MigratorEvent) => void;
+
+/**
+ * Creates a scratch database next to the target, or opens (and checks) the one given with
+ * `scratchUrl`, and creates the journal table in it. On failure nothing is left behind.
+ */
+export async function openScratchDatabase(options: ScratchOptions, emit: Emit): Promise<ScratchDatabase> {
+  return options.scratchUrl !== undefined ? openGivenScratch(options, options.scratchUrl, emit) : openCreatedScratch(options, emit);
+}
+
+async function openCreatedScratch(options: ScratchOptions, emit: Emit): Promise<ScratchDatabase> {
+  const name = scratchDatabaseName();
+  const scratchOptions: CommonOptions = { ...options, ...scratchConnection(options, name) };
+  const connect = async (): Promise<Session> => openSession(scratchOptions, emit);
+  const admin = await openSession(options, emit);
+  try {
+    await createScratchDatabase(admin, name);
+  } catch (error) {
+    await admin.close();
+    throw error;
+  }
+  const scratch = new CreatedScratch(name, admin, connect, emit, options.journal);
+  emit({ type: 'verify-scratch', database: name, created: true });
+  try {
+    await scratch.open();
+  } catch (error) {
+    await scratch.close();
+    throw error;
+  }
+  return scratch;
+}
+
+async function openGivenScratch(options: ScratchOptions, url: string, emit: Emit): Promise<ScratchDatabase> {
+  const name = new URL(url).pathname.slice(1) || '(default database)';
+  emit({ type: 'verify-scratch', database: name, created: false });
+  const session = await openSession({ ...options, connection: undefined, databaseUrl: url }, emit);
+  try {
+    await assertEmptyScratch(session, `--scratch-url database ${name}`);
+    const start = options.resettable ? await readStartingState(session, name) : undefined;
+    const journal = await prepareJournal(session, options.journal);
+    return new GivenScratch(name, session, start, options.journal, journal);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+/** A database verify created: reset drops and creates it again. */
+class CreatedScratch implements ScratchDatabase {
+  readonly created = true;
+  session: Session | undefined;
+  journal: Journal | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly admin: Session,
+    private readonly connect: () => Promise<Session>,
+    private readonly emit: Emit,
+    private readonly requestedJournal: TableName,
+  ) {}
+
+  async open(): Promise<void> {
+    const session = await this.connect();
+    try {
+      this.journal = await prepareJournal(session, this.requestedJournal);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    this.session = session;
+  }
+
+  async reset(): Promise<void> {
+    await this.session?.close();
+    this.session = undefined;
+    const failure = await dropScratchDatabase(this.admin, this.name);
+    if (failure) throw new AeturnisError(`could not drop scratch database ${this.name} to rebuild it: ${failure}`, ExitCode.sqlFailed);
+    await createScratchDatabase(this.admin, this.name);
+    await this.open();
+  }
+
+  async close(): Promise<void> {
+    await this.session?.close();
+    this.session = undefined;
+    const failure = await dropScratchDatabase(this.admin, this.name);
+    if (failure) this.emit({ type: 'verify-cleanup-failed', database: this.name, reason: failure });
+    await this.admin.close();
+  }
+}
+
+/** A database the user gave: never dropped; reset empties it (only when it was checked to be safe). */
+class GivenScratch implements ScratchDatabase {
+  readonly created = false;
+  session: Session | undefined;
+
+  constructor(
+    readonly name: string,
+    session: Session,
+    private readonly start: StartingState | undefined,
+    private readonly requestedJournal: TableName,
+    public journal: Journal | undefined,
+  ) {
+    this.session = session;
+  }
+
+  async reset(): Promise<void> {
+    if (!this.start || !this.session) throw new Error(`scratch database ${this.name} cannot be reset: its starting state was not read`);
+    await emptyScratch(this.session, this.start);
+    this.journal = await prepareJournal(this.session, this.requestedJournal);
+  }
+
+  async close(): Promise<void> {
+    await this.session?.close();
+    this.session = undefined;
+  }
+}
+
+/** Resolves the journal on the scratch connection and creates it there. */
+async function prepareJournal(session: Session, requested: TableName): Promise<Journal> {
+  const journal = await resolveJournal(session.client, requested);
+  await ensureJournal(session.client, journal);
+  return journal;
+}
