@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { onExit } from './exit-cleanup.js';
@@ -23,8 +23,8 @@ export interface Cluster {
   start(): Promise<void>;
   /** Process id of the running postmaster. */
   pid(): number;
-  /** Writes a file into the data directory, owned by the server's OS user (standby.signal, promote). */
-  writeDataFile(name: string, content: string): void;
+  /** Writes a file into the data directory, owned by the server's OS user (standby.signal, server.key). */
+  writeDataFile(name: string, content: string, mode?: number): void;
   /** Stops the server (if started) and removes every file of the cluster. */
   stop(): Promise<void>;
 }
@@ -107,9 +107,11 @@ function runnableCluster({ binaries, home, account, port, flags, removeHome }: C
       if (!server?.pid || server.exitCode !== null) throw new Error('the test server process is not running');
       return server.pid;
     },
-    writeDataFile(name, content) {
-      writeFileSync(join(dataDir, name), content);
-      if (account) chownSync(join(dataDir, name), account.uid, account.gid);
+    writeDataFile(name, content, mode = 0o600) {
+      const path = join(dataDir, name);
+      writeFileSync(path, content);
+      chmodSync(path, mode);
+      if (account) chownSync(path, account.uid, account.gid);
     },
     async stop() {
       if (server) await stopServer(server);
