@@ -96,6 +96,7 @@ async function jsonOutput(): Promise<Output> {
     const pinoLevel = level === 'success' ? 'info' : level;
     logger[pinoLevel](masked, maskPassword(message));
   };
+  logProcessWarnings((warning) => log('warn', warning.message, { warning: warning.name, ...codeOf(warning) }));
   return {
     format: 'json',
     info: (message, fields) => log('info', message, fields),
@@ -105,6 +106,21 @@ async function jsonOutput(): Promise<Output> {
     data: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     flush: () => drain(process.stdout),
   };
+}
+
+/**
+ * Node prints process warnings (a deprecation, a library's process.emitWarning, an insecure
+ * NODE_TLS_REJECT_UNAUTHORIZED) as plain, often multi-line text on stderr. In JSON format they
+ * become log lines instead, so every stderr line stays one JSON object.
+ */
+function logProcessWarnings(log: (warning: Error) => void): void {
+  process.removeAllListeners('warning'); // Node's own printer
+  process.on('warning', log);
+}
+
+function codeOf(warning: Error): { code?: string } {
+  const code = (warning as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? { code } : {};
 }
 
 function drain(stream: NodeJS.WriteStream): Promise<void> {

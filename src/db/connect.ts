@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
-import { ConnectionError, InterruptedError } from '../errors.js';
-import { maskPassword } from './connection-config.js';
+import { ConnectionError, InterruptedError, UsageError } from '../errors.js';
+import { maskPassword, sslSettings, tlsAttempts, withoutSslParameters, type SslFile, type SslSettings, type TlsUse } from './connection-config.js';
 
 /** Application name set on every connection (visible in pg_stat_activity). */
 export const APPLICATION_NAME = 'aeturnis-db';
@@ -46,10 +48,39 @@ export function connectionErrorOf(client: object): Error | undefined {
   return connectionErrors.get(client);
 }
 
-/** Client configuration shared by every connection we open. */
+/** The TLS attempts of one connection string, with its certificate files read. */
+interface TlsPlan {
+  attempts: TlsUse[];
+  files: SslFileContents;
+  negotiation: SslSettings['negotiation'];
+}
+
+/** The TLS use that last worked per connection string (sslmode allow/prefer may fall back). */
+const workingTls = new Map<string, TlsUse>();
+
+function tlsPlan(connectionString: string | undefined): TlsPlan {
+  const settings = sslSettings(connectionString, process.env);
+  const { first, fallback } = tlsAttempts(settings);
+  const attempts = fallback ? [first, fallback] : [first];
+  const worked = workingTls.get(connectionString ?? '');
+  return { attempts: worked ? [worked] : attempts, files: readSslFiles(settings), negotiation: settings.negotiation };
+}
+
+/**
+ * Client configuration shared by every connection we open. TLS follows libpq's sslmode
+ * (see {@link tlsAttempts}); a certificate file that cannot be read is a UsageError naming it.
+ */
 export function clientConfig(connectionString: string | undefined, connectTimeoutMs?: number): pg.ClientConfig {
+  const plan = tlsPlan(connectionString);
+  return configFor(connectionString, plan.attempts[0] ?? 'plain', plan, connectTimeoutMs);
+}
+
+function configFor(connectionString: string | undefined, use: TlsUse, plan: TlsPlan, connectTimeoutMs?: number): pg.ClientConfig {
   return {
-    ...(connectionString !== undefined ? { connectionString } : {}),
+    // pg must not read the TLS parameters itself: it would treat sslmode=require as verify-full.
+    ...(connectionString !== undefined ? { connectionString: withoutSslParameters(connectionString) } : {}),
+    ssl: sslOption(use, plan.files),
+    ...(plan.negotiation && use !== 'plain' ? { sslnegotiation: plan.negotiation } : {}),
     application_name: APPLICATION_NAME,
     ...(connectTimeoutMs !== undefined ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
   };
@@ -64,6 +95,7 @@ export function clientConfig(connectionString: string | undefined, connectTimeou
  * const client = await connectWithRetry({ connectionString: process.env.DATABASE_URL, waitSeconds: 30 });
  */
 export async function connectWithRetry(options: ConnectOptions): Promise<pg.Client> {
+  const plan = tlsPlan(options.connectionString);
   const deadline = Date.now() + Math.max(0, options.waitSeconds) * 1000;
   let attempt = 1;
   let backoffMs = 250;
@@ -74,17 +106,10 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
       throw new InterruptedError(typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT');
     }
     const msLeft = deadline - Date.now();
-    const client = new pg.Client(clientConfig(options.connectionString, Math.max(2000, Math.min(10_000, msLeft))));
-    // An error event after connect (server went away) must not crash the process: the next
-    // query fails ("not queryable"), and connectionErrorOf() gives the reason for the message.
-    client.on('error', (error: Error) => {
-      if (!connectionErrors.has(client)) connectionErrors.set(client, error);
-    });
     try {
-      await client.connect();
-      return client;
+      return await connectOnce(options.connectionString, plan, Math.max(2000, Math.min(10_000, msLeft)));
     } catch (error) {
-      await client.end().catch(() => {});
+      if (error instanceof UsageError) throw error;
       const pgError = error as PgError;
       const reason = describeConnectError(pgError);
       if (!isRetryable(pgError)) throw new ConnectionError(`could not connect: ${reason}${hintFor(pgError)}`);
@@ -102,6 +127,40 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
   }
 }
 
+/** One connection attempt: TLS as the plan's first use, then its fallback when the server asks for it. */
+async function connectOnce(connectionString: string | undefined, plan: TlsPlan, timeoutMs: number): Promise<pg.Client> {
+  let lastError: unknown;
+  for (const use of plan.attempts) {
+    if (lastError !== undefined && !shouldFallBack(lastError as PgError)) break;
+    const client = newClient(configFor(connectionString, use, plan, timeoutMs));
+    try {
+      await client.connect();
+      if (plan.attempts.length > 1) workingTls.set(connectionString ?? '', use);
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+function newClient(config: pg.ClientConfig): pg.Client {
+  let client: pg.Client;
+  try {
+    client = new pg.Client(config);
+  } catch (error) {
+    // pg validates some settings as it reads them (sslnegotiation, port): a usage error.
+    throw new UsageError(`invalid connection settings: ${maskPassword((error as Error).message.split('\n')[0] ?? '')}`);
+  }
+  // An error event after connect (server went away) must not crash the process: the next
+  // query fails ("not queryable"), and connectionErrorOf() gives the reason for the message.
+  client.on('error', (error: Error) => {
+    if (!connectionErrors.has(client)) connectionErrors.set(client, error);
+  });
+  return client;
+}
+
 function isRetryable(error: PgError): boolean {
   if (error.code && RETRYABLE_NETWORK_CODES.has(error.code)) return true;
   if (error.code && RETRYABLE_SQLSTATES.has(error.code)) return true;
@@ -116,10 +175,12 @@ export function describeConnectError(error: PgError): string {
   if (code === 'ECONNREFUSED') return `connection refused (${message.replace(/^connect ECONNREFUSED\s*/, '') || 'server not listening'})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${error.hostname ?? message})`;
   if (code && /^[0-9A-Z]{5}$/.test(code)) return `${message} (SQLSTATE ${code})`;
-  return message;
+  return message.replace(/[\s:]+$/, ''); // Node's altname message ends in "list: "
 }
 
 function hintFor(error: PgError): string {
+  const tls = tlsHint(error);
+  if (tls) return tls;
   switch (error.code) {
     case '28P01':
     case '28000':
@@ -129,6 +190,70 @@ function hintFor(error: PgError): string {
     default:
       return '';
   }
+}
+
+/** The contents of the certificate files a connection names. */
+interface SslFileContents {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+function readSslFiles(settings: SslSettings): SslFileContents {
+  const read = (file: SslFile | undefined) => (file ? readSslFile(file) : undefined);
+  const contents = { ca: read(settings.rootCert), cert: read(settings.cert), key: read(settings.key) };
+  return Object.fromEntries(Object.entries(contents).filter(([, value]) => value !== undefined));
+}
+
+function readSslFile(file: SslFile): string {
+  try {
+    return readFileSync(file.path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+    throw new UsageError(`${file.setting}: cannot read ${file.path} (${problem})`);
+  }
+}
+
+/** pg's `ssl` option for one way of using TLS. */
+function sslOption(use: TlsUse, files: SslFileContents): false | ConnectionOptions {
+  const { ca, ...clientCertificate } = files;
+  switch (use) {
+    case 'plain':
+      return false;
+    case 'encrypt-only':
+      return { ...clientCertificate, rejectUnauthorized: false };
+    // rejectUnauthorized stated: NODE_TLS_REJECT_UNAUTHORIZED=0 must not silently turn verify-* off.
+    case 'verify-ca':
+      // The chain is checked against the CA; the host name is not (libpq's verify-ca).
+      return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full':
+      return { ...files, rejectUnauthorized: true };
+  }
+}
+
+/** libpq's fallbacks: prefer when the server has no TLS, allow when it refuses unencrypted connections. */
+function shouldFallBack(error: PgError): boolean {
+  if (/server does not support SSL/i.test(error.message)) return true;
+  return error.code === '28000' && /no encryption/i.test(error.message);
+}
+
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
+
+function tlsHint(error: PgError): string {
+  if (/server does not support SSL/i.test(error.message)) {
+    return ' — the server has TLS off: sslmode=prefer falls back to an unencrypted connection, sslmode=disable never encrypts';
+  }
+  if (error.code === '28000' && /no encryption/i.test(error.message)) {
+    return ' — the server accepts only encrypted connections here: use sslmode=require (or prefer, allow)';
+  }
+  if (error.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return ' — connect by a host name the certificate lists, or use sslmode=verify-ca to check its CA only';
+  }
+  if (error.code && CERTIFICATE_ERROR.test(error.code)) {
+    return ' — the server certificate could not be verified: name its CA with sslrootcert, or use sslmode=require to encrypt without verifying';
+  }
+  return '';
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

