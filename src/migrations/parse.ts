@@ -147,11 +147,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
 
   const upEnd = downLine === -1 ? lines.length : downLine;
   const up: Section = { sql: joinLines(text, lines, upLine + 1, upEnd), startLine: upLine + 2 };
-  const downSection: Section | undefined =
-    downLine === -1 ? undefined : { sql: joinLines(text, lines, downLine + 1, lines.length), startLine: downLine + 2 };
-  const nothingToUndo = nothingToUndoDirective(fileName, text, lines, { upLine, downLine, down: downSection });
-  // With the directive in the header and no -- DOWN marker, an empty DOWN: the runner has a section to run.
-  const down = downSection ?? (nothingToUndo ? { sql: '', startLine: lines.length + 1 } : undefined);
+  const { down, nothingToUndo } = downSection(fileName, text, lines, upLine, downLine);
 
   return {
     version: parsedName.version,
@@ -164,6 +160,23 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     nothingToUndo,
     irreversible: !nothingToUndo && (down === undefined || isBlankSql(down.sql)),
   };
+}
+
+/**
+ * The DOWN section (from `-- DOWN` to the end) and whether `-- aeturnis:nothing-to-undo` marks
+ * it; with the directive in the header and no `-- DOWN` marker, an empty section after the last
+ * line, so the runner has a DOWN to run.
+ */
+function downSection(
+  fileName: string,
+  text: string,
+  lines: string[],
+  upLine: number,
+  downLine: number,
+): { down: Section | undefined; nothingToUndo: boolean } {
+  const written = downLine === -1 ? undefined : { sql: joinLines(text, lines, downLine + 1, lines.length), startLine: downLine + 2 };
+  const nothingToUndo = nothingToUndoDirective(fileName, text, lines, { upLine, downLine, down: written });
+  return { down: written ?? (nothingToUndo ? { sql: '', startLine: lines.length + 1 } : undefined), nothingToUndo };
 }
 
 /**
