@@ -1,4 +1,4 @@
-import { isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, requireText, toLines } from './sql-text.js';
+import { convertText, isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, toLines } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** dbmate takes every `<digits>....sql` file of the directory (db.go's migrationFileRegexp). */
@@ -33,14 +33,7 @@ export function convertDbmate(files: readonly SourceFile[]): ToolConversion {
       result.ignored.push(file.path);
       continue;
     }
-    const text = requireText(file);
-    if (typeof text !== 'string') {
-      result.problems.push(text);
-      continue;
-    }
-    const converted = convertFile(file.path, text, match[1] as string, (match[2] as string).replace(/^[_-]/, ''));
-    if ('reason' in converted) result.problems.push(converted);
-    else result.migrations.push(converted);
+    convertText(result, file, (text) => convertFile(file.path, text, match[1] as string, (match[2] as string).replace(/^[_-]/, '')));
   }
   return result;
 }

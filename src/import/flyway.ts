@@ -1,4 +1,4 @@
-import { baseName, markerLookalike, nameOrDefault, nonTransactionalStatement, requireText } from './sql-text.js';
+import { addOutcome, baseName, markerLookalike, nameOrDefault, nonTransactionalStatement, requireText } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** Flyway's default names: `V1__desc.sql`, `U1__desc.sql`, `R__desc.sql`, `B1__desc.sql` (prefix, version, `__`, description). */
@@ -65,9 +65,7 @@ export function convertFlyway(files: readonly SourceFile[]): ToolConversion {
   const ordered = [...byVersion.values()].sort((a, b) => comparePartLists(a.parts, b.parts));
   for (const entry of ordered) {
     const key = versionKey(entry.parts);
-    const converted = convertMigration(entry, undo.get(key), configs.get(entry.file.path));
-    if ('reason' in converted) result.problems.push(converted);
-    else result.migrations.push(converted);
+    addOutcome(result, convertMigration(entry, undo.get(key), configs.get(entry.file.path)));
   }
   return result;
 }

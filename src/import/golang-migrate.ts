@@ -1,5 +1,5 @@
 import { splitSqlStatements } from '../migrations/split.js';
-import { markerLookalike, nameOrDefault, nonTransactionalStatement, requireText, toLines } from './sql-text.js';
+import { addOutcome, markerLookalike, nameOrDefault, nonTransactionalStatement, requireText, toLines } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** golang-migrate's file names: `<version>_<title>.up.<ext>` / `.down.<ext>` (source/parse.go). */
@@ -58,11 +58,7 @@ export function convertGolangMigrate(files: readonly SourceFile[]): ToolConversi
     pairs.set(version, pair);
   }
   const ordered = [...pairs.values()].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
-  for (const pair of ordered) {
-    const converted = convertPair(pair);
-    if ('reason' in converted) result.problems.push(converted);
-    else result.migrations.push(converted);
-  }
+  for (const pair of ordered) addOutcome(result, convertPair(pair));
   return result;
 }
 

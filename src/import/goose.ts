@@ -1,4 +1,4 @@
-import { isCommentOrBlank, markerLookalike, nameOrDefault, requireText, toLines } from './sql-text.js';
+import { convertText, isCommentOrBlank, markerLookalike, nameOrDefault, toLines } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** goose takes `<version>_<name>.sql` and `.go` files; others (helpers.go) it skips (NumericComponent). */
@@ -47,10 +47,7 @@ export function convertGoose(files: readonly SourceFile[]): ToolConversion {
       result.problems.push({ file: file.path, reason: 'a goose Go migration: only SQL migrations can be converted (rewrite it in SQL)' });
       continue;
     }
-    const text = requireText(file);
-    const converted = typeof text === 'string' ? convertFile(file.path, text, digits, name) : text;
-    if ('reason' in converted) result.problems.push(converted);
-    else result.migrations.push(converted);
+    convertText(result, file, (text) => convertFile(file.path, text, digits, name));
   }
   return result;
 }

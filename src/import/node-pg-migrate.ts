@@ -1,4 +1,4 @@
-import { isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, requireText, toLines } from './sql-text.js';
+import { convertText, isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, toLines } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** node-pg-migrate's SQL markers (sqlMigration.ts): `-- Up Migration`, `-- Down Migration`, any case. */
@@ -48,12 +48,7 @@ export function convertNodePgMigrate(files: readonly SourceFile[]): ToolConversi
     }
   }
   candidates.sort((a, b) => a.order - b.order || a.file.path.localeCompare(b.file.path, undefined, { numeric: true }));
-  for (const candidate of candidates) {
-    const text = requireText(candidate.file);
-    const converted = typeof text === 'string' ? convertFile(candidate, text) : text;
-    if ('reason' in converted) result.problems.push(converted);
-    else result.migrations.push(converted);
-  }
+  for (const candidate of candidates) convertText(result, candidate.file, (text) => convertFile(candidate, text));
   return result;
 }
 

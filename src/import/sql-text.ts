@@ -1,6 +1,6 @@
 import { isBlankSql } from '../migrations/parse.js';
 import { splitSqlStatements } from '../migrations/split.js';
-import type { ImportProblem, SourceFile } from './types.js';
+import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 export { isBlankSql };
 
@@ -37,6 +37,28 @@ const NON_TRANSACTIONAL: readonly RegExp[] = [
 export function requireText(file: SourceFile): string | ImportProblem {
   if (file.text !== undefined) return file.text;
   return { file: file.path, reason: file.unreadable ?? 'cannot be read as text' };
+}
+
+/**
+ * Adds a converter's outcome for one migration to the result: the migration, or its problem.
+ *
+ * @example
+ * addOutcome(result, convertFile(file.path, text));
+ */
+export function addOutcome(result: ToolConversion, outcome: SourceMigration | ImportProblem): void {
+  if ('reason' in outcome) result.problems.push(outcome);
+  else result.migrations.push(outcome);
+}
+
+/**
+ * Converts one file from its text (a problem when it has none), adding the outcome to the result.
+ *
+ * @example
+ * convertText(result, file, (text) => convertFile(file.path, text));
+ */
+export function convertText(result: ToolConversion, file: SourceFile, convert: (text: string) => SourceMigration | ImportProblem): void {
+  const text = requireText(file);
+  addOutcome(result, typeof text === 'string' ? convert(text) : text);
 }
 
 /**
