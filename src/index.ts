@@ -40,6 +40,13 @@ export {
   type RanMigration,
   type MigratorEvent,
 } from './migrator.js';
+export {
+  importMigrations,
+  type ImportOptions,
+  type ImportResult,
+  type ImportedMigration,
+} from './import/import.js';
+export type { ImportTool } from './import/types.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './verify/verify.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';

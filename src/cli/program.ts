@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerDown } from './commands/down.js';
+import { registerImport } from './commands/import.js';
 import { registerNew } from './commands/new.js';
 import { registerPartitions } from './commands/partitions.js';
 import { registerRedo } from './commands/redo.js';
@@ -50,5 +51,6 @@ export function buildProgram(): Command {
   registerNew(program);
   registerPartitions(program);
   registerSeed(program);
+  registerImport(program);
   return program;
 }

@@ -6,6 +6,7 @@ const FILE_NAME_PATTERN = /^(\d+)_(.+)\.sql$/;
 const UP_MARKER = /^\s*--\s*UP\s*$/i;
 const DOWN_MARKER = /^\s*--\s*DOWN\s*$/i;
 const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction\s*$/i;
+const NOTHING_TO_UNDO_DIRECTIVE = /^\s*--\s*aeturnis:nothing-to-undo\s*$/i;
 
 /** A migration file, parsed. Text fields are normalised (no BOM, LF line endings). */
 export interface Migration {
@@ -19,11 +20,22 @@ export interface Migration {
   checksum: string;
   /** SQL of the UP section (the lines after the `-- UP` marker). */
   up: Section;
-  /** SQL of the DOWN section; `undefined` when the file has no `-- DOWN` marker. */
+  /**
+   * SQL of the DOWN section; `undefined` when the file has no `-- DOWN` marker (with
+   * `-- aeturnis:nothing-to-undo` in the header, an empty section after the file's last line).
+   */
   down: Section | undefined;
   /** `-- aeturnis:no-transaction` in the header: run statement by statement, no transaction. */
   noTransaction: boolean;
-  /** No DOWN section, or one with only comments and whitespace: `down` refuses to pass it. */
+  /**
+   * `-- aeturnis:nothing-to-undo` in the header or the DOWN section: reversible, and undoing it
+   * runs no SQL (what other tools mean by an empty down file). Its DOWN holds no SQL.
+   */
+  nothingToUndo: boolean;
+  /**
+   * No DOWN section, or one with only comments and whitespace, and no
+   * `-- aeturnis:nothing-to-undo`: `down` refuses to pass it.
+   */
   irreversible: boolean;
 }
 
@@ -139,8 +151,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
 
   const upEnd = downLine === -1 ? lines.length : downLine;
   const up: Section = { sql: joinLines(text, lines, upLine + 1, upEnd), startLine: upLine + 2 };
-  const down: Section | undefined =
-    downLine === -1 ? undefined : { sql: joinLines(text, lines, downLine + 1, lines.length), startLine: downLine + 2 };
+  const { down, nothingToUndo } = downSection(fileName, text, lines, upLine, downLine);
 
   return {
     version: parsedName.version,
@@ -150,8 +161,62 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     up,
     down,
     noTransaction,
-    irreversible: down === undefined || isBlankSql(down.sql),
+    nothingToUndo,
+    irreversible: !nothingToUndo && (down === undefined || isBlankSql(down.sql)),
   };
+}
+
+/**
+ * The DOWN section (from `-- DOWN` to the end) and whether `-- aeturnis:nothing-to-undo` marks
+ * it; with the directive in the header and no `-- DOWN` marker, an empty section after the last
+ * line, so the runner has a DOWN to run.
+ */
+function downSection(
+  fileName: string,
+  text: string,
+  lines: string[],
+  upLine: number,
+  downLine: number,
+): { down: Section | undefined; nothingToUndo: boolean } {
+  const written = downLine === -1 ? undefined : { sql: joinLines(text, lines, downLine + 1, lines.length), startLine: downLine + 2 };
+  const nothingToUndo = nothingToUndoDirective(fileName, text, lines, { upLine, downLine, down: written });
+  return { down: written ?? (nothingToUndo ? { sql: '', startLine: lines.length + 1 } : undefined), nothingToUndo };
+}
+
+/**
+ * True when `-- aeturnis:nothing-to-undo` stands in the header or the DOWN section: the
+ * migration is reversible and undoing it runs no SQL. Anywhere else, or next to SQL in the
+ * DOWN section, it is a {@link MigrationFileError}: the file says two things at once.
+ *
+ * @example
+ * // '-- UP\nUPDATE t SET x = 1;\n-- DOWN\n-- aeturnis:nothing-to-undo\n' -> true
+ */
+function nothingToUndoDirective(
+  fileName: string,
+  text: string,
+  lines: string[],
+  where: { upLine: number; downLine: number; down: Section | undefined },
+): boolean {
+  if (!/aeturnis:nothing-to-undo/i.test(text)) return false; // one native scan; most files never mention it
+  let directiveLine = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (!NOTHING_TO_UNDO_DIRECTIVE.test(lines[i] as string)) continue;
+    if (i > where.upLine && (where.downLine === -1 || i < where.downLine)) {
+      throw new MigrationFileError(
+        fileName,
+        `line ${i + 1}: "-- aeturnis:nothing-to-undo" belongs in the header (before "-- UP") or in the DOWN section, not in the UP section`,
+      );
+    }
+    if (directiveLine === -1) directiveLine = i;
+  }
+  if (directiveLine === -1) return false;
+  if (where.down && !isBlankSql(where.down.sql)) {
+    throw new MigrationFileError(
+      fileName,
+      `line ${directiveLine + 1}: "-- aeturnis:nothing-to-undo" says there is nothing to undo, but the DOWN section has SQL: remove one of them`,
+    );
+  }
+  return true;
 }
 
 /**

@@ -1,0 +1,122 @@
+import { convertText, isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, toLines } from './sql-text.js';
+import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
+
+/** dbmate takes every `<digits>....sql` file of the directory (db.go's migrationFileRegexp). */
+const FILE_NAME = /^(\d+)(.*)\.sql$/;
+/** Its block markers: at the start of a line, options after a space (migration.go). */
+const UP_MARKER = /^--\s*migrate:up(\s*$|\s+\S+)/;
+const DOWN_MARKER = /^--\s*migrate:down(\s*$|\s+\S+)/;
+
+/** One `-- migrate:up` ... `-- migrate:down` ... block; a file may hold several. */
+interface Block {
+  upTransaction: boolean;
+  up: string;
+  downTransaction: boolean;
+  down: string | undefined;
+}
+
+/**
+ * Converts a dbmate migrations directory: `20240101120000_create_users.sql` files with
+ * `-- migrate:up` / `-- migrate:down` blocks; `transaction:false` on either marker becomes
+ * `-- aeturnis:no-transaction`. dbmate orders files by name, the version is the leading digits.
+ *
+ * @example
+ * convertDbmate([{ path: '20240101120000_users.sql', text: '-- migrate:up\nCREATE TABLE users ();\n-- migrate:down\nDROP TABLE users;\n' }])
+ * // migrations[0]: { versionDigits: '20240101120000', name: 'users', up: 'CREATE TABLE users ();\n', down: 'DROP TABLE users;\n', ... }
+ */
+export function convertDbmate(files: readonly SourceFile[]): ToolConversion {
+  const result: ToolConversion = { migrations: [], problems: [], ignored: [] };
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const file of sorted) {
+    const match = FILE_NAME.exec(file.path);
+    if (!match) {
+      result.ignored.push(file.path);
+      continue;
+    }
+    convertText(result, file, (text) => convertFile(file.path, text, match[1] as string, (match[2] as string).replace(/^[_-]/, '')));
+  }
+  return result;
+}
+
+function convertFile(path: string, text: string, digits: string, name: string): SourceMigration | ImportProblem {
+  const lookalike = markerLookalike(path, text, 1);
+  if (lookalike) return lookalike;
+  const lines = toLines(text);
+  const firstUp = lines.findIndex((line) => UP_MARKER.test(line));
+  if (firstUp === -1) return { file: path, reason: 'no "-- migrate:up" line: the UP is missing' };
+  const earlyDown = lines.slice(0, firstUp).findIndex((line) => DOWN_MARKER.test(line));
+  if (earlyDown !== -1) return { file: path, reason: `line ${earlyDown + 1}: "-- migrate:down" before "-- migrate:up"` };
+  const stray = lines.slice(0, firstUp).findIndex((line) => !isCommentOrBlank(line));
+  if (stray !== -1) return { file: path, reason: `line ${stray + 1}: SQL before "-- migrate:up" (dbmate refuses it too)` };
+  const blocks = readBlocks(path, lines, firstUp);
+  if ('reason' in blocks) return blocks;
+
+  const notes: string[] = [];
+  const upWithout = blocks.some((b) => !b.upTransaction);
+  const downWithout = blocks.some((b) => !b.downTransaction && b.down !== undefined);
+  if (downWithout && !upWithout) notes.push('transaction:false on its down: aeturnis-db runs both directions without a transaction');
+  if (blocks.length > 1) notes.push(`its ${blocks.length} dbmate blocks were joined into one UP and one DOWN`);
+  const reversible = blocks.every((b) => b.down !== undefined);
+  return {
+    sourceVersion: digits,
+    versionDigits: digits,
+    name: nameOrDefault(name),
+    sources: [path],
+    header: joinLines(lines, 0, firstUp),
+    up: blocks.map((b) => b.up).join(''),
+    down: reversible ? blocks.map((b) => b.down as string).join('') : undefined,
+    noTransaction: upWithout || downWithout,
+    notes,
+  };
+}
+
+/** The blocks from the first `-- migrate:up` on, with each marker's transaction option. */
+function readBlocks(path: string, lines: readonly string[], firstUp: number): Block[] | ImportProblem {
+  const blocks: Block[] = [];
+  let part: 'up' | 'down' = 'up';
+  let start = firstUp + 1;
+  const finish = (end: number) => {
+    const block = blocks[blocks.length - 1];
+    if (!block) return;
+    const body = joinLines(lines, start, end);
+    if (part === 'up') block.up = body;
+    else block.down = body;
+  };
+  for (let i = firstUp; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (UP_MARKER.test(line)) {
+      finish(i);
+      blocks.push({ upTransaction: transactionOption(line), up: '', downTransaction: true, down: undefined });
+      part = 'up';
+      start = i + 1;
+    } else if (DOWN_MARKER.test(line)) {
+      if (part === 'down') {
+        return { file: path, reason: `line ${i + 1}: a second "-- migrate:down" for one "-- migrate:up" (dbmate refuses it too)` };
+      }
+      finish(i);
+      const block = blocks[blocks.length - 1] as Block;
+      block.downTransaction = transactionOption(line);
+      block.down = '';
+      part = 'down';
+      start = i + 1;
+    }
+  }
+  finish(lines.length);
+  return blocks;
+}
+
+/**
+ * dbmate's `transaction` option of a marker line: false only for `transaction:false`.
+ *
+ * @example
+ * transactionOption('-- migrate:up transaction:false') // false
+ */
+function transactionOption(markerLine: string): boolean {
+  const options = markerLine.replace(/^--\s*migrate:(up|down)/, '').trim();
+  if (options === '') return true;
+  for (const pair of options.split(/\s+/)) {
+    const [key, value, ...rest] = pair.split(':');
+    if (rest.length === 0 && key === 'transaction' && value === 'false') return false;
+  }
+  return true;
+}

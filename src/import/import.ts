@@ -1,0 +1,150 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_MIGRATIONS_DIR } from '../config.js';
+import { MigrationFileError, UsageError } from '../errors.js';
+import { outputClashes, planImport, type PlannedFile } from './plan.js';
+import type { DownKind } from './render.js';
+import { readSourceDirectory } from './source.js';
+import { IMPORT_TOOLS, type ImportProblem, type ImportTool } from './types.js';
+import { writeFilesAtomically } from './write.js';
+
+/** At most this many problems are spelled out in the one-line error. */
+const PROBLEMS_SHOWN = 10;
+
+/** Options of {@link importMigrations}. */
+export interface ImportOptions {
+  /** The tool the files come from: `dbmate`, `golang-migrate`, `goose`, `flyway`, `node-pg-migrate`. */
+  from: ImportTool | string;
+  /** Its migrations directory. */
+  sourceDir: string;
+  /** Where the aeturnis-db files go (default: AETURNIS_MIGRATIONS_DIR, else ./migrations). */
+  dir?: string | undefined;
+  /** Plan only: convert and check everything, write nothing. */
+  dryRun?: boolean | undefined;
+  /** Number the migrations 1, 2, 3, ... in the source tool's order instead of keeping its versions. */
+  renumber?: boolean | undefined;
+  /** Where AETURNIS_MIGRATIONS_DIR is read (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+/** One converted migration file. */
+export interface ImportedMigration {
+  /** `<digits>_<name>.sql` */
+  fileName: string;
+  /** Where it is (or, on a dry run, would be) written. */
+  path: string;
+  version: number;
+  /** The version in the source tool (`1.2`, `20240101120000`); differs from `version` after renumbering. */
+  sourceVersion: string;
+  name: string;
+  /** The source files it was made from, as paths under the source directory (the UP's first). */
+  sources: string[];
+  /** Marked `-- aeturnis:no-transaction`. */
+  noTransaction: boolean;
+  /** `sql`; `nothing-to-undo` for an empty source down; `irreversible` when the source has none. */
+  down: DownKind;
+  /** What the conversion changed or decided (a BEGIN/COMMIT commented out, why no transaction). */
+  notes: string[];
+}
+
+/** Result of {@link importMigrations}. */
+export interface ImportResult {
+  from: ImportTool;
+  sourceDir: string;
+  dir: string;
+  dryRun: boolean;
+  renumbered: boolean;
+  /** In the source tool's order. */
+  migrations: ImportedMigration[];
+  /** Files of the source directory that the tool does not take as migrations (a README). */
+  ignored: string[];
+  /** Converted, but worth a look (an order that changes). */
+  warnings: string[];
+}
+
+/**
+ * Converts another tool's migration files into aeturnis-db files in `dir`, all or nothing:
+ * every source file is converted and every output name checked before the first byte is
+ * written; a file that cannot be converted, or a name or version already in `dir`, is a
+ * `UsageError` / `MigrationFileError` (exit 2) naming it, with nothing written. Needs no database.
+ *
+ * @example
+ * const { migrations } = importMigrations({ from: 'goose', sourceDir: 'db/migrations', dir: 'migrations' });
+ * for (const m of migrations) console.log(m.fileName, m.sources.join(' + '));
+ */
+export function importMigrations(options: ImportOptions): ImportResult {
+  const tool = toolOf(options.from);
+  const env = options.env ?? process.env;
+  const dir = options.dir ?? nonEmpty(env.AETURNIS_MIGRATIONS_DIR) ?? DEFAULT_MIGRATIONS_DIR;
+  const { sourceDir } = options;
+  const files = readSourceDirectory(sourceDir, tool === 'flyway');
+  if (resolve(sourceDir) === resolve(dir)) {
+    throw new UsageError(`${sourceDir} is both the source directory and the migrations directory (--dir): import into another directory`);
+  }
+  const plan = planImport(tool, files, { renumber: options.renumber ?? false });
+  if (plan.files.length === 0 && plan.problems.length === 0) {
+    throw new UsageError(`no ${tool} migrations in ${sourceDir}${plan.ignored.length > 0 ? ` (it holds only ${plan.ignored.join(', ')})` : ''}`);
+  }
+  const problems = [
+    ...plan.problems.map((problem) => ({ ...problem, file: join(sourceDir, problem.file) })),
+    ...outputClashes(plan.files, existingFiles(dir), dir),
+  ];
+  if (problems.length > 0) throw importError(problems);
+  const dryRun = options.dryRun ?? false;
+  if (!dryRun) writeFilesAtomically(dir, plan.files);
+  return {
+    from: tool,
+    sourceDir,
+    dir,
+    dryRun,
+    renumbered: options.renumber ?? false,
+    migrations: plan.files.map((file) => imported(file, dir, sourceDir)),
+    ignored: plan.ignored,
+    warnings: plan.warnings,
+  };
+}
+
+function toolOf(from: string): ImportTool {
+  const tool = IMPORT_TOOLS.find((known) => known === from);
+  if (!tool) throw new UsageError(`--from must be one of ${IMPORT_TOOLS.join(', ')} (got "${from}")`);
+  return tool;
+}
+
+/** The names in the output directory; none when it does not exist yet. */
+function existingFiles(dir: string): string[] {
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`migrations directory ${dir} (--dir) is not a directory`);
+    return readdirSync(dir);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new UsageError(`migrations directory ${dir} cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/** One problem: an error naming its file; several: one line naming each (the first ten). */
+function importError(problems: readonly ImportProblem[]): UsageError {
+  const [only] = problems;
+  if (problems.length === 1 && only) return new MigrationFileError(only.file, `${only.reason}; nothing was written`);
+  const shown = problems.slice(0, PROBLEMS_SHOWN).map((p) => `${p.file}: ${p.reason}`);
+  const more = problems.length > PROBLEMS_SHOWN ? `; and ${problems.length - PROBLEMS_SHOWN} more` : '';
+  return new UsageError(`${problems.length} files cannot be imported, so nothing was written: ${shown.join('; ')}${more}`);
+}
+
+function imported(file: PlannedFile, dir: string, sourceDir: string): ImportedMigration {
+  return {
+    fileName: file.fileName,
+    path: join(dir, file.fileName),
+    version: file.version,
+    sourceVersion: file.sourceVersion,
+    name: file.name,
+    sources: file.sources.map((source) => join(sourceDir, source)),
+    noTransaction: file.noTransaction,
+    down: file.down,
+    notes: file.notes,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

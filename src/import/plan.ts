@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { parseMigrationFileName } from '../migrations/parse.js';
+import { convertDbmate } from './dbmate.js';
+import { convertFlyway } from './flyway.js';
+import { convertGolangMigrate } from './golang-migrate.js';
+import { convertGoose } from './goose.js';
+import { convertNodePgMigrate } from './node-pg-migrate.js';
+import { downKind, readBackProblem, renderMigration, type DownKind } from './render.js';
+import type { Converter, ImportProblem, ImportTool, SourceFile } from './types.js';
+import { assignVersions } from './versions.js';
+
+const CONVERTERS: Record<ImportTool, Converter> = {
+  dbmate: convertDbmate,
+  'golang-migrate': convertGolangMigrate,
+  goose: convertGoose,
+  flyway: convertFlyway,
+  'node-pg-migrate': convertNodePgMigrate,
+};
+
+/** One aeturnis-db file that import writes (or would write). */
+export interface PlannedFile {
+  /** `<digits>_<name>.sql` */
+  fileName: string;
+  version: number;
+  /** The version as the source tool writes it (`1.2` for Flyway, `20240101120000` for dbmate). */
+  sourceVersion: string;
+  name: string;
+  /** Source files, relative to the source directory: the UP's first. */
+  sources: string[];
+  /** The file's content. */
+  text: string;
+  noTransaction: boolean;
+  down: DownKind;
+  notes: string[];
+}
+
+/** Everything import decided, before it touches the output directory. */
+export interface ImportPlan {
+  files: PlannedFile[];
+  /** Source files that cannot be converted (paths relative to the source directory). */
+  problems: ImportProblem[];
+  /** Files the tool would not take as migrations. */
+  ignored: string[];
+  warnings: string[];
+}
+
+/**
+ * Converts a source directory's files into aeturnis-db files, in the source tool's order. Pure:
+ * the files come in as text, the plan goes out; nothing is written.
+ *
+ * @example
+ * const plan = planImport('goose', [{ path: '00001_users.sql', text: '-- +goose Up\nCREATE TABLE users ();\n' }], { renumber: false });
+ * plan.files[0].fileName // '00001_users.sql'
+ */
+export function planImport(tool: ImportTool, files: readonly SourceFile[], options: { renumber: boolean }): ImportPlan {
+  const conversion = CONVERTERS[tool](files);
+  const assigned = assignVersions(tool, conversion.migrations, options.renumber);
+  const plan: ImportPlan = {
+    files: [],
+    problems: [...conversion.problems, ...assigned.problems],
+    ignored: conversion.ignored,
+    warnings: assigned.warnings,
+  };
+  for (const migration of assigned.migrations) {
+    const text = renderMigration(tool, migration);
+    const problem = readBackProblem(migration, text);
+    if (problem) {
+      plan.problems.push(problem);
+      continue;
+    }
+    plan.files.push({
+      fileName: migration.fileName,
+      version: migration.version,
+      sourceVersion: migration.sourceVersion,
+      name: migration.name,
+      sources: migration.sources,
+      text,
+      noTransaction: migration.noTransaction,
+      down: downKind(migration),
+      notes: migration.notes,
+    });
+  }
+  return plan;
+}
+
+/**
+ * The planned files that would overwrite a file of the output directory, or take a version one
+ * of its migrations already has; `file` is the output path (`dir` joined with the name).
+ *
+ * @example
+ * outputClashes([{ fileName: '0001_users.sql', version: 1, ... }], ['1_init.sql'], 'migrations')
+ * // [{ file: 'migrations/0001_users.sql', reason: 'version 1 is already taken by migrations/1_init.sql ...' }]
+ */
+export function outputClashes(files: readonly PlannedFile[], existing: readonly string[], dir: string): ImportProblem[] {
+  const present = new Set(existing);
+  const versions = new Map<number, string>();
+  for (const fileName of existing) {
+    const parsed = safeParseFileName(fileName);
+    if (parsed && !versions.has(parsed.version)) versions.set(parsed.version, fileName);
+  }
+  const problems: ImportProblem[] = [];
+  for (const file of files) {
+    const path = join(dir, file.fileName);
+    const sameVersion = versions.get(file.version);
+    if (present.has(file.fileName)) problems.push({ file: path, reason: 'already exists (import never overwrites a file)' });
+    else if (sameVersion !== undefined) {
+      problems.push({ file: path, reason: `version ${file.version} is already taken by ${join(dir, sameVersion)}` });
+    }
+  }
+  return problems;
+}
+
+function safeParseFileName(fileName: string): { version: number } | undefined {
+  try {
+    return parseMigrationFileName(fileName);
+  } catch {
+    return undefined; // not a migration file name: `up` will name it, import leaves it alone
+  }
+}
