@@ -91,12 +91,15 @@ export function planDown(
       const problem = `version ${row.versionText ?? row.version} (${row.name}) is applied but its file is missing`;
       throw new ValidationError(`refusing to run down: ${problem}`, [problem]);
     }
-    if (migration.checksum !== row.checksum) {
+    // A DOWN that stopped part way is fixed by editing it: its resume point checks that the
+    // statements that already ran are unchanged instead.
+    const resumingDown = partialRuns.some((run) => run.version === migration.version && run.direction === 'down');
+    if (migration.checksum !== row.checksum && !resumingDown) {
       const problem = `${migration.fileName} was modified after it was applied (checksum differs)`;
       throw new ValidationError(`refusing to run down: ${problem}`, [problem]);
     }
     if (migration.irreversible) {
-      const problem = `${migration.fileName} is irreversible (no DOWN section, or an empty one)`;
+      const problem = `${migration.fileName} is irreversible (no DOWN section, or an empty one; if there is truly nothing to undo, put -- aeturnis:nothing-to-undo in its DOWN section)`;
       throw new ValidationError(`refusing to run down: ${problem}; nothing was rolled back`, [problem]);
     }
     rollback.push(migration);
@@ -133,7 +136,7 @@ export function planRedo(
     throw new ValidationError(`refusing to redo: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`, problems);
   }
   if (migration.irreversible) {
-    const problem = `${migration.fileName} is irreversible (no DOWN section, or an empty one)`;
+    const problem = `${migration.fileName} is irreversible (no DOWN section, or an empty one; if there is truly nothing to undo, put -- aeturnis:nothing-to-undo in its DOWN section)`;
     throw new ValidationError(`refusing to redo: ${problem}; nothing was rolled back`, [problem]);
   }
   return { migration, edited };

@@ -168,5 +168,5 @@ export function describePartial(row: Pick<MigrationStatus, 'fileName' | 'version
       ? `aeturnis-db ${partial.direction} resumes at statement ${partial.statementsApplied + 1}`
       : `aeturnis-db ${partial.direction} only records it`;
   const indexes = partial.invalidIndexes.map((name) => `; INVALID index ${name} left behind (${partial.direction} drops it first; or DROP INDEX CONCURRENTLY ${name})`).join('');
-  return `${file} is ${what}: ${ran}${section} of ${partial.statementCount} ran (${partial.failedAt.toISOString()}); ${next}${indexes}`;
+  return `${file} is ${what}: ${ran} of ${partial.statementCount}${section} ran (${partial.failedAt.toISOString()}); ${next}${indexes}`;
 }

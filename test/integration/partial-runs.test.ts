@@ -101,4 +101,30 @@ describe('a no-transaction migration that stopped part way', () => {
     ]);
     expect(await db.query('SELECT step FROM runs ORDER BY step')).toEqual([{ step: 1 }]);
   });
+
+  it('a DOWN that stops part way: the migration stays applied, up refuses, down resumes it', async () => {
+    project.write('0001_runs.sql', '-- UP\nCREATE TABLE runs (step int);\n-- DOWN\nDROP TABLE runs;\n');
+    const down = (failing: boolean) =>
+      `${header}-- UP\nCREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n-- DOWN\nINSERT INTO runs VALUES (1);\nDROP INDEX CONCURRENTLY t_id;\n` +
+      `${failing ? 'SELECT 1 / 0;\n' : ''}DROP TABLE t;\n`;
+    project.write('0002_t.sql', down(true));
+    expect((await cli(['up'])).code).toBe(0);
+    const failed = await cli(['down']);
+    expect(failed.code).toBe(1);
+    expect(lines(failed.stderr)[0]).toContain('statement 3 of 4 (line 8) failed; statements 1-2 stayed applied (it runs without a transaction); it is still recorded as applied');
+    expect(await versions()).toEqual([1, 2]);
+
+    const up = await cli(['up']);
+    expect(up.code).toBe(3);
+    expect(up.stderr).toContain('0002_t.sql is partially rolled back: statements 1-2 of 4 of its DOWN ran');
+
+    project.write('0002_t.sql', down(false));
+    // Fixed after the statements that ran: down resumes, although the file's checksum changed.
+    const resumed = await cli(['down']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('resuming at statement 3 of 3');
+    expect(await db.query('SELECT step FROM runs')).toEqual([{ step: 1 }]);
+    expect(await versions()).toEqual([1]);
+  });
 });
