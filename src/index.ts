@@ -17,40 +17,20 @@
  *   throw error;
  * }
  */
-export {
-  migrate,
-  rollback,
-  redo,
-  status,
-  validate,
-  ensurePartitions,
-  seed,
-  createMigration,
-  RunInterruptedError,
-  type CommonOptions,
-  type MigrateOptions,
-  type MigrateResult,
-  type RollbackOptions,
-  type RollbackResult,
-  type RedoResult,
-  type StatusResult,
-  type ValidateResult,
-  type EnsurePartitionsOptions,
-  type SeedOptions,
-  type RanMigration,
-  type MigratorEvent,
-} from './migrator.js';
-export {
-  importMigrations,
-  type ImportOptions,
-  type ImportResult,
-  type ImportedMigration,
-} from './import/import.js';
-export type { ImportTool } from './import/types.js';
-export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './verify/verify.js';
+export { migrate, type MigrateOptions, type MigrateResult, type PartitionStep } from './api/migrate.js';
+export { rollback, type RollbackOptions, type RollbackResult } from './api/rollback.js';
+export { redo, type RedoResult } from './api/redo.js';
+export { status, validate, type StatusResult, type ValidateResult } from './api/status.js';
+export { ensurePartitions, type EnsurePartitionsOptions } from './api/partitions.js';
+export { seed, type SeedOptions } from './api/seed.js';
+export { createMigration } from './api/create.js';
+export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './api/verify.js';
+export { importMigrations, type ImportOptions, type ImportResult, type ImportedMigration, type ImportTool } from './api/import.js';
+export type { CommonOptions } from './api/options.js';
+export type { MigratorEvent, RanMigration, PlannedMigration } from './api/events.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';
-export type { JournalRow, MigrationStatus, MigrationState } from './migrations/plan.js';
+export type { JournalRow, MigrationStatus, MigrationState, PartialRow } from './migrations/status.js';
 export type {
   PartitionReport,
   PartitionDescription,
@@ -59,7 +39,7 @@ export type {
   CreatedPartition,
   DroppedPartition,
   DropFailure,
-} from './partitions/ensure.js';
+} from './partitions/types.js';
 export { parseMigration } from './migrations/parse.js';
 export { loadMigrations } from './migrations/discover.js';
 export { migrationChecksum } from './migrations/checksum.js';
@@ -73,6 +53,7 @@ export {
   MigrationSqlError,
   DatabaseError,
   InterruptedError,
+  RunInterruptedError,
   ExitCode,
   type SqlErrorLocation,
 } from './errors.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseSeconds } from '../config.js';
 import { UsageError } from '../errors.js';
-import type { CommonOptions } from '../migrator.js';
+import type { CommonOptions } from '../api/options.js';
 import { createOutput, type LogFormat, type Output } from './output.js';
 import { eventRenderer } from './render.js';
 

@@ -1,8 +1,8 @@
 import './node-navigator.js'; // first: before anything loads pg (start-up speed, see there)
 import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { AeturnisError, ExitCode, InterruptedError, RunInterruptedError, ValidationError } from '../errors.js';
-import { maskPassword } from '../db/connection-config.js';
+import { AeturnisError, ExitCode, InterruptedError, RunInterruptedError, signalOf, ValidationError } from '../errors.js';
+import { maskPassword } from '../redact.js';
 import { activeOutput, interruption } from './context.js';
 import { createOutput, type Output } from './output.js';
 import { buildProgram } from './program.js';
@@ -22,11 +22,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    if (interruption.signal.aborted) return SIGNAL_EXIT_CODES[signalOf()] ?? 130;
+    if (interruption.signal.aborted) return SIGNAL_EXIT_CODES[signalOf(interruption.signal)] ?? 130;
     return ExitCode.ok;
   } catch (error) {
     const output = activeOutput ?? (await createOutput({ format: 'human' }));
-    const code = report(output, error);
+    const code = report(output, await typed(error));
     await output.flush();
     return code;
   }
@@ -40,7 +40,7 @@ function report(output: Output, error: unknown): number {
     return ExitCode.usage;
   }
   if (error instanceof InterruptedError || interruption.signal.aborted) {
-    const signal = error instanceof InterruptedError ? error.signal : signalOf();
+    const signal = error instanceof InterruptedError ? error.signal : signalOf(interruption.signal);
     if (error instanceof RunInterruptedError) {
       const run = error;
       output.error(run.describe(), {
@@ -66,24 +66,21 @@ function report(output: Output, error: unknown): number {
     output.error(error.message, { code: error.exitCode });
     return error.exitCode;
   }
-  const pgCode = (error as { code?: unknown }).code;
   const message = maskPassword(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
-  if (typeof pgCode === 'string' && /^[0-9A-Z]{5}$/.test(pgCode)) {
-    output.error(`${message} (SQLSTATE ${pgCode})`, { sqlState: pgCode });
-    return ExitCode.sqlFailed;
-  }
-  if (typeof pgCode === 'string' && /^E[A-Z]+$/.test(pgCode)) {
-    output.error(`lost the database connection: ${message}`, { errno: pgCode });
-    return ExitCode.connection;
-  }
   output.error(message);
   if (process.env.AETURNIS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return ExitCode.sqlFailed;
 }
 
-function signalOf(): NodeJS.Signals {
-  const reason: unknown = interruption.signal.reason;
-  return reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+
+/**
+ * The API throws typed errors; anything else that escapes (a bug, or pg failing outside a
+ * command's scope) is typed the same way here. Loaded only on this path: --help stays fast.
+ */
+async function typed(error: unknown): Promise<unknown> {
+  if (error instanceof AeturnisError || error instanceof InterruptedError || error instanceof CommanderError) return error;
+  const { typedError } = await import('../api/scope.js');
+  return typedError(error, interruption.signal);
 }
 
 function installSignalHandlers(): void {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { maskPassword } from '../db/connection-config.js';
+import { maskPassword } from '../redact.js';
 
 /** Log formats: coloured lines for people, one pino JSON object per line for machines. */
 export type LogFormat = 'human' | 'json';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
-import { ConnectionError, InterruptedError, UsageError } from '../errors.js';
+import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
+import { isSqlState } from './pg-error.js';
 import { maskPassword, sslSettings, tlsAttempts, withoutSslParameters, type SslFile, type SslSettings, type TlsUse } from './connection-config.js';
 
 /** Application name set on every connection (visible in pg_stat_activity). */
@@ -102,8 +103,7 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
   for (;;) {
     // Aborted (SIGINT/SIGTERM) while waiting between attempts: do not connect once more.
     if (options.signal?.aborted) {
-      const reason: unknown = options.signal.reason;
-      throw new InterruptedError(typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT');
+      throw new InterruptedError(signalOf(options.signal));
     }
     const msLeft = deadline - Date.now();
     try {
@@ -174,7 +174,7 @@ export function describeConnectError(error: PgError): string {
   const message = maskPassword(error.message.split('\n')[0] ?? String(error));
   if (code === 'ECONNREFUSED') return `connection refused (${message.replace(/^connect ECONNREFUSED\s*/, '') || 'server not listening'})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${error.hostname ?? message})`;
-  if (code && /^[0-9A-Z]{5}$/.test(code)) return `${message} (SQLSTATE ${code})`;
+  if (isSqlState(code)) return `${message} (SQLSTATE ${code})`;
   return message.replace(/[\s:]+$/, ''); // Node's altname message ends in "list: "
 }
 

@@ -1,4 +1,7 @@
 import { UsageError } from '../errors.js';
+import { maskPassword } from '../redact.js';
+
+export { maskPassword };
 
 /** Where the connection settings came from (named in messages). */
 export type ConnectionSource = '--database-url' | 'DATABASE_URL' | 'PG* environment variables' | 'embedded';
@@ -70,18 +73,6 @@ function redactMalformedUrl(url: string): string {
   const userinfoStart = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0].length ?? 0;
   const colon = url.indexOf(':', userinfoStart);
   return colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}*****${url.slice(at)}` : maskPassword(url);
-}
-
-/**
- * Hides the password of a connection URL (and of `password=` parameters) for display.
- *
- * @example
- * maskPassword('postgres://app:s3cret@db:5432/game') // 'postgres://app:*****@db:5432/game'
- */
-export function maskPassword(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s]*)(@)/gi, '$1*****$3')
-    .replace(/(password=)([^&\s]*)/gi, '$1*****');
 }
 
 /**

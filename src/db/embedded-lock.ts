@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ConnectionError, InterruptedError, LockTimeoutError } from '../errors.js';
+import { ConnectionError, InterruptedError, LockTimeoutError, signalOf } from '../errors.js';
 
 /**
  * A lock file (a directory, made atomically with mkdir by proper-lockfile) next to the
@@ -111,7 +111,7 @@ export async function lockEmbeddedDir(dataDir: string, options: EmbeddedLockOpti
     }
     if (release) return heldLock(lockPath, release);
 
-    if (options.signal?.aborted) throw new InterruptedError(abortReason(options.signal));
+    if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
     const now = Date.now();
     if (now >= deadline) {
       throw new LockTimeoutError(
@@ -199,9 +199,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function abortReason(signal: AbortSignal): NodeJS.Signals {
-  const reason: unknown = signal.reason;
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ConnectionError, InterruptedError, UsageError } from '../errors.js';
+import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
 import { lockEmbeddedDir, type EmbeddedDirLock } from './embedded-lock.js';
 import { CREATING_DIR, EXTENSIONS_MANIFEST, type EmbeddedWorkerData, type FromWorker, type ToWorker } from './embedded-protocol.js';
 
@@ -178,7 +178,7 @@ function extensionsToLoad(dataDir: string, sqlDirs: string[]): string[] {
 
 function waitForReady(worker: Worker, signal: AbortSignal | undefined): Promise<{ port: number; created: boolean; startMs: number }> {
   return new Promise((resolvePromise, reject) => {
-    const onAbort = () => reject(new InterruptedError(abortReason(signal)));
+    const onAbort = () => reject(new InterruptedError(signal ? signalOf(signal) : 'SIGINT'));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => signal?.removeEventListener('abort', onAbort);
@@ -260,9 +260,4 @@ function runningDatabase(
 
 function lostLockError(dir: string, error: Error): ConnectionError {
   return new ConnectionError(`lost the lock on the embedded database ${dir} (${error.message}); stopped it to protect the data`);
-}
-
-function abortReason(signal: AbortSignal | undefined): NodeJS.Signals {
-  const reason: unknown = signal?.reason;
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
 }

@@ -1,4 +1,5 @@
 import type { Migration } from '../migrations/parse.js';
+import type { PartialRow } from '../migrations/status.js';
 import { quoteLiteral } from './identifiers.js';
 
 /**
@@ -83,19 +84,8 @@ function guardCondition(guard: string): string {
   return `pg_catalog.current_setting('aeturnis.run', true) = ${quoteLiteral(guard)}`;
 }
 
-/** What a partial run left: which statements ran, and what to clean up before resuming. */
-export interface PartialRunRecord {
-  version: number;
-  direction: 'up' | 'down';
-  name: string;
-  checksum: string;
-  statementsApplied: number;
-  statementCount: number;
-  /** SHA-256 of the statements that ran, so a resume can tell whether they were edited since. */
-  appliedSha256: string;
-  invalidIndexes: string[];
-  error: string | undefined;
-}
+/** What a partial run left (a journal_partial row as it is written; the server sets failed_at). */
+export type PartialRunRecord = Omit<PartialRow, 'failedAt' | 'error'> & { error: string | undefined };
 
 /** Records (or updates) a partial run. */
 export function partialUpsertSql(journal: JournalNames, run: PartialRunRecord): string {

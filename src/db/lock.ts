@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { InterruptedError, LockTimeoutError } from '../errors.js';
+import { InterruptedError, LockTimeoutError, signalOf } from '../errors.js';
 
 /** Who holds the runner lock, from pg_locks joined with pg_stat_activity. */
 export interface LockHolder {
@@ -40,7 +40,7 @@ export async function acquireRunnerLock(client: pg.ClientBase, key: bigint, opti
   for (;;) {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key.toString()]);
     if (rows[0]?.locked) return;
-    if (options.signal?.aborted) throw new InterruptedError(abortReason(options.signal));
+    if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
     const now = Date.now();
     if (now >= deadline) {
       const holder = await findLockHolder(client, key);
@@ -98,9 +98,4 @@ export function describeHolder(holder: LockHolder | undefined): string {
   const from = holder.clientAddress ? `, from ${holder.clientAddress}` : '';
   const since = holder.since ? ` connected since ${holder.since.toISOString()}` : '';
   return `pid ${holder.pid} (${holder.applicationName || 'unknown application'}${from})${since}`;
-}
-
-function abortReason(signal: AbortSignal): NodeJS.Signals {
-  const reason: unknown = signal.reason;
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
 }

@@ -1,4 +1,7 @@
 import type pg from 'pg';
+import type { Migration } from '../migrations/parse.js';
+import { appliedStatementsSha256 } from '../migrations/resume.js';
+import type { SqlStatement } from '../migrations/split.js';
 import type { Journal } from './journal.js';
 import { journalError } from './journal.js';
 import { createPartialSql, partialUpsertSql, type PartialRunRecord } from './journal-sql.js';
@@ -11,17 +14,35 @@ import { createPartialSql, partialUpsertSql, type PartialRunRecord } from './jou
  * next `up` resumes at the first statement that did not run, so no statement runs twice.
  */
 
+/** Where a migration stopped, as the runner knows it. */
+export interface StoppedRun {
+  migration: Migration;
+  direction: 'up' | 'down';
+  statements: readonly SqlStatement[];
+  /** Statements that ran to completion. */
+  applied: number;
+  invalidIndexes: string[];
+  error: string | undefined;
+}
+
 /**
- * Records a partial run (creating the companion table on first use), after putting the session
- * back to its starting state. Never throws: the migration's own error is what the user must see;
- * a failure to record is returned as a sentence to add to it.
+ * Records where a migration stopped (creating the companion table on first use), after putting
+ * the session back to its starting state. Never throws: the migration's own error is what the
+ * user must see; a failure to record is returned as a sentence to add to it.
  */
-export async function recordPartialRun(
-  client: pg.ClientBase,
-  journal: Journal,
-  restoreSql: string,
-  run: PartialRunRecord,
-): Promise<string | undefined> {
+export async function recordPartialRun(client: pg.ClientBase, journal: Journal, restoreSql: string, stopped: StoppedRun): Promise<string | undefined> {
+  const { migration, statements, applied } = stopped;
+  const run: PartialRunRecord = {
+    version: migration.version,
+    direction: stopped.direction,
+    name: migration.name,
+    checksum: migration.checksum,
+    statementsApplied: applied,
+    statementCount: statements.length,
+    appliedSha256: appliedStatementsSha256(statements, applied),
+    invalidIndexes: stopped.invalidIndexes,
+    error: stopped.error,
+  };
   try {
     await client.query(`${restoreSql};\n${createPartialSql(journal)};\n${partialUpsertSql(journal, run)}`);
     journal.partialExists = true;

@@ -4,10 +4,14 @@ import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql } from './journal-sql.js';
 import { pgErrorOf } from './pg-error.js';
-import { appliedStatementsSha256, type ResumePoint } from '../migrations/resume.js';
+import type { ResumePoint } from '../migrations/resume.js';
 import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from './partial-runs.js';
 import { isConnectionLoss, lostConnection, statementRange, toSqlError, withPartialRun, type Direction, type PartialRun } from './run-errors.js';
-import type { RunContext } from './runner.js';
+import type { Journal } from './journal.js';
+import type { RunContext } from './run-context.js';
+
+/** The no-transaction path always records: it needs the journal. */
+type RecordedContext = RunContext & { journal: Journal };
 import { restoreSql } from './session-state.js';
 
 /**
@@ -18,12 +22,15 @@ import { restoreSql } from './session-state.js';
  * index the failure left), and the next run resumes at the failing statement.
  */
 export async function runStatementByStatement(
-  context: RunContext,
+  runContext: RunContext,
   migration: Migration,
   section: Section,
   direction: Direction,
   resume?: ResumePoint,
 ): Promise<number> {
+  const { journal } = runContext;
+  if (!journal) throw new Error(`${migration.fileName}: a -- aeturnis:no-transaction file runs only as a recorded migration`);
+  const context: RecordedContext = { ...runContext, journal };
   const { client } = context;
   const statements = splitSqlStatements(section.sql);
   const from = resume?.fromStatement ?? 0;
@@ -58,7 +65,7 @@ export async function runStatementByStatement(
 
 /** Restores the session, writes the journal and forgets the partial run: one message, one implicit transaction. */
 async function recordCompletion(
-  context: RunContext,
+  context: RecordedContext,
   migration: Migration,
   direction: Direction,
   statements: SqlStatement[],
@@ -94,7 +101,7 @@ async function recordCompletion(
  * INVALID index the failing statement left) and returns sentences for the error message.
  */
 async function recordStop(
-  context: RunContext,
+  context: RecordedContext,
   migration: Migration,
   direction: Direction,
   statements: SqlStatement[],
@@ -106,13 +113,10 @@ async function recordStop(
   const leftBehind = (await invalidIndexes(client).catch(() => [] as string[])).filter((name) => !invalidBefore.has(name));
   if (applied === 0 && leftBehind.length === 0) return [];
   const failure = await recordPartialRun(client, journal, restoreSql(baseline), {
-    version: migration.version,
+    migration,
     direction,
-    name: migration.name,
-    checksum: migration.checksum,
-    statementsApplied: applied,
-    statementCount: statements.length,
-    appliedSha256: appliedStatementsSha256(statements, applied),
+    statements,
+    applied,
     invalidIndexes: leftBehind,
     error: reason,
   });

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import { MigrationSqlError } from '../errors.js';
 import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { quoteLiteral } from './identifiers.js';
-import type { Journal } from './journal.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, setGuardSql } from './journal-sql.js';
-import { appliedStatementsSha256, type ResumePoint } from '../migrations/resume.js';
+import type { ResumePoint } from '../migrations/resume.js';
 import { recordPartialRun } from './partial-runs.js';
 import { pgErrorOf } from './pg-error.js';
 import {
@@ -20,26 +18,12 @@ import {
   type Direction,
 } from './run-errors.js';
 import { runStatementByStatement } from './runner-statements.js';
-import type { SessionBaseline } from './session-state.js';
+import type { RunContext } from './run-context.js';
 import { runSimpleQuery, traceOf } from './simple-query.js';
+import type { Journal } from './journal.js';
+import { restoreSql } from './session-state.js';
 
-/** What the runner needs: a connection (holding the runner lock), the journal, the session's starting state. */
-export interface RunContext {
-  client: pg.ClientBase;
-  journal: Journal;
-  /** How to put the session back to its starting state after each migration. */
-  baseline: SessionBaseline;
-  /** Reports things the user should know that are not errors. */
-  warn?: (message: string) => void;
-  /**
-   * Aborted on SIGINT/SIGTERM. The caller also cancels the statement in flight; this signal
-   * catches what a cancel cannot: an abort landing between two statements of a no-transaction
-   * migration (it stops before the next one).
-   */
-  signal?: AbortSignal | undefined;
-}
-
-export type { Direction, ResumePoint };
+export type { Direction, ResumePoint, RunContext };
 
 /** Statements the runner sends before the section's SQL: BEGIN and the guard. */
 const PREFIX_STATEMENTS = 2;
@@ -80,15 +64,13 @@ function buildMessage(context: RunContext, migration: Migration, section: Sectio
   const guard = randomBytes(8).toString('hex');
   const marker = `aeturnis-db:${guard}`;
   const { journal, baseline } = context;
-  const record = direction === 'up' ? journalInsertSql(journal, migration, 'server', guard) : journalDeleteSql(journal, migration.version, guard);
-  const suffix = [
-    `SELECT ${quoteLiteral(marker)}`,
-    ...baseline.identity,
-    record,
-    ...(resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : []),
-    ...baseline.settings,
-    'COMMIT',
-  ];
+  const record = !journal
+    ? []
+    : [
+        direction === 'up' ? journalInsertSql(journal, migration, 'server', guard) : journalDeleteSql(journal, migration.version, guard),
+        ...(resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : []),
+      ];
+  const suffix = [`SELECT ${quoteLiteral(marker)}`, ...baseline.identity, ...record, ...baseline.settings, 'COMMIT'];
   const prefix = `BEGIN;\n${setGuardSql(guard)};\n`;
   const textOffset = from?.offset ?? 0;
   return {
@@ -114,7 +96,7 @@ async function runInTransaction(context: RunContext, migration: Migration, secti
       else if (markerAt >= 0 && serverMs === undefined && direction === 'up') serverMs = Number(fields[0]);
     });
     const recordTag = tags[markerAt + 1 + message.statementsBeforeRecord] ?? '';
-    if (!/ 1$/.test(recordTag)) await recordAfterOwnCommit(context, migration, direction, tags.slice(PREFIX_STATEMENTS, markerAt));
+    if (context.journal && !/ 1$/.test(recordTag)) await recordAfterOwnCommit(context, context.journal, migration, direction, tags.slice(PREFIX_STATEMENTS, markerAt));
   } catch (error) {
     if (isConnectionLoss(error)) {
       const outcome =
@@ -142,7 +124,7 @@ function lastOwnCommit(tags: readonly string[]): number {
  * nothing. After a COMMIT everything it ran is committed: record it now (as before, with a
  * warning). After a ROLLBACK nobody can say what stayed: refuse to claim it.
  */
-async function recordAfterOwnCommit(context: RunContext, migration: Migration, direction: Direction, userTags: string[]): Promise<void> {
+async function recordAfterOwnCommit(context: RunContext, journal: Journal, migration: Migration, direction: Direction, userTags: string[]): Promise<void> {
   if (userTags.includes('ROLLBACK') || lastOwnCommit(userTags) < 0) {
     throw new MigrationSqlError({
       file: migration.fileName,
@@ -153,7 +135,7 @@ async function recordAfterOwnCommit(context: RunContext, migration: Migration, d
   context.warn?.(
     `${migration.fileName} ran COMMIT itself, so it was not atomic; remove it (aeturnis-db wraps each migration in a transaction) or mark the file -- aeturnis:no-transaction`,
   );
-  const { journal, client } = context;
+  const { client } = context;
   const record = direction === 'up' ? journalInsertSql(journal, migration, 0) : journalDeleteSql(journal, migration.version);
   try {
     await client.query(`${context.baseline.identity.join(';\n')};\n${record}`);
@@ -175,7 +157,7 @@ function journalWriteFailed(context: RunContext, migration: Migration, direction
   return new MigrationSqlError({
     file: migration.fileName,
     sqlState: pgError.code,
-    pgMessage: `${direction === 'up' ? 'recording it in' : 'removing it from'} the journal ${context.journal.display} failed: ${pgError.message}`,
+    pgMessage: `${direction === 'up' ? 'recording it in' : 'removing it from'} the journal ${context.journal?.display ?? ''} failed: ${pgError.message}`,
     detail: outcome,
   });
 }
@@ -203,9 +185,9 @@ async function sectionFailed(context: RunContext, migration: Migration, section:
   }
   const commitAt = lastOwnCommit(userTags);
   let progress = from > 0 ? { statementsApplied: from, statementCount: statements.length } : undefined;
-  if (commitAt >= 0) {
+  if (commitAt >= 0 && context.journal) {
     progress = { statementsApplied: from + commitAt + 1, statementCount: statements.length };
-    notes.push(await recordOwnCommit(context, migration, direction, statements, progress.statementsApplied));
+    notes.push(await recordOwnCommit(context, context.journal, migration, direction, statements, progress.statementsApplied));
   } else if (from > 0) {
     notes.push(`${statementRange(from)} stayed applied from an earlier run; the rest was rolled back`);
   }
@@ -217,19 +199,23 @@ async function sectionFailed(context: RunContext, migration: Migration, section:
   return progress ? withPartialRun(sqlError, progress) : sqlError;
 }
 
-async function recordOwnCommit(context: RunContext, migration: Migration, direction: Direction, statements: SqlStatement[], applied: number): Promise<string> {
+async function recordOwnCommit(
+  context: RunContext,
+  journal: Journal,
+  migration: Migration,
+  direction: Direction,
+  statements: SqlStatement[],
+  applied: number,
+): Promise<string> {
   const section = direction === 'up' ? migration.up : migration.down;
   const commit = statements[applied - 1];
   const line = section && commit ? lineOfOffset(section, commit.offset) : undefined;
   const stayed = `it ran COMMIT itself${line ? ` (line ${line})` : ''}: ${statementRange(applied)} of ${statements.length} stayed committed, the rest was rolled back`;
-  const failed = await recordPartialRun(context.client, context.journal, [...context.baseline.identity, ...context.baseline.settings].join(';\n'), {
-    version: migration.version,
+  const failed = await recordPartialRun(context.client, journal, restoreSql(context.baseline), {
+    migration,
     direction,
-    name: migration.name,
-    checksum: migration.checksum,
-    statementsApplied: applied,
-    statementCount: statements.length,
-    appliedSha256: appliedStatementsSha256(statements, applied),
+    statements,
+    applied,
     invalidIndexes: [],
     error: undefined,
   });

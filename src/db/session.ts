@@ -54,65 +54,72 @@ export type EmbeddedStarter = typeof import('./embedded.js').startEmbedded;
 export async function openSession(options: SessionOptions, onEvent: (event: SessionEvent) => void = () => {}): Promise<Session> {
   const external = options.connection;
   if (external) return externalSession(external);
-
   const env = options.env ?? process.env;
   const target: ConnectionTarget = resolveConnectionTarget(options.databaseUrl, env);
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  let interruptEmbedded: (() => void) | undefined;
-  let connectionString: string | undefined;
-  if (target.kind === 'embedded') {
-    // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
-    const { DEFAULT_EMBEDDED_DIR, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
-    const dir = options.embeddedDir || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
-    onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });
-    const embedded = await startEmbedded(dir, {
-      signal: options.signal,
-      lockTimeoutSeconds: options.lockTimeoutSeconds,
-      onWait: (holder, waitedMs) => onEvent({ type: 'embedded-wait', dir, holder, waitedMs }),
-      sqlDirs: [options.dir || env.AETURNIS_MIGRATIONS_DIR || DEFAULT_MIGRATIONS_DIR, env.AETURNIS_SEEDS_DIR || DEFAULT_SEEDS_DIR],
-    });
-    connectionString = embedded.url;
-    stopEmbedded = () => embedded.stop();
-    interruptEmbedded = () => embedded.interrupt();
-  } else {
-    connectionString = target.kind === 'url' ? target.url : undefined;
-    onEvent({ type: 'connecting', target: describeTarget(target, env) });
-  }
-
+  const server = target.kind === 'embedded' ? await startEmbeddedServer(options, env, onEvent) : { connectionString: target.kind === 'url' ? target.url : undefined };
+  if (target.kind !== 'embedded') onEvent({ type: 'connecting', target: describeTarget(target, env) });
   let client: pg.Client;
   try {
     client = await connectWithRetry({
-      connectionString,
+      connectionString: server.connectionString,
       waitSeconds: target.kind === 'embedded' ? 5 : (options.waitSeconds ?? 30),
       onRetry: (info) => onEvent({ type: 'connect-retry', ...info }),
       signal: options.signal,
     });
   } catch (error) {
-    await stopEmbedded?.();
+    await server.stop?.();
     throw error;
   }
   const processId = (client as unknown as { processID: number | null }).processID;
   return {
     client,
-    async cancelRunningQuery() {
-      if (interruptEmbedded) return interruptEmbedded(); // PGlite cannot cancel: it stops the database instead
-      if (processId === null) return;
-      const canceller = new pg.Client(clientConfig(connectionString, 5000));
-      canceller.on('error', () => {});
-      try {
-        await canceller.connect();
-        await canceller.query('SELECT pg_cancel_backend($1)', [processId]);
-      } catch {
-        // Best effort: if we cannot reach the server, closing our socket ends the session soon.
-      } finally {
-        await canceller.end().catch(() => {});
-      }
-    },
+    // PGlite cannot cancel a statement: interrupting stops the embedded database instead.
+    cancelRunningQuery: async () => (server.interrupt ? server.interrupt() : cancelBackend(server.connectionString, processId)),
     async close() {
       await client.end().catch(() => {});
-      await stopEmbedded?.();
+      await server.stop?.();
     },
   };
+}
+
+/** Where to connect, and how to stop and interrupt the server when it is ours (the embedded one). */
+interface ServerHandle {
+  connectionString: string | undefined;
+  stop?: () => Promise<void>;
+  interrupt?: () => void;
+}
+
+async function startEmbeddedServer(
+  options: SessionOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  onEvent: (event: SessionEvent) => void,
+): Promise<ServerHandle> {
+  // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
+  const { DEFAULT_EMBEDDED_DIR, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
+  const dir = options.embeddedDir || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
+  onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });
+  const embedded = await startEmbedded(dir, {
+    signal: options.signal,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    onWait: (holder, waitedMs) => onEvent({ type: 'embedded-wait', dir, holder, waitedMs }),
+    sqlDirs: [options.dir || env.AETURNIS_MIGRATIONS_DIR || DEFAULT_MIGRATIONS_DIR, env.AETURNIS_SEEDS_DIR || DEFAULT_SEEDS_DIR],
+  });
+  return { connectionString: embedded.url, stop: () => embedded.stop(), interrupt: () => embedded.interrupt() };
+}
+
+/** Cancels the statement of backend `processId` from a second connection (best effort). */
+async function cancelBackend(connectionString: string | undefined, processId: number | null): Promise<void> {
+  if (processId === null) return;
+  const canceller = new pg.Client(clientConfig(connectionString, 5000));
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [processId]);
+  } catch {
+    // Best effort: if we cannot reach the server, closing our socket ends the session soon.
+  } finally {
+    await canceller.end().catch(() => {});
+  }
 }
 
 function isPool(connection: ExternalConnection): connection is pg.Pool {

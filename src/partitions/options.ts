@@ -5,15 +5,11 @@
  * const settings = runSettings({ ahead: 6, unmanaged: 'fail' });
  * settings.table; // 'audit_log'
  */
+import { MAX_PARTITIONS_AHEAD } from '../config.js';
 import { PartitionSetupError } from './errors.js';
 import type { MaintainPartitionsOptions } from './types.js';
 
-/**
- * The largest `ahead` accepted (10 years). Every partition created in the run's single
- * transaction holds several locks (table, indexes) until COMMIT; far beyond this PostgreSQL's
- * shared lock table overflows ("out of shared memory") after a long wait.
- */
-export const MAX_PARTITIONS_AHEAD = 120;
+export { MAX_PARTITIONS_AHEAD };
 
 /** {@link MaintainPartitionsOptions} with every default filled in and every value checked. */
 export interface RunSettings {

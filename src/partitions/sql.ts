@@ -7,6 +7,7 @@
  * await runStep(client, 'audit_log', 'creating audit_log_2026_11', 'CREATE TABLE ...');
  */
 import type { ClientBase } from 'pg';
+import { errorCode, pgErrorOf } from '../db/pg-error.js';
 import { PartitionSqlError } from './errors.js';
 import { type Month, isoBound } from './months.js';
 
@@ -32,11 +33,8 @@ export function boundLiteral(month: Month, type: KeyType): string {
 
 /** The message and SQLSTATE of whatever `pg` threw. */
 export function pgErrorInfo(error: unknown): { message: string; code: string | undefined } {
-  const fields = error as { message?: unknown; code?: unknown } | null;
-  return {
-    message: typeof fields?.message === 'string' ? fields.message : String(error),
-    code: typeof fields?.code === 'string' ? fields.code : undefined,
-  };
+  const pgError = pgErrorOf(error);
+  return { message: pgError?.message ?? (error instanceof Error ? error.message : String(error)), code: pgError?.code ?? errorCode(error) };
 }
 
 /** Runs one statement of the run; a failure becomes PartitionSqlError naming `table` and `step`. */

@@ -2,7 +2,8 @@ import { AeturnisError, ExitCode } from '../errors.js';
 import { ensureJournal, resolveJournal, type Journal } from '../db/journal.js';
 import type { TableName } from '../db/identifiers.js';
 import { openSession, type Session } from '../db/session.js';
-import type { CommonOptions, MigratorEvent } from '../migrator.js';
+import type { SessionOptions } from '../db/session.js';
+import type { VerifyEmit } from './events.js';
 import { emptyScratch, readStartingState, type StartingState } from './empty-scratch.js';
 import {
   assertEmptyScratch,
@@ -28,14 +29,14 @@ export interface ScratchDatabase {
 }
 
 /** What opening the scratch database needs. */
-export interface ScratchOptions extends CommonOptions {
+export interface ScratchOptions extends SessionOptions {
   scratchUrl?: string | undefined;
   /** The database will be reset: a given one is checked to be safely resettable first. */
   resettable: boolean;
   journal: TableName;
 }
 
-type Emit = (event: MigratorEvent) => void;
+type Emit = VerifyEmit;
 
 /**
  * Creates a scratch database next to the target, or opens (and checks) the one given with
@@ -47,7 +48,7 @@ export async function openScratchDatabase(options: ScratchOptions, emit: Emit): 
 
 async function openCreatedScratch(options: ScratchOptions, emit: Emit): Promise<ScratchDatabase> {
   const name = scratchDatabaseName();
-  const scratchOptions: CommonOptions = { ...options, ...scratchConnection(options, name) };
+  const scratchOptions: SessionOptions = { ...options, ...scratchConnection(options, name) };
   const connect = async (): Promise<Session> => openSession(scratchOptions, emit);
   const admin = await openSession(options, emit);
   try {

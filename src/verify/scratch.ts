@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { resolveConnectionTarget } from '../db/connection-config.js';
 import { quoteIdentifier } from '../db/identifiers.js';
+import { errorCode, pgErrorOf } from '../db/pg-error.js';
 import type { Session, SessionOptions } from '../db/session.js';
 
 /**
@@ -48,8 +49,8 @@ export async function createScratchDatabase(admin: Session, database: string): P
   try {
     await admin.client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
   } catch (error) {
-    const pgError = error as { code?: string; message: string };
-    if (pgError.code === '42501') {
+    const pgError = pgErrorOf(error);
+    if (pgError?.code === '42501') {
       throw new UsageError(
         `verify could not create its scratch database (${pgError.message}): grant CREATEDB to this role, or pass --scratch-url with an empty database it may change`,
       );
@@ -69,7 +70,7 @@ export async function dropScratchDatabase(admin: Session, database: string): Pro
     await admin.client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     return undefined;
   } catch (error) {
-    if ((error as { code?: string }).code !== '42601') return (error as Error).message;
+    if (errorCode(error) !== '42601') return (error as Error).message;
   }
   try {
     await admin.client.query(`DROP DATABASE IF EXISTS ${name}`);

@@ -17,7 +17,7 @@ export function registerDown(program: Command): void {
       if (countGiven && flags.to !== undefined) throw new UsageError('down: give either N or --to, not both');
       const count = parseNonNegativeInteger(n, 'down N');
       if (count === 0 && flags.to === undefined) throw new UsageError('down N must be at least 1 (use --to 0 to roll back everything)');
-      const { rollback } = await import('../../migrator.js'); // loaded on use: --help stays fast
+      const { rollback } = await import('../../api/rollback.js'); // loaded on use: --help stays fast
       const result = await rollback({
         ...common,
         ...(flags.to !== undefined ? { to: parseNonNegativeInteger(flags.to, '--to') } : { count }),

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import type { ImportedMigration, ImportResult } from '../../import/import.js';
+import type { ImportedMigration, ImportResult } from '../../api/import.js';
 import { commandContext } from '../context.js';
 import type { Output } from '../output.js';
 
@@ -23,7 +23,7 @@ export function registerImport(program: Command): void {
     .option('--json', 'print one JSON object per file, as an array on stdout (nothing else on stdout)')
     .action(async (sourceDir: string, flags: ImportFlags, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
-      const { importMigrations } = await import('../../import/import.js'); // loaded on use: --help stays fast
+      const { importMigrations } = await import('../../api/import.js'); // loaded on use: --help stays fast
       const result = importMigrations({
         from: flags.from,
         sourceDir,

@@ -9,7 +9,7 @@ export function registerNew(program: Command): void {
     .argument('<name>', 'what the migration does, e.g. add_guilds')
     .action(async (name: string, _flags: unknown, command: Command) => {
       const { output, common } = await commandContext(command);
-      const { createMigration } = await import('../../migrator.js'); // loaded on use: --help stays fast
+      const { createMigration } = await import('../../api/create.js'); // loaded on use: --help stays fast
       const path = createMigration({ name, dir: common.dir });
       output.data(path);
       void output;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
-import { MAX_PARTITIONS_AHEAD } from '../../partitions/options.js';
+import { MAX_PARTITIONS_AHEAD } from '../../config.js';
 import { commandContext } from '../context.js';
 
 /** `partitions [--ahead N] [--retain M] [--partition-table NAME] [--interval month] [--dry-run]` */
@@ -17,7 +17,7 @@ export function registerPartitions(program: Command): void {
     .action(async (flags: { ahead: string; retain?: string; partitionTable: string; interval: string; dryRun?: boolean }, command: Command) => {
       const { common } = await commandContext(command);
       // Loaded on use (--help stays fast). Every flag is checked before anything connects.
-      const { ensurePartitions } = await import('../../migrator.js');
+      const { ensurePartitions } = await import('../../api/partitions.js');
       const ahead = parseAhead(flags.ahead);
       const retain = flags.retain !== undefined ? parseNonNegativeInteger(flags.retain, '--retain') : undefined;
       if (!/^month(ly)?$/i.test(flags.interval.trim())) {

@@ -8,7 +8,7 @@ export function registerRedo(program: Command): void {
     .description('roll back the newest applied migration and apply it again (edit loop)')
     .action(async (_flags: unknown, command: Command) => {
       const { common } = await commandContext(command);
-      const { redo } = await import('../../migrator.js'); // loaded on use: --help stays fast
+      const { redo } = await import('../../api/redo.js'); // loaded on use: --help stays fast
       await redo(common);
     });
 }

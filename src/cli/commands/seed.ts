@@ -10,7 +10,7 @@ export function registerSeed(program: Command): void {
     .option('--force', 'run even when NODE_ENV=production')
     .action(async (flags: { seedsDir?: string; force?: boolean }, command: Command) => {
       const { output, common } = await commandContext(command);
-      const { seed } = await import('../../migrator.js'); // loaded on use: --help stays fast
+      const { seed } = await import('../../api/seed.js'); // loaded on use: --help stays fast
       const result = await seed({ ...common, seedsDir: flags.seedsDir, force: flags.force });
       if (result.ran.length === 0) output.info('No seed files found', { event: 'nothing-to-do' });
     });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { PartitionDescription } from '../../migrator.js';
-import type { MigrationStatus } from '../../migrations/plan.js';
+import type { MigrationStatus, PartitionDescription } from '../../api/status.js';
 import { commandContext } from '../context.js';
 import { coloursPossible } from '../output.js';
 import { renderAsciiTable } from '../table.js';
@@ -15,7 +14,7 @@ export function registerStatus(program: Command): void {
     .option('--partition-table <name>', 'the monthly-partitioned table summarised after the table', 'audit_log')
     .action(async (flags: { json?: boolean; partitionTable: string }, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
-      const { status } = await import('../../migrator.js'); // loaded on use: --help stays fast
+      const { status } = await import('../../api/status.js'); // loaded on use: --help stays fast
       const result = await status({ ...common, partitionTable: flags.partitionTable });
       if (flags.json) {
         output.data(statusJson(result.migrations));

@@ -24,7 +24,7 @@ export function registerUp(program: Command): void {
         const ahead = parseAhead(flags.ahead);
         const partitionStep = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
         const started = performance.now();
-        const { migrate } = await import('../../migrator.js'); // loaded on use: --help stays fast
+        const { migrate } = await import('../../api/migrate.js'); // loaded on use: --help stays fast
         const result = await migrate({
           ...common,
           to: flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined,

@@ -9,7 +9,7 @@ export function registerValidate(program: Command): void {
     .description('check applied migrations against their files (checksums, missing files, order)')
     .action(async (_flags: unknown, command: Command) => {
       const { output, common } = await commandContext(command);
-      const { validate } = await import('../../migrator.js'); // loaded on use: --help stays fast
+      const { validate } = await import('../../api/status.js'); // loaded on use: --help stays fast
       const result = await validate(common);
       if (!result.ok) {
         const summary = result.problems.length === 1 ? result.problems[0] : `${result.problems.length} problems`;

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { ExitCode, MigrationSqlError, ValidationError } from '../../errors.js';
-import type { MigratorEvent } from '../../migrator.js';
-import type { VerifiedMigration } from '../../verify/round-trip.js';
-import type { VerifySummary } from '../../verify/summary.js';
+import type { MigratorEvent } from '../../api/events.js';
+import type { VerifiedMigration, VerifySummary } from '../../api/verify.js';
 import type { Output } from '../output.js';
 import { commandContext } from '../context.js';
 
@@ -22,7 +21,7 @@ export function registerVerify(program: Command): void {
       const { output, common } = await commandContext(command);
       const from = flags.from !== undefined ? parseNonNegativeInteger(flags.from, '--from') : undefined;
       // loaded on use: --help stays fast
-      const [{ verify }, { summarizeVerify }] = await Promise.all([import('../../verify/verify.js'), import('../../verify/summary.js')]);
+      const [{ verify }, { summarizeVerify }] = await Promise.all([import('../../api/verify.js'), import('../../api/verify.js')]);
       const found: VerifiedMigration[] = [];
       const onEvent = (event: MigratorEvent): void => {
         if (event.type === 'verify-result') found.push(event.result);

@@ -1,0 +1,42 @@
+import type { Direction } from '../db/run-errors.js';
+import type { SessionEvent } from '../db/session.js';
+import type { ResumePoint } from '../migrations/resume.js';
+import type { PartitionEvent } from '../partitions/types.js';
+import type { VerifyEvent } from '../verify/events.js';
+
+export type { PartitionEvent, SessionEvent, VerifyEvent };
+
+/** A migration that was applied or rolled back. */
+export interface RanMigration {
+  version: number;
+  name: string;
+  fileName: string;
+  executionMs: number;
+}
+
+/** A migration a command will run (or would, on a dry run). */
+export interface PlannedMigration {
+  version: number;
+  name: string;
+  fileName: string;
+}
+
+/** What running migrations reports. */
+export type RunEvent =
+  | { type: 'lock-wait'; holder: string; waitedMs: number }
+  | { type: 'migration-start'; direction: Direction; version: number; fileName: string }
+  | { type: 'migration-resume'; direction: Direction; version: number; fileName: string; resume: ResumePoint }
+  | { type: 'migration-done'; direction: Direction; version: number; fileName: string; executionMs: number }
+  | { type: 'plan'; direction: Direction; migrations: PlannedMigration[] }
+  | { type: 'nothing-to-do'; direction: Direction }
+  | { type: 'seed-done'; fileName: string; executionMs: number }
+  | { type: 'warning'; message: string };
+
+/**
+ * Everything a command reports while it runs, built from each part's own events; the CLI renders
+ * these (a new kind is a compile error there until it is rendered), API callers may too.
+ */
+export type MigratorEvent = SessionEvent | RunEvent | { type: 'partition'; event: PartitionEvent } | VerifyEvent;
+
+/** How commands report. */
+export type Emit = (event: MigratorEvent) => void;

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { DEFAULT_JOURNAL_TABLE, DEFAULT_MIGRATIONS_DIR } from '../config.js';
+import { parseTableName, type TableName } from '../db/identifiers.js';
+import type { SessionOptions } from '../db/session.js';
+import type { MigratorEvent } from './events.js';
+
+/** Options every command takes. */
+export interface CommonOptions extends SessionOptions {
+  /** Migrations directory (default: AETURNIS_MIGRATIONS_DIR or ./migrations). */
+  dir?: string | undefined;
+  /** Journal table, optionally schema-qualified (default schema_migrations). */
+  table?: string | undefined;
+  /** Bound the wait for the runner lock (default: wait as long as it takes). */
+  lockTimeoutSeconds?: number | undefined;
+  /** Progress callback. */
+  onEvent?: ((event: MigratorEvent) => void) | undefined;
+}
+
+/**
+ * The migrations directory of a command: the option, then AETURNIS_MIGRATIONS_DIR, then
+ * ./migrations, as an absolute path.
+ *
+ * @example
+ * migrationsDir({ dir: 'db/migrations' }) // '/app/db/migrations'
+ */
+export function migrationsDir(options: Pick<CommonOptions, 'dir' | 'env'>): string {
+  const env = options.env ?? process.env;
+  return resolve(options.dir ?? env.AETURNIS_MIGRATIONS_DIR ?? DEFAULT_MIGRATIONS_DIR);
+}
+
+/**
+ * The journal table as the user spelled it (checked; resolved in the database later).
+ *
+ * @example
+ * journalTable({ table: 'ops.schema_migrations' }).schema // 'ops'
+ */
+export function journalTable(options: Pick<CommonOptions, 'table'>): TableName {
+  return parseTableName(options.table ?? DEFAULT_JOURNAL_TABLE, '--table');
+}

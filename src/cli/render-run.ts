@@ -1,0 +1,72 @@
+import type { PartitionEvent, RunEvent } from '../api/events.js';
+import type { Output } from './output.js';
+import type { Renderers } from './render-types.js';
+import { formatMs } from './format.js';
+
+type RunOrPartition = RunEvent | { type: 'partition'; event: PartitionEvent };
+
+/** Running migrations: one line per migration with its time, lock waits, dry-run plans. */
+export const runRenderers: Renderers<RunOrPartition> = {
+  'lock-wait': (event, output) => {
+    output.info(`Waiting for the runner lock, held by ${event.holder}`, { event: 'lock-wait', holder: event.holder, waitedMs: event.waitedMs });
+  },
+  'migration-start': () => {},
+  'migration-resume': (event, output) => {
+    const { resume } = event;
+    const ran = resume.fromStatement === 1 ? 'statement 1' : `statements 1-${resume.fromStatement}`;
+    const drops = resume.invalidIndexes.length > 0 ? `, dropping the INVALID index${resume.invalidIndexes.length === 1 ? '' : 'es'} ${resume.invalidIndexes.join(', ')} it left first` : '';
+    const what = resume.fromStatement < resume.statementCount ? `resuming at statement ${resume.fromStatement + 1} of ${resume.statementCount}` : 'recording it';
+    output.info(
+      `${event.fileName} stopped part way at ${resume.stoppedAt.toISOString()}: ${what} (${ran} ran then and will not run again${drops})`,
+      { event: 'resume', file: event.fileName, direction: event.direction, fromStatement: resume.fromStatement + 1, statementCount: resume.statementCount, invalidIndexes: resume.invalidIndexes },
+    );
+  },
+  'migration-done': (event, output) => {
+    const verb = event.direction === 'up' ? 'Applied' : 'Rolled back';
+    output.success(`${verb} ${event.fileName} (${formatMs(event.executionMs)})`, {
+      event: event.direction === 'up' ? 'applied' : 'rolled-back',
+      version: event.version,
+      file: event.fileName,
+      executionMs: Math.round(event.executionMs),
+    });
+  },
+  'plan': (event, output) => {
+    const verb = event.direction === 'up' ? 'apply' : 'roll back';
+    if (event.migrations.length === 0) output.info(`Dry run: nothing to ${verb}`, { event: 'plan', direction: event.direction, migrations: [] });
+    else {
+      output.info(`Dry run: would ${verb} ${event.migrations.length} migration${event.migrations.length === 1 ? '' : 's'}:`, {
+        event: 'plan',
+        direction: event.direction,
+        migrations: event.migrations.map((m) => m.fileName),
+      });
+      if (output.format === 'human') for (const m of event.migrations) output.info(`  ${m.fileName}`);
+    }
+  },
+  'nothing-to-do': (event, output) => {
+    output.info(event.direction === 'up' ? 'Nothing to migrate: the database is up to date' : 'Nothing to roll back', {
+      event: 'nothing-to-do',
+      direction: event.direction,
+    });
+  },
+  'seed-done': (event, output) => {
+    output.success(`Seeded ${event.fileName} (${formatMs(event.executionMs)})`, {
+      event: 'seeded',
+      file: event.fileName,
+      executionMs: Math.round(event.executionMs),
+    });
+  },
+  'partition': (event, output) => {
+    renderPartitionEvent(output, event.event);
+  },
+  'warning': (event, output) => {
+    output.warn(event.message, { event: 'warning' });
+  },
+};
+
+function renderPartitionEvent(output: Output, event: PartitionEvent): void {
+  const fields = { event: 'partition', kind: event.type };
+  if (event.type === 'month-conflict' || event.type === 'drop-failed' || event.type === 'default-problem') output.warn(event.message, fields);
+  else if (event.type === 'partition-created' || event.type === 'partition-dropped' || event.type === 'default-created') output.success(event.message, fields);
+  else if (event.type === 'month-covered') return; // summarised by the 'done' line
+  else output.info(event.message, fields);
+}

@@ -1,0 +1,40 @@
+import type { VerifyEvent } from '../api/events.js';
+import type { Renderers } from './render-types.js';
+import { formatMs } from './format.js';
+
+/** verify: the scratch database, each migration's round trip, rebuilds. */
+export const verifyRenderers: Renderers<VerifyEvent> = {
+  'verify-scratch': (event, output) => {
+    output.info(
+      event.created
+        ? `Verifying on scratch database ${event.database} (dropped afterwards)`
+        : `Verifying on scratch database ${event.database}`,
+      { event: 'verify-scratch', database: event.database, created: event.created },
+    );
+  },
+  'verify-baseline': (event, output) => {
+    output.info(`Applied ${event.fileName} (baseline, not verified)`, { event: 'verify-baseline', file: event.fileName });
+  },
+  'verify-result': (event, output) => {
+    const { result } = event;
+    const fields = { event: 'verify-result', file: result.fileName, outcome: result.outcome, problems: result.problems };
+    if (result.outcome === 'verified') output.success(`Verified ${result.fileName} (${formatMs(result.elapsedMs)})`, fields);
+    else if (result.outcome === 'irreversible') output.warn(`Skipped ${result.fileName}: irreversible (no DOWN section), UP applied`, fields);
+    else if (result.outcome === 'failed') output.error(`${result.fileName} does not round-trip: an SQL statement failed (listed below)`, fields);
+    else output.error(`${result.fileName} does not round-trip (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, listed below)`, fields);
+  },
+  'verify-rebuild': (event, output) => {
+    output.info(
+      event.upTo === undefined
+        ? `Rebuilding scratch database ${event.database}: emptied, nothing to re-apply`
+        : `Rebuilding scratch database ${event.database} up to ${event.upTo} (UP only, ${event.migrations} migration${event.migrations === 1 ? '' : 's'}) to go on`,
+      { event: 'verify-rebuild', database: event.database, upTo: event.upTo ?? null, migrations: event.migrations },
+    );
+  },
+  'verify-cleanup-failed': (event, output) => {
+    output.warn(`could not drop scratch database ${event.database} (${event.reason}); drop it by hand`, {
+      event: 'verify-cleanup-failed',
+      database: event.database,
+    });
+  },
+};

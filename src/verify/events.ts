@@ -1,0 +1,14 @@
+import type { SessionEvent } from '../db/session.js';
+import type { VerifiedMigration } from './round-trip.js';
+
+/** Progress of {@link verify}. */
+export type VerifyEvent =
+  | { type: 'verify-scratch'; database: string; created: boolean }
+  | { type: 'verify-baseline'; fileName: string }
+  | { type: 'verify-result'; result: VerifiedMigration }
+  /** keepGoing: the scratch database is emptied and `migrations` UPs re-applied, the last being `upTo`. */
+  | { type: 'verify-rebuild'; database: string; upTo: string | undefined; migrations: number }
+  | { type: 'verify-cleanup-failed'; database: string; reason: string };
+
+/** How verify's parts report: its own events, the sessions it opens, and warnings. */
+export type VerifyEmit = (event: VerifyEvent | SessionEvent | { type: 'warning'; message: string }) => void;
