@@ -1,26 +1,11 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
+import { tableMigration } from '../support/project.js';
+import { useTestProject } from '../support/test-project.js';
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  project.remove();
-});
-
-const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(args, { cwd: project.dir, databaseUrl: db.url, env });
-const tables = async () =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+const { db, project, cli, tables } = useTestProject();
 const journal = async (table = 'schema_migrations') =>
   db.query<{ version: string; name: string; checksum: string; execution_ms: number }>(
     `SELECT version, name, checksum, execution_ms FROM ${table} ORDER BY version`,
