@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AeturnisError,
   ConnectionError,
@@ -26,23 +26,11 @@ import {
   type MigratorEvent,
 } from '../../src/index.js';
 import { repoRoot, runCli } from '../support/cli.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
+import { adminQuery } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import { useTestProject } from '../support/test-project.js';
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  project.remove();
-});
-
-const tables = async () =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+const { db, project, tables } = useTestProject();
 const advisoryLocks = async () =>
   (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`))[0]?.n;
 /** The error a promise rejects with (fails the test when it resolves). */

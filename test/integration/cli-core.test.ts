@@ -1,26 +1,12 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
+import { tableMigration } from '../support/project.js';
+import { useTestProject } from '../support/test-project.js';
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  project.remove();
-});
-
-const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(args, { cwd: project.dir, databaseUrl: db.url, env });
-const tables = async () =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+const { db, project, cli, tables } = useTestProject();
 const journal = async (table = 'schema_migrations') =>
   db.query<{ version: string; name: string; checksum: string; execution_ms: number }>(
     `SELECT version, name, checksum, execution_ms FROM ${table} ORDER BY version`,
@@ -115,11 +101,29 @@ describe('up', () => {
     expect(await tables()).toEqual(['a', 'schema_migrations']);
   });
 
-  it('does not treat CRLF line endings as an edit', async () => {
-    project.write('0001_a.sql', tableMigration('a'));
-    await cli(['up']);
-    project.write('0001_a.sql', `\uFEFF${tableMigration('a').replace(/\n/g, '\r\n')}`);
-    expect((await cli(['validate'])).code).toBe(0);
+  it('does not treat a CRLF/BOM checkout of an applied file as an edit, yet sees a real edit in it', async () => {
+    const lf = tableMigration('a');
+    project.write('0001_a.sql', lf);
+    expect((await cli(['up'])).code).toBe(0);
+    // What the journal holds is SHA-256 of the LF text, computed here independently of src/.
+    expect((await journal()).map((r) => r.checksum)).toEqual([createHash('sha256').update(lf).digest('hex')]);
+
+    // The same file checked out with a BOM and CRLF line endings (git autocrlf, an editor).
+    const crlf = `\uFEFF${lf.replace(/\n/g, '\r\n')}`;
+    project.write('0001_a.sql', crlf);
+    const validated = await cli(['validate']);
+    expect(validated.code, validated.stderr).toBe(0);
+    expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject([{ version: 1, state: 'applied' }]);
+    project.write('0002_b.sql', tableMigration('b'));
+    expect((await cli(['up'])).code).toBe(0);
+    expect(await tables()).toEqual(['a', 'b', 'schema_migrations']);
+
+    // A real edit of that CRLF checkout is still an edit.
+    project.write('0001_a.sql', crlf.replace('(id int PRIMARY KEY)', '(id bigint PRIMARY KEY)'));
+    const edited = await cli(['validate']);
+    expect(edited.code).toBe(3);
+    expect(edited.stderr).toContain('0001_a.sql was modified after it was applied');
+    expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject([{ version: 1, state: 'modified' }, { version: 2, state: 'applied' }]);
   });
 
   it('refuses missing and out-of-order migrations unless allowed', async () => {

@@ -6,26 +6,12 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tempProject, type TempProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useTestProject } from '../support/test-project.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/import/${name}`, import.meta.url));
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  project.remove();
-});
-
-const cli = (args: string[]) => runCli(args, { cwd: project.dir, databaseUrl: db.url });
+const { db, project, cli } = useTestProject();
 const publicObjects = async () =>
   (
     await db.query<{ name: string }>(

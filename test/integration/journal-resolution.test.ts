@@ -1,40 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
-import { createRole, lines, watchCli, type TestRole, type WatchedCli } from '../support/runner-safety.js';
+import { describe, expect, it } from 'vitest';
+import { adminQuery } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import { oneError, useTestProject } from '../support/test-project.js';
 
 // Where the journal is: an unqualified --table resolves through search_path, like PostgreSQL
 // resolves it, and the runner lock follows the table it resolved to. Another tool's table of that
 // name is refused untouched.
 
-let db: TestDatabase;
-let project: TempProject;
-const roles: TestRole[] = [];
-const started: WatchedCli[] = [];
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  for (const runner of started.splice(0)) runner.child.kill('SIGKILL');
-  await db.drop();
-  for (const role of roles.splice(0)) await role.drop();
-  project.remove();
-});
-
-const cli = (args: string[], url = db.url) => runCli(args, { cwd: project.dir, databaseUrl: url });
-const journalVersions = async (table: string) =>
-  (await db.query<{ v: string }>(`SELECT version::text AS v FROM ${table} ORDER BY version`)).map((r) => Number(r.v));
-
-/** Asserts exactly one `error:` line on stderr and returns it. */
-function oneError(result: CliResult): string {
-  const errors = lines(result.stderr);
-  expect(errors, result.stderr).toHaveLength(1);
-  expect(errors[0]).toMatch(/^error: /);
-  return errors[0] as string;
-}
+const { db, project, cli, cliWithUrl, start, createRole, versions: journalVersions } = useTestProject();
 
 /**
  * Starts eight runners at once, half spelling the journal `schema_migrations`, half
@@ -51,9 +24,7 @@ async function raceTwoSpellings(schema: string, url: string): Promise<void> {
   }
   const spellings = ['schema_migrations', `${schema}.schema_migrations`];
   const runners = Array.from({ length: 8 }, (_, i) => {
-    const runner = watchCli(['up', '--table', spellings[i % 2] as string], { cwd: project.dir, databaseUrl: url });
-    started.push(runner);
-    return runner;
+    return start(['up', '--table', spellings[i % 2] as string], url);
   });
   const results = await Promise.all(runners.map((runner) => runner.done));
   for (const result of results) {
@@ -76,13 +47,12 @@ describe('one journal, one lock, wherever search_path puts it', () => {
 
   it('PostgreSQL\'s default "$user", public with a schema named like the role: both spellings are one journal, one lock', async () => {
     const role = await createRole('LOGIN');
-    roles.push(role);
     await db.query(`CREATE SCHEMA ${role.name} AUTHORIZATION ${role.name}`);
     await db.query(`CREATE TABLE ${role.name}.runs (version int NOT NULL)`);
     await db.query(`GRANT ALL ON ${role.name}.runs TO ${role.name}`);
     await adminQuery(`GRANT CONNECT ON DATABASE ${db.name} TO ${role.name}`);
     await raceTwoSpellings(role.name, role.url(db));
-    const status = await cli(['status', '--json'], role.url(db));
+    const status = await cliWithUrl(role.url(db), ['status', '--json']);
     expect(status.code).toBe(0);
     expect((JSON.parse(status.stdout) as { state: string }[]).every((row) => row.state === 'applied')).toBe(true);
   });
@@ -100,7 +70,7 @@ describe('one journal, one lock, wherever search_path puts it', () => {
     project.write('0001_a.sql', tableMigration('a'));
     const url = new URL(db.url);
     url.searchParams.set('options', '-c search_path=');
-    const result = await cli(['up'], url.toString());
+    const result = await cliWithUrl(url.toString(), ['up']);
     expect(result.code).toBe(2);
     expect(oneError(result)).toMatch(/no schema to create the journal table schema_migrations in: .*--table schema\.schema_migrations/);
     expect(await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).toEqual([]);

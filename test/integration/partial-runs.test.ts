@@ -1,27 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tempProject, type TempProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
 import { lines } from '../support/runner-safety.js';
+import { useTestProject } from '../support/test-project.js';
 
 // A -- aeturnis:no-transaction migration that fails at statement k of n: statements 1..k-1 stay
 // applied. That is recorded (never as "applied"), shown by status, refused by validate, and the
 // next up resumes at statement k, after dropping an INVALID index the failure left.
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  project.remove();
-});
-
-const cli = (args: string[]) => runCli(args, { cwd: project.dir, databaseUrl: db.url });
-const versions = async () => (await db.query<{ v: string }>('SELECT version::text AS v FROM schema_migrations ORDER BY version')).map((r) => Number(r.v));
+const { db, project, cli, versions } = useTestProject();
 
 const header = '-- aeturnis:no-transaction\n';
 const nt = (statements: string[]) => `${header}-- UP\n${statements.join('\n')}\n-- DOWN\nDROP TABLE IF EXISTS events;\nDELETE FROM runs;\n`;

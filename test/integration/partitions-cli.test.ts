@@ -3,28 +3,19 @@
 // with the repository's own migrations (migrations/). "Now" is the real clock: every expected
 // month is computed here from new Date() in UTC, independently of src/partitions/months.ts.
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collect, repoRoot, runCli, startCli, type CliResult } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { collect, repoRoot, startCli, type CliResult } from '../support/cli.js';
+import { tableMigration } from '../support/project.js';
+import { useTestProject, type CliEnv } from '../support/test-project.js';
 
 const SHIPPED = `${repoRoot}/migrations`;
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  project.remove();
-});
+const setup = useTestProject();
+const { db, project } = setup;
 
 /** Runs the CLI against this test's database with the shipped migrations (unless --dir is given). */
-const cli = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
-  runCli(args.includes('--dir') ? args : ['--dir', SHIPPED, ...args], { cwd: project.dir, databaseUrl: db.url, env });
+const cli = (args: string[], env: CliEnv = {}): Promise<CliResult> =>
+  setup.cli(args.includes('--dir') ? args : ['--dir', SHIPPED, ...args], env);
 
 /** The UTC calendar month `offset` months from now, with everything a test expects of it. */
 interface M {

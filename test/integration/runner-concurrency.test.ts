@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
+import { adminQuery, createTestDatabase } from '../support/db.js';
+import { tableMigration, tempProject } from '../support/project.js';
 import {
   advisoryLocks,
   allBackends,
@@ -14,37 +14,23 @@ import {
   waitWhileRunning,
   watchCli,
   type Gate,
-  type WatchedCli,
 } from '../support/runner-safety.js';
+import { useTestProject } from '../support/test-project.js';
 
 // Runner lock: one advisory lock per journal table, held by up/down/partitions/seed for their
 // whole run. Every runner here is a separate `node bin/aeturnis-db.js` process.
 
-let db: TestDatabase;
-let project: TempProject;
+const { db, project, cli, start, started, versions } = useTestProject();
 let gate: Gate | undefined;
-const started: WatchedCli[] = [];
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
+beforeEach(() => {
   gate = undefined;
 });
+// Registered after useTestProject, so it runs before its cleanup: release the gate, then kill
+// the runners it held and drop the database.
 afterEach(async () => {
   await gate?.release();
-  for (const runner of started.splice(0)) runner.child.kill('SIGKILL');
-  await db.drop();
-  project.remove();
 });
-
-const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, databaseUrl: db.url, env });
-const start = (args: string[]): WatchedCli => {
-  const runner = watchCli(args, { cwd: project.dir, databaseUrl: db.url });
-  started.push(runner);
-  return runner;
-};
-const versions = async (table = 'schema_migrations') =>
-  (await db.query<{ v: string }>(`SELECT version::text AS v FROM ${table} ORDER BY version`)).map((r) => Number(r.v));
 
 /** Migration 1 creates t1 and then reads `gate`, so it blocks (holding the runner lock) while the test holds the gate. */
 function writeGatedMigrations(count: number): void {

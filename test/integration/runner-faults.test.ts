@@ -1,37 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
-import { advisoryLocks, lines, runnerBackends, waitFor, waitWhileRunning, watchCli, type WatchedCli } from '../support/runner-safety.js';
+import { describe, expect, it } from 'vitest';
+import { adminQuery } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import { advisoryLocks, lines, runnerBackends, waitFor, waitWhileRunning, type WatchedCli } from '../support/runner-safety.js';
+import { useTestProject } from '../support/test-project.js';
 
 // Interrupted runners: signals, SIGKILL, a connection that goes away. Each runner is a separate
 // process; "long" migrations are pg_sleep calls that the test catches in flight by polling
 // pg_stat_activity.
 
-let db: TestDatabase;
-let project: TempProject;
-const started: WatchedCli[] = [];
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  for (const runner of started.splice(0)) runner.child.kill('SIGKILL');
-  await db.drop();
-  project.remove();
-});
-
-const cli = (args: string[]) => runCli(args, { cwd: project.dir, databaseUrl: db.url });
-const start = (args: string[]): WatchedCli => {
-  const runner = watchCli(args, { cwd: project.dir, databaseUrl: db.url });
-  started.push(runner);
-  return runner;
-};
-const versions = async () =>
-  (await db.query<{ v: string }>(`SELECT version::text AS v FROM schema_migrations ORDER BY version`)).map((r) => Number(r.v));
-const tables = async () =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+const { db, project, cli, start, versions, tables } = useTestProject();
 
 /** Three migrations; the second creates and fills `b`, then sleeps `sleepSeconds` (the "long" part). */
 function writeLongSecond(sleepSeconds: number): void {

@@ -1,42 +1,16 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cliEnv, collect, repoRoot, runCli, type CliResult } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
-import { lines } from '../support/runner-safety.js';
+import { createTestDatabase } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import { oneError, useTestProject } from '../support/test-project.js';
 
 // Bad input: each is one line on stderr with its exit code, no stack trace, and nothing applied.
 // None of these may change the database, so they share one (each asserts it stayed empty).
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db.drop();
-});
-beforeEach(() => {
-  project = tempProject();
-});
-afterEach(() => {
-  project.remove();
-});
-
-const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, databaseUrl: db.url, env });
-const tables = async (schema = 'public') =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [schema])).map((r) => r.t);
-
-/** Asserts exactly one `error:` line on stderr and returns it. */
-function oneError(result: CliResult): string {
-  const errors = lines(result.stderr);
-  expect(errors, result.stderr).toHaveLength(1);
-  expect(errors[0]).toMatch(/^error: /);
-  return errors[0] as string;
-}
+const { db, project, cli, tables } = useTestProject({ database: 'file' });
 
 /** Runs the CLI as user `nobody` when we are root (root reads files whatever their mode). */
 function runAsUnprivileged(args: string[]): Promise<CliResult> {

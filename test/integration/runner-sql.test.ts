@@ -1,44 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
-import { createRole, lines, type TestRole } from '../support/runner-safety.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { adminQuery } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import type { TestRole } from '../support/runner-safety.js';
+import { oneError, useTestProject } from '../support/test-project.js';
 
 // Migrations PostgreSQL treats specially: privileges (permission denied, a journal the role may
 // not create), a 20 MB file, and -- aeturnis:no-transaction migrations run statement by statement.
 
-let db: TestDatabase;
-let project: TempProject;
-const roles: TestRole[] = [];
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  for (const role of roles.splice(0)) await role.drop();
-  project.remove();
-});
-
-const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, databaseUrl: db.url, env });
-const versions = async (table = 'schema_migrations') =>
-  (await db.query<{ v: string }>(`SELECT version::text AS v FROM ${table} ORDER BY version`)).map((r) => Number(r.v));
-const tables = async (schema = 'public') =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [schema])).map((r) => r.t);
-
-/** Asserts exactly one `error:` line on stderr and returns it. */
-function oneError(result: CliResult): string {
-  const errors = lines(result.stderr);
-  expect(errors, result.stderr).toHaveLength(1);
-  expect(errors[0]).toMatch(/^error: /);
-  return errors[0] as string;
-}
+const { db, project, cli, createRole, versions, tables } = useTestProject();
 
 describe('privileges (PostgreSQL 15: public is not writable by every role)', () => {
   async function appRole(): Promise<TestRole> {
     const role = await createRole('LOGIN');
-    roles.push(role);
     await adminQuery(`GRANT CONNECT ON DATABASE ${db.name} TO ${role.name}`);
     return role;
   }

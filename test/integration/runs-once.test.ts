@@ -1,35 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
-import { createRole, lines, type TestRole } from '../support/runner-safety.js';
+import { describe, expect, it } from 'vitest';
+import { adminQuery } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import type { TestRole } from '../support/runner-safety.js';
+import { oneError, useTestProject } from '../support/test-project.js';
 
 // A migration's SQL runs exactly once: a failure is placed at its statement from the one run
 // (never by running the statements again), and a failed journal write names the file and says
 // what became of the migration.
 
-let db: TestDatabase;
-let project: TempProject;
-const roles: TestRole[] = [];
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  for (const role of roles.splice(0)) await role.drop();
-  project.remove();
-});
-
-const cli = (args: string[], url = db.url) => runCli(args, { cwd: project.dir, databaseUrl: url });
-const versions = async () => (await db.query<{ v: string }>('SELECT version::text AS v FROM schema_migrations ORDER BY version')).map((r) => Number(r.v));
-
-function oneError(result: CliResult): string {
-  const errors = lines(result.stderr);
-  expect(errors, result.stderr).toHaveLength(1);
-  return errors[0] as string;
-}
+const { db, project, cli, cliWithUrl, createRole, versions } = useTestProject();
 
 describe('the SQL of a failing migration runs once', () => {
   it('an error without a position (division by zero) is placed at its line; nextval advanced once', async () => {
@@ -80,7 +59,6 @@ describe('the SQL of a failing migration runs once', () => {
 describe('the journal write refused', () => {
   async function appRoleWithJournal(privileges: string): Promise<TestRole> {
     const role = await createRole('LOGIN');
-    roles.push(role);
     await adminQuery(`GRANT CONNECT ON DATABASE ${db.name} TO ${role.name}`);
     await db.query(`CREATE SCHEMA app AUTHORIZATION ${role.name}`);
     await db.query(
@@ -94,7 +72,7 @@ describe('the journal write refused', () => {
   it('no INSERT privilege: exit 1 naming the file, the journal and the state; the migration was rolled back', async () => {
     const role = await appRoleWithJournal('SELECT');
     project.write('0001_a.sql', '-- UP\nCREATE TABLE app.a (id int);\n-- DOWN\nDROP TABLE app.a;\n');
-    const result = await cli(['up'], role.url(db));
+    const result = await cliWithUrl(role.url(db), ['up']);
     expect(result.code).toBe(1);
     expect(oneError(result)).toBe(
       'error: 0001_a.sql: recording it in the journal public.schema_migrations failed: permission denied for table schema_migrations ' +
@@ -120,7 +98,7 @@ describe('the journal write refused', () => {
   it('a no-transaction migration whose journal write is refused says its statements stayed applied but are not recorded', async () => {
     const role = await appRoleWithJournal('SELECT');
     project.write('0001_nt.sql', '-- aeturnis:no-transaction\n-- UP\nCREATE TABLE app.nt (id int);\n-- DOWN\nDROP TABLE app.nt;\n');
-    const result = await cli(['up'], role.url(db));
+    const result = await cliWithUrl(role.url(db), ['up']);
     expect(result.code).toBe(1);
     expect(oneError(result)).toMatch(
       /^error: 0001_nt\.sql: recording it in the journal public\.schema_migrations failed: permission denied for table schema_migrations \(SQLSTATE 42501\) — all 1 statements ran \(it runs without a transaction\) and stayed applied, but the journal was not updated; /,

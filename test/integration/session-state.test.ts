@@ -1,29 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
-import { createRole, type TestRole } from '../support/runner-safety.js';
+import { describe, expect, it } from 'vitest';
+import { adminQuery } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import { useTestProject } from '../support/test-project.js';
 
 // Every migration starts from the session state the connection started with: a SET (or SET ROLE)
 // in one migration reaches neither the next migration nor the journal write, so one `up` and a
 // step-by-step `up --to` build the same database.
 
-let db: TestDatabase;
-let project: TempProject;
-const roles: TestRole[] = [];
+const { db, project, cli, cliWithUrl, createRole, versions: journalVersions } = useTestProject();
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  for (const role of roles.splice(0)) await role.drop();
-  project.remove();
-});
-
-const cli = (args: string[], url = db.url) => runCli(args, { cwd: project.dir, databaseUrl: url });
-const versions = async () => (await db.query<{ v: string }>('SELECT version::text AS v FROM public.schema_migrations ORDER BY version')).map((r) => Number(r.v));
+const versions = () => journalVersions('public.schema_migrations');
 const whereIs = async (table: string) =>
   (await db.query<{ schema: string }>('SELECT schemaname AS schema FROM pg_tables WHERE tablename = $1 ORDER BY 1', [table])).map((r) => r.schema);
 
@@ -74,7 +60,6 @@ DROP TABLE public.players;
 
   it('SET ROLE in a migration is undone: the next migration and the journal write run as the connecting user', async () => {
     const role = await createRole('NOLOGIN');
-    roles.push(role);
     await adminQuery(`GRANT ${role.name} TO postgres`);
     await db.query(`GRANT CREATE ON SCHEMA public TO ${role.name}`);
     project.write('0001_as_role.sql', `-- UP\nSET ROLE ${role.name};\nCREATE TABLE owned_by_role (id int);\n-- DOWN\nDROP TABLE owned_by_role;\n`);
@@ -100,7 +85,7 @@ DROP TABLE public.players;
     project.write('0001_a.sql', '-- UP\nCREATE TABLE a (id int);\nSET search_path = public;\n-- DOWN\nDROP TABLE app.a;\n');
     project.write('0002_b.sql', '-- aeturnis:no-transaction\n-- UP\nCREATE TABLE b (id int);\nSET search_path = public;\n-- DOWN\nDROP TABLE app.b;\n');
     project.write('0003_c.sql', '-- UP\nCREATE TABLE c (id int);\n-- DOWN\nDROP TABLE app.c;\n');
-    const up = await cli(['up'], url.toString());
+    const up = await cliWithUrl(url.toString(), ['up']);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     expect(await whereIs('a')).toEqual(['app']);

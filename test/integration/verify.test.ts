@@ -1,21 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, repoRoot, runCli, startCli, type CliResult } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tableMigration, tempProject, type TempProject } from '../support/project.js';
+import { createTestDatabase } from '../support/db.js';
+import { tableMigration } from '../support/project.js';
+import { useTestProject } from '../support/test-project.js';
 
-let db: TestDatabase;
-let project: TempProject;
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  project = tempProject();
-});
-afterEach(async () => {
-  await db.drop();
-  project.remove();
-});
-
-const cli = (args: string[]) => runCli(args, { cwd: project.dir, databaseUrl: db.url });
+const { db, project, cli } = useTestProject();
 
 /** The scratch database a verify run announced ("Verifying on scratch database NAME"). */
 function scratchName(result: Pick<CliResult, 'stdout' | 'stderr'>): string {
