@@ -142,6 +142,15 @@ describe('splitSqlStatements', () => {
     expect(large.visits).toBeLessThanOrEqual(10.5 * small.visits);
   });
 
+  it('reads 10 times the characters for 10 times the statements on one line', () => {
+    const oneLine = (count: number) => 'INSERT INTO t VALUES (1);'.repeat(count);
+    const small = charactersRead(oneLine(1_000));
+    const large = charactersRead(oneLine(10_000));
+    expect(large.statements).toHaveLength(10_000);
+    expect(large.statements.at(-1)).toMatchObject({ line: 1 });
+    expect(large.visits).toBeLessThanOrEqual(10.5 * small.visits);
+  });
+
   it('reads 10 times the characters for a statement 10 times as long', () => {
     const insert = (rows: number) => `INSERT INTO t VALUES\n${"(1, 'a;b', $$c;d$$, E'\\'' /* ; */),\n".repeat(rows)}(0, '', '', '');\n`;
     const small = charactersRead(insert(1_000));
