@@ -48,6 +48,7 @@ export {
 } from './import/import.js';
 export type { ImportTool } from './import/types.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './verify/verify.js';
+export { generateTypes, type TypesOptions, type TypesResult } from './api/types.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';
 export type { JournalRow, MigrationStatus, MigrationState } from './migrations/plan.js';
