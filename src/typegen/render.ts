@@ -120,7 +120,7 @@ function renderProperty(model: CatalogModel, enumNames: EnumNames, relation: Cat
   const helpers: Helper[] = [];
   if (info.json) helpers.push('JsonValue');
   const nullable = !(column.notNull || info.domainNotNull);
-  let ts = nullable ? `${info.ts} | null` : info.ts;
+  let ts = nullable && info.ts !== 'unknown' ? `${info.ts} | null` : info.ts;
   if (relation.kind === 'table' && column.generatedAlways) {
     ts = `GeneratedAlways<${ts}>`;
     helpers.push('ColumnType', 'GeneratedAlways');
