@@ -222,6 +222,15 @@ describe('types', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('bio'); // --check writes nothing
   });
 
+  it('--from-migrations: a migration that fails is exit 1 naming its file and line, and nothing is printed', async () => {
+    project.write('0002_broken.sql', '-- UP\nALTER TABLE every_kind ADD COLUMN x nosuchtype;\n-- DOWN\nSELECT 1;\n');
+    const result = await cli(['types', '--from-migrations']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: .*0002_broken\.sql:2:\d+.*type "nosuchtype" does not exist/);
+    expect(await db.query(`SELECT relname FROM pg_class WHERE relname = 'every_kind'`)).toEqual([]);
+  });
+
   it('--check: a missing FILE is exit 3, no --out is exit 2; both say what to do', async () => {
     expect((await cli(['up'])).code).toBe(0);
     const missing = await cli(['types', '--check', '--out', 'db.ts']);
