@@ -28,6 +28,7 @@ export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, 
 export { importMigrations, type ImportOptions, type ImportResult, type ImportedMigration, type ImportTool } from './api/import.js';
 export type { CommonOptions } from './api/options.js';
 export type { MigratorEvent, RanMigration, PlannedMigration } from './api/events.js';
+export { generateTypes, type TypesOptions, type TypesResult } from './api/types.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';
 export type { JournalRow, MigrationStatus, MigrationState, PartialRow } from './migrations/status.js';

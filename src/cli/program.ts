@@ -7,6 +7,7 @@ import { registerPartitions } from './commands/partitions.js';
 import { registerRedo } from './commands/redo.js';
 import { registerSeed } from './commands/seed.js';
 import { registerStatus } from './commands/status.js';
+import { registerTypes } from './commands/types.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
@@ -52,5 +53,6 @@ export function buildProgram(): Command {
   registerPartitions(program);
   registerSeed(program);
   registerImport(program);
+  registerTypes(program);
   return program;
 }

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { InterruptedError, signalOf, UsageError } from '../errors.js';
+import { resolveConnectionTarget } from '../db/connection-config.js';
+import { openSession, type Session, type SessionOptions } from '../db/session.js';
+import type { MigratorEvent } from './events.js';
+import { migrate, type MigrateOptions } from './migrate.js';
+import type { CommonOptions } from './options.js';
+import { withSession } from './scope.js';
+import { readCatalog } from '../typegen/catalog.js';
+import { renderDeclarations, type GeneratedDeclarations } from '../typegen/render.js';
+import { createScratchDatabase, dropScratchDatabase, scratchConnection } from '../verify/scratch.js';
+
+/** Options of {@link generateTypes}. */
+export interface TypesOptions extends CommonOptions {
+  /**
+   * Build a scratch database next to the target from the migrations, read it and drop it: the
+   * target database is only used to create and drop the scratch one (CI needs no migrated database).
+   */
+  fromMigrations?: boolean | undefined;
+  /** Schemas to read (default: every schema except PostgreSQL's own). */
+  schemas?: readonly string[] | undefined;
+  /** With fromMigrations: the audit_log partition step after migrating, as for {@link migrate}. */
+  partitions?: MigrateOptions['partitions'];
+}
+
+/** Result of {@link generateTypes}. */
+export interface TypesResult extends GeneratedDeclarations {
+  /** With fromMigrations: the scratch database's name (dropped) and how many migrations built it. */
+  scratch?: { database: string; migrations: number } | undefined;
+}
+
+/**
+ * TypeScript declarations of the migrated schema: one exported interface per table and view,
+ * a union per enum, and a `Database` interface in the shape Kysely expects. Reads the target
+ * database (after `up`), or with `fromMigrations` a scratch database built from the migrations.
+ * The journal table and its `_partial` companion are left out; partitions fold into their parent.
+ *
+ * @example
+ * import { generateTypes } from 'aeturnis-db';
+ * const { source } = await generateTypes({ databaseUrl: process.env.DATABASE_URL, fromMigrations: true });
+ * await writeFile('src/db/schema.ts', source);
+ */
+export async function generateTypes(options: TypesOptions = {}): Promise<TypesResult> {
+  if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
+  const schemas = checkedSchemas(options.schemas);
+  if (!options.fromMigrations) return readDeclarations(options, schemas);
+  return fromScratchDatabase(options, schemas);
+}
+
+function checkedSchemas(schemas: readonly string[] | undefined): readonly string[] | undefined {
+  if (schemas === undefined) return undefined;
+  const empty = schemas.find((schema) => schema.trim() === '');
+  if (empty !== undefined || schemas.length === 0) throw new UsageError('--schema needs a schema name');
+  return [...new Set(schemas)];
+}
+
+/** Reads the declarations from the database `options` connect to. */
+async function readDeclarations(options: CommonOptions, schemas: readonly string[] | undefined): Promise<GeneratedDeclarations> {
+  return withSession(options, async ({ session, journal }) => {
+    const exclude = [
+      { schema: journal.schema, table: journal.table },
+      { schema: journal.schema, table: journal.partialTable },
+    ];
+    return renderDeclarations(await readCatalog(session.client, { schemas, exclude }));
+  });
+}
+
+/**
+ * Creates a scratch database next to the target, applies every migration there (then the
+ * partition step, as `up` does), reads it and always drops it.
+ */
+async function fromScratchDatabase(options: TypesOptions, schemas: readonly string[] | undefined): Promise<TypesResult> {
+  const emit = options.onEvent ?? (() => {});
+  assertScratchPossible(options);
+  const database = `aeturnis_types_${randomBytes(4).toString('hex')}`;
+  const scratch: CommonOptions = { ...options, ...scratchConnection(options, database) };
+  const admin = await openSession(options, emit);
+  try {
+    await createScratch(admin, database);
+    try {
+      const { applied } = await migrate({
+        ...scratch,
+        partitions: options.partitions,
+        // Only warnings: "Applied 0001_..." lines would read as if the target had been migrated.
+        onEvent: (event: MigratorEvent) => {
+          if (event.type === 'warning') emit({ type: 'warning', message: `scratch database ${database}: ${event.message}` });
+        },
+      });
+      const declarations = await readDeclarations({ ...scratch, onEvent: undefined }, schemas);
+      return { ...declarations, scratch: { database, migrations: applied.length } };
+    } finally {
+      const failure = await dropScratchDatabase(admin, database);
+      if (failure) emit({ type: 'warning', message: `could not drop scratch database ${database}: ${failure}` });
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+async function createScratch(admin: Session, database: string): Promise<void> {
+  try {
+    await createScratchDatabase(admin, database);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // Its message names verify's way out (--scratch-url); this command's is another.
+    throw new UsageError(
+      'types --from-migrations could not create its scratch database (permission denied to create database): grant CREATEDB to this role, or generate the types from a migrated database without --from-migrations',
+    );
+  }
+}
+
+/** The scratch database needs a real server reached by URL or PG* variables (not a handed-in connection, not the embedded database). */
+function assertScratchPossible(options: SessionOptions): void {
+  if (options.connection) {
+    throw new UsageError('types --from-migrations creates a scratch database: pass databaseUrl (a server it may create a database on), not a pg connection');
+  }
+  if (resolveConnectionTarget(options.databaseUrl, options.env ?? process.env).kind === 'embedded') {
+    throw new UsageError(
+      'types --from-migrations creates a scratch database next to the target, and the embedded database cannot host a second one: set DATABASE_URL (or --database-url) to a PostgreSQL server',
+    );
+  }
+}
+export { describeDifferences, summarizeDifferences } from '../typegen/compare.js';

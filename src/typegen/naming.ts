@@ -1,0 +1,97 @@
+/**
+ * How database names become TypeScript names: interfaces in PascalCase, `Database` keys and
+ * property names exactly as PostgreSQL spells them (quoted when they are not identifiers).
+ */
+
+/** The schema whose tables are keyed without a schema prefix in `Database`. */
+export const DEFAULT_SCHEMA = 'public';
+
+/** Names the file itself declares or uses: a table may not take them. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'Database',
+  'ColumnType',
+  'Generated',
+  'GeneratedAlways',
+  'JsonArray',
+  'JsonObject',
+  'JsonPrimitive',
+  'JsonValue',
+  'Date',
+  'Buffer',
+]);
+
+/**
+ * PascalCase of a database name: every run of letters and digits starts with a capital, the
+ * rest is kept. A name that would start with a digit gets a leading `_`.
+ *
+ * @example
+ * pascalCase('user_sessions') // 'UserSessions'
+ * pascalCase('2fa_codes') // '_2faCodes'
+ */
+export function pascalCase(name: string): string {
+  const words = name.split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
+  const joined = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+  if (joined === '') return 'Unnamed';
+  return /^\p{N}/u.test(joined) ? `_${joined}` : joined;
+}
+
+/**
+ * The name of a table, view or enum outside `public` carries its schema: `app.users` → `AppUsers`.
+ *
+ * @example
+ * typeNameOf('app', 'users') // 'AppUsers'
+ * typeNameOf('public', 'users') // 'Users'
+ */
+export function typeNameOf(schema: string, name: string): string {
+  return pascalCase(schema === DEFAULT_SCHEMA ? name : `${schema}_${name}`);
+}
+
+/**
+ * The key of a relation in `Database`, the name Kysely's `selectFrom` takes: the bare name in
+ * `public`, `schema.name` elsewhere.
+ *
+ * @example
+ * databaseKey('app', 'users') // 'app.users'
+ */
+export function databaseKey(schema: string, name: string): string {
+  return schema === DEFAULT_SCHEMA ? name : `${schema}.${name}`;
+}
+
+/**
+ * A property name as TypeScript source: bare when it is an identifier, else a string literal.
+ *
+ * @example
+ * propertyKey('created_at') // 'created_at'
+ * propertyKey('app.users') // '"app.users"'
+ */
+export function propertyKey(name: string): string {
+  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name) ? name : JSON.stringify(name);
+}
+
+/**
+ * Gives every wanted name a unique one, in the order given: a name already taken (or reserved)
+ * gets the first free numeric suffix (`Users2`). Deterministic for a sorted input.
+ *
+ * @example
+ * uniqueNames(['Users', 'Users', 'Database']) // ['Users', 'Users2', 'Database2']
+ */
+export function uniqueNames(wanted: readonly string[]): string[] {
+  const taken = new Set<string>(RESERVED_NAMES);
+  return wanted.map((name) => {
+    let unique = name;
+    for (let suffix = 2; taken.has(unique); suffix += 1) unique = `${name}${suffix}`;
+    taken.add(unique);
+    return unique;
+  });
+}
+
+/**
+ * Compares by UTF-16 code units, not locale: the same order on every machine.
+ *
+ * @example
+ * ['b', 'B', 'a'].sort(compareNames) // ['B', 'a', 'b']
+ */
+export function compareNames(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
