@@ -47,6 +47,7 @@ export {
   type ImportedMigration,
 } from './import/import.js';
 export type { ImportTool } from './import/types.js';
+export { lint, type LintOptions, type LintResult, type Finding as LintFinding, type FindingLevel as LintFindingLevel } from './api/lint.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './verify/verify.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';
