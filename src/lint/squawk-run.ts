@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AeturnisError, ExitCode } from '../errors.js';
@@ -97,7 +97,20 @@ function run(binary: string, args: string[], cwd: string): Promise<{ code: numbe
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (error) => reject(new AeturnisError(`squawk could not be started (${binary}): ${error.message}`, ExitCode.usage)));
+    child.on('error', (error) => reject(startFailure(binary, error)));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Why squawk did not start. A binary that is there but "not found" is one whose program
+ * interpreter is missing: squawk's Linux binary is built for glibc, and musl systems (Alpine)
+ * lack it.
+ */
+function startFailure(binary: string, error: NodeJS.ErrnoException): AeturnisError {
+  const glibc =
+    error.code === 'ENOENT' && existsSync(binary) && process.platform === 'linux'
+      ? ' (the binary is there but cannot start: it is built for glibc, which this system, Alpine for example, lacks; run lint on a glibc-based system or image)'
+      : '';
+  return new AeturnisError(`squawk could not be started (${binary}): ${error.message}${glibc}`, ExitCode.usage);
 }
