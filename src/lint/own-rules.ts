@@ -57,6 +57,13 @@ function requiresNoTransaction(words: readonly Word[], at: Locate, fileName: str
   ];
 }
 
+/**
+ * A CREATE INDEX CONCURRENTLY that was killed leaves an INVALID index behind, which
+ * IF NOT EXISTS then keeps without a word.
+ */
+const INVALID_INDEX_NOTE =
+  '; after a killed run, look for an INVALID index it left (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY before running again, as IF NOT EXISTS would keep it';
+
 function notRerunnable(words: readonly Word[], at: Locate, label: string): RawFinding[] {
   return unguardedParts(words).map((part) => ({
     rule: OWN_RULE.notRerunnable,
@@ -64,7 +71,7 @@ function notRerunnable(words: readonly Word[], at: Locate, label: string): RawFi
     message: `${part.what} without ${part.guard} fails if it runs again, and this ${label} section runs without a transaction`,
     help:
       `write ${part.guard}: a runner killed part way (SIGKILL, lost connection) cannot record how far it got, ` +
-      'and the next run starts the file again from its first statement',
+      `and the next run starts the file again from its first statement${part.what === 'CREATE INDEX' ? INVALID_INDEX_NOTE : ''}`,
     source: 'aeturnis-db',
   }));
 }

@@ -15,6 +15,8 @@ import { tempProject, type TempProject } from '../support/project.js';
 const fixtures = join(repoRoot, 'test/fixtures/lint/migrations');
 /** Nothing listens here: a lint that tried to connect would exit 4. */
 const UNREACHABLE = ['--database-url', 'postgres://postgres@127.0.0.1:9/none', '--wait', '0'];
+/** The warnings every DDL statement gets, left out where a test is about something else. */
+const QUIET = ['--exclude', 'require-statement-timeout,prefer-bigint-over-int'];
 
 let project: TempProject;
 beforeEach(() => {
@@ -49,7 +51,7 @@ interface JsonFinding {
 describe('lint --all (no database)', () => {
   it('reports each hazard at its place in the file, with squawk’s help, and exits 3', async () => {
     copyFixtures();
-    const result = await lint(['--all', '--exclude', 'require-statement-timeout,prefer-bigint-over-int']);
+    const result = await lint(['--all', ...QUIET]);
     expect(result.code).toBe(3);
     expect(locations(result)).toEqual([
       'migrations/0002_index_players_by_name.sql:3:1: require-concurrent-index-creation',
@@ -74,13 +76,13 @@ describe('lint --all (no database)', () => {
 
   it('honours a justified lint-ignore and refuses one without a reason', async () => {
     copyFixtures(['0001_create_players.sql', '0006_add_guild_motto.sql']);
-    const justified = await lint(['--all', '--exclude', 'require-statement-timeout,prefer-bigint-over-int']);
+    const justified = await lint(['--all', ...QUIET]);
     expect(justified.code).toBe(0);
     expect(justified.stdout).toBe('Checked 2 migrations: no findings\n');
 
     const text = readFileSync(join(fixtures, '0006_add_guild_motto.sql'), 'utf8');
     project.write('0006_add_guild_motto.sql', text.replace(/adding-required-field: .*/, 'adding-required-field'));
-    const unjustified = await lint(['--all', '--exclude', 'require-statement-timeout,prefer-bigint-over-int']);
+    const unjustified = await lint(['--all', ...QUIET]);
     expect(unjustified.code).toBe(3);
     expect(locations(unjustified)).toEqual([
       'migrations/0006_add_guild_motto.sql:2:1: lint-ignore',
@@ -189,7 +191,7 @@ describe('lint (pending migrations, with a database)', () => {
     expect((await cli(['up'])).code).toBe(0);
     copyFixtures(['0004_widen_player_score.sql', '0005_index_players_by_guild.sql']);
 
-    const pending = await cli(['lint', '--exclude', 'require-statement-timeout,prefer-bigint-over-int']);
+    const pending = await cli(['lint', ...QUIET]);
     expect(pending.code).toBe(3);
     expect(locations(pending)).toEqual([
       'migrations/0004_widen_player_score.sql:3:40: changing-column-type',

@@ -106,7 +106,9 @@ describe('ownFindings', () => {
       ['not-rerunnable', 6, 1],
     ]);
     expect(findings[0]?.message).toBe('CREATE INDEX without IF NOT EXISTS fails if it runs again, and this UP section runs without a transaction');
+    expect(findings[0]?.help).toContain('look for an INVALID index it left');
     expect(findings[1]?.message).toContain('this DOWN section');
+    expect(findings[1]?.help).not.toContain('INVALID');
   });
 
   it('points at the offending action of an ALTER TABLE', () => {
