@@ -3,7 +3,7 @@ import type { CommonOptions } from '../migrator.js';
 import { isBlankSql } from '../migrations/parse.js';
 import { resolveLevels } from '../lint/config.js';
 import { scanLintIgnores } from '../lint/directives.js';
-import { sortFindings, type Finding, type FindingLevel, type FindingSource } from '../lint/finding.js';
+import { sortFindings, type Finding, type FindingLevel, type FindingSource, type RawFinding } from '../lint/finding.js';
 import { readLintConfig, readTargets, targetsInDirectory, type LintTarget } from '../lint/files.js';
 import { ownFindings } from '../lint/own-rules.js';
 import { appliesToSection, squawkRuleFlags } from '../lint/rules.js';
@@ -80,16 +80,19 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
   }
   const squawkFindings = await runSquawk(inputs, { binary, ...squawkRuleFlags(levelOf), pgVersion: config.pgVersion });
+  const fromSquawk = new Map<LintTarget, RawFinding[]>();
+  squawkFindings.forEach((found, index) => {
+    const { target, kind } = owners[index] as (typeof owners)[number];
+    const kept = found.filter((finding) => appliesToSection(finding.rule, kind));
+    fromSquawk.set(target, [...(fromSquawk.get(target) ?? []), ...kept]);
+  });
 
   const findings: Finding[] = [];
   for (const target of targets) {
     const { ignores, problems } = scanLintIgnores(target.text, target.migration.up.startLine - 1);
-    const fromSquawk = squawkFindings.flatMap((found, index) => {
-      const owner = owners[index];
-      return owner?.target === target ? found.filter((finding) => appliesToSection(finding.rule, owner.kind)) : [];
-    });
+    const raw = [...ownFindings(target.migration), ...(fromSquawk.get(target) ?? []), ...problems];
     const facts = { file: target.file, transactional: !target.migration.noTransaction, ignores };
-    findings.push(...settleFindings([...ownFindings(target.migration), ...fromSquawk, ...problems], facts, levelOf));
+    findings.push(...settleFindings(raw, facts, levelOf));
   }
   const files = targets.map((target) => target.file);
   const errors = findings.filter((finding) => finding.level === 'error').length;
