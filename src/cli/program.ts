@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerDown } from './commands/down.js';
 import { registerImport } from './commands/import.js';
+import { registerLint } from './commands/lint.js';
 import { registerNew } from './commands/new.js';
 import { registerPartitions } from './commands/partitions.js';
 import { registerRedo } from './commands/redo.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerValidate(program);
   registerVerify(program);
+  registerLint(program);
   registerNew(program);
   registerPartitions(program);
   registerSeed(program);

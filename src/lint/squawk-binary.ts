@@ -1,0 +1,52 @@
+import { createRequire } from 'node:module';
+import { UsageError } from '../errors.js';
+
+/**
+ * Finds squawk's binary in the installed packages. squawk-cli (a dependency) ships it in one
+ * optional package per platform (`@squawk-cli/linux-x64`, ...), which
+ * `npm install --omit=optional` skips.
+ */
+
+/** The platforms squawk-cli ships a binary for. */
+const PLATFORMS = ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64', 'win32-x64'];
+
+/** Resolves a module specifier to a file path, or throws (like `require.resolve`). */
+export type Resolve = (specifier: string, from?: string) => string;
+
+/**
+ * The path of squawk's binary, or a {@link UsageError} saying in one line how to get it. Pure
+ * but for `resolve`.
+ *
+ * @example
+ * squawkBinaryPath(resolveFromHere, 'linux', 'x64') // '/app/node_modules/@squawk-cli/linux-x64/bin/squawk'
+ */
+export function squawkBinaryPath(resolve: Resolve, platform: string, arch: string): string {
+  const key = `${platform}-${arch}`;
+  let squawkCli: string;
+  try {
+    squawkCli = resolve('squawk-cli/package.json');
+  } catch {
+    throw new UsageError('lint needs the squawk-cli package, which is not installed: run "npm install squawk-cli" in the project that uses aeturnis-db');
+  }
+  if (!PLATFORMS.includes(key)) {
+    throw new UsageError(`lint needs squawk, which has no binary for ${key} (squawk-cli ships ${PLATFORMS.join(', ')})`);
+  }
+  const pkg = `@squawk-cli/${key}`;
+  try {
+    return resolve(`${pkg}/bin/${platform === 'win32' ? 'squawk.exe' : 'squawk'}`, squawkCli);
+  } catch {
+    throw new UsageError(
+      `lint needs squawk's binary for ${key}, the optional package ${pkg}, which is not installed ` +
+        '(optional dependencies were skipped, e.g. by npm install --omit=optional): run "npm install --include=optional"',
+    );
+  }
+}
+
+/**
+ * {@link squawkBinaryPath} for this process: resolved from aeturnis-db's own location, the
+ * platform package from squawk-cli's (where npm puts it, hoisted or nested).
+ */
+export function installedSquawkBinary(): string {
+  const resolve: Resolve = (specifier, from) => createRequire(from ?? import.meta.url).resolve(specifier);
+  return squawkBinaryPath(resolve, process.platform, process.arch);
+}
