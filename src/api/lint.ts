@@ -112,3 +112,4 @@ async function selectTargets(options: LintOptions, cwd: string): Promise<LintTar
   const toRun = new Set(rows.filter((row) => row.state === 'pending' || row.state === 'partial').map((row) => row.fileName));
   return targetsInDirectory(migrations.filter((migration) => toRun.has(migration.fileName)), dir, cwd);
 }
+export { parseRuleList } from '../lint/config.js';

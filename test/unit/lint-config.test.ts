@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLintConfig, parseRuleList, resolveLevels, type LevelSettings } from '../../src/lint/config.js';
-import { formatFinding, summaryLine } from '../../src/lint/format.js';
+import { formatFinding, summaryLine } from '../../src/cli/lint-format.js';
 import { appliesToSection, squawkRuleFlags } from '../../src/lint/rules.js';
 import { squawkBinaryPath, type Resolve } from '../../src/lint/squawk-binary.js';
 import { squawkArguments } from '../../src/lint/squawk-run.js';

@@ -26,11 +26,7 @@ export function registerLint(program: Command): void {
     .option('--no-lock-retries', 'lint for `up --no-lock-retries`: require-lock-timeout is on')
     .action(async (files: string[], flags: LintFlags, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
-      const [{ lint }, { parseRuleList }, format] = await Promise.all([
-        import('../../api/lint.js'),
-        import('../../lint/config.js'),
-        import('../../lint/format.js'),
-      ]);
+      const [{ lint, parseRuleList }, format] = await Promise.all([import('../../api/lint.js'), import('../lint-format.js')]);
       const result = await lint({
         ...common,
         files,

@@ -1,4 +1,4 @@
-import type { Finding, FindingLevel } from './finding.js';
+import type { Finding, FindingLevel } from '../api/lint.js';
 
 /** How `lint` prints its findings. Pure. */
 
