@@ -25,6 +25,8 @@ import { acquireRunnerLock, describeHolder, releaseRunnerLock } from './db/lock.
 import { connectionErrorOf } from './db/connect.js';
 import { isConnectionLoss, partialRunOf } from './db/run-errors.js';
 import { runMigration, type Direction, type ResumePoint, type RunContext } from './db/runner.js';
+import type { LockRetryEvent } from './db/lock-retry.js';
+import { resolveLockRetries, type LockRetries } from './db/lock-retry-schedule.js';
 import { captureSessionBaseline, FRESH_SESSION, type SessionBaseline } from './db/session-state.js';
 import { openSession, type Session, type SessionEvent, type SessionOptions } from './db/session.js';
 import { listDirectory, loadMigrations, readUtf8 } from './migrations/discover.js';
@@ -54,6 +56,7 @@ export type MigratorEvent =
   | { type: 'seed-done'; fileName: string; executionMs: number }
   | { type: 'partition'; event: PartitionEvent }
   | { type: 'warning'; message: string }
+  | LockRetryEvent
   | VerifyEvent;
 
 /** Options every command takes. */
@@ -64,6 +67,12 @@ export interface CommonOptions extends SessionOptions {
   table?: string | undefined;
   /** Bound the wait for the runner lock (default: wait as long as it takes). */
   lockTimeoutSeconds?: number | undefined;
+  /**
+   * Lock retries: `false` or `'off'` to turn them off, a schedule such as
+   * `'100ms..1s,50ms..60s,40m'` (or a parsed one) to choose it; default AETURNIS_LOCK_RETRIES,
+   * else the default schedule (README, "Lock retries").
+   */
+  lockRetries?: LockRetries | string | false | undefined;
   /** Progress callback. */
   onEvent?: ((event: MigratorEvent) => void) | undefined;
 }
@@ -528,6 +537,8 @@ async function runAll(
     baseline: scope.baseline,
     warn: (message: string) => emit({ type: 'warning', message }),
     signal: options.signal,
+    lockRetries: resolveLockRetries(options.lockRetries, options.env ?? process.env),
+    onLockRetry: emit,
   };
   for (const migration of migrations) {
     if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, undefined);
