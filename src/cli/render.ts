@@ -1,3 +1,5 @@
+import type { LockRetryEvent } from '../db/lock-retry.js';
+import { formatDuration } from '../db/lock-retry-schedule.js';
 import type { MigratorEvent } from '../migrator.js';
 import type { PartitionEvent } from '../partitions/ensure.js';
 import type { Output } from './output.js';
@@ -92,6 +94,9 @@ export function eventRenderer(output: Output): (event: MigratorEvent) => void {
       case 'warning':
         output.warn(event.message, { event: 'warning' });
         break;
+      case 'lock-retry':
+        renderLockRetry(output, event);
+        break;
       case 'verify-scratch':
         output.info(
           event.created
@@ -128,6 +133,33 @@ export function eventRenderer(output: Output): (event: MigratorEvent) => void {
         break;
     }
   };
+}
+
+/**
+ * One line per retry: where it waited, for how long, who blocked it, and what comes next.
+ *
+ * @example
+ * // 0002_add_email.sql:2:1: lock not available within 100 ms, blocked by pid 4242 (psql, ...);
+ * //   rolled back, attempt 2 in 50 ms (lock_timeout 200 ms)
+ */
+function renderLockRetry(output: Output, event: LockRetryEvent): void {
+  const within = event.lockTimeoutMs ? ` within ${formatDuration(event.lockTimeoutMs)}` : '';
+  const pause = formatDuration(event.sleepMs);
+  const next =
+    event.nextLockTimeoutMs === 0
+      ? `last attempt in ${pause}, without a lock timeout`
+      : `attempt ${event.attempt + 1} in ${pause}${event.nextLockTimeoutMs === undefined ? '' : ` (lock_timeout ${formatDuration(event.nextLockTimeoutMs)})`}`;
+  // Progress, like the runner-lock wait: on stdout, so stderr stays for what went wrong.
+  output.info(`${event.where}: lock not available${within}, blocked by ${event.blocker}; rolled back, ${next}`, {
+    event: 'lock-retry',
+    file: event.fileName,
+    direction: event.direction,
+    attempt: event.attempt,
+    lockTimeoutMs: event.lockTimeoutMs ?? null,
+    blockers: event.blockers,
+    sleepMs: event.sleepMs,
+    nextLockTimeoutMs: event.nextLockTimeoutMs ?? null,
+  });
 }
 
 function renderPartitionEvent(output: Output, event: PartitionEvent): void {
