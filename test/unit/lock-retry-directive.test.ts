@@ -3,16 +3,14 @@ import { MigrationFileError } from '../../src/errors.js';
 import { parseMigration } from '../../src/migrations/parse.js';
 
 describe('-- aeturnis:lock-timeout (file directive)', () => {
-  it('a duration: this migration waits that long for a lock on every attempt', () => {
+  it('a duration: this migration waits that long for a lock on every attempt; absent, or in the UP section: the schedule decides', () => {
     expect(parseMigration('0001_a.sql', '-- aeturnis:lock-timeout 5s\n-- UP\nALTER TABLE t ADD COLUMN a int;\n').lockTimeoutMs).toBe(5000);
     expect(parseMigration('0001_a.sql', '--   AETURNIS:LOCK-TIMEOUT   250ms  \n-- UP\nSELECT 1;\n').lockTimeoutMs).toBe(250);
+    expect(parseMigration('0001_a.sql', '-- UP\nSELECT 1;\n').lockTimeoutMs).toBeUndefined();
+    expect(parseMigration('0001_a.sql', '-- UP\n-- aeturnis:lock-timeout 5s\nSELECT 1;\n').lockTimeoutMs).toBeUndefined();
   });
   it('none: 0, one attempt without a timeout', () => {
     expect(parseMigration('0001_a.sql', '-- aeturnis:no-transaction\n-- aeturnis:lock-timeout none\n-- UP\nSELECT 1;\n')).toMatchObject({ lockTimeoutMs: 0, noTransaction: true });
-  });
-  it('absent: undefined (the schedule decides); in the UP section it is only a comment', () => {
-    expect(parseMigration('0001_a.sql', '-- UP\nSELECT 1;\n').lockTimeoutMs).toBeUndefined();
-    expect(parseMigration('0001_a.sql', '-- UP\n-- aeturnis:lock-timeout 5s\nSELECT 1;\n').lockTimeoutMs).toBeUndefined();
   });
   it.each([
     ['-- aeturnis:lock-timeout\n-- UP\nSELECT 1;\n', 'line 1: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "")'],
