@@ -157,17 +157,3 @@ export function formatDuration(ms: number): string {
   const seconds = Math.round((ms % 60_000) / 1000);
   return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
 }
-
-/**
- * The schedule in one line, for documentation and messages.
- *
- * @example
- * describeSchedule(DEFAULT_LOCK_RETRY_SCHEDULE)
- * // 'lock_timeout 100 ms growing to 1.0 s, pauses 50 ms growing to 1 min, giving up after 40 min'
- */
-export function describeSchedule(schedule: LockRetrySchedule): string {
-  const timeouts = schedule.firstTimeoutMs === schedule.maxTimeoutMs ? formatDuration(schedule.firstTimeoutMs) : `${formatDuration(schedule.firstTimeoutMs)} growing to ${formatDuration(schedule.maxTimeoutMs)}`;
-  const sleeps = schedule.firstSleepMs === schedule.maxSleepMs ? formatDuration(schedule.firstSleepMs) : `${formatDuration(schedule.firstSleepMs)} growing to ${formatDuration(schedule.maxSleepMs)}`;
-  const end = schedule.thenWait ? 'then one attempt without a lock timeout' : 'giving up';
-  return `lock_timeout ${timeouts}, pauses ${sleeps}, ${end} after ${formatDuration(schedule.budgetMs)}`;
-}

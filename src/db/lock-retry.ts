@@ -9,6 +9,9 @@ import type { Direction } from './run-errors.js';
  * session that blocked it. Any other error ends the attempts at once.
  */
 
+/** SQLSTATE lock_not_available: lock_timeout ran out (or NOWAIT found the lock taken). */
+export const LOCK_NOT_AVAILABLE = '55P03';
+
 /** Reported before each retry: one line for the user. */
 export interface LockRetryEvent {
   type: 'lock-retry';
@@ -39,7 +42,7 @@ export class LockRetriesExhaustedError extends ConnectionError {
   readonly file: string;
   readonly attempts: number;
   readonly blockers: Blocker[];
-  readonly sqlState = '55P03';
+  readonly sqlState = LOCK_NOT_AVAILABLE;
   private readonly info: ExhaustedInfo;
   constructor(info: ExhaustedInfo) {
     super(

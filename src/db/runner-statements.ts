@@ -6,7 +6,7 @@ import { journalDeleteSql, journalInsertSql, partialDeleteSql } from './journal-
 import { pgErrorOf } from './pg-error.js';
 import { appliedStatementsSha256, type ResumePoint } from '../migrations/resume.js';
 import type { BlockerWatch } from './blockers.js';
-import { LockRetriesExhaustedError, withLockRetries } from './lock-retry.js';
+import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from './lock-retry.js';
 import { lockAttempts } from './lock-retry-schedule.js';
 import { SessionLockTimeout } from './lock-retry-session.js';
 import { statementRetries, type StatementRetry } from './lock-retry-statements.js';
@@ -14,9 +14,6 @@ import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from './partial-
 import { isConnectionLoss, lostConnection, statementRange, toSqlError, withPartialRun, type Direction, type PartialRun } from './run-errors.js';
 import type { RunContext } from './runner.js';
 import { restoreSql } from './session-state.js';
-
-/** SQLSTATE lock_not_available: lock_timeout ran out (or NOWAIT found the lock taken). */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Runs a `-- aeturnis:no-transaction` section statement by statement (CREATE INDEX CONCURRENTLY

@@ -10,7 +10,7 @@ import type { Journal } from './journal.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, setGuardSql } from './journal-sql.js';
 import { appliedStatementsSha256, type ResumePoint } from '../migrations/resume.js';
 import { recordPartialRun } from './partial-runs.js';
-import { isMarkedLockRetryable, markLockRetryable, withLockRetries, type LockRetryEvent } from './lock-retry.js';
+import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries, type LockRetryEvent } from './lock-retry.js';
 import { lockAttempts, type LockRetries } from './lock-retry-schedule.js';
 import { pgErrorOf } from './pg-error.js';
 import {
@@ -50,9 +50,6 @@ export interface RunContext {
 }
 
 export type { Direction, ResumePoint };
-
-/** SQLSTATE lock_not_available: lock_timeout ran out (or NOWAIT found the lock taken). */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Runs one migration's UP (or DOWN) and records (or forgets) it in the journal, atomically: SQL

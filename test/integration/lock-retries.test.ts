@@ -111,6 +111,35 @@ describe('lock retries', () => {
     await blocker.release();
   });
 
+  it('then-wait: after the schedule, one last attempt without a lock timeout, which waits for the lock', async () => {
+    project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n');
+    const blocker = await holdLock();
+    const runner = start(['up', '--lock-retries', '100ms,50ms,300ms,then-wait']);
+    await waitWhileRunning([runner], () => runner.live.stdout.includes('last attempt'), 'the line announcing the last attempt');
+    await runnerWaitingForLock(runner);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await runnerWaitingForLock(runner); // no timeout: still waiting
+    await blocker.release();
+    const result = await runner.done;
+    expect(result.code).toBe(0);
+    expect(retryLines(result.stdout).at(-1)).toMatch(/^0002_email\.sql:2:1: lock not available within 100 ms, blocked by .*; rolled back, last attempt in \d+ ms, without a lock timeout$/);
+    expect(await columns('users')).toEqual(['id', 'name', 'email']);
+  });
+
+  it('SIGINT between two attempts: exit 130, the migration was rolled back and is not recorded', async () => {
+    project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n');
+    const blocker = await holdLock();
+    const runner = start(['up', '--lock-retries', '100ms,2s,60s']);
+    await waitWhileRunning([runner], () => retryLines(runner.live.stdout).length > 0, 'a retry line');
+    runner.child.kill('SIGINT'); // during the 2 s pause
+    const result = await runner.done;
+    expect(result.code).toBe(130);
+    expect(lines(result.stderr)).toEqual(['error: interrupted by SIGINT: 0002_email.sql was rolled back; nothing completed']);
+    expect(await versions()).toEqual([1]);
+    expect(await columns('users')).toEqual(['id', 'name']);
+    await blocker.release();
+  });
+
   it('down is retried the same way; when it runs out the migration stays applied', async () => {
     project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\nALTER TABLE users DROP COLUMN email;\n');
     expect((await cli(['up'])).code).toBe(0);
