@@ -19,7 +19,7 @@ export interface Blocker {
   state: string | null;
   /** How long its transaction has been open, in ms (null: none, or not visible). */
   transactionMs: number | null;
-  /** The start of its current (or last) query; null when not visible. */
+  /** The start of its current (or last) query, any string after PASSWORD masked; null when not visible. */
   query: string | null;
 }
 
@@ -165,7 +165,7 @@ function toBlocker(row: BlockerRow): Blocker {
     user: row.user_name,
     state: row.state,
     transactionMs: row.transaction_ms,
-    query: row.query,
+    query: row.query === null ? null : maskPasswords(row.query),
   };
 }
 
@@ -192,13 +192,23 @@ export function describeBlockers(blockers: readonly Blocker[]): string {
 }
 
 /**
+ * A query with the string literal after each PASSWORD keyword replaced by `'***'` (a blocker
+ * may be an ALTER ROLE ... PASSWORD, and its text reaches logs).
+ *
+ * @example
+ * maskPasswords("CREATE ROLE app PASSWORD 'hunter2'") // "CREATE ROLE app PASSWORD '***'"
+ */
+export function maskPasswords(query: string): string {
+  return query.replace(/(password\s*)(E?'(?:[^']|'')*'?)/gi, "$1'***'");
+}
+
+/**
  * The first 60 characters of a query on one line, with any string after PASSWORD masked.
  *
  * @example
  * queryStart("ALTER ROLE app PASSWORD 'hunter2'") // "ALTER ROLE app PASSWORD '***'"
  */
 export function queryStart(query: string): string {
-  const masked = query.replace(/(password\s*)(E?'(?:[^']|'')*'?)/gi, "$1'***'");
-  const oneLine = masked.replace(/\s+/g, ' ').trim();
+  const oneLine = maskPasswords(query).replace(/\s+/g, ' ').trim();
   return oneLine.length > 60 ? `${oneLine.slice(0, 59)}…` : oneLine;
 }

@@ -140,6 +140,27 @@ describe('lock retries', () => {
     await blocker.release();
   });
 
+  it('--log-format json: one object per retry with the blockers; a password in the blocker\'s query is never printed', async () => {
+    project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n');
+    const blocker = await holdLock();
+    const role = `lock_retry_${Date.now()}`;
+    await open.at(-1)?.query(`CREATE ROLE ${role} PASSWORD 'hunter2-secret'`); // its last query; rolled back below
+    const result = await cli(['up', '--log-format', 'json', '--lock-retries', '100ms,50ms,1s']);
+    await open.at(-1)?.query('ROLLBACK');
+    expect(result.code).toBe(4);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+    const objects = lines(result.stderr).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const retries = objects.filter((o) => o.event === 'lock-retry');
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(retries.flatMap((o) => o.blockers as { pid: number; query: string }[]).find((b) => b.pid === blocker.pid)).toMatchObject({
+      applicationName: 'report-job',
+      state: 'idle in transaction',
+      query: `CREATE ROLE ${role} PASSWORD '***'`,
+    });
+    expect(objects.at(-1)).toMatchObject({ level: 'error', code: 4 });
+    expect(String(objects.at(-1)?.msg)).toContain(`PASSWORD '***'`);
+  });
+
   it('down is retried the same way; when it runs out the migration stays applied', async () => {
     project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\nALTER TABLE users DROP COLUMN email;\n');
     expect((await cli(['up'])).code).toBe(0);

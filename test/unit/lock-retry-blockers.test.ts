@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBlockers, queryStart, type Blocker } from '../../src/db/blockers.js';
+import { describeBlockers, maskPasswords, queryStart, type Blocker } from '../../src/db/blockers.js';
 
 const report: Blocker = {
   pid: 4242,
@@ -31,5 +31,6 @@ describe('queryStart', () => {
   it('never prints a password from the blocking query', () => {
     expect(queryStart("ALTER ROLE app WITH PASSWORD 'hunter2' VALID UNTIL 'infinity'")).toBe("ALTER ROLE app WITH PASSWORD '***' VALID UNTIL 'infinity'");
     expect(queryStart("create user x password E'it''s secret'")).not.toContain('secret');
+    expect(maskPasswords("ALTER ROLE a PASSWORD 'one';\nALTER ROLE b PASSWORD 'two'")).toBe("ALTER ROLE a PASSWORD '***';\nALTER ROLE b PASSWORD '***'");
   });
 });
