@@ -1,10 +1,11 @@
+import type { LockRetryEvent } from '../db/lock-retry.js';
 import type { Direction } from '../db/run-errors.js';
 import type { SessionEvent } from '../db/session.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { PartitionEvent } from '../partitions/types.js';
 import type { VerifyEvent } from '../verify/events.js';
 
-export type { PartitionEvent, SessionEvent, VerifyEvent };
+export type { LockRetryEvent, PartitionEvent, SessionEvent, VerifyEvent };
 
 /** A migration that was applied or rolled back. */
 export interface RanMigration {
@@ -36,7 +37,7 @@ export type RunEvent =
  * Everything a command reports while it runs, built from each part's own events; the CLI renders
  * these (a new kind is a compile error there until it is rendered), API callers may too.
  */
-export type MigratorEvent = SessionEvent | RunEvent | { type: 'partition'; event: PartitionEvent } | VerifyEvent;
+export type MigratorEvent = SessionEvent | RunEvent | LockRetryEvent | { type: 'partition'; event: PartitionEvent } | VerifyEvent;
 
 /** How commands report. */
 export type Emit = (event: MigratorEvent) => void;

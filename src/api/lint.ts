@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import type { CommonOptions } from './options.js';
 import { isBlankSql } from '../migrations/parse.js';
 import { resolveLevels } from '../lint/config.js';
@@ -25,11 +26,6 @@ export interface LintOptions extends CommonOptions {
   include?: readonly string[] | undefined;
   /** The configuration file (default: `aeturnis-db.lint.json` in `cwd`, when it exists). */
   config?: string | undefined;
-  /**
-   * Whether `up` will retry lock timeouts (default: on unless AETURNIS_LOCK_RETRIES=off). While
-   * off, squawk's require-lock-timeout is on.
-   */
-  lockRetries?: boolean | undefined;
   /** Where relative paths and the configuration file are found (default: process.cwd()). */
   cwd?: string | undefined;
 }
@@ -64,7 +60,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     config,
     include: options.include ?? [],
     exclude: options.exclude ?? [],
-    lockRetries: options.lockRetries ?? (env.AETURNIS_LOCK_RETRIES ?? '').toLowerCase() !== 'off',
+    // While `up` does not retry lock timeouts, squawk's require-lock-timeout is on.
+    lockRetries: resolveLockRetries(options.lockRetries, env) !== 'off',
   });
   const binary = installedSquawkBinary(); // before anything else: a missing binary is said at once
   const targets = await selectTargets(options, cwd);

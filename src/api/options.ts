@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_JOURNAL_TABLE, DEFAULT_MIGRATIONS_DIR } from '../config.js';
 import { parseTableName, type TableName } from '../db/identifiers.js';
+import type { LockRetries } from '../db/lock-retry-schedule.js';
 import type { SessionOptions } from '../db/session.js';
 import type { MigratorEvent } from './events.js';
 
@@ -12,6 +13,12 @@ export interface CommonOptions extends SessionOptions {
   table?: string | undefined;
   /** Bound the wait for the runner lock (default: wait as long as it takes). */
   lockTimeoutSeconds?: number | undefined;
+  /**
+   * Lock retries: `false` or `'off'` to turn them off, a schedule such as
+   * `'100ms..1s,50ms..60s,40m'` (or a parsed one) to choose it; default AETURNIS_LOCK_RETRIES,
+   * else the default schedule (README, "Lock retries").
+   */
+  lockRetries?: LockRetries | string | false | undefined;
   /** Progress callback. */
   onEvent?: ((event: MigratorEvent) => void) | undefined;
 }

@@ -1,4 +1,5 @@
 import { RunInterruptedError, signalOf } from '../errors.js';
+import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { partialRunOf, type Direction } from '../db/run-errors.js';
 import { runMigration, type RunContext } from '../db/runner.js';
 import type { Migration } from '../migrations/parse.js';
@@ -34,6 +35,8 @@ export async function runAll(scope: CommandScope, migrations: readonly Migration
     baseline: scope.baseline,
     warn: (message: string) => emit({ type: 'warning', message }),
     signal: options.signal,
+    lockRetries: resolveLockRetries(options.lockRetries, options.env ?? process.env),
+    onLockRetry: emit,
   };
   for (const migration of migrations) {
     if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, undefined);

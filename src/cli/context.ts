@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseSeconds } from '../config.js';
+import { parseLockRetries, type LockRetries } from '../api/lock-retries.js';
 import { UsageError } from '../errors.js';
 import type { CommonOptions } from '../api/options.js';
 import { createOutput, type LogFormat, type Output } from './output.js';
@@ -13,6 +14,8 @@ export interface GlobalFlags {
   logFormat?: string;
   wait?: string;
   lockTimeout?: string;
+  /** `--lock-retries SCHEDULE`, or false for `--no-lock-retries`. */
+  lockRetries?: string | false;
   embeddedDir?: string;
 }
 
@@ -43,6 +46,7 @@ export async function commandContext(command: Command, options: { stdoutIsData?:
     waitSeconds: flags.wait !== undefined ? parseSeconds(flags.wait, '--wait') : envSeconds('AETURNIS_WAIT'),
     lockTimeoutSeconds:
       flags.lockTimeout !== undefined ? parseSeconds(flags.lockTimeout, '--lock-timeout') : envSeconds('AETURNIS_LOCK_TIMEOUT'),
+    lockRetries: lockRetries(flags.lockRetries),
     embeddedDir: flags.embeddedDir,
     onEvent: eventRenderer(output),
     signal: interruption.signal,
@@ -65,6 +69,14 @@ export function logFormat(flag: string | undefined): LogFormat {
     throw new UsageError(`${flag !== undefined ? '--log-format' : 'AETURNIS_LOG_FORMAT'} must be "human" or "json" (got "${value}")`);
   }
   return value;
+}
+
+/** `--lock-retries` / `--no-lock-retries`, else AETURNIS_LOCK_RETRIES; read before connecting so a typo fails fast. */
+function lockRetries(flag: string | false | undefined): LockRetries | undefined {
+  if (flag === false) return 'off';
+  if (flag !== undefined) return parseLockRetries(flag, '--lock-retries');
+  const value = nonEmpty(process.env.AETURNIS_LOCK_RETRIES);
+  return value === undefined ? undefined : parseLockRetries(value, 'AETURNIS_LOCK_RETRIES');
 }
 
 function envSeconds(name: string): number | undefined {

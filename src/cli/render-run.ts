@@ -1,9 +1,10 @@
-import type { PartitionEvent, RunEvent } from '../api/events.js';
+import type { LockRetryEvent, PartitionEvent, RunEvent } from '../api/events.js';
+import { formatDuration } from '../api/lock-retries.js';
 import type { Output } from './output.js';
 import type { Renderers } from './render-types.js';
 import { formatMs } from './format.js';
 
-type RunOrPartition = RunEvent | { type: 'partition'; event: PartitionEvent };
+type RunOrPartition = RunEvent | LockRetryEvent | { type: 'partition'; event: PartitionEvent };
 
 /** Running migrations: one line per migration with its time, lock waits, dry-run plans. */
 export const runRenderers: Renderers<RunOrPartition> = {
@@ -58,10 +59,38 @@ export const runRenderers: Renderers<RunOrPartition> = {
   'partition': (event, output) => {
     renderPartitionEvent(output, event.event);
   },
+  'lock-retry': (event, output) => renderLockRetry(output, event),
   'warning': (event, output) => {
     output.warn(event.message, { event: 'warning' });
   },
 };
+
+/**
+ * One line per retry: where it waited, for how long, who blocked it, and what comes next.
+ *
+ * @example
+ * // 0002_add_email.sql:2:1: lock not available within 100 ms, blocked by pid 4242 (psql, ...);
+ * //   rolled back, attempt 2 in 50 ms (lock_timeout 200 ms)
+ */
+function renderLockRetry(output: Output, event: LockRetryEvent): void {
+  const within = event.lockTimeoutMs ? ` within ${formatDuration(event.lockTimeoutMs)}` : '';
+  const pause = formatDuration(event.sleepMs);
+  const next =
+    event.nextLockTimeoutMs === 0
+      ? `last attempt in ${pause}, without a lock timeout`
+      : `attempt ${event.attempt + 1} in ${pause}${event.nextLockTimeoutMs === undefined ? '' : ` (lock_timeout ${formatDuration(event.nextLockTimeoutMs)})`}`;
+  // Progress, like the runner-lock wait: on stdout, so stderr stays for what went wrong.
+  output.info(`${event.where}: lock not available${within}, blocked by ${event.blocker}; rolled back, ${next}`, {
+    event: 'lock-retry',
+    file: event.fileName,
+    direction: event.direction,
+    attempt: event.attempt,
+    lockTimeoutMs: event.lockTimeoutMs ?? null,
+    blockers: event.blockers,
+    sleepMs: event.sleepMs,
+    nextLockTimeoutMs: event.nextLockTimeoutMs ?? null,
+  });
+}
 
 function renderPartitionEvent(output: Output, event: PartitionEvent): void {
   const fields = { event: 'partition', kind: event.type };

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { Journal } from './journal.js';
+import type { LockRetryEvent } from './lock-retry.js';
+import type { LockRetries } from './lock-retry-schedule.js';
 import type { SessionBaseline } from './session-state.js';
 
 /** What the runner needs: a connection (holding the runner lock), the journal, the session's starting state. */
@@ -17,5 +19,12 @@ export interface RunContext {
    * migration (it stops before the next one).
    */
   signal?: AbortSignal | undefined;
+  /**
+   * Lock retries: each migration runs with a short lock_timeout and is retried on this schedule
+   * when it cannot get a lock in time. Undefined or 'off': no lock_timeout of ours, no retries.
+   */
+  lockRetries?: LockRetries | undefined;
+  /** Told before each retry (the CLI prints one line naming the blocking session). */
+  onLockRetry?: ((event: LockRetryEvent) => void) | undefined;
 }
 

@@ -5,6 +5,11 @@ import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql } from './journal-sql.js';
 import { pgErrorOf } from './pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
+import type { BlockerWatch } from './blockers.js';
+import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from './lock-retry.js';
+import { lockAttempts } from './lock-retry-schedule.js';
+import { SessionLockTimeout } from './lock-retry-session.js';
+import { statementRetries, type StatementRetry } from './lock-retry-statements.js';
 import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from './partial-runs.js';
 import { isConnectionLoss, lostConnection, statementRange, toSqlError, withPartialRun, type Direction, type PartialRun } from './run-errors.js';
 import type { Journal } from './journal.js';
@@ -20,13 +25,18 @@ import { restoreSql } from './session-state.js';
  * the session and writes the journal in one message. Statements commit one by one, so a failure
  * part way leaves the earlier ones applied: that is recorded as a partial run (with any INVALID
  * index the failure left), and the next run resumes at the failing statement.
+ *
+ * With lock retries, each statement that can safely run again gets the lock-retry schedule of
+ * its own (see lock-retry-statements.ts for which ones, and lock-retry-session.ts for how
+ * lock_timeout is set without a transaction).
  */
 export async function runStatementByStatement(
   runContext: RunContext,
   migration: Migration,
   section: Section,
   direction: Direction,
-  resume?: ResumePoint,
+  resume: ResumePoint | undefined,
+  watch: BlockerWatch,
 ): Promise<number> {
   const { journal } = runContext;
   if (!journal) throw new Error(`${migration.fileName}: a -- aeturnis:no-transaction file runs only as a recorded migration`);
@@ -36,6 +46,10 @@ export async function runStatementByStatement(
   const from = resume?.fromStatement ?? 0;
   if (resume && resume.invalidIndexes.length > 0) await dropInvalidIndexes(client, resume.invalidIndexes);
   const invalidBefore = new Set(await invalidIndexes(client));
+  const retries = statementRetries(statements);
+  const lockTimeout = new SessionLockTimeout(client);
+  const managed = (context.lockRetries !== undefined && context.lockRetries !== 'off') || migration.lockTimeoutMs !== undefined;
+  if (managed) await lockTimeout.start();
   const started = performance.now();
   for (let index = from; index < statements.length; index++) {
     const statement = statements[index] as SqlStatement;
@@ -44,16 +58,20 @@ export async function runStatementByStatement(
       await recordStop(context, migration, direction, statements, index, invalidBefore, 'interrupted');
       throw withPartialRun(new InterruptedError(signalOf(context.signal)), progress);
     }
+    const failed = `statement ${index + 1} of ${statements.length} (line ${lineOfOffset(section, statement.offset)})`;
+    const retry = retries[index] ?? 'no-retry';
     try {
-      await client.query(statement.text);
+      await runStatement({ context, migration, direction, watch, lockTimeout, invalidBefore, retry, where: `${migration.fileName}: ${failed}` }, statement.text);
     } catch (error) {
-      const failed = `statement ${index + 1} of ${statements.length} (line ${lineOfOffset(section, statement.offset)})`;
       const stayed = index === 0 ? 'no statement of it was applied' : `${statementRange(index)} stayed applied (it runs without a transaction)`;
       const journalState = direction === 'up' ? 'it is not recorded as applied' : 'it is still recorded as applied';
       if (isConnectionLoss(error)) {
         throw lostConnection(client, migration, direction, error, `${failed} was running; ${stayed}; ${journalState}`, progress);
       }
+      await lockTimeout.restore();
+      if (error instanceof LockRetriesExhaustedError && retry === 'drop-invalid-then-retry') await dropNewInvalidIndexes(client, invalidBefore).catch(() => {});
       const recorded = await recordStop(context, migration, direction, statements, index, invalidBefore, (error as Error).message);
+      if (error instanceof LockRetriesExhaustedError) throw withPartialRun(error.withOutcome([stayed, journalState, ...recorded].join('; ')), progress);
       const sqlError = toSqlError(error, migration, section, { statement, detail: [`${failed} failed`, stayed, journalState, ...recorded].join('; ') });
       throw withPartialRun(sqlError, progress);
     }
@@ -61,6 +79,52 @@ export async function runStatementByStatement(
   const executionMs = performance.now() - started;
   await recordCompletion(context, migration, direction, statements, executionMs, resume !== undefined);
   return executionMs;
+}
+
+/** One statement of a no-transaction migration and how to retry it. */
+interface StatementRun {
+  context: RunContext;
+  migration: Migration;
+  direction: Direction;
+  watch: BlockerWatch;
+  lockTimeout: SessionLockTimeout;
+  invalidBefore: ReadonlySet<string>;
+  retry: StatementRetry;
+  /** `file: statement k of n (line L)`, for retry lines and errors. */
+  where: string;
+}
+
+/**
+ * Runs one statement, on the lock-retry schedule when it is safe to run again; a CREATE INDEX
+ * CONCURRENTLY that timed out in a later phase has its INVALID index dropped before the retry.
+ */
+async function runStatement(run: StatementRun, text: string): Promise<void> {
+  const { context, migration } = run;
+  const retried = run.retry !== 'no-retry';
+  await withLockRetries(
+    {
+      migration,
+      direction: run.direction,
+      attempts: lockAttempts(retried ? context.lockRetries : 'off', migration.lockTimeoutMs),
+      watch: run.watch,
+      retryable: (error) => retried && pgErrorOf(error)?.code === LOCK_NOT_AVAILABLE,
+      whereOf: () => run.where,
+      outcome: '',
+      signal: context.signal,
+      onRetry: context.onLockRetry,
+    },
+    async (attempt) => {
+      await run.lockTimeout.use(attempt.lockTimeoutMs);
+      if (attempt.number > 1 && run.retry === 'drop-invalid-then-retry') await dropNewInvalidIndexes(context.client, run.invalidBefore);
+      await context.client.query(text);
+    },
+  );
+}
+
+/** Drops the INVALID indexes that were not there when the migration started (a failed CREATE INDEX CONCURRENTLY's). */
+async function dropNewInvalidIndexes(client: RunContext['client'], invalidBefore: ReadonlySet<string>): Promise<void> {
+  const leftBehind = (await invalidIndexes(client)).filter((name) => !invalidBefore.has(name));
+  await dropInvalidIndexes(client, leftBehind);
 }
 
 /** Restores the session, writes the journal and forgets the partial run: one message, one implicit transaction. */

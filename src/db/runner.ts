@@ -3,10 +3,13 @@ import { MigrationSqlError } from '../errors.js';
 import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
+import { BlockerWatch } from './blockers.js';
 import { quoteLiteral } from './identifiers.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, setGuardSql } from './journal-sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import { recordPartialRun } from './partial-runs.js';
+import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries, type LockRetryEvent } from './lock-retry.js';
+import { lockAttempts, type LockRetries } from './lock-retry-schedule.js';
 import { pgErrorOf } from './pg-error.js';
 import {
   isConnectionLoss,
@@ -25,9 +28,6 @@ import { restoreSql } from './session-state.js';
 
 export type { Direction, ResumePoint, RunContext };
 
-/** Statements the runner sends before the section's SQL: BEGIN and the guard. */
-const PREFIX_STATEMENTS = 2;
-
 /**
  * Runs one migration's UP (or DOWN) and records (or forgets) it in the journal, atomically: SQL
  * and journal row commit together, or neither does. A transactional migration is ONE message
@@ -35,6 +35,8 @@ const PREFIX_STATEMENTS = 2;
  * — a failure is placed by counting the statements the server finished, never by running them
  * again. `-- aeturnis:no-transaction` migrations run statement by statement, the journal row
  * written after the last one. Each migration ends with the session back in its starting state.
+ * With `context.lockRetries`, each attempt runs with a short lock_timeout; one that cannot get
+ * a lock in time is rolled back and run again on the schedule (see lock-retry.ts).
  * Returns how long the section's SQL took, in milliseconds.
  *
  * A failure is thrown as {@link MigrationSqlError} naming the file, line and column.
@@ -45,22 +47,51 @@ const PREFIX_STATEMENTS = 2;
 export async function runMigration(context: RunContext, migration: Migration, direction: Direction, resume?: ResumePoint): Promise<number> {
   const section = direction === 'up' ? migration.up : migration.down;
   if (!section) throw new Error(`${migration.fileName} has no ${direction.toUpperCase()} section`);
-  return migration.noTransaction
-    ? runStatementByStatement(context, migration, section, direction, resume)
-    : runInTransaction(context, migration, section, direction, resume);
+  const watch = new BlockerWatch(context.client);
+  try {
+    if (migration.noTransaction) return await runStatementByStatement(context, migration, section, direction, resume, watch);
+    const outcome = resume
+      ? `this run was rolled back (${statementRange(resume.fromStatement)} stay applied from an earlier run)`
+      : direction === 'up' ? 'it was rolled back: nothing of it was applied' : 'its DOWN was rolled back: it stays applied';
+    return await withLockRetries(
+      {
+        migration,
+        direction,
+        attempts: lockAttempts(context.lockRetries, migration.lockTimeoutMs),
+        watch,
+        retryable: isMarkedLockRetryable,
+        whereOf: (error) => (error instanceof MigrationSqlError && error.location ? `${error.location.file}:${error.location.line}:${error.location.column}` : migration.fileName),
+        outcome,
+        signal: context.signal,
+        onRetry: context.onLockRetry,
+      },
+      (attempt) => runInTransaction(context, migration, section, direction, resume, attempt.lockTimeoutMs),
+    );
+  } finally {
+    await watch.close();
+  }
 }
 
 /** The message of one transactional migration, and how to read the server's answer to it. */
 interface TransactionMessage {
   parts: string[];
   marker: string;
+  /** Statements of our own before the section's SQL: BEGIN, the guard, and the lock_timeout when set. */
+  prefixStatements: number;
   /** Statements of our own between the marker and the journal write. */
   statementsBeforeRecord: number;
   prefixLength: number;
   textOffset: number;
 }
 
-function buildMessage(context: RunContext, migration: Migration, section: Section, direction: Direction, from: SqlStatement | undefined, resumed: boolean): TransactionMessage {
+function buildMessage(
+  context: RunContext,
+  migration: Migration,
+  section: Section,
+  direction: Direction,
+  from: SqlStatement | undefined,
+  attempt: { resumed: boolean; lockTimeoutMs: number | undefined },
+): TransactionMessage {
   const guard = randomBytes(8).toString('hex');
   const marker = `aeturnis-db:${guard}`;
   const { journal, baseline } = context;
@@ -68,25 +99,35 @@ function buildMessage(context: RunContext, migration: Migration, section: Sectio
     ? []
     : [
         direction === 'up' ? journalInsertSql(journal, migration, 'server', guard) : journalDeleteSql(journal, migration.version, guard),
-        ...(resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : []),
+        ...(attempt.resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : []),
       ];
   const suffix = [`SELECT ${quoteLiteral(marker)}`, ...baseline.identity, ...record, ...baseline.settings, 'COMMIT'];
-  const prefix = `BEGIN;\n${setGuardSql(guard)};\n`;
+  // SET LOCAL: a SET lock_timeout in the file still wins from its own statement on.
+  const prefixStatements = ['BEGIN', setGuardSql(guard), ...(attempt.lockTimeoutMs !== undefined ? [`SET LOCAL lock_timeout = ${attempt.lockTimeoutMs}`] : [])];
+  const prefix = `${prefixStatements.join(';\n')};\n`;
   const textOffset = from?.offset ?? 0;
   return {
     parts: [prefix, textOffset > 0 ? section.sql.slice(textOffset) : section.sql, `\n;\n${suffix.join(';\n')}`],
     marker,
+    prefixStatements: prefixStatements.length,
     statementsBeforeRecord: baseline.identity.length,
     prefixLength: prefix.length,
     textOffset,
   };
 }
 
-async function runInTransaction(context: RunContext, migration: Migration, section: Section, direction: Direction, resume?: ResumePoint): Promise<number> {
+async function runInTransaction(
+  context: RunContext,
+  migration: Migration,
+  section: Section,
+  direction: Direction,
+  resume: ResumePoint | undefined,
+  lockTimeoutMs: number | undefined,
+): Promise<number> {
   const { client } = context;
   const statements = splitSqlStatements(section.sql);
   const from = resume?.fromStatement ?? 0;
-  const message = buildMessage(context, migration, section, direction, statements[from], resume !== undefined);
+  const message = buildMessage(context, migration, section, direction, statements[from], { resumed: resume !== undefined, lockTimeoutMs });
   let markerAt = -1;
   let serverMs: number | undefined;
   const started = performance.now();
@@ -96,7 +137,9 @@ async function runInTransaction(context: RunContext, migration: Migration, secti
       else if (markerAt >= 0 && serverMs === undefined && direction === 'up') serverMs = Number(fields[0]);
     });
     const recordTag = tags[markerAt + 1 + message.statementsBeforeRecord] ?? '';
-    if (context.journal && !/ 1$/.test(recordTag)) await recordAfterOwnCommit(context, context.journal, migration, direction, tags.slice(PREFIX_STATEMENTS, markerAt));
+    if (context.journal && !/ 1$/.test(recordTag)) {
+      await recordAfterOwnCommit(context, context.journal, migration, direction, tags.slice(message.prefixStatements, markerAt));
+    }
   } catch (error) {
     if (isConnectionLoss(error)) {
       const outcome =
@@ -107,11 +150,17 @@ async function runInTransaction(context: RunContext, migration: Migration, secti
     }
     await rollbackQuietly(client);
     if (error instanceof MigrationSqlError) throw error;
-    const userTags = (traceOf(error)?.tags ?? []).slice(PREFIX_STATEMENTS, markerAt >= 0 ? markerAt : undefined);
-    if (markerAt >= 0) throw journalWriteFailed(context, migration, direction, error, userTags);
-    throw await sectionFailed(context, migration, section, direction, { error, statements, from, userTags, message });
+    const userTags = (traceOf(error)?.tags ?? []).slice(message.prefixStatements, markerAt >= 0 ? markerAt : undefined);
+    // Rolled back whole (the file ran no COMMIT of its own): safe to run again after a lock timeout.
+    const retryable = pgErrorOf(error)?.code === LOCK_NOT_AVAILABLE && lastOwnCommit(userTags) < 0;
+    if (markerAt >= 0) throw markRetryableIf(retryable, journalWriteFailed(context, migration, direction, error, userTags));
+    throw markRetryableIf(retryable, await sectionFailed(context, migration, section, direction, { error, statements, from, userTags, message }));
   }
   return serverMs !== undefined && Number.isFinite(serverMs) ? serverMs : performance.now() - started;
+}
+
+function markRetryableIf(retryable: boolean, error: unknown): unknown {
+  return retryable ? markLockRetryable(error) : error;
 }
 
 /** Index (within `tags`) of the last COMMIT the file ran itself, or -1. */

@@ -1,3 +1,4 @@
+import { durationMs } from '../config.js';
 import { MigrationFileError } from '../errors.js';
 import { migrationChecksum, normalizeMigrationText } from './checksum.js';
 
@@ -7,6 +8,7 @@ const UP_MARKER = /^\s*--\s*UP\s*$/i;
 const DOWN_MARKER = /^\s*--\s*DOWN\s*$/i;
 const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction\s*$/i;
 const NOTHING_TO_UNDO_DIRECTIVE = /^\s*--\s*aeturnis:nothing-to-undo\s*$/i;
+const LOCK_TIMEOUT_DIRECTIVE = /^\s*--\s*aeturnis:lock-timeout(?:\s+(.*?))?\s*$/i;
 
 /** A migration file, parsed. Text fields are normalised (no BOM, LF line endings). */
 export interface Migration {
@@ -27,6 +29,13 @@ export interface Migration {
   down: Section | undefined;
   /** `-- aeturnis:no-transaction` in the header: run statement by statement, no transaction. */
   noTransaction: boolean;
+  /**
+   * `-- aeturnis:lock-timeout 5s` in the header: every attempt of this migration waits this long
+   * for a lock (instead of the lock-retry schedule's growing timeouts); 0 for
+   * `-- aeturnis:lock-timeout none`: one attempt that waits as long as it takes. Undefined: the
+   * schedule decides.
+   */
+  lockTimeoutMs?: number | undefined;
   /**
    * `-- aeturnis:nothing-to-undo` in the header or the DOWN section: reversible, and undoing it
    * runs no SQL (what other tools mean by an empty down file). Its DOWN holds no SQL.
@@ -98,6 +107,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
   let upLine = -1;
   let downLine = -1;
   let noTransaction = false;
+  let lockTimeoutMs: number | undefined;
   let inHeaderBlockComment = false;
   let firstHeaderSqlLine = -1;
 
@@ -125,6 +135,8 @@ export function parseMigration(fileName: string, rawText: string): Migration {
       }
       if (trimmed === '' || trimmed.startsWith('--')) {
         if (NO_TRANSACTION_DIRECTIVE.test(line)) noTransaction = true;
+        const lockTimeout = LOCK_TIMEOUT_DIRECTIVE.exec(line);
+        if (lockTimeout) lockTimeoutMs = lockTimeoutDirective(fileName, i + 1, lockTimeout[1] ?? '', lockTimeoutMs);
         continue;
       }
       if (trimmed.startsWith('/*')) {
@@ -161,9 +173,30 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     up,
     down,
     noTransaction,
+    ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
     nothingToUndo,
     irreversible: !nothingToUndo && (down === undefined || isBlankSql(down.sql)),
   };
+}
+
+/**
+ * Reads the value of `-- aeturnis:lock-timeout VALUE` (a duration with its unit, or `none`:
+ * 0); a second directive or another value is a {@link MigrationFileError} naming the line.
+ *
+ * @example
+ * lockTimeoutDirective('0001_a.sql', 1, '5s', undefined) // 5000
+ */
+function lockTimeoutDirective(fileName: string, lineNumber: number, value: string, earlier: number | undefined): number {
+  if (earlier !== undefined) throw new MigrationFileError(fileName, `line ${lineNumber}: a second "-- aeturnis:lock-timeout" directive`);
+  if (value.toLowerCase() === 'none') return 0;
+  const ms = durationMs(value);
+  if (ms === undefined || ms <= 0) {
+    throw new MigrationFileError(
+      fileName,
+      `line ${lineNumber}: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "${value}")`,
+    );
+  }
+  return ms;
 }
 
 /**

@@ -9,7 +9,6 @@ interface LintFlags {
   exclude?: string;
   include?: string;
   config?: string;
-  lockRetries?: boolean;
 }
 
 /** `lint [FILE...] [--all] [--json]`: the lint code itself is loaded only when it runs. */
@@ -23,7 +22,6 @@ export function registerLint(program: Command): void {
     .option('--exclude <rules>', 'turn these rules off (comma-separated)')
     .option('--include <rules>', 'turn these rules on (comma-separated)')
     .option('--config <file>', 'lint configuration (default: ./aeturnis-db.lint.json when it exists)')
-    .option('--no-lock-retries', 'lint for `up --no-lock-retries`: require-lock-timeout is on')
     .action(async (files: string[], flags: LintFlags, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
       const [{ lint, parseRuleList }, format] = await Promise.all([import('../../api/lint.js'), import('../lint-format.js')]);
@@ -34,8 +32,6 @@ export function registerLint(program: Command): void {
         exclude: flags.exclude === undefined ? undefined : parseRuleList(flags.exclude, '--exclude'),
         include: flags.include === undefined ? undefined : parseRuleList(flags.include, '--include'),
         config: flags.config,
-        // Only an explicit --no-lock-retries: otherwise AETURNIS_LOCK_RETRIES decides.
-        lockRetries: flags.lockRetries === false ? false : undefined,
       });
       if (flags.json) {
         output.data(format.findingsJson(result.findings));
