@@ -103,68 +103,10 @@ export function parseMigration(fileName: string, rawText: string): Migration {
   if (!parsedName) throw new MigrationFileError(fileName, 'not a .sql file');
   const text = normalizeMigrationText(rawText);
   const lines = text.split('\n');
-
-  let upLine = -1;
-  let downLine = -1;
-  let noTransaction = false;
-  let lockTimeoutMs: number | undefined;
-  let inHeaderBlockComment = false;
-  let firstHeaderSqlLine = -1;
-
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (UP_MARKER.test(line)) {
-      if (upLine !== -1) throw new MigrationFileError(fileName, `second "-- UP" marker on line ${i + 1}`);
-      if (downLine !== -1) {
-        throw new MigrationFileError(fileName, `"-- DOWN" (line ${downLine + 1}) comes before "-- UP" (line ${i + 1})`);
-      }
-      upLine = i;
-      continue;
-    }
-    if (DOWN_MARKER.test(line)) {
-      if (downLine !== -1) throw new MigrationFileError(fileName, `second "-- DOWN" marker on line ${i + 1}`);
-      downLine = i;
-      continue;
-    }
-    if (upLine === -1 && downLine === -1) {
-      // Header: only blank lines, comments and directives may stand before -- UP.
-      const trimmed = line.trim();
-      if (inHeaderBlockComment) {
-        if (trimmed.includes('*/')) inHeaderBlockComment = false;
-        continue;
-      }
-      if (trimmed === '' || trimmed.startsWith('--')) {
-        if (NO_TRANSACTION_DIRECTIVE.test(line)) noTransaction = true;
-        const lockTimeout = LOCK_TIMEOUT_DIRECTIVE.exec(line);
-        if (lockTimeout) lockTimeoutMs = lockTimeoutDirective(fileName, i + 1, lockTimeout[1] ?? '', lockTimeoutMs);
-        continue;
-      }
-      if (trimmed.startsWith('/*')) {
-        inHeaderBlockComment = !trimmed.includes('*/');
-        continue;
-      }
-      if (firstHeaderSqlLine === -1) firstHeaderSqlLine = i;
-    }
-  }
-
-  if (upLine === -1) {
-    throw new MigrationFileError(
-      fileName,
-      downLine === -1 ? 'no "-- UP" marker: put a line "-- UP" before the SQL to apply' : '"-- DOWN" without "-- UP"',
-    );
-  }
-
-  if (firstHeaderSqlLine !== -1) {
-    throw new MigrationFileError(
-      fileName,
-      `line ${firstHeaderSqlLine + 1}: SQL before the "-- UP" marker (only comments and directives may stand there)`,
-    );
-  }
-
+  const { upLine, downLine, noTransaction, lockTimeoutMs } = scanLayout(fileName, lines);
   const upEnd = downLine === -1 ? lines.length : downLine;
   const up: Section = { sql: joinLines(text, lines, upLine + 1, upEnd), startLine: upLine + 2 };
   const { down, nothingToUndo } = downSection(fileName, text, lines, upLine, downLine);
-
   return {
     version: parsedName.version,
     name: parsedName.name,
@@ -177,6 +119,71 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     nothingToUndo,
     irreversible: !nothingToUndo && (down === undefined || isBlankSql(down.sql)),
   };
+}
+
+/** Where a file's sections start (0-based lines; -1: absent) and what its header directs. */
+interface Layout {
+  upLine: number;
+  downLine: number;
+  noTransaction: boolean;
+  lockTimeoutMs: number | undefined;
+}
+
+/**
+ * Finds the `-- UP` and `-- DOWN` markers and reads the header's directives; throws
+ * {@link MigrationFileError} for a second marker, DOWN before UP, no UP, or SQL in the header.
+ */
+function scanLayout(fileName: string, lines: readonly string[]): Layout {
+  const layout: Layout = { upLine: -1, downLine: -1, noTransaction: false, lockTimeoutMs: undefined };
+  const header = { inBlockComment: false, firstSqlLine: -1 };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (UP_MARKER.test(line)) {
+      if (layout.upLine !== -1) throw new MigrationFileError(fileName, `second "-- UP" marker on line ${i + 1}`);
+      if (layout.downLine !== -1) {
+        throw new MigrationFileError(fileName, `"-- DOWN" (line ${layout.downLine + 1}) comes before "-- UP" (line ${i + 1})`);
+      }
+      layout.upLine = i;
+    } else if (DOWN_MARKER.test(line)) {
+      if (layout.downLine !== -1) throw new MigrationFileError(fileName, `second "-- DOWN" marker on line ${i + 1}`);
+      layout.downLine = i;
+    } else if (layout.upLine === -1 && layout.downLine === -1) {
+      readHeaderLine(fileName, line, i, layout, header);
+    }
+  }
+  if (layout.upLine === -1) {
+    throw new MigrationFileError(
+      fileName,
+      layout.downLine === -1 ? 'no "-- UP" marker: put a line "-- UP" before the SQL to apply' : '"-- DOWN" without "-- UP"',
+    );
+  }
+  if (header.firstSqlLine !== -1) {
+    throw new MigrationFileError(
+      fileName,
+      `line ${header.firstSqlLine + 1}: SQL before the "-- UP" marker (only comments and directives may stand there)`,
+    );
+  }
+  return layout;
+}
+
+/** One line before `-- UP`: only blank lines, comments and directives may stand there. */
+function readHeaderLine(fileName: string, line: string, index: number, layout: Layout, header: { inBlockComment: boolean; firstSqlLine: number }): void {
+  const trimmed = line.trim();
+  if (header.inBlockComment) {
+    if (trimmed.includes('*/')) header.inBlockComment = false;
+    return;
+  }
+  if (trimmed === '' || trimmed.startsWith('--')) {
+    if (NO_TRANSACTION_DIRECTIVE.test(line)) layout.noTransaction = true;
+    const lockTimeout = LOCK_TIMEOUT_DIRECTIVE.exec(line);
+    if (lockTimeout) layout.lockTimeoutMs = lockTimeoutDirective(fileName, index + 1, lockTimeout[1] ?? '', layout.lockTimeoutMs);
+    return;
+  }
+  if (trimmed.startsWith('/*')) {
+    header.inBlockComment = !trimmed.includes('*/');
+    return;
+  }
+  if (header.firstSqlLine === -1) header.firstSqlLine = index;
 }
 
 /**
