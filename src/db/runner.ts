@@ -8,8 +8,8 @@ import { quoteLiteral } from './identifiers.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, setGuardSql } from './journal-sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import { recordPartialRun } from './partial-runs.js';
-import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries, type LockRetryEvent } from './lock-retry.js';
-import { lockAttempts, type LockRetries } from './lock-retry-schedule.js';
+import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from './lock-retry.js';
+import { lockAttempts } from './lock-retry-schedule.js';
 import { pgErrorOf } from './pg-error.js';
 import {
   isConnectionLoss,
