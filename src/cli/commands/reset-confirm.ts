@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { InterruptedError, signalOf, UsageError } from '../../errors.js';
 import type { ResetTarget } from '../../api/reset.js';
 
@@ -64,7 +63,8 @@ function plural(count: number, word: string): string {
  * resolves with the answer line; a closed stdin (Ctrl-D) answers "". Ctrl-C, or `signal`,
  * rejects with an InterruptedError: nothing was changed yet.
  */
-export function askOnTerminal(question: string, signal: AbortSignal): Promise<string> {
+export async function askOnTerminal(question: string, signal: AbortSignal): Promise<string> {
+  const { createInterface } = await import('node:readline'); // loaded on use: every command's start-up stays fast
   const terminal = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   return new Promise<string>((resolve, reject) => {
     const finish = (settle: () => void): void => {

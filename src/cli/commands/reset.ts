@@ -19,7 +19,7 @@ export function registerReset(program: Command): void {
     .description("drop what the migrations built (their schemas, the journal) and apply every migration again (dev only)")
     .option('--seed', 'run the seeds after the migrations')
     .option('--seeds-dir <dir>', 'directory of seed files (default ./seeds or AETURNIS_SEEDS_DIR)')
-    .option('--force', 'do not ask; needed off a terminal and when NODE_ENV=production')
+    .option('--force', 'do not ask: needed off a terminal, and unless NODE_ENV is unset or development, dev, test, local')
     .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
     .action(async (flags: ResetFlags, command: Command) => {
       const { output, common, signal } = await commandContext(command);
