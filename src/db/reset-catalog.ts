@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SessionRoles } from '../migrations/created-schemas.js';
-import type { AclEntry, DefaultPrivileges, SchemaState } from './reset-plan.js';
+import type { SchemaState } from './reset-plan.js';
 
 /**
  * What `reset` reads from the catalogs: where it is, the schemas it will drop as they are now,
@@ -49,15 +49,6 @@ SELECT n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS 
  WHERE n.nspname = ANY($1::text[])
  ORDER BY pg_catalog.array_position($1::text[], n.nspname::text)`;
 
-interface SchemaStateRow {
-  name: string;
-  owner: string;
-  acl: AclEntry[] | null;
-  aclText: string | null;
-  comment: string | null;
-  defaultPrivileges: DefaultPrivileges[];
-}
-
 /**
  * The schemas of `names` that exist, as they are: owner, ACL, comment, default privileges.
  *
@@ -65,8 +56,9 @@ interface SchemaStateRow {
  * const [publicSchema] = await readSchemaStates(client, ['public']);
  */
 export async function readSchemaStates(client: pg.ClientBase, names: readonly string[]): Promise<SchemaState[]> {
-  const { rows } = await client.query<SchemaStateRow>(SCHEMA_STATES_SQL, [names]);
-  return rows.map((row) => ({ ...row }));
+  // The columns are named as SchemaState's fields, and json_build_object shapes the nested ones.
+  const { rows } = await client.query<SchemaState>(SCHEMA_STATES_SQL, [names]);
+  return rows;
 }
 
 /**
