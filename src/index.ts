@@ -23,6 +23,7 @@ export { redo, type RedoResult } from './api/redo.js';
 export { status, validate, type StatusResult, type ValidateResult } from './api/status.js';
 export { ensurePartitions, type EnsurePartitionsOptions } from './api/partitions.js';
 export { seed, type SeedOptions } from './api/seed.js';
+export { reset, type ResetOptions, type ResetResult, type ResetTarget } from './api/reset.js';
 export { createMigration } from './api/create.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './api/verify.js';
 export { importMigrations, type ImportOptions, type ImportResult, type ImportedMigration, type ImportTool } from './api/import.js';

@@ -31,6 +31,7 @@ export type RunEvent =
   | { type: 'plan'; direction: Direction; migrations: PlannedMigration[] }
   | { type: 'nothing-to-do'; direction: Direction }
   | { type: 'seed-done'; fileName: string; executionMs: number }
+  | { type: 'reset-dropped'; database: string; dropped: string[]; recreated: string[] }
   | { type: 'warning'; message: string };
 
 /**

@@ -6,6 +6,7 @@ import { registerLint } from './commands/lint.js';
 import { registerNew } from './commands/new.js';
 import { registerPartitions } from './commands/partitions.js';
 import { registerRedo } from './commands/redo.js';
+import { registerReset } from './commands/reset.js';
 import { registerSeed } from './commands/seed.js';
 import { registerStatus } from './commands/status.js';
 import { registerTypes } from './commands/types.js';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerNew(program);
   registerPartitions(program);
   registerSeed(program);
+  registerReset(program);
   registerImport(program);
   registerTypes(program);
   return program;

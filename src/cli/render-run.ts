@@ -56,6 +56,9 @@ export const runRenderers: Renderers<RunOrPartition> = {
       executionMs: Math.round(event.executionMs),
     });
   },
+  'reset-dropped': (event, output) => {
+    output.info(resetDroppedMessage(event), { event: 'reset-dropped', database: event.database, dropped: event.dropped, recreated: event.recreated });
+  },
   'partition': (event, output) => {
     renderPartitionEvent(output, event.event);
   },
@@ -90,6 +93,23 @@ function renderLockRetry(output: Output, event: LockRetryEvent): void {
     sleepMs: event.sleepMs,
     nextLockTimeoutMs: event.nextLockTimeoutMs ?? null,
   });
+}
+
+/**
+ * The line saying what reset dropped and created again.
+ *
+ * @example
+ * resetDroppedMessage({ type: 'reset-dropped', database: 'app', dropped: ['public'], recreated: ['public'] })
+ * // 'Dropped schema public of database app with everything in it, and created it again, empty, with its owner and privileges'
+ */
+export function resetDroppedMessage(event: Extract<RunEvent, { type: 'reset-dropped' }>): string {
+  const { database, dropped, recreated } = event;
+  if (dropped.length === 0) return `Nothing to drop in database ${database}: none of the migrations' schemas exists yet`;
+  const one = dropped.length === 1;
+  const what = `Dropped ${one ? 'schema' : 'schemas'} ${dropped.join(', ')} of database ${database} with everything in ${one ? 'it' : 'them'}`;
+  if (recreated.length === 0) return `${what} (the migrations create ${one ? 'it' : 'them'} again)`;
+  const again = recreated.length === dropped.length ? (one ? 'it' : 'them') : recreated.join(', ');
+  return `${what}, and created ${again} again, empty, with ${recreated.length === 1 ? 'its' : 'their'} owner and privileges`;
 }
 
 function renderPartitionEvent(output: Output, event: PartitionEvent): void {

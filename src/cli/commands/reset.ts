@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import type { ResetTarget } from '../../api/reset.js';
+import { commandContext } from '../context.js';
+import { formatMs } from '../render.js';
+import { askOnTerminal, confirmMode, confirmQuestion, isYes, offTerminalRefusal } from './reset-confirm.js';
+import { partitionsSetting } from './up.js';
+
+interface ResetFlags {
+  seed?: boolean;
+  seedsDir?: string;
+  force?: boolean;
+  partitions: boolean;
+}
+
+/** `reset [--seed] [--force] [--seeds-dir DIR] [--no-partitions]` */
+export function registerReset(program: Command): void {
+  program
+    .command('reset')
+    .description("drop what the migrations built (their schemas, the journal) and apply every migration again (dev only)")
+    .option('--seed', 'run the seeds after the migrations')
+    .option('--seeds-dir <dir>', 'directory of seed files (default ./seeds or AETURNIS_SEEDS_DIR)')
+    .option('--force', 'do not ask: needed off a terminal, and unless NODE_ENV is unset or development, dev, test, local')
+    .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
+    .action(async (flags: ResetFlags, command: Command) => {
+      const { output, common, signal } = await commandContext(command);
+      const partitions = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
+      const { reset, assertResetAllowed } = await import('../../api/reset.js'); // loaded on use: --help stays fast
+      assertResetAllowed(process.env, flags.force); // NODE_ENV first: the graver refusal
+      const mode = confirmMode(flags.force, process.stdin.isTTY);
+      if (mode === 'refuse') throw offTerminalRefusal();
+      let started = performance.now();
+      const ask = async (target: ResetTarget): Promise<boolean> => {
+        const yes = isYes(await askOnTerminal(confirmQuestion(target), signal));
+        started = performance.now(); // the time taken is the reset's, not the answer's
+        return yes;
+      };
+      const result = await reset({
+        ...common,
+        seed: flags.seed,
+        seedsDir: flags.seedsDir,
+        force: flags.force,
+        partitions: partitions ? {} : false,
+        confirm: mode === 'ask' ? ask : undefined,
+      });
+      if (!result.done) {
+        output.info('Reset cancelled: nothing was changed', { event: 'reset-cancelled', database: result.database });
+        return;
+      }
+      const seeds = flags.seed ? `, ran ${result.seeded.length} seed${result.seeded.length === 1 ? '' : 's'}` : '';
+      output.success(
+        `Reset database ${result.database}: applied ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'}${seeds} in ${formatMs(performance.now() - started)}`,
+        { event: 'reset-done', database: result.database, applied: result.applied.length, seeded: result.seeded.length },
+      );
+    });
+}
