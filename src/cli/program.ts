@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { registerAdopt } from './commands/adopt.js';
+import { registerBaseline } from './commands/baseline.js';
 import { registerDown } from './commands/down.js';
 import { registerImport } from './commands/import.js';
 import { registerNew } from './commands/new.js';
@@ -53,6 +55,8 @@ export function buildProgram(): Command {
   registerPartitions(program);
   registerSeed(program);
   registerImport(program);
+  registerAdopt(program);
+  registerBaseline(program);
   registerTypes(program);
   return program;
 }
