@@ -111,18 +111,16 @@ async function keptName(client: pg.ClientBase, table: FoundTable, source: Source
 
 /** Refuses (exit 3) a journal that cannot be trusted or that lists migrations with no file here. */
 function assertAdoptable(source: SourceTool, table: FoundTable, plan: AdoptionPlan): void {
+  // One problem that the message holds: the CLI prints it as one line.
   if (plan.blocked.length > 0) {
-    throw new ValidationError(
-      `${source.title}'s journal ${table.display} cannot be adopted: ${plan.blocked.join('; ')}; then adopt again (nothing was recorded)`,
-      plan.blocked,
-    );
+    const problem = `${source.title}'s journal ${table.display} cannot be adopted: ${plan.blocked.join('; ')}`;
+    throw new ValidationError(`${problem}; then adopt again (nothing was recorded)`, [problem]);
   }
   if (plan.unknown.length > 0) {
-    const problems = plan.unknown.map((label) => `${source.title}'s journal ${table.display} lists ${label}, which no local migration is`);
+    const problem = `${source.title}'s journal ${table.display} lists ${count(plan.unknown.length, 'migration')} with no local file: ${plan.unknown.join(', ')}`;
     throw new ValidationError(
-      `${source.title}'s journal ${table.display} lists ${count(plan.unknown.length, 'migration')} with no local file: ${plan.unknown.join(', ')}; ` +
-        `import their files first (aeturnis-db import --from ${source.tool} DIR), then adopt again (nothing was recorded)`,
-      problems,
+      `${problem}; import their files first (aeturnis-db import --from ${source.tool} DIR), then adopt again (nothing was recorded)`,
+      [problem],
     );
   }
 }
