@@ -29,10 +29,8 @@ export async function baselineJournal(client: pg.ClientBase, journal: Journal, m
   if (rows.length > 0 || partial.length > 0) {
     const newest = rows.at(-1);
     const holds = rows.length > 0 ? `${rows.length} applied migration${rows.length === 1 ? '' : 's'} (newest: version ${newest?.versionText ?? newest?.version})` : 'a partial run';
-    throw new ValidationError(
-      `the journal ${journal.display} already records ${holds}: baseline only records into an empty journal (use up to apply what is pending)`,
-      [`${journal.display} is not empty`],
-    );
+    const problem = `the journal ${journal.display} already records ${holds}`;
+    throw new ValidationError(`${problem}: baseline only records into an empty journal (use up to apply what is pending)`, [problem]);
   }
   if (dryRun) return;
   const records = migrations.map((migration) => ({ migration, sourceVersion: undefined, appliedAt: undefined, executionMs: 0 }));
