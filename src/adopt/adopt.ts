@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { UsageError, ValidationError } from '../errors.js';
 import { derivedName, quoteIdentifier, type TableName } from '../db/identifiers.js';
-import { readJournal, type Journal } from '../db/journal.js';
+import { readJournal, resolveJournal, type Journal } from '../db/journal.js';
 import { planAdoption, type AdoptionPlan, type LocalMigration } from './plan.js';
 import { earlierAdoption, recordWithoutRunning } from './record.js';
 import { assertToolTable, findTable, readSourceRows, type FoundTable } from './source-table.js';
@@ -37,8 +37,11 @@ export interface AdoptOutcome {
  * nothing: the tool's journal is history, and reading it again would bring back migrations
  * rolled back since. Call inside one transaction, under the runner lock.
  */
-export async function adoptFromSource(client: pg.ClientBase, journal: Journal, request: AdoptRequest): Promise<AdoptOutcome> {
+export async function adoptFromSource(client: pg.ClientBase, resolved: Journal, request: AdoptRequest): Promise<AdoptOutcome> {
   const { source, dryRun } = request;
+  // Resolved again now that the runner lock is held: another adopt may have renamed the tool's
+  // table and created the journal while this one waited.
+  const journal = await resolveJournal(client, resolved, { acceptForeign: true });
   const earlier = await earlierAdoption(client, journal, source.tool);
   if (earlier) return { sourceTable: undefined, keptAs: undefined, plan: emptyPlan(), recorded: [], earlier };
   const table = await locateSource(client, journal, request);

@@ -239,3 +239,17 @@ describe('dbmate rows with no local file', () => {
     expect(await tables()).not.toContain('schema_migrations_dbmate');
   });
 });
+
+describe('two adopts started at once (init containers of two replicas)', () => {
+  it('one records, the other waits for the runner lock and finds it done; both exit 0', async () => {
+    await buildAsTool('golang-migrate');
+    await db.query(GOLANG_MIGRATE_DDL);
+    await db.query('INSERT INTO schema_migrations (version, dirty) VALUES (12, false)');
+    const results = await Promise.all([cli(['adopt', '--from', 'golang-migrate']), cli(['adopt', '--from', 'golang-migrate'])]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    const outputs = results.map((r) => r.stdout);
+    expect(outputs.filter((out) => out.includes('Adopted 12 migrations from golang-migrate'))).toHaveLength(1);
+    expect(outputs.filter((out) => out.includes('Already adopted from golang-migrate (12 migrations'))).toHaveLength(1);
+    expect(await versions()).toHaveLength(12);
+  });
+});
