@@ -27,6 +27,8 @@ export { reset, type ResetOptions, type ResetResult, type ResetTarget } from './
 export { createMigration } from './api/create.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './api/verify.js';
 export { importMigrations, type ImportOptions, type ImportResult, type ImportedMigration, type ImportTool } from './api/import.js';
+export { adopt, type AdoptOptions, type AdoptResult, type AdoptedMigration, type AdoptTool } from './api/adopt.js';
+export { baseline, type BaselineOptions, type BaselineResult } from './api/baseline.js';
 export type { CommonOptions } from './api/options.js';
 export type { MigratorEvent, RanMigration, PlannedMigration } from './api/events.js';
 export { generateTypes, type TypesOptions, type TypesResult } from './api/types.js';

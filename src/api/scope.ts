@@ -1,7 +1,7 @@
 import { AeturnisError, ConnectionError, DatabaseError, InterruptedError, signalOf } from '../errors.js';
 import { connectionErrorOf } from '../db/connect.js';
 import { maskPassword } from '../redact.js';
-import { ensureJournal, resolveJournal, type Journal } from '../db/journal.js';
+import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../db/journal.js';
 import { acquireRunnerLock, describeHolder, releaseRunnerLock } from '../db/lock.js';
 import { errorCode, isNodeErrno, isSqlState } from '../db/pg-error.js';
 import { isConnectionLoss } from '../db/run-errors.js';
@@ -33,12 +33,18 @@ export interface RunnerLock {
 
 /**
  * Opens the command's session, resolves its journal, holds the runner lock around `work` when
- * `lock` is given, and always releases both, however `work` ends.
+ * `lock` is given, and always releases both, however `work` ends. `resolve` lets `adopt` see
+ * another tool's table where the journal should be (every other command refuses it).
  *
  * @example
  * return withSession(options, async ({ session, journal }) => readJournal(session.client, journal));
  */
-export async function withSession<T>(options: CommonOptions, work: (scope: CommandScope) => Promise<T>, lock?: RunnerLock): Promise<T> {
+export async function withSession<T>(
+  options: CommonOptions,
+  work: (scope: CommandScope) => Promise<T>,
+  lock?: RunnerLock,
+  resolve: ResolveOptions = {},
+): Promise<T> {
   const emit: Emit = options.onEvent ?? (() => {});
   if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
   const requested = journalTable(options);
@@ -48,7 +54,7 @@ export async function withSession<T>(options: CommonOptions, work: (scope: Comma
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const journal = await resolveJournal(session.client, requested);
+    const journal = await resolveJournal(session.client, requested, resolve);
     const baseline = options.connection ? await captureSessionBaseline(session.client) : FRESH_SESSION;
     const scope: CommandScope = { session, journal, baseline, emit };
     if (!lock) return await work(scope);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { registerAdopt } from './commands/adopt.js';
+import { registerBaseline } from './commands/baseline.js';
 import { registerDown } from './commands/down.js';
 import { registerImport } from './commands/import.js';
 import { registerLint } from './commands/lint.js';
@@ -59,6 +61,8 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerReset(program);
   registerImport(program);
+  registerAdopt(program);
+  registerBaseline(program);
   registerTypes(program);
   return program;
 }

@@ -16,13 +16,36 @@ export interface Journal extends JournalNames {
   /** The table exists (false until the first run that changes something creates it). */
   exists: boolean;
   partialExists: boolean;
+  /** The companion table of adopted and baselined rows (`<table>_adopted`, same schema; see src/adopt/). */
+  adoptedTable: string;
+  adoptedQuoted: string;
+  adoptedExists: boolean;
+  /**
+   * Another tool's table that holds the journal's name, when resolved with `acceptForeign`
+   * (`adopt` renames it); `exists` is false then. Undefined otherwise.
+   */
+  foreign: ForeignTable | undefined;
   /** The runner lock of this journal, keyed on its resolved name. */
   lockKey: bigint;
+}
+
+/** Another tool's journal where aeturnis-db's should be. */
+export interface ForeignTable {
+  columns: string[];
+  /** Whose it looks like (`dbmate`, `golang-migrate`, ...), from its columns; undefined when unsure. */
+  tool: string | undefined;
+}
+
+/** How {@link resolveJournal} treats another tool's table of the journal's name. */
+export interface ResolveOptions {
+  /** Return it as `foreign` instead of refusing it (only `adopt`, which renames it, asks for this). */
+  acceptForeign?: boolean | undefined;
 }
 
 /** The contract's columns: a table without them is another tool's journal. */
 const JOURNAL_COLUMNS = ['version', 'name', 'checksum', 'applied_at', 'execution_ms'];
 const PARTIAL_SUFFIX = '_partial';
+const ADOPTED_SUFFIX = '_adopted';
 
 interface ResolvedRow {
   current_schema: string | null;
@@ -30,6 +53,7 @@ interface ResolvedRow {
   relkind: string | null;
   columns: string[] | null;
   partial_exists: boolean;
+  adopted_exists: boolean;
 }
 
 /**
@@ -42,11 +66,12 @@ interface ResolvedRow {
  * const journal = await resolveJournal(client, parseTableName('schema_migrations', '--table'));
  * journal.quoted // '"app"."schema_migrations"' with search_path = app
  */
-export async function resolveJournal(client: pg.ClientBase, requested: TableName): Promise<Journal> {
+export async function resolveJournal(client: pg.ClientBase, requested: TableName, options: ResolveOptions = {}): Promise<Journal> {
   const partialTable = derivedName(requested.table, PARTIAL_SUFFIX);
+  const adoptedTable = derivedName(requested.table, ADOPTED_SUFFIX);
   let row: ResolvedRow | undefined;
   try {
-    ({ rows: [row] } = await client.query<ResolvedRow>(RESOLVE_SQL, [requested.quoted, requested.schema ?? null, partialTable]));
+    ({ rows: [row] } = await client.query<ResolvedRow>(RESOLVE_SQL, [requested.quoted, requested.schema ?? null, partialTable, adoptedTable]));
   } catch (error) {
     throw journalError(requested.display, 'cannot look up', error);
   }
@@ -56,18 +81,23 @@ export async function resolveJournal(client: pg.ClientBase, requested: TableName
       `no schema to create the journal table ${requested.display} in: search_path names no existing schema; pass --table schema.${requested.table}`,
     );
   }
-  const exists = row.found_schema !== null;
+  const found = row.found_schema !== null;
   const display = `${schema}.${requested.table}`;
-  if (exists) assertOurJournal(display, row.relkind ?? '', row.columns ?? []);
+  const foreign = found ? foreignTableOf(display, row.relkind ?? '', row.columns ?? [], options) : undefined;
+  const inSchema = (name: string): string => `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
   return {
     schema,
     table: requested.table,
     display,
-    quoted: `${quoteIdentifier(schema)}.${quoteIdentifier(requested.table)}`,
+    quoted: inSchema(requested.table),
     partialTable,
-    partialQuoted: `${quoteIdentifier(schema)}.${quoteIdentifier(partialTable)}`,
-    exists,
+    partialQuoted: inSchema(partialTable),
+    exists: found && !foreign,
     partialExists: row.partial_exists,
+    adoptedTable,
+    adoptedQuoted: inSchema(adoptedTable),
+    adoptedExists: row.adopted_exists,
+    foreign,
     lockKey: advisoryLockKey(schema, requested.table),
   };
 }
@@ -81,33 +111,50 @@ SELECT pg_catalog.current_schema()::text AS current_schema, f.schema AS found_sc
        (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = f.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
        pg_catalog.to_regclass(pg_catalog.quote_ident(COALESCE(f.schema, $2::text, pg_catalog.current_schema()))
-         || '.' || pg_catalog.quote_ident($3::text)) IS NOT NULL AS partial_exists
+         || '.' || pg_catalog.quote_ident($3::text)) IS NOT NULL AS partial_exists,
+       pg_catalog.to_regclass(pg_catalog.quote_ident(COALESCE(f.schema, $2::text, pg_catalog.current_schema()))
+         || '.' || pg_catalog.quote_ident($4::text)) IS NOT NULL AS adopted_exists
   FROM (SELECT 1) AS one LEFT JOIN found f ON true`;
 
-/** Refuses a table that is not aeturnis-db's journal, saying whose it looks like. */
-function assertOurJournal(display: string, relkind: string, columns: string[]): void {
+/**
+ * Undefined for aeturnis-db's journal; another tool's table when `acceptForeign` asks for it;
+ * otherwise refuses it, saying whose it looks like and the ways out (`--table`, `adopt`).
+ */
+function foreignTableOf(display: string, relkind: string, columns: string[], options: ResolveOptions): ForeignTable | undefined {
   if (relkind !== 'r' && relkind !== 'p') {
     throw new UsageError(`${display} is not a table (it is a ${RELKINDS[relkind] ?? 'relation'}): pass --table NAME to use another journal table`);
   }
   const missing = JOURNAL_COLUMNS.filter((column) => !columns.includes(column));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return undefined;
+  const tool = foreignToolOf(columns);
+  if (options.acceptForeign) return { columns, tool };
   throw new UsageError(
-    `${display} has columns ${columns.join(', ')}: another migration tool's journal${foreignToolOf(columns)}, not aeturnis-db's ` +
-      `(it lacks ${missing.join(', ')}); it was not changed. Pass --table NAME to keep aeturnis-db's journal in another table`,
+    `${display} has columns ${columns.join(', ')}: another migration tool's journal${tool ? ` (${TOOL_GUESSES[tool]})` : ''}, not aeturnis-db's ` +
+      `(it lacks ${missing.join(', ')}); it was not changed. Pass --table NAME to keep aeturnis-db's journal in another table, ` +
+      `or adopt it: aeturnis-db adopt --from ${tool ?? 'TOOL'}`,
   );
 }
 
 const RELKINDS: Record<string, string> = { v: 'view', m: 'materialized view', f: 'foreign table', S: 'sequence', i: 'index' };
 
-/** A guess at the owner of a foreign journal, from its columns (for the message only). */
-function foreignToolOf(columns: string[]): string {
+/** How the refusal names each guess (dbmate and Rails share one layout). */
+const TOOL_GUESSES: Record<string, string> = {
+  'golang-migrate': 'golang-migrate',
+  goose: 'goose',
+  flyway: 'Flyway',
+  'node-pg-migrate': 'node-pg-migrate',
+  dbmate: 'dbmate or Rails',
+};
+
+/** A guess at the owner of a foreign journal, from its columns: the name `adopt --from` takes. */
+function foreignToolOf(columns: string[]): string | undefined {
   const has = (name: string): boolean => columns.includes(name);
-  if (has('dirty') && has('version')) return ' (golang-migrate)';
-  if (has('version_id') && has('is_applied')) return ' (goose)';
-  if (has('installed_rank')) return ' (Flyway)';
-  if (has('run_on') && has('name')) return ' (node-pg-migrate)';
-  if (columns.length === 1 && has('version')) return ' (dbmate or Rails)';
-  return '';
+  if (has('dirty') && has('version')) return 'golang-migrate';
+  if (has('version_id') && has('is_applied')) return 'goose';
+  if (has('installed_rank')) return 'flyway';
+  if (has('run_on') && has('name')) return 'node-pg-migrate';
+  if (columns.length === 1 && has('version')) return 'dbmate';
+  return undefined;
 }
 
 /**
@@ -152,6 +199,7 @@ interface JournalDbRow {
   checksum: string;
   applied_at: Date;
   execution_ms: number;
+  adopted_from?: string | null;
 }
 
 interface PartialDbRow {
@@ -176,7 +224,13 @@ interface PartialDbRow {
  */
 export async function readJournal(client: pg.ClientBase, journal: Journal): Promise<{ rows: JournalRow[]; partial: PartialRow[] }> {
   if (!journal.exists) return { rows: [], partial: [] };
-  const journalSql = `SELECT version::text AS version, name, checksum, applied_at, execution_ms FROM ${journal.quoted} ORDER BY version`;
+  const journalSql = journal.adoptedExists
+    ? // A row is adopted while it is the row adopt/baseline wrote (same applied_at): once rolled
+      // back and applied again, it is a row like any other, though the companion row stays.
+      `SELECT j.version::text AS version, j.name, j.checksum, j.applied_at, j.execution_ms, a.source AS adopted_from
+         FROM ${journal.quoted} j LEFT JOIN ${journal.adoptedQuoted} a ON a.version = j.version AND a.applied_at = j.applied_at
+        ORDER BY j.version`
+    : `SELECT version::text AS version, name, checksum, applied_at, execution_ms FROM ${journal.quoted} ORDER BY version`;
   const partialSql = `SELECT version::text AS version, direction, name, checksum, statements_applied, statement_count, applied_sha256,
          invalid_indexes, error, failed_at FROM ${journal.partialQuoted} ORDER BY version`;
   let journalRows: JournalDbRow[];
@@ -203,6 +257,7 @@ function toJournalRow(row: JournalDbRow): JournalRow {
     checksum: row.checksum,
     appliedAt: row.applied_at,
     executionMs: row.execution_ms,
+    adoptedFrom: row.adopted_from ?? undefined,
   };
 }
 

@@ -12,6 +12,11 @@ export interface JournalRow {
   checksum: string;
   appliedAt: Date;
   executionMs: number;
+  /**
+   * Recorded without running it: `adopt --from TOOL` (the tool's name) or `baseline`
+   * (`'baseline'`). Undefined for a migration aeturnis-db applied.
+   */
+  adoptedFrom?: string | undefined;
 }
 
 /** A migration that stopped part way and could not be rolled back (see db/partial-runs.ts). */
@@ -49,6 +54,8 @@ export interface MigrationStatus {
   outOfOrder: boolean;
   /** For `partial`: how far it got. */
   partial: PartialRow | undefined;
+  /** Recorded by `adopt --from TOOL` (the tool) or `baseline` (`'baseline'`), not applied by aeturnis-db. */
+  adoptedFrom: string | undefined;
 }
 
 const keyOf = (row: JournalRow): string => row.versionText ?? String(row.version);
@@ -81,7 +88,14 @@ export function computeStatus(
   for (const row of applied.values()) {
     const stopped = partial.get(row.version);
     partial.delete(row.version);
-    rows.push({ ...base(row.version, keyOf(row), row.name), state: stopped ? 'partial' : 'missing', appliedAt: row.appliedAt, executionMs: row.executionMs, partial: stopped });
+    rows.push({
+      ...base(row.version, keyOf(row), row.name),
+      state: stopped ? 'partial' : 'missing',
+      appliedAt: row.appliedAt,
+      executionMs: row.executionMs,
+      partial: stopped,
+      adoptedFrom: row.adoptedFrom,
+    });
   }
   for (const stopped of partial.values()) {
     rows.push({ ...base(stopped.version, String(stopped.version), stopped.name), state: 'partial', partial: stopped });
@@ -90,7 +104,18 @@ export function computeStatus(
 }
 
 function base(version: number, versionText: string, name: string): MigrationStatus {
-  return { version, versionText, name, state: 'pending', appliedAt: undefined, executionMs: undefined, fileName: undefined, outOfOrder: false, partial: undefined };
+  return {
+    version,
+    versionText,
+    name,
+    state: 'pending',
+    appliedAt: undefined,
+    executionMs: undefined,
+    fileName: undefined,
+    outOfOrder: false,
+    partial: undefined,
+    adoptedFrom: undefined,
+  };
 }
 
 function fileRow(migration: Migration, row: JournalRow | undefined, stopped: PartialRow | undefined, newestApplied: number): MigrationStatus {
@@ -99,7 +124,7 @@ function fileRow(migration: Migration, row: JournalRow | undefined, stopped: Par
   const partial = stopped && (stopped.direction === 'down') === (row !== undefined) ? stopped : undefined;
   if (row) {
     const state = partial ? 'partial' : row.checksum === migration.checksum ? 'applied' : 'modified';
-    return { ...status, state, appliedAt: row.appliedAt, executionMs: row.executionMs, partial };
+    return { ...status, state, appliedAt: row.appliedAt, executionMs: row.executionMs, partial, adoptedFrom: row.adoptedFrom };
   }
   if (partial) return { ...status, state: 'partial', partial };
   return { ...status, outOfOrder: migration.version < newestApplied };

@@ -95,7 +95,8 @@ describe("another tool's journal table", () => {
         expect(oneError(result)).toBe(
           `error: public.schema_migrations has columns ${columns}: another migration tool's journal (${tool}), not aeturnis-db's ` +
             `(it lacks ${tool === 'golang-migrate' ? 'name, checksum, applied_at, execution_ms' : 'name, checksum, applied_at, execution_ms'}); ` +
-            "it was not changed. Pass --table NAME to keep aeturnis-db's journal in another table",
+            "it was not changed. Pass --table NAME to keep aeturnis-db's journal in another table, " +
+            `or adopt it: aeturnis-db adopt --from ${tool === 'golang-migrate' ? 'golang-migrate' : 'dbmate'}`,
         );
         expect(result.stdout).toBe('');
       }

@@ -46,6 +46,7 @@ function toJsonRow(row: MigrationStatus): Record<string, unknown> {
     appliedAt: row.appliedAt ? row.appliedAt.toISOString() : null,
     executionMs: row.executionMs ?? null,
     file: row.fileName ?? null,
+    ...(row.adoptedFrom ? { adoptedFrom: row.adoptedFrom } : {}),
     ...(row.partial
       ? {
           partial: {
@@ -115,6 +116,7 @@ async function renderTable(rows: MigrationStatus[]): Promise<string> {
 
 function stateCell(row: MigrationStatus): string {
   if (row.outOfOrder) return `${row.state} (out of order)`;
+  if (row.adoptedFrom && !row.partial) return `${row.state} (${row.adoptedFrom === 'baseline' ? 'baseline' : `adopted from ${row.adoptedFrom}`})`;
   if (!row.partial) return row.state;
   const { direction, statementsApplied, statementCount } = row.partial;
   return `partial (${direction} ${statementsApplied} of ${statementCount} statements)`;

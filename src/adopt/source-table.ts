@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import { UsageError } from '../errors.js';
+import { quoteIdentifier, type TableName } from '../db/identifiers.js';
+import type { SourceRow, SourceTool } from './types.js';
+
+/** A table found in the database. */
+export interface FoundTable {
+  schema: string;
+  table: string;
+  /** `"schema"."table"` */
+  quoted: string;
+  /** `schema.table`, for messages. */
+  display: string;
+  columns: string[];
+}
+
+const FIND_SQL = `
+SELECT n.nspname::text AS schema, c.relname::text AS table, c.relkind::text AS relkind,
+       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.oid = pg_catalog.to_regclass($1)`;
+
+/**
+ * Finds a table as PostgreSQL resolves its name (an unqualified one through search_path);
+ * undefined when there is none.
+ *
+ * @example
+ * const found = await findTable(client, parseTableName('goose_db_version', '--source-table'));
+ */
+export async function findTable(client: pg.ClientBase, name: Pick<TableName, 'quoted'>): Promise<FoundTable | undefined> {
+  const { rows } = await client.query<{ schema: string; table: string; relkind: string; columns: string[] | null }>(FIND_SQL, [name.quoted]);
+  const row = rows[0];
+  if (!row || (row.relkind !== 'r' && row.relkind !== 'p')) return undefined;
+  return {
+    schema: row.schema,
+    table: row.table,
+    quoted: `${quoteIdentifier(row.schema)}.${quoteIdentifier(row.table)}`,
+    display: `${row.schema}.${row.table}`,
+    columns: row.columns ?? [],
+  };
+}
+
+/** Refuses (exit 2) a table that does not have the tool's journal columns. */
+export function assertToolTable(source: SourceTool, found: FoundTable): void {
+  const missing = source.columns.filter((column) => !found.columns.includes(column));
+  if (missing.length === 0) return;
+  throw new UsageError(
+    `${found.display} has columns ${found.columns.join(', ')}: not ${source.title}'s journal (it lacks ${missing.join(', ')}); ` +
+      `pass --source-table NAME to name the table ${source.title} used`,
+  );
+}
+
+interface SourceDbRow {
+  version: string | null;
+  name: string | null;
+  kind: string | null;
+  applied_at: string | null;
+  execution_ms: number | null;
+  ok: boolean;
+}
+
+/**
+ * Reads the tool's journal; with `lock`, holds it against writes (the old tool still running
+ * somewhere) until the caller's transaction ends.
+ */
+export async function readSourceRows(client: pg.ClientBase, source: SourceTool, table: FoundTable, lock: boolean): Promise<SourceRow[]> {
+  if (lock) await client.query(`LOCK TABLE ${table.quoted} IN SHARE MODE`);
+  const { rows } = await client.query<SourceDbRow>(source.selectSql(table.quoted));
+  return rows.map((row) => ({
+    version: row.version,
+    name: row.name,
+    kind: row.kind,
+    appliedAt: row.applied_at,
+    executionMs: row.execution_ms,
+    ok: row.ok,
+  }));
+}
