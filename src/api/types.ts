@@ -33,7 +33,7 @@ export interface TypesResult extends GeneratedDeclarations {
  * TypeScript declarations of the migrated schema: one exported interface per table and view,
  * a union per enum, and a `Database` interface in the shape Kysely expects. Reads the target
  * database (after `up`), or with `fromMigrations` a scratch database built from the migrations.
- * The journal table and its `_partial` companion are left out; partitions fold into their parent.
+ * The journal table and its `_partial` and `_adopted` companions are left out; partitions fold into their parent.
  *
  * @example
  * import { generateTypes } from 'aeturnis-db';
@@ -60,6 +60,7 @@ async function readDeclarations(options: CommonOptions, schemas: readonly string
     const exclude = [
       { schema: journal.schema, table: journal.table },
       { schema: journal.schema, table: journal.partialTable },
+      { schema: journal.schema, table: journal.adoptedTable },
     ];
     return renderDeclarations(await readCatalog(session.client, { schemas, exclude }));
   });

@@ -160,6 +160,16 @@ describe('types', () => {
     for (const absent of ['events_2026', 'events_default', 'schema_migrations']) expect(source).not.toContain(absent);
   });
 
+  it("leaves out the journal's companions: partial runs and adopted rows", async () => {
+    expect((await cli(['up'])).code).toBe(0);
+    await db.query('CREATE TABLE schema_migrations_partial (version bigint PRIMARY KEY)');
+    await db.query('CREATE TABLE schema_migrations_adopted (version bigint PRIMARY KEY)');
+    const result = await cli(['types']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('schema_migrations');
+    expect(result.stdout).not.toContain('SchemaMigrations');
+  });
+
   it('declares the types node-pg really returns for each column', async () => {
     expect((await cli(['up'])).code).toBe(0);
     const { stdout: source } = await cli(['types']);
