@@ -37,7 +37,7 @@ describe('adopt()', () => {
       ]);
       expect(result).toMatchObject({ from: 'dbmate', keptAs: 'public.schema_migrations_dbmate', journal: 'public.schema_migrations', dryRun: false });
       expect(result.pending.map((m) => m.fileName)).toEqual(['0003_items.sql']);
-      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`);
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
       expect(rows).toEqual([{ n: 0 }]);
     } finally {
       await client.end();
