@@ -11,6 +11,8 @@ import { registerTypes } from './commands/types.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
+import { addFleetJsonOption, fleetFlags, jsonNeedsTargets } from './fleet-flags.js';
+import { UsageError } from '../errors.js';
 
 /** The package version, read from package.json next to dist/. */
 export function packageVersion(): string {
@@ -41,7 +43,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-format <format>', 'human or json (default: AETURNIS_LOG_FORMAT or human)'))
     .option('--wait <seconds>', 'retry an unreachable database for this long (default: 30)')
     .option('--lock-timeout <seconds>', 'give up waiting for another runner after this long (default: wait)')
-    .option('--embedded-dir <path>', 'embedded database directory (default: AETURNIS_EMBEDDED_DIR or ./.aeturnis/db)');
+    .option('--embedded-dir <path>', 'embedded database directory (default: AETURNIS_EMBEDDED_DIR or ./.aeturnis/db)')
+    .option('--targets <file>', 'run the command on every database listed in FILE (one name=URL or URL a line; ${VAR} from the environment)')
+    .option('--targets-query <sql>', 'run the command on every database this query returns (columns name, url), run on --database-url')
+    .option('--concurrency <n>', 'with --targets: databases worked on at once, one connection each (default: 4)')
+    .option('--fail-fast', 'with --targets: start no database after the first failure')
+    .option('--canary <n>', 'with --targets: run the first N databases first, the others only if all of them succeed');
 
   registerUp(program);
   registerDown(program);
@@ -54,5 +61,10 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerImport(program);
   registerTypes(program);
+  addFleetJsonOption(program);
+  program.hook('preAction', (_program, action) => {
+    const fleet = fleetFlags(action.optsWithGlobals(), action.name()); // a fleet flag with a command that has no fleet: exit 2 before anything runs
+    if (!fleet && jsonNeedsTargets(action)) throw new UsageError(`${action.name()} --json needs --targets FILE or --targets-query SQL (one JSON object per target)`);
+  });
   return program;
 }
