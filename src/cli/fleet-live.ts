@@ -81,15 +81,20 @@ function truncate(line: string, width: number): string {
  * target's warning or error) appears above the frame. Progress lines are not printed: the
  * frame shows them.
  */
+/** A terminal to draw on: a TTY stream's writing and size. */
+export type Terminal = Pick<NodeJS.WriteStream, 'write' | 'columns' | 'rows'>;
+
 export class LiveView implements LineSink {
   private height = 0;
   private tick = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: Terminal,
     private readonly painter: Painter,
     readonly state: LiveState,
+    /** Where warnings and errors go (stderr: the same terminal, unless redirected). */
+    private readonly errors: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
   ) {}
 
   start(): void {
@@ -102,7 +107,7 @@ export class LiveView implements LineSink {
     if (level === 'info' || level === 'success') return;
     this.clear();
     const paint = level === 'error' ? this.painter.red : this.painter.yellow;
-    process.stderr.write(`${paint(maskPassword(text))}\n`);
+    this.errors.write(`${paint(maskPassword(text))}\n`);
     this.draw();
   }
 
