@@ -103,7 +103,7 @@ async function runTarget<R>(target: FleetTarget, run: TargetRun<R>, command: (op
   try {
     if (run.journal) before = await appliedVersions(options);
     outcome.result = await command(options);
-    if (run.journal === 'reread' && before) outcome.versions = { before, after: await appliedVersions({ ...options, signal: undefined }) };
+    if (run.journal === 'reread' && before) outcome.versions = { before: currentVersion(before), after: currentVersion(await appliedVersions({ ...options, signal: undefined })) };
   } catch (error) {
     Object.assign(outcome, failureOf(error, options.signal));
   }
@@ -116,7 +116,8 @@ async function runTarget<R>(target: FleetTarget, run: TargetRun<R>, command: (op
 }
 
 function trackedVersions(before: number[], applied: readonly { version: number }[], rolledBack: readonly { version: number }[]): TargetVersions {
-  return { before, after: versionsAfter(before, applied.map((m) => m.version), rolledBack.map((m) => m.version)) };
+  const after = versionsAfter(before, applied.map((m) => m.version), rolledBack.map((m) => m.version));
+  return { before: currentVersion(before), after: currentVersion(after) };
 }
 
 function identity(target: FleetTarget): Pick<TargetOutcome<unknown>, 'target' | 'source' | 'url'> {

@@ -27,3 +27,30 @@ export interface FleetCommand<R> {
   /** With this, the summary is a matrix: one row per target with its version, pending count and problems. */
   statusRow?(result: R): FleetStatusRow;
 }
+
+/**
+ * What the fleet keeps of a target's result once it ends: only what the summary and --json
+ * print, so memory does not grow with the results of thousands of targets.
+ */
+export interface PrintedResult {
+  /** The Result cell (and the end of the target's last line). */
+  text: string;
+  /** Its `result` in --json (kept only with --json). */
+  json?: unknown;
+  /** Its row in the status matrix. */
+  statusRow?: FleetStatusRow | undefined;
+}
+
+/**
+ * Reduces a result to what will be printed of it.
+ *
+ * @example
+ * printed(spec, result, false) // { text: 'ok', statusRow: undefined }
+ */
+export function printed<R>(spec: FleetCommand<R>, result: R, json: boolean): PrintedResult {
+  return {
+    text: spec.describe ? spec.describe(result) : 'ok',
+    ...(json ? { json: spec.json ? spec.json(result) : result } : {}),
+    statusRow: spec.statusRow?.(result),
+  };
+}

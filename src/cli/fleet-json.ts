@@ -1,5 +1,5 @@
 import type { TargetOutcome } from '../api/fleet.js';
-import type { FleetCommand } from './fleet-command.js';
+import type { PrintedResult } from './fleet-command.js';
 
 /** Placeholder for a version beyond 2^53 in JSON text, written back as the exact integer by {@link withExactVersions}. */
 const BIG_VERSION = '\u0000aeturnis-version:';
@@ -30,7 +30,7 @@ export function withExactVersions(json: string): string {
  * `exitCode`, `error`, for commands that change the journal the versions before and after and
  * what was applied or rolled back, and the command's `result`.
  */
-export function jsonLines<R>(outcomes: readonly TargetOutcome<R>[], spec: FleetCommand<R>): string {
+export function jsonLines(outcomes: readonly TargetOutcome<PrintedResult>[], tracked: boolean): string {
   return outcomes
     .map((outcome) =>
       withExactVersions(JSON.stringify({
@@ -42,8 +42,8 @@ export function jsonLines<R>(outcomes: readonly TargetOutcome<R>[], spec: FleetC
         error: outcome.error ?? null,
         notStarted: outcome.notStarted ?? null,
         ms: Math.round(outcome.ms),
-        ...(spec.journal ? journalFields(outcome) : {}),
-        result: outcome.result === undefined ? null : spec.json ? spec.json(outcome.result) : outcome.result,
+        ...(tracked ? journalFields(outcome) : {}),
+        result: outcome.result?.json ?? null,
       })),
     )
     .join('\n');
@@ -53,13 +53,9 @@ export function jsonLines<R>(outcomes: readonly TargetOutcome<R>[], spec: FleetC
 function journalFields(outcome: TargetOutcome<unknown>): Record<string, unknown> {
   const { versions } = outcome;
   return {
-    versionBefore: versions ? highest(versions.before) : null,
-    versionAfter: versions ? highest(versions.after) : null,
+    versionBefore: versions?.before ?? null,
+    versionAfter: versions?.after ?? null,
     applied: outcome.applied,
     rolledBack: outcome.rolledBack,
   };
-}
-
-function highest(versions: readonly number[]): number | null {
-  return versions.length === 0 ? null : Math.max(...versions);
 }

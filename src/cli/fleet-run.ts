@@ -1,9 +1,9 @@
-import type { FleetEvent, FleetTarget } from '../api/fleet.js';
+import type { FleetEvent, FleetTarget, TargetOutcome } from '../api/fleet.js';
 import { FleetFailedError, queryTargets, readTargetsFile, runFleet } from '../api/fleet.js';
 import type { CommonOptions } from '../api/options.js';
 import { ExitCode } from '../errors.js';
 import type { CommandContext } from './context.js';
-import type { FleetCommand } from './fleet-command.js';
+import { printed, type FleetCommand, type PrintedResult } from './fleet-command.js';
 import type { FleetFlags } from './fleet-flags.js';
 import { activityOf, LiveView } from './fleet-live.js';
 import { painterFor, plainSink, targetOutput, type LineSink } from './fleet-output.js';
@@ -30,20 +30,21 @@ export async function runFleetCommand<R>(commandName: string, context: CommandCo
   const live = output.format === 'human' && infoStream.isTTY && process.env.TERM !== 'dumb'
     ? new LiveView(infoStream, painter, { command: commandName, total: targets.length, done: 0, failed: 0, startedAt: performance.now(), running: new Map() })
     : undefined;
-  const onEvent = fleetEventHandler(output, live ?? plainSink(infoStream, painter), live, (outcome) => doneLine(outcome, spec, changed));
+  const onEvent = fleetEventHandler(output, live ?? plainSink(infoStream, painter), live, (outcome) => doneLine(outcome, changed));
   live?.start();
   let result;
   try {
-    result = await runFleet<R>(
+    result = await runFleet<PrintedResult>(
       { ...targetOptions(common), targets, concurrency: fleet.concurrency, failFast: fleet.failFast, canary: fleet.canary, journal: spec.journal, onEvent },
-      spec.run,
+      async (options) => printed(spec, await spec.run(options), fleet.json),
     );
   } finally {
     live?.stop();
   }
-  if (fleet.json) output.data(jsonLines(result.outcomes, spec));
+  const tracked = spec.journal !== undefined;
+  if (fleet.json) output.data(jsonLines(result.outcomes, tracked));
   else {
-    const { head, rows } = summaryCells(result.outcomes, spec, changed, painter);
+    const { head, rows } = summaryCells(result.outcomes, { matrix: spec.statusRow !== undefined, tracked, changed }, painter);
     output.data(await renderSummary(head, rows, painter));
   }
   if (context.signal.aborted) output.error(result.summary);
@@ -62,12 +63,12 @@ function targetOptions(common: CommonOptions): Omit<CommonOptions, 'databaseUrl'
  * for one database) and, on a terminal, to its line in the live view; a target's last line says
  * how it ended.
  */
-function fleetEventHandler<R>(
+function fleetEventHandler(
   output: Output,
   sink: LineSink,
   live: LiveView | undefined,
-  ended: (outcome: Extract<FleetEvent<R>, { type: 'target-done' }>['outcome']) => string,
-): (event: FleetEvent<R>) => void {
+  ended: (outcome: TargetOutcome<PrintedResult>) => string,
+): (event: FleetEvent<PrintedResult>) => void {
   const renderers = new Map<FleetTarget, ReturnType<typeof eventRenderer>>();
   const outputs = new Map<FleetTarget, Output>();
   return (event) => {

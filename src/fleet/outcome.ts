@@ -5,10 +5,10 @@ import type { NotStartedReason } from './runner.js';
 
 export type TargetState = 'succeeded' | 'failed' | 'interrupted' | 'not-started';
 
-/** The applied versions of a target before and after the command (highest: its current version). */
+/** A target's current version (its highest applied; undefined: none) before and after the command. */
 export interface TargetVersions {
-  before: readonly number[];
-  after: readonly number[];
+  before: number | undefined;
+  after: number | undefined;
 }
 
 /** One target's outcome. */

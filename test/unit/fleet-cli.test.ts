@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetOutcome } from '../../src/api/fleet.js';
 import { UsageError } from '../../src/errors.js';
-import type { FleetCommand } from '../../src/cli/fleet-command.js';
+import { printed, type FleetCommand, type PrintedResult } from '../../src/cli/fleet-command.js';
 import { fleetFlags } from '../../src/cli/fleet-flags.js';
 import { jsonLines } from '../../src/cli/fleet-json.js';
 import { activityOf, liveFrame, LiveView, type LiveState, type Terminal } from '../../src/cli/fleet-live.js';
 import type { Painter } from '../../src/cli/fleet-output.js';
-import { doneLine, summaryCells } from '../../src/cli/fleet-summary.js';
+import Table from 'cli-table3';
+import { doneLine, renderSummary, summaryCells } from '../../src/cli/fleet-summary.js';
 
 const plain: Painter = { green: (t) => t, yellow: (t) => t, red: (t) => t, cyan: (t) => t, gray: (t) => t };
 const usage = (run: () => unknown): string => {
@@ -40,7 +41,7 @@ describe('fleet flags', () => {
   });
 });
 
-const outcome = (over: Partial<TargetOutcome<{ n: number }>>): TargetOutcome<{ n: number }> => ({
+const outcome = (over: Partial<TargetOutcome<PrintedResult>>): TargetOutcome<PrintedResult> => ({
   target: 'eu-1',
   source: 'targets.txt:1',
   url: 'postgres://app:*****@db1/app',
@@ -53,15 +54,20 @@ const outcome = (over: Partial<TargetOutcome<{ n: number }>>): TargetOutcome<{ n
 });
 
 const upLike: FleetCommand<{ n: number }> = { run: async () => ({ n: 1 }), journal: 'track' };
+const statusLike: FleetCommand<{ n: number }> = {
+  run: async () => ({ n: 0 }),
+  statusRow: (r) => ({ version: String(r.n), applied: r.n, pending: 2, problems: r.n > 3 ? ['0002_b.sql is modified'] : [] }),
+};
+const runLayout = { matrix: false, tracked: true, changed: 'Applied' };
 
 describe('fleet summary', () => {
   it('a row per target: version before → after, count, time, result with the one-line error', () => {
     const outcomes = [
-      outcome({ result: { n: 1 }, versions: { before: [1, 2], after: [1, 2, 3, 4, 5] }, applied: ['0003_a.sql', '0004_b.sql', '0005_c.sql'] }),
-      outcome({ target: 'eu-3', state: 'failed', exitCode: 1, error: '0002_b.sql:2:1: relation "t" already exists (SQLSTATE 42P07)', versions: { before: [], after: [1] }, applied: ['0001_a.sql'] }),
+      outcome({ result: printed(upLike, { n: 1 }, false), versions: { before: 2, after: 5 }, applied: ['0003_a.sql', '0004_b.sql', '0005_c.sql'] }),
+      outcome({ target: 'eu-3', state: 'failed', exitCode: 1, error: '0002_b.sql:2:1: relation "t" already exists (SQLSTATE 42P07)', versions: { before: undefined, after: 1 }, applied: ['0001_a.sql'] }),
       outcome({ target: 'eu-4', state: 'not-started', notStarted: 'fail-fast', ms: 0 }),
     ];
-    const { head, rows } = summaryCells(outcomes, upLike, 'Applied', plain);
+    const { head, rows } = summaryCells(outcomes, runLayout, plain);
     expect(head).toEqual(['Target', 'Version', 'Applied', 'Time', 'Result']);
     expect(rows).toEqual([
       ['eu-1', '2 → 5', '3', '120 ms', 'ok'],
@@ -71,14 +77,13 @@ describe('fleet summary', () => {
   });
 
   it('status: a matrix of version, applied, pending and problems; a failed target shows its error', () => {
-    const statusLike: FleetCommand<{ n: number }> = {
-      run: async () => ({ n: 0 }),
-      statusRow: (r) => ({ version: String(r.n), applied: r.n, pending: 2, problems: r.n > 3 ? ['0002_b.sql is modified'] : [] }),
-    };
     const { head, rows } = summaryCells(
-      [outcome({ result: { n: 3 } }), outcome({ target: 'eu-2', result: { n: 4 } }), outcome({ target: 'eu-3', state: 'failed', exitCode: 4, error: 'could not connect' })],
-      statusLike,
-      'Applied',
+      [
+        outcome({ result: printed(statusLike, { n: 3 }, false) }),
+        outcome({ target: 'eu-2', result: printed(statusLike, { n: 4 }, false) }),
+        outcome({ target: 'eu-3', state: 'failed', exitCode: 4, error: 'could not connect' }),
+      ],
+      { matrix: true, tracked: false, changed: 'Applied' },
       plain,
     );
     expect(head).toEqual(['Target', 'Version', 'Applied', 'Pending', 'Problems']);
@@ -89,12 +94,25 @@ describe('fleet summary', () => {
     ]);
   });
 
+  it('draws the table exactly as cli-table3 does, with → and — (and ~ in a cell) too', async () => {
+    const head = ['Target', 'Version', 'Result'];
+    const rows = [
+      ['tenant-1', '2 → 5', 'ok'],
+      ['tenant-~2', 'none → 1', 'failed (exit 4): could not connect: database "x" does not exist — create the database first'],
+      ['tenant-3', '', 'not started (--fail-fast)'],
+    ];
+    const table = new Table({ head, style: { head: [], border: [] } });
+    for (const row of rows) table.push(row);
+    expect(await renderSummary(head, rows, plain)).toBe(table.toString());
+  });
+
   it("a target's last plain line", () => {
-    expect(doneLine(outcome({ result: { n: 1 }, versions: { before: [1], after: [1, 2] }, applied: ['0002_b.sql'] }), upLike, 'Applied')).toBe('ok (1 → 2, 1 applied, 120 ms)');
+    expect(doneLine(outcome({ result: printed(upLike, { n: 1 }, false), versions: { before: 1, after: 2 }, applied: ['0002_b.sql'] }), 'Applied')).toBe('ok (1 → 2, 1 applied, 120 ms)');
   });
 
   it('--json: one object per line with target, state, exit code, error and result; no password', () => {
-    const text = jsonLines([outcome({ result: { n: 1 }, versions: { before: [], after: [1] }, applied: ['0001_a.sql'] }), outcome({ target: 'eu-2', state: 'failed', exitCode: 4, error: 'could not connect' })], upLike);
+    const done = outcome({ result: printed(upLike, { n: 1 }, true), versions: { before: undefined, after: 1 }, applied: ['0001_a.sql'] });
+    const text = jsonLines([done, outcome({ target: 'eu-2', state: 'failed', exitCode: 4, error: 'could not connect' })], true);
     const lines = text.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ target: 'eu-1', state: 'succeeded', exitCode: 0, versionBefore: null, versionAfter: 1, applied: ['0001_a.sql'], result: { n: 1 } });
