@@ -26,6 +26,21 @@ export { seed, type SeedOptions } from './api/seed.js';
 export { createMigration } from './api/create.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './api/verify.js';
 export { importMigrations, type ImportOptions, type ImportResult, type ImportedMigration, type ImportTool } from './api/import.js';
+export {
+  runFleet,
+  readTargetsFile,
+  queryTargets,
+  FleetFailedError,
+  DEFAULT_FLEET_CONCURRENCY,
+  type FleetOptions,
+  type FleetResult,
+  type FleetEvent,
+  type FleetTarget,
+  type TargetOutcome,
+  type TargetState,
+  type TargetVersions,
+  type NotStartedReason,
+} from './api/fleet.js';
 export type { CommonOptions } from './api/options.js';
 export type { MigratorEvent, RanMigration, PlannedMigration } from './api/events.js';
 export { generateTypes, type TypesOptions, type TypesResult } from './api/types.js';
