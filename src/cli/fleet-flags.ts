@@ -82,7 +82,13 @@ export function addFleetJsonOption(program: Command): void {
   }
 }
 
-/** True when `--json` was given to a command that has it only for fleet runs. */
-export function jsonNeedsTargets(command: Command): boolean {
-  return FLEET_ONLY_JSON.has(command) && command.opts<{ json?: boolean }>().json === true;
+/**
+ * Checks the fleet flags of the command about to run (a preAction hook): a fleet flag with a
+ * command that has no fleet, or the fleet's --json without targets, is a UsageError.
+ */
+export function assertFleetFlags(command: Command): void {
+  const fleet = fleetFlags(command.optsWithGlobals(), command.name());
+  if (!fleet && FLEET_ONLY_JSON.has(command) && command.opts<{ json?: boolean }>().json === true) {
+    throw new UsageError(`${command.name()} --json needs --targets FILE or --targets-query SQL (one JSON object per target)`);
+  }
 }

@@ -11,8 +11,7 @@ import { registerTypes } from './commands/types.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
-import { addFleetJsonOption, fleetFlags, jsonNeedsTargets } from './fleet-flags.js';
-import { UsageError } from '../errors.js';
+import { addFleetJsonOption, assertFleetFlags } from './fleet-flags.js';
 
 /** The package version, read from package.json next to dist/. */
 export function packageVersion(): string {
@@ -62,9 +61,6 @@ export function buildProgram(): Command {
   registerImport(program);
   registerTypes(program);
   addFleetJsonOption(program);
-  program.hook('preAction', (_program, action) => {
-    const fleet = fleetFlags(action.optsWithGlobals(), action.name()); // a fleet flag with a command that has no fleet: exit 2 before anything runs
-    if (!fleet && jsonNeedsTargets(action)) throw new UsageError(`${action.name()} --json needs --targets FILE or --targets-query SQL (one JSON object per target)`);
-  });
+  program.hook('preAction', (_program, action) => assertFleetFlags(action)); // exit 2 before anything runs
   return program;
 }

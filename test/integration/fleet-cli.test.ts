@@ -59,11 +59,14 @@ describe('targets', () => {
     expect(duplicate.stderr).not.toContain(PASSWORD);
   });
 
-  it('a command without a fleet refuses --targets (exit 2)', async () => {
+  it('a command without a fleet refuses --targets, and up --json needs targets (exit 2)', async () => {
     listTargets();
     const result = await fleet(['seed', '--targets', 'targets.txt']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: --targets works with up, down, status, validate, verify, partitions, adopt, baseline; not with seed');
+    const json = await fleet(['up', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.stderr.trim()).toBe('error: up --json needs --targets FILE or --targets-query SQL (one JSON object per target)');
   });
 });
 
