@@ -81,6 +81,6 @@ export function redact(url: string): string {
   const at = url.lastIndexOf('@');
   const userStart = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0].length ?? 0;
   const colon = url.indexOf(':', userStart);
-  if (at >= 0 && colon >= 0 && colon < at) return `${url.slice(0, colon + 1)}*****${url.slice(at)}`;
-  return maskPassword(url);
+  const masked = at >= 0 && colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}*****${url.slice(at)}` : url;
+  return maskPassword(masked); // and a password= parameter
 }

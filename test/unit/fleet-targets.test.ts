@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
+import { redact } from '../../src/fleet/target-url.js';
 import { expandVariables, parseTargetsFile, targetsFromRows } from '../../src/fleet/targets.js';
 
 const parse = (text: string, env: Record<string, string> = {}) => parseTargetsFile(text, 'targets.txt', env);
@@ -45,6 +46,12 @@ describe('parseTargetsFile', () => {
     const message = failure(() => parse('eu=mysql://app:hunter2@db/app'));
     expect(message).toMatch(/^targets\.txt:1: the URL must start with postgres:\/\//);
     expect(message).not.toContain('hunter2');
+  });
+
+  it('a password in the query string is hidden too', () => {
+    const message = failure(() => parse('eu=postgres://app:pw1@db/app?password=pw2&sslmode=bogus'));
+    expect(message).not.toMatch(/pw1|pw2/);
+    expect(redact('postgres://app:pw1@db/app?password=pw2')).toBe('postgres://app:*****@db/app?password=*****');
   });
 
   it('an invalid sslmode in a target URL is an error naming the line', () => {
