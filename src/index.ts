@@ -29,6 +29,21 @@ export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, 
 export { importMigrations, type ImportOptions, type ImportResult, type ImportedMigration, type ImportTool } from './api/import.js';
 export { adopt, type AdoptOptions, type AdoptResult, type AdoptedMigration, type AdoptTool } from './api/adopt.js';
 export { baseline, type BaselineOptions, type BaselineResult } from './api/baseline.js';
+export {
+  runFleet,
+  readTargetsFile,
+  queryTargets,
+  FleetFailedError,
+  DEFAULT_FLEET_CONCURRENCY,
+  type FleetOptions,
+  type FleetResult,
+  type FleetEvent,
+  type FleetTarget,
+  type TargetOutcome,
+  type TargetState,
+  type TargetVersions,
+  type NotStartedReason,
+} from './api/fleet.js';
 export type { CommonOptions } from './api/options.js';
 export type { MigratorEvent, RanMigration, PlannedMigration } from './api/events.js';
 export { generateTypes, type TypesOptions, type TypesResult } from './api/types.js';

@@ -17,6 +17,14 @@ export interface GlobalFlags {
   /** `--lock-retries SCHEDULE`, or false for `--no-lock-retries`. */
   lockRetries?: string | false;
   embeddedDir?: string;
+  /** Run on many databases (src/cli/fleet-flags.ts reads these). */
+  targets?: string;
+  targetsQuery?: string;
+  concurrency?: string;
+  failFast?: boolean;
+  canary?: string;
+  /** Fleet commands' --json (status's own). */
+  json?: boolean;
 }
 
 /** What a command handler gets: its output and the options shared by every API call. */
@@ -37,7 +45,9 @@ export const interruption = new AbortController();
  */
 export async function commandContext(command: Command, options: { stdoutIsData?: boolean } = {}): Promise<CommandContext> {
   const flags = command.optsWithGlobals<GlobalFlags>();
-  const output = await createOutput({ format: logFormat(flags.logFormat), stdoutIsData: options.stdoutIsData ?? false });
+  // A fleet run with --json: stdout carries one JSON object per target, log lines go to stderr.
+  const fleetJson = (flags.targets !== undefined || flags.targetsQuery !== undefined) && flags.json === true;
+  const output = await createOutput({ format: logFormat(flags.logFormat), stdoutIsData: (options.stdoutIsData ?? false) || fleetJson });
   activeOutput = output;
   const common: CommonOptions = {
     databaseUrl: flags.databaseUrl,

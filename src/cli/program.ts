@@ -15,6 +15,7 @@ import { registerTypes } from './commands/types.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
+import { addFleetJsonOption, assertFleetFlags } from './fleet-flags.js';
 
 /** The package version, read from package.json next to dist/. */
 export function packageVersion(): string {
@@ -47,7 +48,12 @@ export function buildProgram(): Command {
     .option('--lock-timeout <seconds>', 'give up waiting for another runner after this long (default: wait)')
     .option('--lock-retries <schedule>', 'short lock_timeout per migration, retried on this schedule: TIMEOUTS,SLEEPS,BUDGET[,then-wait] (default: AETURNIS_LOCK_RETRIES or 100ms..1s,50ms..60s,40m)')
     .option('--no-lock-retries', 'no lock_timeout of our own, no retries (also AETURNIS_LOCK_RETRIES=off)')
-    .option('--embedded-dir <path>', 'embedded database directory (default: AETURNIS_EMBEDDED_DIR or ./.aeturnis/db)');
+    .option('--embedded-dir <path>', 'embedded database directory (default: AETURNIS_EMBEDDED_DIR or ./.aeturnis/db)')
+    .option('--targets <file>', 'run the command on every database listed in FILE (one name=URL or URL a line; ${VAR} from the environment)')
+    .option('--targets-query <sql>', 'run the command on every database this query returns (columns name, url), run on --database-url')
+    .option('--concurrency <n>', 'with --targets: databases worked on at once, one connection each (default: 4)')
+    .option('--fail-fast', 'with --targets: start no database after the first failure')
+    .option('--canary <n>', 'with --targets: run the first N databases first, the others only if all of them succeed');
 
   registerUp(program);
   registerDown(program);
@@ -64,5 +70,7 @@ export function buildProgram(): Command {
   registerAdopt(program);
   registerBaseline(program);
   registerTypes(program);
+  addFleetJsonOption(program);
+  program.hook('preAction', (_program, action) => assertFleetFlags(action)); // exit 2 before anything runs
   return program;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AdoptedMigration, AdoptResult } from '../../api/adopt.js';
 import { commandContext } from '../context.js';
+import { runOnTargets } from '../fleet.js';
 import type { Output } from '../output.js';
 
 interface AdoptFlags {
@@ -20,11 +21,19 @@ export function registerAdopt(program: Command): void {
     .option('--dry-run', 'print what would be recorded, record nothing')
     .option('--json', 'print one JSON object per adopted migration, as an array on stdout (nothing else on stdout)')
     .action(async (flags: AdoptFlags, command: Command) => {
-      const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
+      const context = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
+      const { output } = context;
       const { adopt } = await import('../../api/adopt.js'); // loaded on use: --help stays fast
-      const result = await adopt({ ...common, from: flags.from, sourceTable: flags.sourceTable, dryRun: flags.dryRun });
-      if (flags.json) output.data(JSON.stringify(result.adopted.map((m) => toJson(m, result.dryRun)), null, 2));
-      report(output, result);
+      await runOnTargets(command, context, {
+        run: (options) => adopt({ ...options, from: flags.from, sourceTable: flags.sourceTable, dryRun: flags.dryRun }),
+        journal: 'reread',
+        describe: (result) => (result.earlier ? 'already adopted' : `${result.dryRun ? 'would adopt' : 'adopted'} ${result.adopted.length}`),
+        json: (result) => result.adopted.map((m) => toJson(m, result.dryRun)),
+        report: (result) => {
+          if (flags.json) output.data(JSON.stringify(result.adopted.map((m) => toJson(m, result.dryRun)), null, 2));
+          report(output, result);
+        },
+      });
     });
 }
 

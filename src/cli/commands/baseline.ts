@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
+import type { BaselineResult } from '../../api/baseline.js';
 import { commandContext } from '../context.js';
+import { runOnTargets } from '../fleet.js';
 
 /** `baseline VERSION [--dry-run] [--json]` */
 export function registerBaseline(program: Command): void {
@@ -12,19 +14,26 @@ export function registerBaseline(program: Command): void {
     .option('--dry-run', 'print what would be recorded, record nothing')
     .option('--json', 'print one JSON object per recorded migration, as an array on stdout (nothing else on stdout)')
     .action(async (versionText: string, flags: { dryRun?: boolean; json?: boolean }, command: Command) => {
-      const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
+      const context = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
+      const { output } = context;
       const version = parseNonNegativeInteger(versionText, 'baseline VERSION');
       if (version === 0) throw new UsageError('baseline VERSION must be at least 1 (versions start at 1)');
       const { baseline } = await import('../../api/baseline.js'); // loaded on use: --help stays fast
-      const result = await baseline({ ...common, version, dryRun: flags.dryRun });
-      const verb = result.dryRun ? 'Would record' : 'Recorded';
-      if (flags.json) {
-        output.data(JSON.stringify(result.recorded.map((m) => ({ version: m.version, name: m.name, file: m.fileName, recorded: !result.dryRun })), null, 2));
-      }
-      for (const migration of result.recorded) output.info(`${verb} ${migration.fileName} as applied (baseline, not run)`, { file: migration.fileName });
-      const pending = `${result.pending.length} pending${result.pending.length > 0 ? ' (aeturnis-db up applies them)' : ''}`;
-      const summary = `${result.recorded.length} migration${result.recorded.length === 1 ? '' : 's'} up to version ${version}`;
-      if (result.dryRun) output.info(`Dry run: ${summary} would be recorded in ${result.journal}; ${pending}; nothing was recorded`);
-      else output.success(`Baselined ${summary} in ${result.journal}; ${pending}`);
+      const rows = (result: BaselineResult) => result.recorded.map((m) => ({ version: m.version, name: m.name, file: m.fileName, recorded: !result.dryRun }));
+      await runOnTargets(command, context, {
+        run: (options) => baseline({ ...options, version, dryRun: flags.dryRun }),
+        journal: 'reread',
+        describe: (result) => `${result.dryRun ? 'would record' : 'recorded'} ${result.recorded.length}`,
+        json: rows,
+        report: (result) => {
+          if (flags.json) output.data(JSON.stringify(rows(result), null, 2));
+          const verb = result.dryRun ? 'Would record' : 'Recorded';
+          for (const migration of result.recorded) output.info(`${verb} ${migration.fileName} as applied (baseline, not run)`, { file: migration.fileName });
+          const pending = `${result.pending.length} pending${result.pending.length > 0 ? ' (aeturnis-db up applies them)' : ''}`;
+          const summary = `${result.recorded.length} migration${result.recorded.length === 1 ? '' : 's'} up to version ${version}`;
+          if (result.dryRun) output.info(`Dry run: ${summary} would be recorded in ${result.journal}; ${pending}; nothing was recorded`);
+          else output.success(`Baselined ${summary} in ${result.journal}; ${pending}`);
+        },
+      });
     });
 }

@@ -3,6 +3,7 @@ import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { MAX_PARTITIONS_AHEAD } from '../../config.js';
 import { commandContext } from '../context.js';
+import { runOnTargets } from '../fleet.js';
 
 /** `partitions [--ahead N] [--retain M] [--partition-table NAME] [--interval month] [--dry-run]` */
 export function registerPartitions(program: Command): void {
@@ -15,7 +16,7 @@ export function registerPartitions(program: Command): void {
     .option('--interval <unit>', 'partition interval; only "month" is supported', 'month')
     .option('--dry-run', 'print what would change, change nothing')
     .action(async (flags: { ahead: string; retain?: string; partitionTable: string; interval: string; dryRun?: boolean }, command: Command) => {
-      const { common } = await commandContext(command);
+      const context = await commandContext(command);
       // Loaded on use (--help stays fast). Every flag is checked before anything connects.
       const { ensurePartitions } = await import('../../api/partitions.js');
       const ahead = parseAhead(flags.ahead);
@@ -24,12 +25,9 @@ export function registerPartitions(program: Command): void {
         throw new UsageError(`--interval must be "month": only monthly partitions are supported (got "${flags.interval}")`);
       }
       if (flags.partitionTable.trim() === '') throw new UsageError('--partition-table must not be empty');
-      await ensurePartitions({
-        ...common,
-        partitionTable: flags.partitionTable,
-        ahead,
-        retain,
-        dryRun: flags.dryRun,
+      await runOnTargets(command, context, {
+        run: (options) => ensurePartitions({ ...options, partitionTable: flags.partitionTable, ahead, retain, dryRun: flags.dryRun }),
+        describe: (report) => `${flags.dryRun ? 'dry run: would create' : 'created'} ${report.created.length}, dropped ${report.dropped.length}`,
       });
     });
 }

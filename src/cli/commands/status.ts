@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import type { MigrationStatus, PartitionDescription } from '../../api/status.js';
+import type { MigrationStatus, PartitionDescription, StatusResult } from '../../api/status.js';
 import { commandContext } from '../context.js';
-import { coloursPossible } from '../output.js';
+import { runOnTargets, type FleetStatusRow } from '../fleet.js';
+import { exactVersion, withExactVersions } from '../fleet-json.js';
+import { coloursPossible, type Output } from '../output.js';
 import { renderAsciiTable } from '../table.js';
 import { formatMs } from '../render.js';
 
@@ -13,19 +15,52 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the rows as a JSON array on stdout (nothing else on stdout)')
     .option('--partition-table <name>', 'the monthly-partitioned table summarised after the table', 'audit_log')
     .action(async (flags: { json?: boolean; partitionTable: string }, command: Command) => {
-      const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
+      const context = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
+      const { output } = context;
       const { status } = await import('../../api/status.js'); // loaded on use: --help stays fast
-      const result = await status({ ...common, partitionTable: flags.partitionTable });
-      if (flags.json) {
-        output.data(statusJson(result.migrations));
-        return;
-      }
-      output.data(await renderTable(result.migrations));
-      const counts = countStates(result.migrations);
-      output.info(counts);
-      if (result.partitions) output.info(partitionLine(result.partitions));
-      for (const problem of result.problems) output.warn(problem);
+      await runOnTargets(command, context, {
+        run: (options) => status({ ...options, partitionTable: flags.partitionTable }),
+        report: (result) => printStatus(output, result, flags.json === true),
+        statusRow: fleetStatusRow,
+        describe: describeStatus,
+        json: (result) => ({ ...fleetStatusRow(result), version: newestVersion(result), migrations: result.migrations.map(toJsonRow) }),
+      });
     });
+}
+
+/** The status of one database: the table, counts, partitions and problems (or the rows as JSON). */
+async function printStatus(output: Output, result: StatusResult, json: boolean): Promise<void> {
+  if (json) {
+    output.data(statusJson(result.migrations));
+    return;
+  }
+  output.data(await renderTable(result.migrations));
+  output.info(countStates(result.migrations));
+  if (result.partitions) output.info(partitionLine(result.partitions));
+  for (const problem of result.problems) output.warn(problem);
+}
+
+/** A fleet target's status in one line: `version 12, 2 pending, 1 problem`. */
+function describeStatus(result: StatusResult): string {
+  const row = fleetStatusRow(result);
+  const problems = row.problems.length === 0 ? '' : `, ${row.problems.length} problem${row.problems.length === 1 ? '' : 's'}`;
+  return `version ${row.version || 'none'}, ${row.pending} pending${problems}`;
+}
+
+function newestVersion(result: StatusResult): number | string | null {
+  const { version } = fleetStatusRow(result);
+  return version === '' ? null : exactVersion(version);
+}
+
+/** A target's row in the status matrix of a fleet: newest applied version, counts, problems. */
+function fleetStatusRow(result: StatusResult): FleetStatusRow {
+  const applied = result.migrations.filter((row) => row.state === 'applied' || row.state === 'modified' || row.state === 'missing');
+  return {
+    version: applied.at(-1)?.versionText ?? '',
+    applied: applied.length,
+    pending: result.migrations.filter((row) => row.state === 'pending').length,
+    problems: result.problems,
+  };
 }
 
 /**
@@ -38,7 +73,8 @@ function partitionLine(partitions: PartitionDescription): string {
   return `${partitions.summary} (outside every monthly partition: is --ahead too small?)`;
 }
 
-function toJsonRow(row: MigrationStatus): Record<string, unknown> {
+/** One row of `status --json` (a version beyond 2^53 as a placeholder that {@link withExactVersions} turns back into the number). */
+export function toJsonRow(row: MigrationStatus): Record<string, unknown> {
   return {
     version: exactVersion(row.versionText),
     name: row.name,
@@ -61,14 +97,6 @@ function toJsonRow(row: MigrationStatus): Record<string, unknown> {
   };
 }
 
-/** Placeholder for a version beyond 2^53, written into the JSON text as the exact integer. */
-const BIG_VERSION = '\u0000aeturnis-version:';
-
-function exactVersion(text: string): number | string {
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : `${BIG_VERSION}${text}`;
-}
-
 /**
  * The rows as JSON, versions as JSON numbers even beyond 2^53 (JSON.stringify would round them).
  *
@@ -76,7 +104,7 @@ function exactVersion(text: string): number | string {
  * statusJson(rows) // '[\n  {\n    "version": 9007199254740993, ...'
  */
 export function statusJson(rows: MigrationStatus[]): string {
-  return JSON.stringify(rows.map(toJsonRow), null, 2).replace(/"\\u0000aeturnis-version:(\d+)"/g, '$1');
+  return withExactVersions(JSON.stringify(rows.map(toJsonRow), null, 2));
 }
 
 async function renderTable(rows: MigrationStatus[]): Promise<string> {

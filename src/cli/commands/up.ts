@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { commandContext } from '../context.js';
+import { runOnTargets } from '../fleet.js';
 import { formatMs } from '../render.js';
 import { parseAhead } from './partitions.js';
 
@@ -20,25 +21,26 @@ export function registerUp(program: Command): void {
         flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string; partitions: boolean },
         command: Command,
       ) => {
-        const { output, common } = await commandContext(command);
+        const context = await commandContext(command);
+        const { output } = context;
         const ahead = parseAhead(flags.ahead);
         const partitionStep = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
+        const to = flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined;
         const started = performance.now();
         const { migrate } = await import('../../api/migrate.js'); // loaded on use: --help stays fast
-        const result = await migrate({
-          ...common,
-          to: flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined,
-          dryRun: flags.dryRun,
-          allowOutOfOrder: flags.allowOutOfOrder,
-          partitions: partitionStep ? { ahead } : false,
+        await runOnTargets(command, context, {
+          run: (options) => migrate({ ...options, to, dryRun: flags.dryRun, allowOutOfOrder: flags.allowOutOfOrder, partitions: partitionStep ? { ahead } : false }),
+          journal: 'track',
+          describe: (result) => (flags.dryRun ? `dry run: would apply ${result.planned.length}` : 'ok'),
+          report: (result) => {
+            if (result.applied.length === 0) return;
+            const count = result.applied.length;
+            output.success(`Applied ${count} migration${count === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
+              event: 'up-done',
+              applied: count,
+            });
+          },
         });
-        if (result.applied.length > 0) {
-          const count = result.applied.length;
-          output.success(`Applied ${count} migration${count === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
-            event: 'up-done',
-            applied: count,
-          });
-        }
       },
     );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { commandContext } from '../context.js';
+import { runOnTargets } from '../fleet.js';
 
 /** `validate`: exit 0 when every applied migration matches its file and nothing is out of order. */
 export function registerValidate(program: Command): void {
@@ -8,13 +9,18 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check applied migrations against their files (checksums, missing files, order)')
     .action(async (_flags: unknown, command: Command) => {
-      const { output, common } = await commandContext(command);
+      const context = await commandContext(command);
       const { validate } = await import('../../api/status.js'); // loaded on use: --help stays fast
-      const result = await validate(common);
-      if (!result.ok) {
-        const summary = result.problems.length === 1 ? result.problems[0] : `${result.problems.length} problems`;
-        throw new ValidationError(`validation failed: ${summary}`, result.problems);
-      }
-      output.success('All applied migrations match their files; nothing is out of order', { event: 'validated' });
+      await runOnTargets(command, context, {
+        run: async (options) => {
+          const result = await validate(options);
+          if (!result.ok) {
+            const summary = result.problems.length === 1 ? result.problems[0] : `${result.problems.length} problems`;
+            throw new ValidationError(`validation failed: ${summary}`, result.problems);
+          }
+          return result;
+        },
+        report: () => context.output.success('All applied migrations match their files; nothing is out of order', { event: 'validated' }),
+      });
     });
 }

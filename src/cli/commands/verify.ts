@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
-import { ExitCode, MigrationSqlError, ValidationError } from '../../errors.js';
+import { ExitCode, MigrationSqlError, UsageError, ValidationError } from '../../errors.js';
 import type { MigratorEvent } from '../../api/events.js';
 import type { VerifiedMigration, VerifySummary } from '../../api/verify.js';
 import type { Output } from '../output.js';
 import { commandContext } from '../context.js';
+import { runOnTargets } from '../fleet.js';
 
 /**
  * `verify [--scratch-url URL] [--from VERSION] [--keep-going]`: exit 0 when every DOWN undoes its
@@ -18,24 +19,35 @@ export function registerVerify(program: Command): void {
     .option('--from <version>', 'only verify migrations newer than this version (older ones are just applied)')
     .option('--keep-going', 'report every problem in one run: go on after a failure, rebuilding the scratch database as needed')
     .action(async (flags: { scratchUrl?: string; from?: string; keepGoing?: boolean }, command: Command) => {
-      const { output, common } = await commandContext(command);
+      const context = await commandContext(command);
+      const { output } = context;
       const from = flags.from !== undefined ? parseNonNegativeInteger(flags.from, '--from') : undefined;
-      // loaded on use: --help stays fast
-      const [{ verify }, { summarizeVerify }] = await Promise.all([import('../../api/verify.js'), import('../../api/verify.js')]);
-      const found: VerifiedMigration[] = [];
-      const onEvent = (event: MigratorEvent): void => {
-        if (event.type === 'verify-result') found.push(event.result);
-        common.onEvent?.(event);
-      };
-      try {
-        const result = await verify({ ...common, onEvent, scratchUrl: flags.scratchUrl, from, keepGoing: flags.keepGoing === true });
-        const summary = summarizeVerify(result.migrations);
-        if (summary.exitCode !== ExitCode.ok) throw new VerifyFailedError(summary);
-        output.success(summary.message, { event: 'verified', verified: summary.checked });
-      } catch (error) {
-        if (error instanceof MigrationSqlError) listProblemsFoundBefore(output, summarizeVerify(found));
-        throw error;
+      const { targets, targetsQuery } = command.optsWithGlobals<{ targets?: string; targetsQuery?: string }>();
+      if (flags.scratchUrl !== undefined && (targets !== undefined || targetsQuery !== undefined)) {
+        throw new UsageError('verify --scratch-url cannot serve many targets: leave it out, and each target gets a scratch database next to it');
       }
+      const { verify, summarizeVerify } = await import('../../api/verify.js'); // loaded on use: --help stays fast
+      await runOnTargets(command, context, {
+        run: async (options) => {
+          const found: VerifiedMigration[] = [];
+          const onEvent = (event: MigratorEvent): void => {
+            if (event.type === 'verify-result') found.push(event.result);
+            options.onEvent?.(event);
+          };
+          try {
+            const result = await verify({ ...options, onEvent, scratchUrl: flags.scratchUrl, from, keepGoing: flags.keepGoing === true });
+            const summary = summarizeVerify(result.migrations);
+            if (summary.exitCode !== ExitCode.ok) throw new VerifyFailedError(summary);
+            return summary;
+          } catch (error) {
+            // One database only: on a fleet, each target's results are already in its own lines.
+            if (error instanceof MigrationSqlError && options === context.common) listProblemsFoundBefore(output, summarizeVerify(found));
+            throw error;
+          }
+        },
+        describe: (summary) => summary.message,
+        report: (summary) => output.success(summary.message, { event: 'verified', verified: summary.checked }),
+      });
     });
 }
 
