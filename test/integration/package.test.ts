@@ -95,17 +95,22 @@ const tables = async () =>
   (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
 
 describe('npm package', () => {
-  it('packs only what runs: bin, compiled JS with types, migrations, seeds, README', () => {
+  it('packs only what runs: bin, the CLI bundle with its source maps, the API as compiled JS with types, migrations, seeds, README', () => {
     expect(packedFiles).toContain('package.json');
     expect(packedFiles).toContain('README.md');
     expect(packedFiles).toContain('bin/aeturnis-db.js');
     expect(packedFiles).toContain('dist/index.js');
     expect(packedFiles).toContain('dist/index.d.ts');
-    expect(packedFiles).toContain('dist/cli/main.js');
+    expect(packedFiles).toContain('dist/bundle/aeturnis-db.js');
+    expect(packedFiles).toContain('dist/bundle/aeturnis-db.js.map');
+    expect(packedFiles).toContain('dist/bundle/embedded-worker.js');
+    // The CLI runs from the bundle: tsc's copy of src/cli is not shipped.
+    expect(packedFiles.filter((path) => path.startsWith('dist/cli/'))).toEqual([]);
     for (const file of shippedMigrations) expect(packedFiles).toContain(`migrations/${file}`);
     for (const file of shippedSeeds) expect(packedFiles).toContain(`seeds/${file}`);
     const unexpected = packedFiles.filter(
-      (path) => !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(path),
+      (path) =>
+        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.js\.map|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(path),
     );
     expect(unexpected).toEqual([]);
   });
