@@ -33,16 +33,25 @@ export interface RunnerLock {
 
 /**
  * Opens the command's session, resolves its journal, holds the runner lock around `work` when
- * `lock` is given, and always releases both, however `work` ends.
+ * `lock` is given, and always releases both, however `work` ends. `whileConnecting` (reading
+ * the migration files) runs while the connection is being made; its errors come first, as if
+ * it had run before (see openSession).
  *
  * @example
  * return withSession(options, async ({ session, journal }) => readJournal(session.client, journal));
+ * let migrations: Migration[] = [];
+ * return withSession(options, (scope) => run(scope, migrations), {}, () => (migrations = loadMigrations(dir)));
  */
-export async function withSession<T>(options: CommonOptions, work: (scope: CommandScope) => Promise<T>, lock?: RunnerLock): Promise<T> {
+export async function withSession<T>(
+  options: CommonOptions,
+  work: (scope: CommandScope) => Promise<T>,
+  lock?: RunnerLock,
+  whileConnecting?: () => void,
+): Promise<T> {
   const emit: Emit = options.onEvent ?? (() => {});
   if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
   const requested = journalTable(options);
-  const session = await openSession(options, emit);
+  const session = await openSession(options, emit, whileConnecting);
   const onAbort = (): void => {
     void session.cancelRunningQuery();
   };
