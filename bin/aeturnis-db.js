@@ -1,5 +1,15 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
+
+// `aeturnis-db --version` alone (scripts ask it often): answered without loading the CLI, as
+// commander would answer it.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  await new Promise((resolve) => process.stdout.write(`${version}\n`, resolve));
+  process.exit(0);
+}
 
 // Node 22.1+: keep V8's compiled code of our modules between runs (start-up speed). In the
 // default cache directory (NODE_COMPILE_CACHE, else the OS temporary directory); when that is not
