@@ -17,12 +17,14 @@
 
 ARG NODE_IMAGE=node:20-alpine
 
-# ---- 1. build: compile the TypeScript and pack the npm package (what `npm publish` would ship)
+# ---- 1. build: compile the TypeScript, bundle the CLI (scripts/build.mjs) and pack the npm package
+#         (what `npm publish` would ship)
 FROM ${NODE_IMAGE} AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json README.md ./
+COPY scripts/build.mjs scripts/build.mjs
 COPY bin/ bin/
 COPY src/ src/
 COPY migrations/ migrations/

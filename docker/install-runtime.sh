@@ -28,9 +28,11 @@ cp -R "$staging/package/." "$install_dir/"
 cp "$lockfile" "$install_dir/package-lock.json"
 
 cd "$install_dir"
-# --omit=dev: no compiler, no test tools. --ignore-scripts: the package's own `prepare` (a
-# build, already done) must not run, and no runtime dependency needs an install script.
+# --omit=dev: no compiler, no test tools. --omit=optional: no embedded database (PGlite, 28 MB:
+# the image always has DATABASE_URL) and no squawk (lint runs in development, not in the image);
+# the commands that would need them say so in one line. --ignore-scripts: the package's own
+# `prepare` (a build, already done) must not run, and no runtime dependency needs an install script.
 # shellcheck disable=SC2086
-npm ci --omit=dev --ignore-scripts --no-audit --no-fund ${NPM_CI_FLAGS:-}
+npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund ${NPM_CI_FLAGS:-}
 
 cp -R migrations seeds "$project_dir/"

@@ -99,7 +99,7 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
       };
     },
     dryRun ? undefined : { createJournal: false },
-    { acceptForeign: true },
+    { resolve: { acceptForeign: true } },
   );
 }
 

@@ -151,7 +151,7 @@ async function appliedVersions(options: CommonOptions): Promise<number[]> {
   // Another tool's table where the journal should be reads as "nothing applied yet": the command
   // itself refuses it (or, for adopt, takes it over).
   const read = async ({ session, journal }: CommandScope): Promise<number[]> => (await readJournal(session.client, journal)).rows.map((row) => row.version);
-  return withSession(options, read, undefined, { acceptForeign: true });
+  return withSession(options, read, undefined, { resolve: { acceptForeign: true } });
 }
 
 /**

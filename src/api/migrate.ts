@@ -1,3 +1,4 @@
+import type { Migration } from '../migrations/parse.js';
 import { loadMigrations } from '../migrations/discover.js';
 import { applyPending, assertPartitionStep, type ApplyResult, type PendingOptions } from './apply-pending.js';
 import { migrationsDir, type CommonOptions } from './options.js';
@@ -23,6 +24,12 @@ export interface MigrateOptions extends CommonOptions, PendingOptions {}
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   assertPartitionStep(options.partitions);
-  const migrations = loadMigrations(migrationsDir(options));
-  return withSession(options, (scope) => applyPending(scope, migrations, options), options.dryRun ? undefined : {});
+  const dir = migrationsDir(options);
+  let migrations: Migration[] = [];
+  return withSession(options, (scope) => applyPending(scope, migrations, options), options.dryRun ? undefined : {}, {
+    // Read, parsed and hashed while the server starts the connection's backend.
+    whileConnecting: () => {
+      migrations = loadMigrations(dir);
+    },
+  });
 }

@@ -33,28 +33,32 @@ export interface RunnerLock {
 
 /**
  * Opens the command's session, resolves its journal, holds the runner lock around `work` when
- * `lock` is given, and always releases both, however `work` ends. `resolve` lets `adopt` see
- * another tool's table where the journal should be (every other command refuses it).
+ * `lock` is given, and always releases both, however `work` ends. `extras.resolve` lets `adopt`
+ * see another tool's table where the journal should be (every other command refuses it);
+ * `extras.whileConnecting` (reading the migration files) runs while the connection is being
+ * made; its errors come first, as if it had run before (see openSession).
  *
  * @example
  * return withSession(options, async ({ session, journal }) => readJournal(session.client, journal));
+ * let migrations: Migration[] = [];
+ * return withSession(options, (scope) => run(scope, migrations), {}, () => (migrations = loadMigrations(dir)));
  */
 export async function withSession<T>(
   options: CommonOptions,
   work: (scope: CommandScope) => Promise<T>,
   lock?: RunnerLock,
-  resolve: ResolveOptions = {},
+  extras: { resolve?: ResolveOptions; whileConnecting?: () => void } = {},
 ): Promise<T> {
   const emit: Emit = options.onEvent ?? (() => {});
   if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
   const requested = journalTable(options);
-  const session = await openSession(options, emit);
+  const session = await openSession(options, emit, extras.whileConnecting);
   const onAbort = (): void => {
     void session.cancelRunningQuery();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const journal = await resolveJournal(session.client, requested, resolve);
+    const journal = await resolveJournal(session.client, requested, extras.resolve);
     const baseline = options.connection ? await captureSessionBaseline(session.client) : FRESH_SESSION;
     const scope: CommandScope = { session, journal, baseline, emit };
     if (!lock) return await work(scope);

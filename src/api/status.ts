@@ -1,6 +1,7 @@
 import { DEFAULT_PARTITIONED_TABLE } from '../config.js';
 import { readJournal } from '../db/journal.js';
 import { loadMigrations } from '../migrations/discover.js';
+import type { Migration } from '../migrations/parse.js';
 import { computeStatus, findProblems, type MigrationStatus } from '../migrations/status.js';
 import { describePartitions } from '../partitions/describe.js';
 import type { PartitionDescription } from '../partitions/types.js';
@@ -27,13 +28,17 @@ export interface StatusResult {
  * const pending = migrations.filter((m) => m.state === 'pending');
  */
 export async function status(options: CommonOptions & { partitionTable?: string } = {}): Promise<StatusResult> {
-  const migrations = loadMigrations(migrationsDir(options));
+  const dir = migrationsDir(options);
+  let migrations: Migration[] = [];
+  const whileConnecting = (): void => {
+    migrations = loadMigrations(dir);
+  };
   return withSession(options, async ({ session, journal }) => {
     const { rows, partial } = await readJournal(session.client, journal);
     const statusRows = computeStatus(migrations, rows, partial);
     const summary = await describePartitions(session.client, options.partitionTable ?? DEFAULT_PARTITIONED_TABLE);
     return { migrations: statusRows, problems: findProblems(statusRows), partitions: summary.exists ? summary : undefined };
-  });
+  }, undefined, { whileConnecting });
 }
 
 /** Result of {@link validate}. */

@@ -96,8 +96,9 @@ async function loadDotEnv(): Promise<void> {
   // dotenv reads ./.env (or ./.env.vault with DOTENV_KEY): with neither there, skip loading it.
   if (!existsSync('.env') && !existsSync('.env.vault')) return;
   try {
-    const { config } = await import('dotenv');
-    config({ quiet: true });
+    // A CommonJS package: bundled (scripts/build.mjs), import() gives only its default export.
+    const dotenv = await import('dotenv');
+    (dotenv.default ?? dotenv).config({ quiet: true });
   } catch {
     // No .env, or unreadable: real environment variables still apply.
   }

@@ -82,7 +82,9 @@ async function humanOutput(stdoutIsData: boolean): Promise<Output> {
 }
 
 async function jsonOutput(): Promise<Output> {
-  const { pino } = await import('pino');
+  // A CommonJS package: bundled (scripts/build.mjs), import() gives only its default export.
+  const pinoModule = await import('pino');
+  const pino = pinoModule.default ?? pinoModule.pino;
   const logger: Logger = pino(
     {
       base: { name: 'aeturnis-db' },

@@ -20,5 +20,18 @@ export type FromWorker =
 /** File in the data directory listing the extensions installed there (written at each stop). */
 export const EXTENSIONS_MANIFEST = 'aeturnis-extensions.json';
 
-/** Scratch directory, inside the data directory, where a new database is created. */
+/**
+ * Scratch directory, inside the data directory, where earlier versions created a new database
+ * (found only in a directory such a version was interrupted in).
+ */
 export const CREATING_DIR = '.aeturnis-creating';
+
+/**
+ * The marker, next to the data directory, that exists while a new database is created in it.
+ *
+ * @example
+ * creatingMarkerOf('/app/.aeturnis/db') // '/app/.aeturnis/db.creating'
+ */
+export function creatingMarkerOf(dataDir: string): string {
+  return `${dataDir}.creating`;
+}

