@@ -13,7 +13,9 @@ const { join } = await import('node:path');
 const { default: pg } = await import('pg');
 
 const [url, dir] = process.argv.slice(2);
-const files = readdirSync(dir).filter((f) => f.endsWith('.up.sql')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.up.sql'))
+  .sort();
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 for (const file of files) {

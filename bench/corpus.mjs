@@ -163,7 +163,13 @@ export function writeCorpus(root, migrations) {
   };
   writeFileSync(scripts.perTxnUp, psqlUpFiles.map((f) => `BEGIN;\n${include(f)}\nCOMMIT;\n`).join(''));
   writeFileSync(scripts.allUp, psqlUpFiles.map((f) => `${include(f)}\n`).join(''));
-  writeFileSync(scripts.perTxnDown, [...psqlDownFiles].reverse().map((f) => `BEGIN;\n${include(f)}\nCOMMIT;\n`).join(''));
+  writeFileSync(
+    scripts.perTxnDown,
+    [...psqlDownFiles]
+      .reverse()
+      .map((f) => `BEGIN;\n${include(f)}\nCOMMIT;\n`)
+      .join(''),
+  );
   return { dirs, psqlUpFiles, scripts };
 }
 
@@ -210,9 +216,7 @@ export function partitionsSql(ahead, now = new Date()) {
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1));
     const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i + 1, 1));
     const name = `audit_log_${from.getUTCFullYear()}_${String(from.getUTCMonth() + 1).padStart(2, '0')}`;
-    statements.push(
-      `CREATE TABLE ${name} PARTITION OF audit_log FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}');`,
-    );
+    statements.push(`CREATE TABLE ${name} PARTITION OF audit_log FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}');`);
   }
   return statements.join('\n') + '\n';
 }

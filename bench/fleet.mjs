@@ -42,7 +42,13 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  process.stdout.write(`${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.stdout.write(
+    `${readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(1, 17)
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n')}\n`,
+  );
   process.exit(0);
 }
 
@@ -64,11 +70,19 @@ function cases(dirs, scripts) {
   const loop = (command) => ['sh', ['-c', `while IFS= read -r url; do ${command} || exit 1; done < urls.txt`]];
   const shellUp = loop(`"${NODE}" "${CLI}" up --database-url "$url" --dir "${dirs.aeturnis}" --no-partitions >/dev/null`);
   const psqlUp = loop(`"${PSQL}" -X -q -v ON_ERROR_STOP=1 -d "$url" -f "${scripts.perTxnUp}" >/dev/null`);
-  const fleetUp = (c) => [NODE, [CLI, 'up', '--targets', 'targets.txt', '--concurrency', String(c), '--dir', dirs.aeturnis, '--no-partitions']];
+  const fleetUp = (c) => [
+    NODE,
+    [CLI, 'up', '--targets', 'targets.txt', '--concurrency', String(c), '--dir', dirs.aeturnis, '--no-partitions'],
+  ];
   return [
     { id: 'shell-aeturnis', label: 'shell loop: aeturnis-db up per database', command: shellUp, journal: true },
     { id: 'shell-psql', label: 'shell loop: psql per database, BEGIN/COMMIT per file (no journal)', command: psqlUp, journal: false },
-    ...CONCURRENCY.map((c) => ({ id: `fleet-c${c}`, label: `aeturnis-db up --targets, --concurrency ${c}`, command: fleetUp(c), journal: true })),
+    ...CONCURRENCY.map((c) => ({
+      id: `fleet-c${c}`,
+      label: `aeturnis-db up --targets, --concurrency ${c}`,
+      command: fleetUp(c),
+      journal: true,
+    })),
   ];
 }
 
@@ -97,7 +111,9 @@ function processAlive(pid) {
 /** Every database has the K migrations: the journal rows, or (psql) the newest table. */
 async function check(server, databases, kase) {
   for (const db of databases) {
-    const sql = kase.journal ? 'SELECT count(*)::int AS n FROM schema_migrations' : `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = '${lastTableOf(K)}'`;
+    const sql = kase.journal
+      ? 'SELECT count(*)::int AS n FROM schema_migrations'
+      : `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = '${lastTableOf(K)}'`;
     const [{ n }] = await server.query(db.name, sql);
     if (n !== (kase.journal ? K : 1)) throw new Error(`${kase.id}: ${db.name} was not migrated (${n})`);
   }
@@ -166,9 +182,20 @@ async function summaryTiming() {
   const { summaryCells, renderSummary } = await import('../dist/cli/fleet-summary.js');
   const plain = { green: (t) => t, yellow: (t) => t, red: (t) => t, cyan: (t) => t, gray: (t) => t };
   const outcomes = Array.from({ length: 5000 }, (_, i) => ({
-    target: `tenant-${i}`, source: `targets.txt:${i + 1}`, url: '', ms: 42, applied: ['0001_a.sql'], rolledBack: [],
+    target: `tenant-${i}`,
+    source: `targets.txt:${i + 1}`,
+    url: '',
+    ms: 42,
+    applied: ['0001_a.sql'],
+    rolledBack: [],
     versions: { before: i, after: i + 1 },
-    ...(i % 100 === 7 ? { state: 'failed', exitCode: 4, error: 'could not connect: database "x" does not exist (SQLSTATE 3D000) — create the database first' } : { state: 'succeeded', exitCode: 0, result: { text: 'ok' } }),
+    ...(i % 100 === 7
+      ? {
+          state: 'failed',
+          exitCode: 4,
+          error: 'could not connect: database "x" does not exist (SQLSTATE 3D000) — create the database first',
+        }
+      : { state: 'succeeded', exitCode: 0, result: { text: 'ok' } }),
   }));
   const started = performance.now();
   const { head, rows } = summaryCells(outcomes, { matrix: false, tracked: true, changed: 'Applied' }, plain);
@@ -187,7 +214,15 @@ function report(results, all, elapsedMs, server, summary) {
     const loop = get('shell-aeturnis', n)?.ms;
     for (const kase of all) {
       const r = get(kase.id, n);
-      rows.push([kase.label, n, fmtMs(r.ms), fmtMs(r.ms / n), r.againMs === undefined ? '—' : fmtMs(r.againMs / n), kb(r.rssKb), loop ? `${(r.ms / loop).toFixed(2)}x` : '—']);
+      rows.push([
+        kase.label,
+        n,
+        fmtMs(r.ms),
+        fmtMs(r.ms / n),
+        r.againMs === undefined ? '—' : fmtMs(r.againMs / n),
+        kb(r.rssKb),
+        loop ? `${(r.ms / loop).toFixed(2)}x` : '—',
+      ]);
     }
   }
   const slopes = all.map((kase) => {
@@ -205,12 +240,17 @@ function report(results, all, elapsedMs, server, summary) {
   const verdicts = [];
   const c1 = get('fleet-c1', large);
   const c8 = get('fleet-c8', large);
-  if (c1 && loop) verdicts.push(`fleet --concurrency 1 beats the shell loop: ${c1.ms < loop.ms ? 'yes' : 'NO'} (${fmtMs(c1.ms)} vs ${fmtMs(loop.ms)})`);
-  if (c8 && loop) verdicts.push(`fleet --concurrency 8 within a third of the shell loop: ${c8.ms <= loop.ms / 3 ? 'yes' : 'NO'} (${(c8.ms / loop.ms).toFixed(2)}x)`);
+  if (c1 && loop)
+    verdicts.push(`fleet --concurrency 1 beats the shell loop: ${c1.ms < loop.ms ? 'yes' : 'NO'} (${fmtMs(c1.ms)} vs ${fmtMs(loop.ms)})`);
+  if (c8 && loop)
+    verdicts.push(
+      `fleet --concurrency 8 within a third of the shell loop: ${c8.ms <= loop.ms / 3 ? 'yes' : 'NO'} (${(c8.ms / loop.ms).toFixed(2)}x)`,
+    );
   for (const c of CONCURRENCY) {
     const a = get(`fleet-c${c}`, small)?.rssKb;
     const b = get(`fleet-c${c}`, large)?.rssKb;
-    if (a && b) verdicts.push(`fleet --concurrency ${c} peak RSS N=${small} -> ${large}: ${kb(a)} -> ${kb(b)} (${b <= a * 1.15 ? 'flat' : 'GROWS'})`);
+    if (a && b)
+      verdicts.push(`fleet --concurrency ${c} peak RSS N=${small} -> ${large}: ${kb(a)} -> ${kb(b)} (${b <= a * 1.15 ? 'flat' : 'GROWS'})`);
   }
   verdicts.push(`summary table of ${summary.targets} targets (in process): ${fmtMs(summary.ms)}`);
   process.stdout.write(`${verdicts.join('\n')}\n`);
@@ -222,7 +262,13 @@ function report(results, all, elapsedMs, server, summary) {
       {
         when: new Date().toISOString(),
         elapsedMs,
-        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg(), node: process.version },
+        machine: {
+          cpus: os.cpus().length,
+          model: os.cpus()[0]?.model,
+          memGb: Math.round(os.totalmem() / 2 ** 30),
+          loadavg: os.loadavg(),
+          node: process.version,
+        },
         server: { version: server.version, settings: server.settings },
         sizes: SIZES,
         migrations: K,

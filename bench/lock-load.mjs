@@ -124,7 +124,10 @@ async function runScenario(url, scenario, options) {
   await setup.end();
   const dir = mkdtempSync(join(tmpdir(), 'aeturnis-lock-load-'));
   mkdirSync(join(dir, 'migrations'));
-  writeFileSync(join(dir, 'migrations', '0001_add_email.sql'), `-- UP\nALTER TABLE ${table} ADD COLUMN email text;\n-- DOWN\nALTER TABLE ${table} DROP COLUMN email;\n`);
+  writeFileSync(
+    join(dir, 'migrations', '0001_add_email.sql'),
+    `-- UP\nALTER TABLE ${table} ADD COLUMN email text;\n-- DOWN\nALTER TABLE ${table} DROP COLUMN email;\n`,
+  );
 
   const traffic = await startTraffic(url, table, options);
   const long = new pg.Client({ connectionString: url, application_name: 'nightly-report' });
@@ -188,12 +191,26 @@ async function main() {
     const results = [];
     for (const scenario of SCENARIOS) results.push(await runScenario(url, scenario, options));
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ holdMs: options.holdMs, rate: options.rate, clients: options.clients, results }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ holdMs: options.holdMs, rate: options.rate, clients: options.clients, results }, null, 2)}\n`,
+      );
       return;
     }
-    console.log(`Long transaction holds its lock for ${flags.hold} s; traffic ${options.rate} queries/s on ${options.clients} connections.\n`);
+    console.log(
+      `Long transaction holds its lock for ${flags.hold} s; traffic ${options.rate} queries/s on ${options.clients} connections.\n`,
+    );
     const head = ['', 'traffic p50', 'p99', 'max', 'failed', 'queries', '`up` took', 'ended after the lock was free', 'retries'];
-    const rows = results.map((r) => [r.label, fmtMs(r.p50Ms), fmtMs(r.p99Ms), fmtMs(r.maxMs), r.failed, r.queries, fmtMs(r.upMs), fmtMs(r.upEndedAfterReleaseMs), r.retries]);
+    const rows = results.map((r) => [
+      r.label,
+      fmtMs(r.p50Ms),
+      fmtMs(r.p99Ms),
+      fmtMs(r.maxMs),
+      r.failed,
+      r.queries,
+      fmtMs(r.upMs),
+      fmtMs(r.upEndedAfterReleaseMs),
+      r.retries,
+    ]);
     console.log(markdownTable(head, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
     const line = results.find((r) => r.firstRetryLine)?.firstRetryLine;
     if (line) console.log(`\nFirst retry line:\n${line}`);

@@ -45,8 +45,15 @@ export function ensurePeers(workDir, log) {
   const dbmateShim = realpathSync(join(dir, 'node_modules', '.bin', 'dbmate'));
   return {
     dbmate: { bin: dbmateBin, shim: dbmateShim, version: readVersion(dir, 'dbmate') },
-    npm: { script: join(dir, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), version: readVersion(dir, 'node-pg-migrate') },
-    postgrator: { script: join(dir, 'node_modules', 'postgrator-cli', 'index.js'), version: readVersion(dir, 'postgrator-cli'), core: readVersion(dir, 'postgrator') },
+    npm: {
+      script: join(dir, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'),
+      version: readVersion(dir, 'node-pg-migrate'),
+    },
+    postgrator: {
+      script: join(dir, 'node_modules', 'postgrator-cli', 'index.js'),
+      version: readVersion(dir, 'postgrator-cli'),
+      core: readVersion(dir, 'postgrator'),
+    },
     pg: readVersion(dir, 'pg'),
   };
 }

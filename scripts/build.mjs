@@ -52,7 +52,9 @@ const result = await build({
   external: ['@electric-sql/*', 'pg-native', 'pg-cloudflare'],
   // CommonJS dependencies (pg, pino, commander's CJS build ...) call require() for Node's own
   // modules; an ES module has no require of its own.
-  banner: { js: "import { createRequire as __aeturnisCreateRequire } from 'node:module'; const require = __aeturnisCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __aeturnisCreateRequire } from 'node:module'; const require = __aeturnisCreateRequire(import.meta.url);",
+  },
   metafile: true,
   logLevel: 'warning',
 });

@@ -9,7 +9,5 @@
  * maskPassword('postgres://app:s3cret@db:5432/game') // 'postgres://app:*****@db:5432/game'
  */
 export function maskPassword(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s]*)(@)/gi, '$1*****$3')
-    .replace(/(password=)([^&\s]*)/gi, '$1*****');
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s]*)(@)/gi, '$1*****$3').replace(/(password=)([^&\s]*)/gi, '$1*****');
 }

@@ -82,7 +82,9 @@ async function locateSource(client: pg.ClientBase, journal: Journal, request: Ad
   if (journal.exists && found.schema === journal.schema && found.table === journal.table) {
     const kept = await findTable(client, { quoted: `${quoteIdentifier(found.schema)}.${quoteIdentifier(keptTableName(found, source))}` });
     if (!kept) {
-      throw new UsageError(`${found.display} is aeturnis-db's journal, not ${source.title}'s: pass --source-table NAME to name the table ${source.title} used`);
+      throw new UsageError(
+        `${found.display} is aeturnis-db's journal, not ${source.title}'s: pass --source-table NAME to name the table ${source.title} used`,
+      );
     }
     assertToolTable(source, kept);
     return kept;

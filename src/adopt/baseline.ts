@@ -13,7 +13,10 @@ import { recordWithoutRunning } from './record.js';
  */
 export function baselineMigrations(migrations: readonly Migration[], version: number, dir: string): Migration[] {
   if (!migrations.some((migration) => migration.version === version)) {
-    const known = migrations.length === 0 ? 'it holds no migrations' : `its versions run from ${migrations[0]?.version} to ${migrations.at(-1)?.version}`;
+    const known =
+      migrations.length === 0
+        ? 'it holds no migrations'
+        : `its versions run from ${migrations[0]?.version} to ${migrations.at(-1)?.version}`;
     throw new UsageError(`baseline ${version}: no migration in ${dir} has version ${version} (${known})`);
   }
   return migrations.filter((migration) => migration.version <= version);
@@ -24,11 +27,19 @@ export function baselineMigrations(migrations: readonly Migration[], version: nu
  * with rows (or a partial run) is refused (exit 3), since a baseline describes a database no
  * tool has migrated. Call inside one transaction, under the runner lock.
  */
-export async function baselineJournal(client: pg.ClientBase, journal: Journal, migrations: readonly Migration[], dryRun: boolean): Promise<void> {
+export async function baselineJournal(
+  client: pg.ClientBase,
+  journal: Journal,
+  migrations: readonly Migration[],
+  dryRun: boolean,
+): Promise<void> {
   const { rows, partial } = await readJournal(client, journal);
   if (rows.length > 0 || partial.length > 0) {
     const newest = rows.at(-1);
-    const holds = rows.length > 0 ? `${rows.length} applied migration${rows.length === 1 ? '' : 's'} (newest: version ${newest?.versionText ?? newest?.version})` : 'a partial run';
+    const holds =
+      rows.length > 0
+        ? `${rows.length} applied migration${rows.length === 1 ? '' : 's'} (newest: version ${newest?.versionText ?? newest?.version})`
+        : 'a partial run';
     const problem = `the journal ${journal.display} already records ${holds}`;
     throw new ValidationError(`${problem}: baseline only records into an empty journal (use up to apply what is pending)`, [problem]);
   }

@@ -42,7 +42,12 @@ export interface AdoptionPlan {
  * const plan = planAdoption(SOURCE_TOOLS.dbmate, state, locals, new Set([1]));
  * plan.records.map((r) => r.migration.fileName)
  */
-export function planAdoption(source: SourceTool, state: SourceState, locals: readonly LocalMigration[], recorded: ReadonlySet<number>): AdoptionPlan {
+export function planAdoption(
+  source: SourceTool,
+  state: SourceState,
+  locals: readonly LocalMigration[],
+  recorded: ReadonlySet<number>,
+): AdoptionPlan {
   const identified = locals.map((local) => ({ migration: local.migration, id: idOf(source, local) }));
   const byKey = new Map<string, Migration>();
   for (const { migration, id } of identified) if (!byKey.has(id.key)) byKey.set(id.key, migration);
@@ -62,7 +67,8 @@ export function planAdoption(source: SourceTool, state: SourceState, locals: rea
     if (upTo.fileRequired && !byKey.has(upTo.id.key)) unknown.push(upTo.label);
     else {
       for (const { migration, id } of identified) {
-        if (id.order.length > 0 && compareOrder(id.order, upTo.id.order) <= 0) adopt(migration, { ...upTo, label: labelOf(id, upTo), executionMs: undefined });
+        if (id.order.length > 0 && compareOrder(id.order, upTo.id.order) <= 0)
+          adopt(migration, { ...upTo, label: labelOf(id, upTo), executionMs: undefined });
       }
     }
   }
@@ -110,7 +116,11 @@ export interface PendingAfter {
  * @example
  * pendingAfter(migrations, [1, 2], plan.records).pending.map((m) => m.fileName)
  */
-export function pendingAfter(migrations: readonly Migration[], recorded: readonly number[], records: readonly AdoptionRecord[]): PendingAfter {
+export function pendingAfter(
+  migrations: readonly Migration[],
+  recorded: readonly number[],
+  records: readonly AdoptionRecord[],
+): PendingAfter {
   const done = new Set([...recorded, ...records.map((r) => r.migration.version)]);
   const newest = Math.max(0, ...done);
   const pending = migrations.filter((migration) => !done.has(migration.version));

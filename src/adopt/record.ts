@@ -90,7 +90,11 @@ export async function recordWithoutRunning(
 }
 
 /** What an earlier adopt from `source` recorded: how many rows, and when. */
-export async function earlierAdoption(client: pg.ClientBase, journal: Journal, source: string): Promise<{ count: number; at: Date } | undefined> {
+export async function earlierAdoption(
+  client: pg.ClientBase,
+  journal: Journal,
+  source: string,
+): Promise<{ count: number; at: Date } | undefined> {
   if (!journal.adoptedExists) return undefined;
   const { rows } = await client.query<{ count: number; at: Date | null }>(
     `SELECT count(*)::integer AS count, max(adopted_at) AS at FROM ${journal.adoptedQuoted} WHERE source = $1`,

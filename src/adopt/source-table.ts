@@ -29,7 +29,9 @@ SELECT n.nspname::text AS schema, c.relname::text AS table, c.relkind::text AS r
  * const found = await findTable(client, parseTableName('goose_db_version', '--source-table'));
  */
 export async function findTable(client: pg.ClientBase, name: Pick<TableName, 'quoted'>): Promise<FoundTable | undefined> {
-  const { rows } = await client.query<{ schema: string; table: string; relkind: string; columns: string[] | null }>(FIND_SQL, [name.quoted]);
+  const { rows } = await client.query<{ schema: string; table: string; relkind: string; columns: string[] | null }>(FIND_SQL, [
+    name.quoted,
+  ]);
   const row = rows[0];
   if (!row || (row.relkind !== 'r' && row.relkind !== 'p')) return undefined;
   return {

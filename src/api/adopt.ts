@@ -79,11 +79,14 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
   return withSession(
     options,
     async ({ session, journal }) => {
-      const outcome = await inTransaction(session.client, dryRun, () => adoptFromSource(session.client, journal, { source, sourceTable, locals, dryRun }));
+      const outcome = await inTransaction(session.client, dryRun, () =>
+        adoptFromSource(session.client, journal, { source, sourceTable, locals, dryRun }),
+      );
       const { plan } = outcome;
       const after = pendingAfter(migrations, outcome.recorded, plan.records);
       const outOfOrder = after.outOfOrder.map(
-        (m) => `${m.fileName} is not in ${source.title}'s journal, though later migrations are: up refuses it as out of order (--allow-out-of-order applies it)`,
+        (m) =>
+          `${m.fileName} is not in ${source.title}'s journal, though later migrations are: up refuses it as out of order (--allow-out-of-order applies it)`,
       );
       return {
         from: source.tool,

@@ -36,7 +36,8 @@ export interface BaselineResult {
  */
 export async function baseline(options: BaselineOptions): Promise<BaselineResult> {
   const { version } = options;
-  if (!Number.isSafeInteger(version) || version < 1) throw new UsageError(`baseline VERSION must be a whole number of at least 1 (got ${version})`);
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new UsageError(`baseline VERSION must be a whole number of at least 1 (got ${version})`);
   const dir = migrationsDir(options);
   const migrations = loadMigrations(dir);
   const recorded = baselineMigrations(migrations, version, dir);

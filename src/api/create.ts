@@ -11,7 +11,11 @@ import { parseMigrationFileName } from '../migrations/parse.js';
  * @example
  * createMigration({ name: 'add_guilds' }) // 'migrations/0005_add_guilds.sql'
  */
-export function createMigration(options: { name: string; dir?: string | undefined; env?: Readonly<Record<string, string | undefined>> }): string {
+export function createMigration(options: {
+  name: string;
+  dir?: string | undefined;
+  env?: Readonly<Record<string, string | undefined>>;
+}): string {
   const name = options.name.trim();
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) {
     throw new UsageError(`migration name "${options.name}" may only contain letters, digits, _ and - (e.g. add_guilds)`);

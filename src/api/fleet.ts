@@ -13,7 +13,14 @@ import type { MigratorEvent } from './events.js';
 import type { CommonOptions } from './options.js';
 import { typedError, withSession, type CommandScope } from './scope.js';
 
-export { currentVersion, describeFleet, FleetFailedError, type TargetOutcome, type TargetState, type TargetVersions } from '../fleet/outcome.js';
+export {
+  currentVersion,
+  describeFleet,
+  FleetFailedError,
+  type TargetOutcome,
+  type TargetState,
+  type TargetVersions,
+} from '../fleet/outcome.js';
 export type { FleetTarget } from '../fleet/targets.js';
 export type { NotStartedReason } from '../fleet/runner.js';
 
@@ -69,7 +76,8 @@ export interface FleetResult<R> {
  */
 export async function runFleet<R>(options: FleetOptions<R>, command: (options: CommonOptions) => Promise<R>): Promise<FleetResult<R>> {
   const concurrency = options.concurrency ?? DEFAULT_FLEET_CONCURRENCY;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency must be a whole number of at least 1 (got ${concurrency})`);
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+    throw new UsageError(`concurrency must be a whole number of at least 1 (got ${concurrency})`);
   const { targets, failFast, canary, journal, onEvent, ...base } = options;
   const emit = onEvent ?? (() => {});
   const slots = await rollOut(
@@ -88,7 +96,11 @@ interface TargetRun<R> {
   emit: (event: FleetEvent<R>) => void;
 }
 
-async function runTarget<R>(target: FleetTarget, run: TargetRun<R>, command: (options: CommonOptions) => Promise<R>): Promise<TargetOutcome<R>> {
+async function runTarget<R>(
+  target: FleetTarget,
+  run: TargetRun<R>,
+  command: (options: CommonOptions) => Promise<R>,
+): Promise<TargetOutcome<R>> {
   const started = performance.now();
   const applied: { version: number; fileName: string }[] = [];
   const rolledBack: { version: number; fileName: string }[] = [];
@@ -103,7 +115,11 @@ async function runTarget<R>(target: FleetTarget, run: TargetRun<R>, command: (op
   try {
     if (run.journal) before = await appliedVersions(options);
     outcome.result = await command(options);
-    if (run.journal === 'reread' && before) outcome.versions = { before: currentVersion(before), after: currentVersion(await appliedVersions({ ...options, signal: undefined })) };
+    if (run.journal === 'reread' && before)
+      outcome.versions = {
+        before: currentVersion(before),
+        after: currentVersion(await appliedVersions({ ...options, signal: undefined })),
+      };
   } catch (error) {
     Object.assign(outcome, failureOf(error, options.signal));
   }
@@ -115,8 +131,16 @@ async function runTarget<R>(target: FleetTarget, run: TargetRun<R>, command: (op
   return outcome;
 }
 
-function trackedVersions(before: number[], applied: readonly { version: number }[], rolledBack: readonly { version: number }[]): TargetVersions {
-  const after = versionsAfter(before, applied.map((m) => m.version), rolledBack.map((m) => m.version));
+function trackedVersions(
+  before: number[],
+  applied: readonly { version: number }[],
+  rolledBack: readonly { version: number }[],
+): TargetVersions {
+  const after = versionsAfter(
+    before,
+    applied.map((m) => m.version),
+    rolledBack.map((m) => m.version),
+  );
   return { before: currentVersion(before), after: currentVersion(after) };
 }
 
@@ -133,7 +157,8 @@ function outcomeOf<R>(slot: Slot<TargetOutcome<R>>, target: FleetTarget): Target
 function failureOf(error: unknown, signal: AbortSignal | undefined): Pick<TargetOutcome<unknown>, 'state' | 'exitCode' | 'error'> {
   const typed = typedError(error, signal);
   if (typed instanceof RunInterruptedError) return { state: 'interrupted', exitCode: typed.exitCode, error: typed.describe() };
-  if (typed instanceof InterruptedError) return { state: 'interrupted', exitCode: typed.exitCode, error: `interrupted by ${typed.signal} before it changed anything` };
+  if (typed instanceof InterruptedError)
+    return { state: 'interrupted', exitCode: typed.exitCode, error: `interrupted by ${typed.signal} before it changed anything` };
   const exitCode = typed instanceof AeturnisError ? typed.exitCode : ExitCode.sqlFailed;
   return { state: 'failed', exitCode, error: oneLine(typed) };
 }
@@ -150,7 +175,8 @@ function oneLine(error: unknown): string {
 async function appliedVersions(options: CommonOptions): Promise<number[]> {
   // Another tool's table where the journal should be reads as "nothing applied yet": the command
   // itself refuses it (or, for adopt, takes it over).
-  const read = async ({ session, journal }: CommandScope): Promise<number[]> => (await readJournal(session.client, journal)).rows.map((row) => row.version);
+  const read = async ({ session, journal }: CommandScope): Promise<number[]> =>
+    (await readJournal(session.client, journal)).rows.map((row) => row.version);
   return withSession(options, read, undefined, { resolve: { acceptForeign: true } });
 }
 
@@ -188,8 +214,14 @@ export async function queryTargets(sql: string, options: CommonOptions = {}): Pr
   try {
     await session.client.query('SET default_transaction_read_only = on');
     const results: unknown = await session.client.query(sql);
-    const last = (Array.isArray(results) ? results.at(-1) : results) as { rows?: Record<string, unknown>[]; fields?: { name: string }[] } | undefined;
-    return targetsFromRows(last?.rows ?? [], (last?.fields ?? []).map((field) => field.name), options.env ?? process.env);
+    const last = (Array.isArray(results) ? results.at(-1) : results) as
+      | { rows?: Record<string, unknown>[]; fields?: { name: string }[] }
+      | undefined;
+    return targetsFromRows(
+      last?.rows ?? [],
+      (last?.fields ?? []).map((field) => field.name),
+      options.env ?? process.env,
+    );
   } catch (error) {
     const code = errorCode(error);
     if (isSqlState(code) && !(error instanceof AeturnisError) && !isConnectionLoss(error)) {

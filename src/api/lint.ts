@@ -70,7 +70,10 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const owners: { target: LintTarget; kind: 'up' | 'down' }[] = [];
   for (const target of targets) {
     const { up, down, noTransaction } = target.migration;
-    for (const [kind, section] of [['up', up], ['down', down]] as const) {
+    for (const [kind, section] of [
+      ['up', up],
+      ['down', down],
+    ] as const) {
       if (section === undefined || isBlankSql(section.sql)) continue;
       inputs.push({ section, transactional: !noTransaction });
       owners.push({ target, kind });
@@ -107,6 +110,10 @@ async function selectTargets(options: LintOptions, cwd: string): Promise<LintTar
   // What `up` would run: pending migrations, and partially applied ones it would resume.
   const { migrations: rows } = await status(options);
   const toRun = new Set(rows.filter((row) => row.state === 'pending' || row.state === 'partial').map((row) => row.fileName));
-  return targetsInDirectory(migrations.filter((migration) => toRun.has(migration.fileName)), dir, cwd);
+  return targetsInDirectory(
+    migrations.filter((migration) => toRun.has(migration.fileName)),
+    dir,
+    cwd,
+  );
 }
 export { parseRuleList } from '../lint/config.js';

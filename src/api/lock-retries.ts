@@ -2,4 +2,10 @@
  * Lock retries (README, "Lock retries"): the schedule's syntax and its display, for the CLI and
  * API callers. Pure: the CLI reads it at start-up, before anything connects.
  */
-export { formatDuration, parseLockRetries, resolveLockRetries, type LockRetries, type LockRetrySchedule } from '../db/lock-retry-schedule.js';
+export {
+  formatDuration,
+  parseLockRetries,
+  resolveLockRetries,
+  type LockRetries,
+  type LockRetrySchedule,
+} from '../db/lock-retry-schedule.js';

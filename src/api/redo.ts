@@ -37,7 +37,10 @@ export async function redo(options: CommonOptions = {}): Promise<RedoResult> {
       }
       const { migration, edited } = plan;
       if (edited) {
-        scope.emit({ type: 'warning', message: `${migration.fileName} changed since it was applied: running the DOWN section as the file reads now` });
+        scope.emit({
+          type: 'warning',
+          message: `${migration.fileName} changed since it was applied: running the DOWN section as the file reads now`,
+        });
       }
       const [rolledBack] = await runAll(scope, [migration], options, { direction: 'down' });
       let applied: RanMigration[];

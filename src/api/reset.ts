@@ -89,7 +89,8 @@ export async function reset(options: ResetOptions = {}): Promise<ResetResult> {
     async (scope) => {
       const { plan, target } = await planFor(scope, migrations, seeds.length);
       const result = { database: target.database, dropped: plan.drop, recreated: plan.recreate.map((state) => state.name) };
-      if (options.confirm && !(await options.confirm(target))) return { ...result, done: false, applied: [], seeded: [], partitions: undefined };
+      if (options.confirm && !(await options.confirm(target)))
+        return { ...result, done: false, applied: [], seeded: [], partitions: undefined };
       await dropSchemas(scope.session.client, plan);
       scope.emit({ type: 'reset-dropped', ...result });
       // Whatever the journal was, it is gone now: create it as on a new database.
@@ -105,7 +106,11 @@ export async function reset(options: ResetOptions = {}): Promise<ResetResult> {
 }
 
 /** Reads the catalogs (under the lock) and decides what to drop. */
-async function planFor(scope: CommandScope, migrations: readonly Migration[], seeds: number): Promise<{ plan: ResetPlan; target: ResetTarget }> {
+async function planFor(
+  scope: CommandScope,
+  migrations: readonly Migration[],
+  seeds: number,
+): Promise<{ plan: ResetPlan; target: ResetTarget }> {
   const { client } = scope.session;
   const context = await readResetContext(client);
   const created = createdSchemas(migrations, context);

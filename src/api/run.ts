@@ -25,7 +25,12 @@ export interface RunAllOptions {
  * @example
  * const applied = await runAll(scope, pending, options, { direction: 'up', resume });
  */
-export async function runAll(scope: CommandScope, migrations: readonly Migration[], options: CommonOptions, run: RunAllOptions): Promise<RanMigration[]> {
+export async function runAll(
+  scope: CommandScope,
+  migrations: readonly Migration[],
+  options: CommonOptions,
+  run: RunAllOptions,
+): Promise<RanMigration[]> {
   const { emit } = scope;
   const { direction } = run;
   const done: RanMigration[] = [];
@@ -75,7 +80,10 @@ function interrupted(
     const ran = progress ? `ran ${progress.statementsApplied} of ${progress.statementCount} statements` : 'was stopped part-way';
     const journalState = direction === 'up' ? 'it is not recorded as applied' : 'it is still recorded as applied';
     const kind = current?.noTransaction ? ' (no-transaction)' : '';
-    return new RunInterruptedError({ ...run, partiallyApplied: `${current?.fileName}${kind} ${ran}, which stayed applied; ${journalState}` });
+    return new RunInterruptedError({
+      ...run,
+      partiallyApplied: `${current?.fileName}${kind} ${ran}, which stayed applied; ${journalState}`,
+    });
   }
   return new RunInterruptedError({ ...run, rolledBack: current?.fileName });
 }

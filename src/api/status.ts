@@ -33,12 +33,17 @@ export async function status(options: CommonOptions & { partitionTable?: string 
   const whileConnecting = (): void => {
     migrations = loadMigrations(dir);
   };
-  return withSession(options, async ({ session, journal }) => {
-    const { rows, partial } = await readJournal(session.client, journal);
-    const statusRows = computeStatus(migrations, rows, partial);
-    const summary = await describePartitions(session.client, options.partitionTable ?? DEFAULT_PARTITIONED_TABLE);
-    return { migrations: statusRows, problems: findProblems(statusRows), partitions: summary.exists ? summary : undefined };
-  }, undefined, { whileConnecting });
+  return withSession(
+    options,
+    async ({ session, journal }) => {
+      const { rows, partial } = await readJournal(session.client, journal);
+      const statusRows = computeStatus(migrations, rows, partial);
+      const summary = await describePartitions(session.client, options.partitionTable ?? DEFAULT_PARTITIONED_TABLE);
+      return { migrations: statusRows, problems: findProblems(statusRows), partitions: summary.exists ? summary : undefined };
+    },
+    undefined,
+    { whileConnecting },
+  );
 }
 
 /** Result of {@link validate}. */

@@ -113,7 +113,9 @@ async function createScratch(admin: Session, database: string): Promise<void> {
 /** The scratch database needs a real server reached by URL or PG* variables (not a handed-in connection, not the embedded database). */
 function assertScratchPossible(options: SessionOptions): void {
   if (options.connection) {
-    throw new UsageError('types --from-migrations creates a scratch database: pass databaseUrl (a server it may create a database on), not a pg connection');
+    throw new UsageError(
+      'types --from-migrations creates a scratch database: pass databaseUrl (a server it may create a database on), not a pg connection',
+    );
   }
   if (resolveConnectionTarget(options.databaseUrl, options.env ?? process.env).kind === 'embedded') {
     throw new UsageError(

@@ -60,8 +60,17 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const onAbort = (): void => void scratch.session?.cancelRunningQuery();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const results = await verifyMigrations(migrations, scratch, { emit, signal: options.signal, from: options.from, keepGoing: options.keepGoing === true });
-    return { ok: results.every((r) => r.outcome === 'verified' || r.outcome === 'irreversible'), migrations: results, scratchDatabase: scratch.name };
+    const results = await verifyMigrations(migrations, scratch, {
+      emit,
+      signal: options.signal,
+      from: options.from,
+      keepGoing: options.keepGoing === true,
+    });
+    return {
+      ok: results.every((r) => r.outcome === 'verified' || r.outcome === 'irreversible'),
+      migrations: results,
+      scratchDatabase: scratch.name,
+    };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await scratch.close();

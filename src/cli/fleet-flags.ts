@@ -8,7 +8,16 @@ import { UsageError } from '../errors.js';
  */
 
 /** The commands that accept --targets / --targets-query. */
-export const FLEET_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'status', 'validate', 'verify', 'partitions', 'adopt', 'baseline']);
+export const FLEET_COMMANDS: ReadonlySet<string> = new Set([
+  'up',
+  'down',
+  'status',
+  'validate',
+  'verify',
+  'partitions',
+  'adopt',
+  'baseline',
+]);
 
 /** The fleet flags as commander reads them. */
 export interface FleetFlagValues {
@@ -41,15 +50,26 @@ export interface FleetFlags {
 export function fleetFlags(flags: FleetFlagValues, commandName: string): FleetFlags | undefined {
   const { targets, targetsQuery } = flags;
   if (targets === undefined && targetsQuery === undefined) {
-    const stray = flags.concurrency !== undefined ? '--concurrency' : flags.failFast ? '--fail-fast' : flags.canary !== undefined ? '--canary' : undefined;
+    const stray =
+      flags.concurrency !== undefined
+        ? '--concurrency'
+        : flags.failFast
+          ? '--fail-fast'
+          : flags.canary !== undefined
+            ? '--canary'
+            : undefined;
     if (stray) throw new UsageError(`${stray} needs --targets FILE or --targets-query SQL`);
     return undefined;
   }
   const flag = targets !== undefined ? '--targets' : '--targets-query';
-  if (!FLEET_COMMANDS.has(commandName)) throw new UsageError(`${flag} works with ${[...FLEET_COMMANDS].join(', ')}; not with ${commandName}`);
-  if (targets !== undefined && targetsQuery !== undefined) throw new UsageError('give either --targets FILE or --targets-query SQL, not both');
+  if (!FLEET_COMMANDS.has(commandName))
+    throw new UsageError(`${flag} works with ${[...FLEET_COMMANDS].join(', ')}; not with ${commandName}`);
+  if (targets !== undefined && targetsQuery !== undefined)
+    throw new UsageError('give either --targets FILE or --targets-query SQL, not both');
   if (targets !== undefined && flags.databaseUrl !== undefined) {
-    throw new UsageError('--database-url is not used with --targets FILE: each target has its own URL (--targets-query runs on --database-url)');
+    throw new UsageError(
+      '--database-url is not used with --targets FILE: each target has its own URL (--targets-query runs on --database-url)',
+    );
   }
   if ((targets ?? targetsQuery ?? '').trim() === '') throw new UsageError(`${flag} must not be empty`);
   return {

@@ -33,18 +33,20 @@ export function withExactVersions(json: string): string {
 export function jsonLines(outcomes: readonly TargetOutcome<PrintedResult>[], tracked: boolean): string {
   return outcomes
     .map((outcome) =>
-      withExactVersions(JSON.stringify({
-        target: outcome.target,
-        source: outcome.source,
-        url: outcome.url,
-        state: outcome.state,
-        exitCode: outcome.exitCode,
-        error: outcome.error ?? null,
-        notStarted: outcome.notStarted ?? null,
-        ms: Math.round(outcome.ms),
-        ...(tracked ? journalFields(outcome) : {}),
-        result: outcome.result?.json ?? null,
-      })),
+      withExactVersions(
+        JSON.stringify({
+          target: outcome.target,
+          source: outcome.source,
+          url: outcome.url,
+          state: outcome.state,
+          exitCode: outcome.exitCode,
+          error: outcome.error ?? null,
+          notStarted: outcome.notStarted ?? null,
+          ms: Math.round(outcome.ms),
+          ...(tracked ? journalFields(outcome) : {}),
+          result: outcome.result?.json ?? null,
+        }),
+      ),
     )
     .join('\n');
 }

@@ -33,7 +33,12 @@ export interface LineSink {
  * stdout carries --json), warnings and errors on stderr.
  */
 export function plainSink(infoStream: NodeJS.WriteStream, painter: Painter): LineSink {
-  const paint: Record<Level, (text: string) => string> = { info: (t) => t, success: painter.green, warn: painter.yellow, error: painter.red };
+  const paint: Record<Level, (text: string) => string> = {
+    info: (t) => t,
+    success: painter.green,
+    warn: painter.yellow,
+    error: painter.red,
+  };
   return {
     line(level, text) {
       const stream = level === 'warn' || level === 'error' ? process.stderr : infoStream;
@@ -52,7 +57,10 @@ export function plainSink(infoStream: NodeJS.WriteStream, painter: Painter): Lin
  */
 export function targetOutput(base: Output, name: string, sink: LineSink): Output {
   if (base.format === 'json') {
-    const tagged = (log: Output['info']) => (message: string, fields: Record<string, unknown> = {}) => log(message, { target: name, ...fields });
+    const tagged =
+      (log: Output['info']) =>
+      (message: string, fields: Record<string, unknown> = {}) =>
+        log(message, { target: name, ...fields });
     return { ...base, info: tagged(base.info), success: tagged(base.success), warn: tagged(base.warn), error: tagged(base.error) };
   }
   const prefix = `[${name}] `;

@@ -17,7 +17,12 @@ import { eventRenderer } from './render.js';
  * prefixed lines (CI), then the summary table or --json, and the exit code of the worst target.
  * Interrupted (SIGINT), it returns after the summary and the CLI exits 130.
  */
-export async function runFleetCommand<R>(commandName: string, context: CommandContext, fleet: FleetFlags, spec: FleetCommand<R>): Promise<void> {
+export async function runFleetCommand<R>(
+  commandName: string,
+  context: CommandContext,
+  fleet: FleetFlags,
+  spec: FleetCommand<R>,
+): Promise<void> {
   const { output, common } = context;
   const targets = 'file' in fleet.source ? readTargetsFile(fleet.source.file) : await queryTargets(fleet.source.query, common);
   if (targets.length === 0) {
@@ -27,15 +32,31 @@ export async function runFleetCommand<R>(commandName: string, context: CommandCo
   const infoStream = fleet.json ? process.stderr : process.stdout;
   const painter = await painterFor(infoStream);
   const changed = commandName === 'down' ? 'Rolled back' : 'Applied';
-  const live = output.format === 'human' && infoStream.isTTY && process.env.TERM !== 'dumb'
-    ? new LiveView(infoStream, painter, { command: commandName, total: targets.length, done: 0, failed: 0, startedAt: performance.now(), running: new Map() })
-    : undefined;
+  const live =
+    output.format === 'human' && infoStream.isTTY && process.env.TERM !== 'dumb'
+      ? new LiveView(infoStream, painter, {
+          command: commandName,
+          total: targets.length,
+          done: 0,
+          failed: 0,
+          startedAt: performance.now(),
+          running: new Map(),
+        })
+      : undefined;
   const onEvent = fleetEventHandler(output, live ?? plainSink(infoStream, painter), live, (outcome) => doneLine(outcome, changed));
   live?.start();
   let result;
   try {
     result = await runFleet<PrintedResult>(
-      { ...targetOptions(common), targets, concurrency: fleet.concurrency, failFast: fleet.failFast, canary: fleet.canary, journal: spec.journal, onEvent },
+      {
+        ...targetOptions(common),
+        targets,
+        concurrency: fleet.concurrency,
+        failFast: fleet.failFast,
+        canary: fleet.canary,
+        journal: spec.journal,
+        onEvent,
+      },
       async (options) => printed(spec, await spec.run(options), fleet.json),
     );
   } finally {

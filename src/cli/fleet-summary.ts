@@ -128,7 +128,11 @@ function narrowTable(head: string[], rows: string[][], colours: TableColours): s
   if (narrow.length > spare.length) return undefined;
   const standIn = new Map(narrow.map((c, i) => [c, spare[i] as string]));
   const ascii = (cell: string): string => cell.replace(NARROW, (c) => standIn.get(c) ?? c);
-  const drawn = renderAsciiTable(head.map(ascii), rows.map((row) => row.map(ascii)), colours);
+  const drawn = renderAsciiTable(
+    head.map(ascii),
+    rows.map((row) => row.map(ascii)),
+    colours,
+  );
   if (drawn === undefined) return undefined;
   let restored = drawn;
   for (const [c, ascii] of standIn) restored = restored.split(ascii).join(c);

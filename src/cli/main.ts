@@ -35,7 +35,12 @@ export async function main(argv: string[]): Promise<number> {
 function report(output: Output, error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-    const message = error.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+    const message = error.message
+      .replace(/^error:\s*/i, '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' ');
     output.error(`${message} (see aeturnis-db --help)`, { code: error.code });
     return ExitCode.usage;
   }
@@ -71,7 +76,6 @@ function report(output: Output, error: unknown): number {
   if (process.env.AETURNIS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return ExitCode.sqlFailed;
 }
-
 
 /**
  * The API throws typed errors; anything else that escapes (a bug, or pg failing outside a

@@ -46,10 +46,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-format <format>', 'human or json (default: AETURNIS_LOG_FORMAT or human)'))
     .option('--wait <seconds>', 'retry an unreachable database for this long (default: 30)')
     .option('--lock-timeout <seconds>', 'give up waiting for another runner after this long (default: wait)')
-    .option('--lock-retries <schedule>', 'short lock_timeout per migration, retried on this schedule: TIMEOUTS,SLEEPS,BUDGET[,then-wait] (default: AETURNIS_LOCK_RETRIES or 100ms..1s,50ms..60s,40m)')
+    .option(
+      '--lock-retries <schedule>',
+      'short lock_timeout per migration, retried on this schedule: TIMEOUTS,SLEEPS,BUDGET[,then-wait] (default: AETURNIS_LOCK_RETRIES or 100ms..1s,50ms..60s,40m)',
+    )
     .option('--no-lock-retries', 'no lock_timeout of our own, no retries (also AETURNIS_LOCK_RETRIES=off)')
     .option('--embedded-dir <path>', 'embedded database directory (default: AETURNIS_EMBEDDED_DIR or ./.aeturnis/db)')
-    .option('--targets <file>', 'run the command on every database listed in FILE (one name=URL or URL a line; ${VAR} from the environment)')
+    .option(
+      '--targets <file>',
+      'run the command on every database listed in FILE (one name=URL or URL a line; ${VAR} from the environment)',
+    )
     .option('--targets-query <sql>', 'run the command on every database this query returns (columns name, url), run on --database-url')
     .option('--concurrency <n>', 'with --targets: databases worked on at once, one connection each (default: 4)')
     .option('--fail-fast', 'with --targets: start no database after the first failure')

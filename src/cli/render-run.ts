@@ -9,17 +9,34 @@ type RunOrPartition = RunEvent | LockRetryEvent | { type: 'partition'; event: Pa
 /** Running migrations: one line per migration with its time, lock waits, dry-run plans. */
 export const runRenderers: Renderers<RunOrPartition> = {
   'lock-wait': (event, output) => {
-    output.info(`Waiting for the runner lock, held by ${event.holder}`, { event: 'lock-wait', holder: event.holder, waitedMs: event.waitedMs });
+    output.info(`Waiting for the runner lock, held by ${event.holder}`, {
+      event: 'lock-wait',
+      holder: event.holder,
+      waitedMs: event.waitedMs,
+    });
   },
   'migration-start': () => {},
   'migration-resume': (event, output) => {
     const { resume } = event;
     const ran = resume.fromStatement === 1 ? 'statement 1' : `statements 1-${resume.fromStatement}`;
-    const drops = resume.invalidIndexes.length > 0 ? `, dropping the INVALID index${resume.invalidIndexes.length === 1 ? '' : 'es'} ${resume.invalidIndexes.join(', ')} it left first` : '';
-    const what = resume.fromStatement < resume.statementCount ? `resuming at statement ${resume.fromStatement + 1} of ${resume.statementCount}` : 'recording it';
+    const drops =
+      resume.invalidIndexes.length > 0
+        ? `, dropping the INVALID index${resume.invalidIndexes.length === 1 ? '' : 'es'} ${resume.invalidIndexes.join(', ')} it left first`
+        : '';
+    const what =
+      resume.fromStatement < resume.statementCount
+        ? `resuming at statement ${resume.fromStatement + 1} of ${resume.statementCount}`
+        : 'recording it';
     output.info(
       `${event.fileName} stopped part way at ${resume.stoppedAt.toISOString()}: ${what} (${ran} ran then and will not run again${drops})`,
-      { event: 'resume', file: event.fileName, direction: event.direction, fromStatement: resume.fromStatement + 1, statementCount: resume.statementCount, invalidIndexes: resume.invalidIndexes },
+      {
+        event: 'resume',
+        file: event.fileName,
+        direction: event.direction,
+        fromStatement: resume.fromStatement + 1,
+        statementCount: resume.statementCount,
+        invalidIndexes: resume.invalidIndexes,
+      },
     );
   },
   'migration-done': (event, output) => {
@@ -31,9 +48,10 @@ export const runRenderers: Renderers<RunOrPartition> = {
       executionMs: Math.round(event.executionMs),
     });
   },
-  'plan': (event, output) => {
+  plan: (event, output) => {
     const verb = event.direction === 'up' ? 'apply' : 'roll back';
-    if (event.migrations.length === 0) output.info(`Dry run: nothing to ${verb}`, { event: 'plan', direction: event.direction, migrations: [] });
+    if (event.migrations.length === 0)
+      output.info(`Dry run: nothing to ${verb}`, { event: 'plan', direction: event.direction, migrations: [] });
     else {
       output.info(`Dry run: would ${verb} ${event.migrations.length} migration${event.migrations.length === 1 ? '' : 's'}:`, {
         event: 'plan',
@@ -57,13 +75,18 @@ export const runRenderers: Renderers<RunOrPartition> = {
     });
   },
   'reset-dropped': (event, output) => {
-    output.info(resetDroppedMessage(event), { event: 'reset-dropped', database: event.database, dropped: event.dropped, recreated: event.recreated });
+    output.info(resetDroppedMessage(event), {
+      event: 'reset-dropped',
+      database: event.database,
+      dropped: event.dropped,
+      recreated: event.recreated,
+    });
   },
-  'partition': (event, output) => {
+  partition: (event, output) => {
     renderPartitionEvent(output, event.event);
   },
   'lock-retry': (event, output) => renderLockRetry(output, event),
-  'warning': (event, output) => {
+  warning: (event, output) => {
     output.warn(event.message, { event: 'warning' });
   },
 };
@@ -114,8 +137,11 @@ export function resetDroppedMessage(event: Extract<RunEvent, { type: 'reset-drop
 
 function renderPartitionEvent(output: Output, event: PartitionEvent): void {
   const fields = { event: 'partition', kind: event.type };
-  if (event.type === 'month-conflict' || event.type === 'drop-failed' || event.type === 'default-problem') output.warn(event.message, fields);
-  else if (event.type === 'partition-created' || event.type === 'partition-dropped' || event.type === 'default-created') output.success(event.message, fields);
-  else if (event.type === 'month-covered') return; // summarised by the 'done' line
+  if (event.type === 'month-conflict' || event.type === 'drop-failed' || event.type === 'default-problem')
+    output.warn(event.message, fields);
+  else if (event.type === 'partition-created' || event.type === 'partition-dropped' || event.type === 'default-created')
+    output.success(event.message, fields);
+  else if (event.type === 'month-covered')
+    return; // summarised by the 'done' line
   else output.info(event.message, fields);
 }

@@ -3,7 +3,7 @@ import type { Renderers } from './render-types.js';
 
 /** Connecting: the embedded database, retries of an unreachable server. */
 export const sessionRenderers: Renderers<SessionEvent> = {
-  'embedded': (event, output) => {
+  embedded: (event, output) => {
     output.info(
       `No database configured: ${event.creating ? 'creating an' : 'using the'} embedded database in ${event.dir} (set DATABASE_URL or pass --database-url to use a PostgreSQL server)`,
       { event: 'embedded', dir: event.dir, creating: event.creating },

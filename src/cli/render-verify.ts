@@ -19,9 +19,15 @@ export const verifyRenderers: Renderers<VerifyEvent> = {
     const { result } = event;
     const fields = { event: 'verify-result', file: result.fileName, outcome: result.outcome, problems: result.problems };
     if (result.outcome === 'verified') output.success(`Verified ${result.fileName} (${formatMs(result.elapsedMs)})`, fields);
-    else if (result.outcome === 'irreversible') output.warn(`Skipped ${result.fileName}: irreversible (no DOWN section), UP applied`, fields);
-    else if (result.outcome === 'failed') output.error(`${result.fileName} does not round-trip: an SQL statement failed (listed below)`, fields);
-    else output.error(`${result.fileName} does not round-trip (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, listed below)`, fields);
+    else if (result.outcome === 'irreversible')
+      output.warn(`Skipped ${result.fileName}: irreversible (no DOWN section), UP applied`, fields);
+    else if (result.outcome === 'failed')
+      output.error(`${result.fileName} does not round-trip: an SQL statement failed (listed below)`, fields);
+    else
+      output.error(
+        `${result.fileName} does not round-trip (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, listed below)`,
+        fields,
+      );
   },
   'verify-rebuild': (event, output) => {
     output.info(

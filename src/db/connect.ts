@@ -3,7 +3,15 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
 import { isSqlState } from './pg-error.js';
-import { maskPassword, sslSettings, tlsAttempts, withoutSslParameters, type SslFile, type SslSettings, type TlsUse } from './connection-config.js';
+import {
+  maskPassword,
+  sslSettings,
+  tlsAttempts,
+  withoutSslParameters,
+  type SslFile,
+  type SslSettings,
+  type TlsUse,
+} from './connection-config.js';
 
 /** Application name set on every connection (visible in pg_stat_activity). */
 export const APPLICATION_NAME = 'aeturnis-db';
@@ -115,7 +123,8 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
       if (!isRetryable(pgError)) throw new ConnectionError(`could not connect: ${reason}${hintFor(pgError)}`);
       const left = deadline - Date.now();
       if (left <= 0 || options.signal?.aborted) {
-        const waited = options.waitSeconds > 0 ? ` (gave up after ${options.waitSeconds}s, ${attempt} attempts; raise --wait to wait longer)` : '';
+        const waited =
+          options.waitSeconds > 0 ? ` (gave up after ${options.waitSeconds}s, ${attempt} attempts; raise --wait to wait longer)` : '';
         throw new ConnectionError(`could not connect: ${reason}${waited}`);
       }
       const delayMs = Math.min(left, Math.round(backoffMs / 2 + Math.random() * (backoffMs / 2)));
@@ -210,7 +219,14 @@ function readSslFile(file: SslFile): string {
     return readFileSync(file.path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+    const problem =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (code ?? 'unreadable');
     throw new UsageError(`${file.setting}: cannot read ${file.path} (${problem})`);
   }
 }
@@ -259,6 +275,13 @@ function tlsHint(error: PgError): string {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

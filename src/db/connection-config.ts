@@ -23,10 +23,7 @@ const LIBPQ_VARIABLES = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD
  * resolveConnectionTarget(undefined, { DATABASE_URL: 'postgres://app@db/app' })
  * // { kind: 'url', url: 'postgres://app@db/app', source: 'DATABASE_URL' }
  */
-export function resolveConnectionTarget(
-  flagUrl: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): ConnectionTarget {
+export function resolveConnectionTarget(flagUrl: string | undefined, env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
   if (flagUrl !== undefined) return urlTarget(flagUrl, '--database-url', env);
   const envUrl = env.DATABASE_URL;
   if (envUrl !== undefined && envUrl !== '') return urlTarget(envUrl, 'DATABASE_URL', env);
@@ -37,7 +34,11 @@ export function resolveConnectionTarget(
   return { kind: 'embedded', source: 'embedded' };
 }
 
-function urlTarget(url: string, source: '--database-url' | 'DATABASE_URL', env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
+function urlTarget(
+  url: string,
+  source: '--database-url' | 'DATABASE_URL',
+  env: Readonly<Record<string, string | undefined>>,
+): ConnectionTarget {
   checkUrl(url, source);
   sslSettings(url, env, source); // validates sslmode before anything connects
   return { kind: 'url', url, source };
@@ -48,16 +49,18 @@ function checkUrl(url: string, setting: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`);
+    throw new UsageError(
+      `${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`,
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new UsageError(
-      `${setting} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…): ${redactMalformedUrl(url)}`,
-    );
+    throw new UsageError(`${setting} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…): ${redactMalformedUrl(url)}`);
   }
   if (!/^postgres(?:ql)?:\/\//i.test(url.trim())) {
     // `postgres:/db` or `postgres:user@host` parse as URLs without a host part; libpq rejects them.
-    throw new UsageError(`${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`);
+    throw new UsageError(
+      `${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`,
+    );
   }
   if (parsed.port !== '' && !/^\d+$/.test(parsed.port)) {
     throw new UsageError(`${setting} has an invalid port: ${redactMalformedUrl(url)}`);
@@ -132,7 +135,11 @@ const SSL_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'u
  * @example
  * sslSettings('postgres://db/app?sslmode=require', {}) // { mode: 'require' }
  */
-export function sslSettings(url: string | undefined, env: Readonly<Record<string, string | undefined>>, urlName = 'the connection URL'): SslSettings {
+export function sslSettings(
+  url: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  urlName = 'the connection URL',
+): SslSettings {
   const query = queryParameters(url);
   const setting = (parameter: string, variable: string): { value: string; name: string } | undefined => {
     const fromUrl = query.get(parameter);
@@ -154,7 +161,8 @@ export function sslSettings(url: string | undefined, env: Readonly<Record<string
 
 function negotiationOf(given: { value: string; name: string } | undefined, mode: SslMode): SslSettings['negotiation'] {
   if (!given) return undefined;
-  if (given.value !== 'postgres' && given.value !== 'direct') throw new UsageError(`invalid ${given.name}: "${given.value}" (valid: postgres, direct)`);
+  if (given.value !== 'postgres' && given.value !== 'direct')
+    throw new UsageError(`invalid ${given.name}: "${given.value}" (valid: postgres, direct)`);
   if (given.value === 'direct' && ['disable', 'allow', 'prefer'].includes(mode)) {
     throw new UsageError(`${given.name} is "direct", which needs sslmode require, verify-ca or verify-full (got ${mode})`);
   }
@@ -168,7 +176,13 @@ function sslModeOf(given: { value: string; name: string } | undefined, sslFlag: 
     return mode;
   }
   if (sslFlag === undefined) return undefined;
-  const flags: Record<string, SslMode> = { true: 'verify-full', '1': 'verify-full', false: 'disable', '0': 'disable', 'no-verify': 'no-verify' };
+  const flags: Record<string, SslMode> = {
+    true: 'verify-full',
+    '1': 'verify-full',
+    false: 'disable',
+    '0': 'disable',
+    'no-verify': 'no-verify',
+  };
   const mode = flags[sslFlag.toLowerCase()];
   if (!mode) throw new UsageError(`invalid ssl in ${urlName}: "${sslFlag}" (valid: true, false, no-verify; or use sslmode)`);
   return mode;

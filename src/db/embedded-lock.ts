@@ -58,8 +58,7 @@ const lockFs = {
   stat: fs.stat,
   utimes: fs.utimes,
   realpath: fs.realpath,
-  rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
-    fs.rm(path, { recursive: true, force: true }, callback),
+  rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(path, { recursive: true, force: true }, callback),
   rmdirSync: (path: string) => fs.rmSync(path, { recursive: true, force: true }),
 };
 

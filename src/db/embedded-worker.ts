@@ -77,7 +77,11 @@ class DataDirFs extends MemoryFS {
 
 /** Starts PGlite on the data directory: its one start, whether it creates the database or not. */
 function openDatabase(dataDir: string, extensions: Extensions): Promise<PGlite> {
-  return PGlite.create({ fs: new DataDirFs(dataDir), extensions, startParams: [...PGlite.defaultStartParams, ...SETTINGS.flatMap((s) => ['-c', s])] });
+  return PGlite.create({
+    fs: new DataDirFs(dataDir),
+    extensions,
+    startParams: [...PGlite.defaultStartParams, ...SETTINGS.flatMap((s) => ['-c', s])],
+  });
 }
 
 /**
@@ -89,7 +93,10 @@ function openDatabase(dataDir: string, extensions: Extensions): Promise<PGlite> 
  */
 async function createDatabase(dataDir: string, extensions: Extensions): Promise<PGlite> {
   const marker = creatingMarkerOf(dataDir);
-  writeFileSync(marker, 'aeturnis-db is creating the embedded database next to this file. If no aeturnis-db runs, that was interrupted: the next run starts it over.\n');
+  writeFileSync(
+    marker,
+    'aeturnis-db is creating the embedded database next to this file. If no aeturnis-db runs, that was interrupted: the next run starts it over.\n',
+  );
   mkdirSync(dataDir, { recursive: true });
   for (const entry of readdirSync(dataDir)) rmSync(join(dataDir, entry), { recursive: true, force: true });
   const database = await openDatabase(dataDir, extensions);

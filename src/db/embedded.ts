@@ -3,7 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
 import { lockEmbeddedDir, type EmbeddedDirLock } from './embedded-lock.js';
-import { CREATING_DIR, creatingMarkerOf, EXTENSIONS_MANIFEST, type EmbeddedWorkerData, type FromWorker, type ToWorker } from './embedded-protocol.js';
+import {
+  CREATING_DIR,
+  creatingMarkerOf,
+  EXTENSIONS_MANIFEST,
+  type EmbeddedWorkerData,
+  type FromWorker,
+  type ToWorker,
+} from './embedded-protocol.js';
 
 /** Options of {@link startEmbedded}. */
 export interface EmbeddedOptions {
@@ -40,10 +47,38 @@ export const DEFAULT_EMBEDDED_DIR = '.aeturnis/db';
 
 /** Extensions PGlite 0.5 ships (SQL names); their code must be passed to PGlite.create. */
 const AVAILABLE_EXTENSIONS = new Set([
-  'amcheck', 'bloom', 'btree_gin', 'btree_gist', 'citext', 'cube', 'dict_int', 'dict_xsyn', 'earthdistance',
-  'file_fdw', 'fuzzystrmatch', 'hstore', 'intarray', 'isn', 'lo', 'ltree', 'moddatetime', 'pageinspect',
-  'pg_buffercache', 'pg_freespacemap', 'pg_stat_statements', 'pg_surgery', 'pg_trgm', 'pg_visibility',
-  'pg_walinspect', 'pgcrypto', 'seg', 'tablefunc', 'tcn', 'tsm_system_rows', 'tsm_system_time', 'unaccent',
+  'amcheck',
+  'bloom',
+  'btree_gin',
+  'btree_gist',
+  'citext',
+  'cube',
+  'dict_int',
+  'dict_xsyn',
+  'earthdistance',
+  'file_fdw',
+  'fuzzystrmatch',
+  'hstore',
+  'intarray',
+  'isn',
+  'lo',
+  'ltree',
+  'moddatetime',
+  'pageinspect',
+  'pg_buffercache',
+  'pg_freespacemap',
+  'pg_stat_statements',
+  'pg_surgery',
+  'pg_trgm',
+  'pg_visibility',
+  'pg_walinspect',
+  'pgcrypto',
+  'seg',
+  'tablefunc',
+  'tcn',
+  'tsm_system_rows',
+  'tsm_system_time',
+  'unaccent',
   'uuid-ossp',
 ]);
 const CREATE_EXTENSION = /\bcreate\s+extension\s+(?:if\s+not\s+exists\s+)?("?)([\w-]+)\1/gi;
@@ -107,7 +142,9 @@ export async function startEmbedded(dir: string, options: EmbeddedOptions = {}):
   try {
     mkdirSync(dirname(dataDir), { recursive: true });
   } catch (error) {
-    throw new UsageError(`cannot create the embedded database directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set --embedded-dir or AETURNIS_EMBEDDED_DIR to a writable place`);
+    throw new UsageError(
+      `cannot create the embedded database directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set --embedded-dir or AETURNIS_EMBEDDED_DIR to a writable place`,
+    );
   }
 
   let worker: Worker | undefined;

@@ -71,7 +71,9 @@ export async function resolveJournal(client: pg.ClientBase, requested: TableName
   const adoptedTable = derivedName(requested.table, ADOPTED_SUFFIX);
   let row: ResolvedRow | undefined;
   try {
-    ({ rows: [row] } = await client.query<ResolvedRow>(RESOLVE_SQL, [requested.quoted, requested.schema ?? null, partialTable, adoptedTable]));
+    ({
+      rows: [row],
+    } = await client.query<ResolvedRow>(RESOLVE_SQL, [requested.quoted, requested.schema ?? null, partialTable, adoptedTable]));
   } catch (error) {
     throw journalError(requested.display, 'cannot look up', error);
   }
@@ -122,7 +124,9 @@ SELECT pg_catalog.current_schema()::text AS current_schema, f.schema AS found_sc
  */
 function foreignTableOf(display: string, relkind: string, columns: string[], options: ResolveOptions): ForeignTable | undefined {
   if (relkind !== 'r' && relkind !== 'p') {
-    throw new UsageError(`${display} is not a table (it is a ${RELKINDS[relkind] ?? 'relation'}): pass --table NAME to use another journal table`);
+    throw new UsageError(
+      `${display} is not a table (it is a ${RELKINDS[relkind] ?? 'relation'}): pass --table NAME to use another journal table`,
+    );
   }
   const missing = JOURNAL_COLUMNS.filter((column) => !columns.includes(column));
   if (missing.length === 0) return undefined;
@@ -190,7 +194,9 @@ export function journalError(display: string, what: string, error: unknown): unk
     pgError.code === '42501'
       ? ' — create it as the database owner and grant this role SELECT, INSERT, DELETE on it, grant CREATE on the schema, or point --table at a schema this role may create in'
       : '';
-  return Object.assign(new DatabaseError(`${what} the journal table ${display}: ${pgError.message}${hint}`, pgError.code), { cause: error });
+  return Object.assign(new DatabaseError(`${what} the journal table ${display}: ${pgError.message}${hint}`, pgError.code), {
+    cause: error,
+  });
 }
 
 interface JournalDbRow {
@@ -237,7 +243,10 @@ export async function readJournal(client: pg.ClientBase, journal: Journal): Prom
   let partialRows: PartialDbRow[] = [];
   try {
     if (journal.partialExists) {
-      const results = (await client.query(`${journalSql};\n${partialSql}`)) as unknown as [pg.QueryResult<JournalDbRow>, pg.QueryResult<PartialDbRow>];
+      const results = (await client.query(`${journalSql};\n${partialSql}`)) as unknown as [
+        pg.QueryResult<JournalDbRow>,
+        pg.QueryResult<PartialDbRow>,
+      ];
       journalRows = results[0].rows;
       partialRows = results[1].rows;
     } else {

@@ -32,7 +32,11 @@ export function statementRetries(statements: readonly SqlStatement[]): Statement
       inOwnTransaction = true;
       return 'no-retry';
     }
-    if (['COMMIT', 'END', 'ABORT'].includes(first) || (first === 'ROLLBACK' && words[1] !== 'TO') || (first === 'PREPARE' && words[1] === 'TRANSACTION')) {
+    if (
+      ['COMMIT', 'END', 'ABORT'].includes(first) ||
+      (first === 'ROLLBACK' && words[1] !== 'TO') ||
+      (first === 'PREPARE' && words[1] === 'TRANSACTION')
+    ) {
       inOwnTransaction = false;
       return 'no-retry';
     }

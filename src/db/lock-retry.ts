@@ -113,7 +113,14 @@ export async function withLockRetries<T>(scope: RetryScope, attempt: (attempt: L
       const where = scope.whereOf(error);
       if (next.done) {
         const { fileName: file } = scope.migration;
-        throw new LockRetriesExhaustedError({ file, where, attempts: value.number, elapsedMs: performance.now() - started, blockers: lastSeen, outcome: scope.outcome });
+        throw new LockRetriesExhaustedError({
+          file,
+          where,
+          attempts: value.number,
+          elapsedMs: performance.now() - started,
+          blockers: lastSeen,
+          outcome: scope.outcome,
+        });
       }
       scope.onRetry?.({
         type: 'lock-retry',

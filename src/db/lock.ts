@@ -44,9 +44,7 @@ export async function acquireRunnerLock(client: pg.ClientBase, key: bigint, opti
     const now = Date.now();
     if (now >= deadline) {
       const holder = await findLockHolder(client, key);
-      throw new LockTimeoutError(
-        `runner lock not obtained within ${options.timeoutSeconds}s: held by ${describeHolder(holder)}`,
-      );
+      throw new LockTimeoutError(`runner lock not obtained within ${options.timeoutSeconds}s: held by ${describeHolder(holder)}`);
     }
     if (now >= nextProgress && options.onWait) {
       options.onWait(await findLockHolder(client, key), now - started);
@@ -81,9 +79,7 @@ export async function findLockHolder(client: pg.ClientBase, key: bigint): Promis
     [high, low],
   );
   const row = rows[0];
-  return row
-    ? { pid: row.pid, applicationName: row.application_name, clientAddress: row.client_addr, since: row.since }
-    : undefined;
+  return row ? { pid: row.pid, applicationName: row.application_name, clientAddress: row.client_addr, since: row.since } : undefined;
 }
 
 /**

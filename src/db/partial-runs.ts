@@ -30,7 +30,12 @@ export interface StoppedRun {
  * the session back to its starting state. Never throws: the migration's own error is what the
  * user must see; a failure to record is returned as a sentence to add to it.
  */
-export async function recordPartialRun(client: pg.ClientBase, journal: Journal, restoreSql: string, stopped: StoppedRun): Promise<string | undefined> {
+export async function recordPartialRun(
+  client: pg.ClientBase,
+  journal: Journal,
+  restoreSql: string,
+  stopped: StoppedRun,
+): Promise<string | undefined> {
   const { migration, statements, applied } = stopped;
   const run: PartialRunRecord = {
     version: migration.version,

@@ -117,7 +117,8 @@ export function dropSql(plan: ResetPlan): string {
 export function restoreStatements(state: SchemaState): string[] {
   const schema = quoteIdentifier(state.name);
   const owner = quoteIdentifier(state.owner);
-  const privileges = state.acl === null ? [] : [`REVOKE ALL ON SCHEMA ${schema} FROM ${owner}`, ...grants(state.acl, `ON SCHEMA ${schema}`)];
+  const privileges =
+    state.acl === null ? [] : [`REVOKE ALL ON SCHEMA ${schema} FROM ${owner}`, ...grants(state.acl, `ON SCHEMA ${schema}`)];
   const comment = state.comment === null ? [] : [`COMMENT ON SCHEMA ${schema} IS ${quoteLiteral(state.comment)}`];
   const defaults = state.defaultPrivileges.flatMap((entry) =>
     grants(entry.entries, `ON ${DEFAULT_ACL_OBJECTS[entry.objectType] ?? 'TABLES'}`).map(
@@ -163,7 +164,9 @@ export function schemaDifferences(before: SchemaState, after: SchemaState | unde
   if (after.owner !== before.owner) differences.push(`owner ${after.owner} (was ${before.owner})`);
   if (after.aclText !== before.aclText) differences.push(`privileges ${after.aclText ?? 'default'} (were ${before.aclText ?? 'default'})`);
   if (after.comment !== before.comment) differences.push(`comment ${String(after.comment)} (was ${String(before.comment)})`);
-  const defaults = (state: SchemaState): string => state.defaultPrivileges.map((entry) => `${entry.role}/${entry.objectType}:${entry.aclText}`).join(' ');
-  if (defaults(after) !== defaults(before)) differences.push(`default privileges ${defaults(after) || 'none'} (were ${defaults(before) || 'none'})`);
+  const defaults = (state: SchemaState): string =>
+    state.defaultPrivileges.map((entry) => `${entry.role}/${entry.objectType}:${entry.aclText}`).join(' ');
+  if (defaults(after) !== defaults(before))
+    differences.push(`default privileges ${defaults(after) || 'none'} (were ${defaults(before) || 'none'})`);
   return differences;
 }

@@ -44,9 +44,15 @@ function assertNothingElseDropped(plan: ResetPlan, lost: string[]): void {
 }
 
 async function assertRestored(client: pg.ClientBase, plan: ResetPlan): Promise<void> {
-  const restored = await readSchemaStates(client, plan.recreate.map((state) => state.name));
+  const restored = await readSchemaStates(
+    client,
+    plan.recreate.map((state) => state.name),
+  );
   const problems = plan.recreate.flatMap((state) =>
-    schemaDifferences(state, restored.find((candidate) => candidate.name === state.name)).map((difference) => `schema ${state.name}: ${difference}`),
+    schemaDifferences(
+      state,
+      restored.find((candidate) => candidate.name === state.name),
+    ).map((difference) => `schema ${state.name}: ${difference}`),
   );
   if (problems.length === 0) return;
   throw new ValidationError(

@@ -27,4 +27,3 @@ export interface RunContext {
   /** Told before each retry (the CLI prints one line naming the blocking session). */
   onLockRetry?: ((event: LockRetryEvent) => void) | undefined;
 }
-

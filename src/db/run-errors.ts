@@ -120,7 +120,11 @@ function locate(
     if (mapped) return { file: migration.fileName, ...mapped };
   }
   if (!where.statement) return undefined;
-  return { file: migration.fileName, line: lineOfOffset(section, where.statement.offset), column: columnOfOffset(section.sql, where.statement.offset) };
+  return {
+    file: migration.fileName,
+    line: lineOfOffset(section, where.statement.offset),
+    column: columnOfOffset(section.sql, where.statement.offset),
+  };
 }
 
 function columnOfOffset(sql: string, offset: number): number {

@@ -11,7 +11,15 @@ import { lockAttempts } from './lock-retry-schedule.js';
 import { SessionLockTimeout } from './lock-retry-session.js';
 import { statementRetries, type StatementRetry } from './lock-retry-statements.js';
 import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from './partial-runs.js';
-import { isConnectionLoss, lostConnection, statementRange, toSqlError, withPartialRun, type Direction, type PartialRun } from './run-errors.js';
+import {
+  isConnectionLoss,
+  lostConnection,
+  statementRange,
+  toSqlError,
+  withPartialRun,
+  type Direction,
+  type PartialRun,
+} from './run-errors.js';
 import type { Journal } from './journal.js';
 import type { RunContext } from './run-context.js';
 
@@ -61,18 +69,27 @@ export async function runStatementByStatement(
     const failed = `statement ${index + 1} of ${statements.length} (line ${lineOfOffset(section, statement.offset)})`;
     const retry = retries[index] ?? 'no-retry';
     try {
-      await runStatement({ context, migration, direction, watch, lockTimeout, invalidBefore, retry, where: `${migration.fileName}: ${failed}` }, statement.text);
+      await runStatement(
+        { context, migration, direction, watch, lockTimeout, invalidBefore, retry, where: `${migration.fileName}: ${failed}` },
+        statement.text,
+      );
     } catch (error) {
-      const stayed = index === 0 ? 'no statement of it was applied' : `${statementRange(index)} stayed applied (it runs without a transaction)`;
+      const stayed =
+        index === 0 ? 'no statement of it was applied' : `${statementRange(index)} stayed applied (it runs without a transaction)`;
       const journalState = direction === 'up' ? 'it is not recorded as applied' : 'it is still recorded as applied';
       if (isConnectionLoss(error)) {
         throw lostConnection(client, migration, direction, error, `${failed} was running; ${stayed}; ${journalState}`, progress);
       }
       await lockTimeout.restore();
-      if (error instanceof LockRetriesExhaustedError && retry === 'drop-invalid-then-retry') await dropNewInvalidIndexes(client, invalidBefore).catch(() => {});
+      if (error instanceof LockRetriesExhaustedError && retry === 'drop-invalid-then-retry')
+        await dropNewInvalidIndexes(client, invalidBefore).catch(() => {});
       const recorded = await recordStop(context, migration, direction, statements, index, invalidBefore, (error as Error).message);
-      if (error instanceof LockRetriesExhaustedError) throw withPartialRun(error.withOutcome([stayed, journalState, ...recorded].join('; ')), progress);
-      const sqlError = toSqlError(error, migration, section, { statement, detail: [`${failed} failed`, stayed, journalState, ...recorded].join('; ') });
+      if (error instanceof LockRetriesExhaustedError)
+        throw withPartialRun(error.withOutcome([stayed, journalState, ...recorded].join('; ')), progress);
+      const sqlError = toSqlError(error, migration, section, {
+        statement,
+        detail: [`${failed} failed`, stayed, journalState, ...recorded].join('; '),
+      });
       throw withPartialRun(sqlError, progress);
     }
   }
@@ -184,7 +201,11 @@ async function recordStop(
     invalidIndexes: leftBehind,
     error: reason,
   });
-  const indexes = leftBehind.map((name) => `it left the INVALID index ${name} behind (the next ${direction} drops it before retrying; or DROP INDEX CONCURRENTLY ${name})`);
-  const resumeAt = applied < statements.length ? `the next ${direction} resumes at statement ${applied + 1}` : `the next ${direction} only records it`;
+  const indexes = leftBehind.map(
+    (name) =>
+      `it left the INVALID index ${name} behind (the next ${direction} drops it before retrying; or DROP INDEX CONCURRENTLY ${name})`,
+  );
+  const resumeAt =
+    applied < statements.length ? `the next ${direction} resumes at statement ${applied + 1}` : `the next ${direction} only records it`;
   return [...indexes, failure ?? `recorded as partially applied in ${journal.schema}.${journal.partialTable}: ${resumeAt}`];
 }

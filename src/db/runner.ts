@@ -52,7 +52,9 @@ export async function runMigration(context: RunContext, migration: Migration, di
     if (migration.noTransaction) return await runStatementByStatement(context, migration, section, direction, resume, watch);
     const outcome = resume
       ? `this run was rolled back (${statementRange(resume.fromStatement)} stay applied from an earlier run)`
-      : direction === 'up' ? 'it was rolled back: nothing of it was applied' : 'its DOWN was rolled back: it stays applied';
+      : direction === 'up'
+        ? 'it was rolled back: nothing of it was applied'
+        : 'its DOWN was rolled back: it stays applied';
     return await withLockRetries(
       {
         migration,
@@ -60,7 +62,10 @@ export async function runMigration(context: RunContext, migration: Migration, di
         attempts: lockAttempts(context.lockRetries, migration.lockTimeoutMs),
         watch,
         retryable: isMarkedLockRetryable,
-        whereOf: (error) => (error instanceof MigrationSqlError && error.location ? `${error.location.file}:${error.location.line}:${error.location.column}` : migration.fileName),
+        whereOf: (error) =>
+          error instanceof MigrationSqlError && error.location
+            ? `${error.location.file}:${error.location.line}:${error.location.column}`
+            : migration.fileName,
         outcome,
         signal: context.signal,
         onRetry: context.onLockRetry,
@@ -103,7 +108,11 @@ function buildMessage(
       ];
   const suffix = [`SELECT ${quoteLiteral(marker)}`, ...baseline.identity, ...record, ...baseline.settings, 'COMMIT'];
   // SET LOCAL: a SET lock_timeout in the file still wins from its own statement on.
-  const prefixStatements = ['BEGIN', setGuardSql(guard), ...(attempt.lockTimeoutMs !== undefined ? [`SET LOCAL lock_timeout = ${attempt.lockTimeoutMs}`] : [])];
+  const prefixStatements = [
+    'BEGIN',
+    setGuardSql(guard),
+    ...(attempt.lockTimeoutMs !== undefined ? [`SET LOCAL lock_timeout = ${attempt.lockTimeoutMs}`] : []),
+  ];
   const prefix = `${prefixStatements.join(';\n')};\n`;
   const textOffset = from?.offset ?? 0;
   return {
@@ -154,7 +163,10 @@ async function runInTransaction(
     // Rolled back whole (the file ran no COMMIT of its own): safe to run again after a lock timeout.
     const retryable = pgErrorOf(error)?.code === LOCK_NOT_AVAILABLE && lastOwnCommit(userTags) < 0;
     if (markerAt >= 0) throw markRetryableIf(retryable, journalWriteFailed(context, migration, direction, error, userTags));
-    throw markRetryableIf(retryable, await sectionFailed(context, migration, section, direction, { error, statements, from, userTags, message }));
+    throw markRetryableIf(
+      retryable,
+      await sectionFailed(context, migration, section, direction, { error, statements, from, userTags, message }),
+    );
   }
   return serverMs !== undefined && Number.isFinite(serverMs) ? serverMs : performance.now() - started;
 }
@@ -173,7 +185,13 @@ function lastOwnCommit(tags: readonly string[]): number {
  * nothing. After a COMMIT everything it ran is committed: record it now (as before, with a
  * warning). After a ROLLBACK nobody can say what stayed: refuse to claim it.
  */
-async function recordAfterOwnCommit(context: RunContext, journal: Journal, migration: Migration, direction: Direction, userTags: string[]): Promise<void> {
+async function recordAfterOwnCommit(
+  context: RunContext,
+  journal: Journal,
+  migration: Migration,
+  direction: Direction,
+  userTags: string[],
+): Promise<void> {
   if (userTags.includes('ROLLBACK') || lastOwnCommit(userTags) < 0) {
     throw new MigrationSqlError({
       file: migration.fileName,
@@ -224,13 +242,21 @@ interface SectionFailure {
  * rolled back. The failing statement is the one after the last that finished; when the file had
  * committed part of itself, that part is recorded as a partial run.
  */
-async function sectionFailed(context: RunContext, migration: Migration, section: Section, direction: Direction, failure: SectionFailure): Promise<unknown> {
+async function sectionFailed(
+  context: RunContext,
+  migration: Migration,
+  section: Section,
+  direction: Direction,
+  failure: SectionFailure,
+): Promise<unknown> {
   const { statements, from, userTags, message } = failure;
   const failing = statements[from + userTags.length];
   const notes: string[] = [];
   if (pgErrorOf(failure.error)?.code === '25001') {
     // CREATE INDEX CONCURRENTLY, VACUUM, ... refuse to run inside a transaction block.
-    notes.push('hint: put the line "-- aeturnis:no-transaction" before "-- UP" to run this migration statement by statement, outside a transaction');
+    notes.push(
+      'hint: put the line "-- aeturnis:no-transaction" before "-- UP" to run this migration statement by statement, outside a transaction',
+    );
   }
   const commitAt = lastOwnCommit(userTags);
   let progress = from > 0 ? { statementsApplied: from, statementCount: statements.length } : undefined;
@@ -268,6 +294,7 @@ async function recordOwnCommit(
     invalidIndexes: [],
     error: undefined,
   });
-  return failed ? `${stayed}; ${failed}` : `${stayed}; recorded as partially applied: the next ${direction} resumes at statement ${applied + 1}`;
+  return failed
+    ? `${stayed}; ${failed}`
+    : `${stayed}; recorded as partially applied: the next ${direction} resumes at statement ${applied + 1}`;
 }
-

@@ -75,7 +75,10 @@ export async function openSession(
     throw error;
   }
   if (target.kind === 'embedded') whileConnecting();
-  const server = target.kind === 'embedded' ? await startEmbeddedServer(options, env, onEvent) : { connectionString: target.kind === 'url' ? target.url : undefined };
+  const server =
+    target.kind === 'embedded'
+      ? await startEmbeddedServer(options, env, onEvent)
+      : { connectionString: target.kind === 'url' ? target.url : undefined };
   if (target.kind !== 'embedded') onEvent({ type: 'connecting', target: describeTarget(target, env) });
   let client: pg.Client;
   try {
@@ -135,7 +138,10 @@ async function connectAlongside(work: () => void, connect: (signal: AbortSignal)
     work();
   } catch (error) {
     abandon.abort();
-    void connecting.then((client) => client.end().catch(() => {}), () => {});
+    void connecting.then(
+      (client) => client.end().catch(() => {}),
+      () => {},
+    );
     throw error;
   }
   return connecting;

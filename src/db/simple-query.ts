@@ -35,11 +35,7 @@ const NUL = Buffer.from([0]);
  * @example
  * const { tags } = await runSimpleQuery(client, ['BEGIN;\n', migration.up.sql, ';\nCOMMIT']);
  */
-export async function runSimpleQuery(
-  client: pg.ClientBase,
-  parts: readonly string[],
-  onRow?: RowObserver,
-): Promise<SimpleQueryTrace> {
+export async function runSimpleQuery(client: pg.ClientBase, parts: readonly string[], onRow?: RowObserver): Promise<SimpleQueryTrace> {
   const connection = (client as unknown as { connection?: Partial<ProtocolConnection> }).connection;
   if (!connection?.stream || typeof connection.stream.cork !== 'function') return viaClientQuery(client, parts, onRow);
   const trace: SimpleQueryTrace = { tags: [] };
@@ -113,8 +109,14 @@ async function viaClientQuery(client: pg.ClientBase, parts: readonly string[], o
   const result = (await client.query(parts.join(''))) as pg.QueryResult | pg.QueryResult[];
   const tags: string[] = [];
   for (const statement of Array.isArray(result) ? result : [result]) {
-    for (const row of statement.rows as Record<string, unknown>[]) onRow?.(Object.values(row).map((v) => (v === null ? null : String(v))), tags.length);
-    tags.push(statement.command === 'INSERT' ? `INSERT 0 ${statement.rowCount}` : [statement.command, statement.rowCount ?? ''].join(' ').trim());
+    for (const row of statement.rows as Record<string, unknown>[])
+      onRow?.(
+        Object.values(row).map((v) => (v === null ? null : String(v))),
+        tags.length,
+      );
+    tags.push(
+      statement.command === 'INSERT' ? `INSERT 0 ${statement.rowCount}` : [statement.command, statement.rowCount ?? ''].join(' ').trim(),
+    );
   }
   return { tags };
 }

@@ -53,7 +53,12 @@ export async function rollOut<T, O>(
 }
 
 /** Starts `launch` for each index in order, `limit` at a time, until `stopped` says stop. */
-async function pool(indices: readonly number[], limit: number, launch: (index: number) => Promise<void>, stopped: () => unknown): Promise<void> {
+async function pool(
+  indices: readonly number[],
+  limit: number,
+  launch: (index: number) => Promise<void>,
+  stopped: () => unknown,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < indices.length && !stopped()) {

@@ -55,7 +55,8 @@ export function targetsFromRows(rows: readonly Record<string, unknown>[], column
   const targets = rows.map((row, index) => {
     const where = `--targets-query row ${index + 1}`;
     const url = row[urlColumn];
-    if (typeof url !== 'string' || url.trim() === '') throw new UsageError(`${where}: ${urlColumn} is ${url === null ? 'null' : 'not a URL'}`);
+    if (typeof url !== 'string' || url.trim() === '')
+      throw new UsageError(`${where}: ${urlColumn} is ${url === null ? 'null' : 'not a URL'}`);
     const name = nameColumn === undefined ? undefined : row[nameColumn];
     if (name !== undefined && (name === null || String(name).trim() === '')) throw new UsageError(`${where}: ${nameColumn} is empty`);
     return target(name === undefined ? undefined : String(name).trim(), expandVariables(url.trim(), env, where), where);
@@ -68,7 +69,9 @@ function queryColumns(columns: readonly string[]): { nameColumn: string | undefi
   if (columns.includes('url')) return { nameColumn: columns.includes('name') ? 'name' : undefined, urlColumn: 'url' };
   if (columns.length === 1) return { nameColumn: undefined, urlColumn: columns[0] as string };
   if (columns.length === 2) return { nameColumn: columns[0] as string, urlColumn: columns[1] as string };
-  throw new UsageError(`--targets-query must return a url column and optionally a name column (got ${columns.length} columns: ${columns.join(', ')})`);
+  throw new UsageError(
+    `--targets-query must return a url column and optionally a name column (got ${columns.length} columns: ${columns.join(', ')})`,
+  );
 }
 
 function parseTargetLine(line: string, where: string, env: Env): FleetTarget {
@@ -78,7 +81,8 @@ function parseTargetLine(line: string, where: string, env: Env): FleetTarget {
   if (equals < 0) throw new UsageError(`${where}: expected name=URL or a postgres:// URL (got ${redact(line)})`);
   const name = expanded.slice(0, equals).trim();
   const url = expanded.slice(equals + 1).trim();
-  if (name === '' || /[\s[\]]/.test(name)) throw new UsageError(`${where}: a target's name must not be empty or hold spaces or brackets (got "${maskPassword(name)}")`);
+  if (name === '' || /[\s[\]]/.test(name))
+    throw new UsageError(`${where}: a target's name must not be empty or hold spaces or brackets (got "${maskPassword(name)}")`);
   if (url === '') throw new UsageError(`${where}: no URL after ${name}=`);
   return target(name, url, where);
 }
@@ -122,7 +126,9 @@ function assertDistinct(targets: readonly FleetTarget[]): void {
     const key = databaseKey(new URL(current.url));
     const sameDatabase = byDatabase.get(key);
     if (sameDatabase) {
-      throw new UsageError(`${current.source}: duplicate target: ${current.name} is the same database as ${sameDatabase.name} (${sameDatabase.source}): ${key}`);
+      throw new UsageError(
+        `${current.source}: duplicate target: ${current.name} is the same database as ${sameDatabase.name} (${sameDatabase.source}): ${key}`,
+      );
     }
     byName.set(current.name, current);
     byDatabase.set(key, current);

@@ -60,7 +60,8 @@ export function convertFlyway(files: readonly SourceFile[]): ToolConversion {
   const byVersion = new Map<string, Versioned>();
   for (const entry of versioned) addUnique(byVersion, entry, result.problems);
   for (const [key, entry] of undo) {
-    if (!byVersion.has(key)) result.problems.push({ file: entry.file.path, reason: `undo file for version ${displayVersion(entry)}, which no V file has` });
+    if (!byVersion.has(key))
+      result.problems.push({ file: entry.file.path, reason: `undo file for version ${displayVersion(entry)}, which no V file has` });
   }
   const ordered = [...byVersion.values()].sort((a, b) => comparePartLists(a.parts, b.parts));
   for (const entry of ordered) {
@@ -84,10 +85,17 @@ function classify(file: SourceFile, name: string): 'ignored' | ImportProblem | {
     return { file: file.path, reason: 'a Flyway repeatable migration (R__): aeturnis-db has none (make it a versioned migration)' };
   }
   if (prefix === 'B') {
-    return { file: file.path, reason: 'a Flyway baseline migration (B): import the V migrations instead (aeturnis-db baseline records them)' };
+    return {
+      file: file.path,
+      reason: 'a Flyway baseline migration (B): import the V migrations instead (aeturnis-db baseline records them)',
+    };
   }
-  if (!VERSION.test(rawVersion)) return { file: file.path, reason: `could not recognise version "${rawVersion}" (Flyway would not either)` };
-  const parts = rawVersion.replace(/_/g, '.').split('.').map((part) => BigInt(part));
+  if (!VERSION.test(rawVersion))
+    return { file: file.path, reason: `could not recognise version "${rawVersion}" (Flyway would not either)` };
+  const parts = rawVersion
+    .replace(/_/g, '.')
+    .split('.')
+    .map((part) => BigInt(part));
   return { prefix, entry: { file, rawVersion, parts, description } };
 }
 
@@ -137,7 +145,8 @@ function refusal(path: string, text: string, settings: Map<string, string>): Imp
       reason: `uses the Flyway placeholder ${placeholder[0]}, which Flyway fills in from its configuration: write the value in, then import`,
     };
   }
-  if (COPY_FROM_STDIN.test(text)) return { file: path, reason: 'COPY ... FROM STDIN with inline data: aeturnis-db sends no COPY data (use INSERT)' };
+  if (COPY_FROM_STDIN.test(text))
+    return { file: path, reason: 'COPY ... FROM STDIN with inline data: aeturnis-db sends no COPY data (use INSERT)' };
   return undefined;
 }
 

@@ -77,7 +77,8 @@ function convertPair(pair: Pair): SourceMigration | ImportProblem {
   const up = withoutOwnTransaction(upText);
   const down = downText === undefined ? undefined : withoutOwnTransaction(downText);
   const unwrapped = [up !== upText && 'up', down !== downText && 'down'].filter(Boolean);
-  if (unwrapped.length > 0) notes.push(`its own BEGIN/COMMIT commented out (${unwrapped.join(' and ')}): aeturnis-db runs each migration in a transaction`);
+  if (unwrapped.length > 0)
+    notes.push(`its own BEGIN/COMMIT commented out (${unwrapped.join(' and ')}): aeturnis-db runs each migration in a transaction`);
   const nonTransactional = nonTransactionalStatement(up) ?? (down === undefined ? undefined : nonTransactionalStatement(down));
   if (nonTransactional) notes.push(`${nonTransactional} cannot run inside a transaction`);
   return {
@@ -108,6 +109,8 @@ export function withoutOwnTransaction(text: string): string {
   if (!first || !last || first === last) return text;
   const lines = toLines(text);
   if (!BEGIN_LINE.test(lines[first.line - 1] ?? '') || !COMMIT_LINE.test(lines[last.line - 1] ?? '')) return text;
-  const commented = lines.map((line, index) => (index === first.line - 1 || index === last.line - 1 ? `-- ${line} ${WHY_COMMENTED}` : line));
+  const commented = lines.map((line, index) =>
+    index === first.line - 1 || index === last.line - 1 ? `-- ${line} ${WHY_COMMENTED}` : line,
+  );
   return `${commented.join('\n')}\n`;
 }

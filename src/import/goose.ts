@@ -109,7 +109,10 @@ function readSections(path: string, text: string): GooseSections | ImportProblem
         sections.noTransaction = true;
         break;
       case 'envsub on':
-        return problem(index + 1, 'ENVSUB ON: goose puts environment variables into this SQL, aeturnis-db does not (write the values in, then import)');
+        return problem(
+          index + 1,
+          'ENVSUB ON: goose puts environment variables into this SQL, aeturnis-db does not (write the values in, then import)',
+        );
       case 'envsub off':
         break;
       case 'unknown':

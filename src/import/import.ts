@@ -83,7 +83,9 @@ export function importMigrations(options: ImportOptions): ImportResult {
   }
   const plan = planImport(tool, files, { renumber: options.renumber ?? false });
   if (plan.files.length === 0 && plan.problems.length === 0) {
-    throw new UsageError(`no ${tool} migrations in ${sourceDir}${plan.ignored.length > 0 ? ` (it holds only ${plan.ignored.join(', ')})` : ''}`);
+    throw new UsageError(
+      `no ${tool} migrations in ${sourceDir}${plan.ignored.length > 0 ? ` (it holds only ${plan.ignored.join(', ')})` : ''}`,
+    );
   }
   const problems = [
     ...plan.problems.map((problem) => ({ ...problem, file: join(sourceDir, problem.file) })),

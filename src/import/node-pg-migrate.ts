@@ -39,7 +39,11 @@ export function convertNodePgMigrate(files: readonly SourceFile[]): ToolConversi
       continue;
     }
     const prefix = /^\d+/.exec(file.path)?.[0];
-    if (module) result.problems.push({ file: file.path, reason: 'a node-pg-migrate JavaScript/TypeScript migration: only SQL migrations can be converted' });
+    if (module)
+      result.problems.push({
+        file: file.path,
+        reason: 'a node-pg-migrate JavaScript/TypeScript migration: only SQL migrations can be converted',
+      });
     else if (prefix === undefined) result.problems.push({ file: file.path, reason: 'no numeric prefix (node-pg-migrate refuses it too)' });
     else {
       const order = orderOf(prefix);
@@ -88,16 +92,28 @@ function convertFile(candidate: Candidate, text: string): SourceMigration | Impo
   };
 }
 
-function readSections(path: string, text: string): { header: string; up: string; down: string | undefined; notes: string[] } | ImportProblem {
+function readSections(
+  path: string,
+  text: string,
+): { header: string; up: string; down: string | undefined; notes: string[] } | ImportProblem {
   const lines = toLines(text);
   const up = lines.findIndex((line) => UP_MARKER.test(line));
   const down = lines.findIndex((line) => DOWN_MARKER.test(line));
   if (up === -1 && down !== -1) return { file: path, reason: 'no "-- Up Migration" line: the UP is missing' };
-  if (up === -1) return { header: '', up: text, down: undefined, notes: ['no "-- Up Migration" line: the whole file is its UP, as node-pg-migrate runs it'] };
+  if (up === -1)
+    return {
+      header: '',
+      up: text,
+      down: undefined,
+      notes: ['no "-- Up Migration" line: the whole file is its UP, as node-pg-migrate runs it'],
+    };
   const first = down === -1 ? up : Math.min(up, down);
   const stray = lines.slice(0, first).findIndex((line) => !isCommentOrBlank(line));
   if (stray !== -1) {
-    return { file: path, reason: `line ${stray + 1}: SQL before the first marker, which node-pg-migrate never runs (delete it or move it below "-- Up Migration")` };
+    return {
+      file: path,
+      reason: `line ${stray + 1}: SQL before the first marker, which node-pg-migrate never runs (delete it or move it below "-- Up Migration")`,
+    };
   }
   return {
     header: joinLines(lines, 0, first),

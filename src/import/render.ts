@@ -52,7 +52,10 @@ export function readBackProblem(migration: VersionedMigration, text: string): Im
     const kind = downKind(migration);
     const parsedKind: DownKind = parsed.irreversible ? 'irreversible' : parsed.nothingToUndo ? 'nothing-to-undo' : 'sql';
     if (parsed.noTransaction !== migration.noTransaction || parsedKind !== kind) {
-      return { file, reason: `its comments hold an aeturnis-db directive (-- aeturnis:...) that would change how ${migration.fileName} runs: reword them` };
+      return {
+        file,
+        reason: `its comments hold an aeturnis-db directive (-- aeturnis:...) that would change how ${migration.fileName} runs: reword them`,
+      };
     }
     return undefined;
   } catch (error) {

@@ -69,7 +69,12 @@ function readText(full: string, path: string): SourceFile {
     bytes = readFileSync(full);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { path, text: undefined, unreadable: code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read: ${(error as Error).message}` };
+    return {
+      path,
+      text: undefined,
+      unreadable:
+        code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read: ${(error as Error).message}`,
+    };
   }
   let text: string;
   try {

@@ -41,7 +41,10 @@ export function assignVersions(tool: ImportTool, migrations: readonly SourceMigr
     const file = migration.sources[0] as string;
     const digits = migration.versionDigits;
     if (digits === undefined) {
-      result.problems.push({ file, reason: `version ${migration.sourceVersion} is not a whole number, as aeturnis-db versions are (${hint})` });
+      result.problems.push({
+        file,
+        reason: `version ${migration.sourceVersion} is not a whole number, as aeturnis-db versions are (${hint})`,
+      });
       continue;
     }
     const value = BigInt(digits);
@@ -50,7 +53,10 @@ export function assignVersions(tool: ImportTool, migrations: readonly SourceMigr
       continue;
     }
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
-      result.problems.push({ file, reason: `version ${digits} is larger than aeturnis-db's largest, ${Number.MAX_SAFE_INTEGER} (${hint})` });
+      result.problems.push({
+        file,
+        reason: `version ${digits} is larger than aeturnis-db's largest, ${Number.MAX_SAFE_INTEGER} (${hint})`,
+      });
       continue;
     }
     const entry = versioned(migration, digits);

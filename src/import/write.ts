@@ -38,7 +38,9 @@ export function writeFilesAtomically(dir: string, files: readonly NewFile[]): vo
       try {
         linkSync(temporaries[index] as string, path);
       } catch (error) {
-        throw new UsageError(`${path}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'already exists (import never overwrites a file)' : `cannot be created: ${reason(error)}`}; nothing was written`);
+        throw new UsageError(
+          `${path}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'already exists (import never overwrites a file)' : `cannot be created: ${reason(error)}`}; nothing was written`,
+        );
       }
       created.push(path);
     }

@@ -68,7 +68,10 @@ function parsePgVersion(value: unknown, fileName: string): string | undefined {
  * parseRuleList('ban-drop-column, renaming-column', '--exclude') // ['ban-drop-column', 'renaming-column']
  */
 export function parseRuleList(value: string, flag: string): string[] {
-  const rules = value.split(',').map((rule) => rule.trim()).filter((rule) => rule !== '');
+  const rules = value
+    .split(',')
+    .map((rule) => rule.trim())
+    .filter((rule) => rule !== '');
   for (const rule of rules) assertKnownRule(rule, flag);
   return rules;
 }

@@ -37,10 +37,6 @@ export interface Finding extends RawFinding {
 export function sortFindings(findings: readonly Finding[], fileOrder: readonly string[]): Finding[] {
   const rank = new Map(fileOrder.map((file, index) => [file, index]));
   return [...findings].sort(
-    (a, b) =>
-      (rank.get(a.file) ?? 0) - (rank.get(b.file) ?? 0) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      a.rule.localeCompare(b.rule),
+    (a, b) => (rank.get(a.file) ?? 0) - (rank.get(b.file) ?? 0) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
   );
 }

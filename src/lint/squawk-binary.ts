@@ -26,7 +26,9 @@ export function squawkBinaryPath(resolve: Resolve, platform: string, arch: strin
   try {
     squawkCli = resolve('squawk-cli/package.json');
   } catch {
-    throw new UsageError('lint needs the squawk-cli package, which is not installed: run "npm install squawk-cli" in the project that uses aeturnis-db');
+    throw new UsageError(
+      'lint needs the squawk-cli package, which is not installed: run "npm install squawk-cli" in the project that uses aeturnis-db',
+    );
   }
   if (!PLATFORMS.includes(key)) {
     throw new UsageError(`lint needs squawk, which has no binary for ${key} (squawk-cli ships ${PLATFORMS.join(', ')})`);

@@ -42,7 +42,13 @@ export function parseSquawkReport(text: string): SquawkReportEntry[] {
 function reportEntry(entry: unknown): SquawkReportEntry {
   const record = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
   const { file, line, column, message, help, rule_name: rule } = record;
-  if (typeof file !== 'string' || typeof line !== 'number' || typeof column !== 'number' || typeof message !== 'string' || typeof rule !== 'string') {
+  if (
+    typeof file !== 'string' ||
+    typeof line !== 'number' ||
+    typeof column !== 'number' ||
+    typeof message !== 'string' ||
+    typeof rule !== 'string'
+  ) {
     throw new Error(`squawk's JSON report has an entry of an unknown shape: ${JSON.stringify(entry)}`);
   }
   return { file, line, column, message, help: typeof help === 'string' && help !== '' ? help : undefined, rule };

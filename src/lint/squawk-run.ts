@@ -56,7 +56,12 @@ export async function runSquawk(inputs: readonly SquawkInput[], settings: Squawk
       const indexes = inputs.flatMap((input, index) => (input.transactional === transactional ? [index] : []));
       for (let start = 0; start < indexes.length; start += SECTIONS_PER_RUN) {
         const batch = indexes.slice(start, start + SECTIONS_PER_RUN);
-        const report = await squawkReport(dir, batch.map((index) => names[index] as string), transactional, settings);
+        const report = await squawkReport(
+          dir,
+          batch.map((index) => names[index] as string),
+          transactional,
+          settings,
+        );
         for (const entry of report) {
           const index = names.indexOf(entry.file);
           const input = inputs[index];

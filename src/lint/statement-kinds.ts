@@ -90,7 +90,18 @@ export interface UnguardedStatement {
   guard: string;
 }
 
-const CREATE_MODIFIERS = new Set(['UNIQUE', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'GLOBAL', 'LOCAL', 'RECURSIVE', 'TRUSTED', 'PROCEDURAL', 'CONSTRAINT']);
+const CREATE_MODIFIERS = new Set([
+  'UNIQUE',
+  'TEMP',
+  'TEMPORARY',
+  'UNLOGGED',
+  'GLOBAL',
+  'LOCAL',
+  'RECURSIVE',
+  'TRUSTED',
+  'PROCEDURAL',
+  'CONSTRAINT',
+]);
 const CREATE_IF_NOT_EXISTS = new Set(['TABLE', 'INDEX', 'SCHEMA', 'EXTENSION', 'SEQUENCE', 'SERVER', 'STATISTICS', 'COLLATION']);
 const CREATE_OR_REPLACE = new Set(['FUNCTION', 'PROCEDURE', 'VIEW', 'TRIGGER', 'RULE', 'AGGREGATE', 'TRANSFORM', 'LANGUAGE']);
 /** DROP forms without an IF EXISTS guard in PostgreSQL. */
@@ -131,7 +142,10 @@ function unguardedCreate(words: readonly Word[]): UnguardedStatement[] {
   if (kind === 'MATERIALIZED' || kind === 'FOREIGN') kind = `${kind} ${words[index + 1]?.text ?? ''}`;
   const bodyStart = words.findIndex((word) => word.text === '(' || word.text === 'AS' || word.text === 'ON');
   const head = bodyStart === -1 ? words : words.slice(0, bodyStart);
-  if ((CREATE_IF_NOT_EXISTS.has(kind) || kind === 'MATERIALIZED VIEW' || kind === 'FOREIGN TABLE') && !hasSequence(head, ['IF', 'NOT', 'EXISTS'])) {
+  if (
+    (CREATE_IF_NOT_EXISTS.has(kind) || kind === 'MATERIALIZED VIEW' || kind === 'FOREIGN TABLE') &&
+    !hasSequence(head, ['IF', 'NOT', 'EXISTS'])
+  ) {
     // IF NOT EXISTS needs a name to look for: CREATE INDEX ON t (...) has none.
     const unnamedIndex = kind === 'INDEX' && ['INDEX', 'CONCURRENTLY'].includes(head[head.length - 1]?.text ?? '');
     return [{ wordIndex: 0, what: `CREATE ${kind}`, guard: unnamedIndex ? 'an index name and IF NOT EXISTS' : 'IF NOT EXISTS' }];

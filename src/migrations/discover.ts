@@ -24,10 +24,7 @@ export function loadMigrations(dir: string): Migration[] {
     const migration = parseMigration(fileName, text);
     const clash = byVersion.get(migration.version);
     if (clash) {
-      throw new MigrationFileError(
-        fileName,
-        `version ${migration.version} is also used by ${clash.fileName}: each version must be unique`,
-      );
+      throw new MigrationFileError(fileName, `version ${migration.version} is also used by ${clash.fileName}: each version must be unique`);
     }
     byVersion.set(migration.version, migration);
   }

@@ -73,10 +73,7 @@ export function parseMigrationFileName(fileName: string): MigrationFileName | un
   if (!fileName.toLowerCase().endsWith('.sql')) return undefined;
   const match = FILE_NAME_PATTERN.exec(fileName);
   if (!match || !fileName.endsWith('.sql')) {
-    throw new MigrationFileError(
-      fileName,
-      'file name must be <digits>_<name>.sql, for example 0001_create_users.sql',
-    );
+    throw new MigrationFileError(fileName, 'file name must be <digits>_<name>.sql, for example 0001_create_users.sql');
   }
   const version = Number(match[1]);
   if (!Number.isSafeInteger(version)) {
@@ -167,7 +164,13 @@ function scanLayout(fileName: string, lines: readonly string[]): Layout {
 }
 
 /** One line before `-- UP`: only blank lines, comments and directives may stand there. */
-function readHeaderLine(fileName: string, line: string, index: number, layout: Layout, header: { inBlockComment: boolean; firstSqlLine: number }): void {
+function readHeaderLine(
+  fileName: string,
+  line: string,
+  index: number,
+  layout: Layout,
+  header: { inBlockComment: boolean; firstSqlLine: number },
+): void {
   const trimmed = line.trim();
   if (header.inBlockComment) {
     if (trimmed.includes('*/')) header.inBlockComment = false;
@@ -284,8 +287,13 @@ export function isBlankSql(sql: string): boolean {
     const c = sql[i];
     const next = sql[i + 1];
     if (depth > 0) {
-      if (c === '/' && next === '*') { depth++; i++; }
-      else if (c === '*' && next === '/') { depth--; i++; }
+      if (c === '/' && next === '*') {
+        depth++;
+        i++;
+      } else if (c === '*' && next === '/') {
+        depth--;
+        i++;
+      }
       continue;
     }
     if (c === '-' && next === '-') {
@@ -294,7 +302,11 @@ export function isBlankSql(sql: string): boolean {
       i = eol;
       continue;
     }
-    if (c === '/' && next === '*') { depth++; i++; continue; }
+    if (c === '/' && next === '*') {
+      depth++;
+      i++;
+      continue;
+    }
     if (c !== undefined && !/\s/.test(c)) return false;
   }
   return true;

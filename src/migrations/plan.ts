@@ -35,14 +35,16 @@ export function planUp(
     throw new ValidationError(`refusing to run up: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`, problems);
   }
   const applied = new Set(journal.map((r) => r.version));
-  const pending = migrations.filter(
-    (m) => !applied.has(m.version) && (options.to === undefined || m.version <= options.to),
-  );
+  const pending = migrations.filter((m) => !applied.has(m.version) && (options.to === undefined || m.version <= options.to));
   return { pending, resume: resumePoints(pending, partialRuns, 'up') };
 }
 
 /** Resume points of the selected migrations that stopped part way in `direction`. */
-function resumePoints(selected: readonly Migration[], partialRuns: readonly PartialRow[], direction: 'up' | 'down'): Map<number, ResumePoint> {
+function resumePoints(
+  selected: readonly Migration[],
+  partialRuns: readonly PartialRow[],
+  direction: 'up' | 'down',
+): Map<number, ResumePoint> {
   const stopped = new Map(partialRuns.filter((run) => run.direction === direction).map((run) => [run.version, run]));
   const points = new Map<number, ResumePoint>();
   for (const migration of selected) {
@@ -80,8 +82,7 @@ export function planDown(
     throw new UsageError(`--to ${to}: no migration has version ${to} (use --to 0 to roll back everything)`);
   }
   const newestFirst = [...journal].sort((a, b) => compareVersions(b.versionText ?? String(b.version), a.versionText ?? String(a.version)));
-  const selected =
-    to !== undefined ? newestFirst.filter((r) => r.version > to) : newestFirst.slice(0, options.count ?? 1);
+  const selected = to !== undefined ? newestFirst.filter((r) => r.version > to) : newestFirst.slice(0, options.count ?? 1);
 
   const files = new Map(migrations.map((m) => [m.version, m]));
   const rollback: Migration[] = [];

@@ -118,7 +118,12 @@ function base(version: number, versionText: string, name: string): MigrationStat
   };
 }
 
-function fileRow(migration: Migration, row: JournalRow | undefined, stopped: PartialRow | undefined, newestApplied: number): MigrationStatus {
+function fileRow(
+  migration: Migration,
+  row: JournalRow | undefined,
+  stopped: PartialRow | undefined,
+  newestApplied: number,
+): MigrationStatus {
   const status = { ...base(migration.version, String(migration.version), migration.name), fileName: migration.fileName };
   // A partial DOWN leaves the journal row in place; a partial UP has none.
   const partial = stopped && (stopped.direction === 'down') === (row !== undefined) ? stopped : undefined;
@@ -159,7 +164,10 @@ export interface ProblemOptions {
  */
 export function findProblems(rows: readonly MigrationStatus[], options: ProblemOptions = {}): string[] {
   const problems: string[] = [];
-  const newestApplied = rows.reduce((max, r) => (r.state === 'pending' || (r.state === 'partial' && !r.appliedAt) ? max : Math.max(max, r.version)), 0);
+  const newestApplied = rows.reduce(
+    (max, r) => (r.state === 'pending' || (r.state === 'partial' && !r.appliedAt) ? max : Math.max(max, r.version)),
+    0,
+  );
   for (const row of rows) {
     if (row.state === 'modified') {
       problems.push(`${row.fileName} was modified after it was applied (checksum differs)`);
@@ -185,13 +193,20 @@ export function findProblems(rows: readonly MigrationStatus[], options: ProblemO
  */
 export function describePartial(row: Pick<MigrationStatus, 'fileName' | 'versionText' | 'name'>, partial: PartialRow): string {
   const file = row.fileName ?? `version ${row.versionText} (${row.name}, file missing)`;
-  const ran = partial.statementsApplied === 0 ? 'no statement' : partial.statementsApplied === 1 ? 'statement 1' : `statements 1-${partial.statementsApplied}`;
+  const ran =
+    partial.statementsApplied === 0
+      ? 'no statement'
+      : partial.statementsApplied === 1
+        ? 'statement 1'
+        : `statements 1-${partial.statementsApplied}`;
   const what = partial.direction === 'up' ? 'partially applied' : 'partially rolled back';
   const section = partial.direction === 'up' ? '' : ' of its DOWN';
   const next =
     partial.statementsApplied < partial.statementCount
       ? `aeturnis-db ${partial.direction} resumes at statement ${partial.statementsApplied + 1}`
       : `aeturnis-db ${partial.direction} only records it`;
-  const indexes = partial.invalidIndexes.map((name) => `; INVALID index ${name} left behind (${partial.direction} drops it first; or DROP INDEX CONCURRENTLY ${name})`).join('');
+  const indexes = partial.invalidIndexes
+    .map((name) => `; INVALID index ${name} left behind (${partial.direction} drops it first; or DROP INDEX CONCURRENTLY ${name})`)
+    .join('');
   return `${file} is ${what}: ${ran} of ${partial.statementCount}${section} ran (${partial.failedAt.toISOString()}); ${next}${indexes}`;
 }

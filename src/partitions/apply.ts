@@ -25,7 +25,12 @@ export interface ApplyOutcome {
 }
 
 /** Applies `lockedPlan`; `created` lists the months to create with the rows each will take. */
-export async function applyPlan(client: ClientBase, target: Target, lockedPlan: LockedPlan, created: CreatedPartition[]): Promise<ApplyOutcome> {
+export async function applyPlan(
+  client: ClientBase,
+  target: Target,
+  lockedPlan: LockedPlan,
+  created: CreatedPartition[],
+): Promise<ApplyOutcome> {
   const { table, info } = target;
   const defaultPartition = lockedPlan.defaultPartition;
   const mustMove = defaultPartition !== null && created.some((partition) => partition.movedRows > 0);
@@ -39,22 +44,38 @@ export async function applyPlan(client: ClientBase, target: Target, lockedPlan: 
     if (partition.movedRows > 0 && defaultPartition) await moveRows(client, target, partition, defaultPartition, columns);
   }
   if (mustMove) {
-    await runStep(client, table, `re-attaching ${defaultPartition.name}`, `ALTER TABLE ${info.sql} ATTACH PARTITION ${defaultPartition.sql} DEFAULT`);
+    await runStep(
+      client,
+      table,
+      `re-attaching ${defaultPartition.name}`,
+      `ALTER TABLE ${info.sql} ATTACH PARTITION ${defaultPartition.sql} DEFAULT`,
+    );
   }
   if (lockedPlan.plan.createDefault) {
     const name = defaultPartitionName(info.relname);
-    await runStep(client, table, `creating ${name}`, `CREATE TABLE ${quoteIdent(info.schema)}.${quoteIdent(name)} PARTITION OF ${info.sql} DEFAULT`);
+    await runStep(
+      client,
+      table,
+      `creating ${name}`,
+      `CREATE TABLE ${quoteIdent(info.schema)}.${quoteIdent(name)} PARTITION OF ${info.sql} DEFAULT`,
+    );
   }
   return dropOld(client, target, lockedPlan);
 }
 
-const partitionSql = (target: Target, partition: CreatedPartition): string => `${quoteIdent(target.info.schema)}.${quoteIdent(partition.name)}`;
+const partitionSql = (target: Target, partition: CreatedPartition): string =>
+  `${quoteIdent(target.info.schema)}.${quoteIdent(partition.name)}`;
 
 async function createMonth(client: ClientBase, { table, info, key }: Target, partition: CreatedPartition): Promise<void> {
   const from = boundLiteral(partition.month, key.type);
   const to = boundLiteral(addMonths(partition.month, 1), key.type);
   const sql = partitionSql({ table, info, key }, partition);
-  await runStep(client, table, `creating ${partition.name}`, `CREATE TABLE ${sql} PARTITION OF ${info.sql} FOR VALUES FROM (${from}) TO (${to})`);
+  await runStep(
+    client,
+    table,
+    `creating ${partition.name}`,
+    `CREATE TABLE ${sql} PARTITION OF ${info.sql} FOR VALUES FROM (${from}) TO (${to})`,
+  );
 }
 
 /** Moves the rows of the partition's month from the (detached) default partition into it. */
@@ -99,7 +120,13 @@ async function dropOld(client: ClientBase, { info }: Target, { plan, state }: Lo
   return outcome;
 }
 
-async function dropOne(client: ClientBase, parentSql: string, partition: CatalogPartition, drop: PlannedDrop, outcome: ApplyOutcome): Promise<void> {
+async function dropOne(
+  client: ClientBase,
+  parentSql: string,
+  partition: CatalogPartition,
+  drop: PlannedDrop,
+  outcome: ApplyOutcome,
+): Promise<void> {
   await client.query('SAVEPOINT aeturnis_partition_drop');
   try {
     await client.query(`ALTER TABLE ${parentSql} DETACH PARTITION ${partition.sql}`);

@@ -17,10 +17,7 @@
 export type BoundValue = { kind: 'minvalue' } | { kind: 'maxvalue' } | { kind: 'literal'; text: string };
 
 /** A parsed bound expression. `unsupported` covers LIST/HASH bounds and multi-column ranges. */
-export type ParsedBound =
-  | { kind: 'default' }
-  | { kind: 'range'; from: BoundValue; to: BoundValue }
-  | { kind: 'unsupported'; text: string };
+export type ParsedBound = { kind: 'default' } | { kind: 'range'; from: BoundValue; to: BoundValue } | { kind: 'unsupported'; text: string };
 
 /** Reads a quoted literal whose opening quote is at `start`. Returns its text and the index after `)`. */
 function readLiteral(text: string, start: number): { value: BoundValue; next: number } | null {

@@ -76,7 +76,12 @@ export async function describePartitions(client: ClientBase, table = 'audit_log'
 }
 
 /** Fills in the partitions, the months they cover and the default partition's rows. */
-async function describeMonthly(client: ClientBase, info: TableInfo, partitions: CatalogPartition[], description: PartitionDescription): Promise<void> {
+async function describeMonthly(
+  client: ClientBase,
+  info: TableInfo,
+  partitions: CatalogPartition[],
+  description: PartitionDescription,
+): Promise<void> {
   description.partitions = partitions
     .filter((partition) => !partition.isDefault)
     .map(({ name, from, to }) => ({ name, from, to }))

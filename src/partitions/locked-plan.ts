@@ -48,7 +48,12 @@ function planFor(target: Target, state: CatalogState, settings: RunSettings): Pa
 const defaultOf = (state: CatalogState): CatalogPartition | null => state.partitions.find((partition) => partition.isDefault) ?? null;
 
 /** Plans from `unlockedState`; locks and plans again when something must change. */
-export async function planUnderLock(client: ClientBase, target: Target, settings: RunSettings, unlockedState: CatalogState): Promise<LockedPlan> {
+export async function planUnderLock(
+  client: ClientBase,
+  target: Target,
+  settings: RunSettings,
+  unlockedState: CatalogState,
+): Promise<LockedPlan> {
   const { table, info, key } = target;
   let state = unlockedState;
   let plan = planFor(target, state, settings);

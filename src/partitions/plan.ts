@@ -165,13 +165,17 @@ function planDrops(ranges: readonly ExistingPartition[], cutoff: Date | null): P
   if (cutoff === null) return [];
   const drop: PlannedDrop[] = [];
   for (const partition of ranges) {
-    if (partition.to !== null && partition.to.getTime() <= cutoff.getTime()) drop.push({ name: partition.name, from: partition.from, to: partition.to });
+    if (partition.to !== null && partition.to.getTime() <= cutoff.getTime())
+      drop.push({ name: partition.name, from: partition.from, to: partition.to });
   }
   return drop.sort((first, second) => first.to.getTime() - second.to.getTime() || first.name.localeCompare(second.name));
 }
 
 /** Whether a missing default partition can be created, or why not. */
-function planDefault(input: PlanInput, taken: ReadonlySet<string>): Pick<PartitionPlan, 'defaultPartition' | 'createDefault' | 'defaultProblem'> {
+function planDefault(
+  input: PlanInput,
+  taken: ReadonlySet<string>,
+): Pick<PartitionPlan, 'defaultPartition' | 'createDefault' | 'defaultProblem'> {
   const defaultPartition = input.existing.find((partition) => partition.isDefault)?.name ?? null;
   if (defaultPartition !== null) return { defaultPartition, createDefault: false, defaultProblem: null };
   const name = defaultPartitionName(input.table);

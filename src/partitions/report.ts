@@ -93,9 +93,12 @@ function summaryClauses(report: PartitionReport): string[] {
         (moved > 0 ? `, ${would ? 'moving' : 'moved'} ${plural(moved, 'row')} from the default partition` : ''),
     );
   }
-  if (report.defaultPartition?.created) clauses.push(`${would ? 'would create' : 'created'} default partition ${report.defaultPartition.name}`);
+  if (report.defaultPartition?.created)
+    clauses.push(`${would ? 'would create' : 'created'} default partition ${report.defaultPartition.name}`);
   if (report.dropped.length > 0) {
-    clauses.push(`${would ? 'would drop' : 'dropped'} ${plural(report.dropped.length, 'old partition')} (${nameList(report.dropped.map((drop) => drop.name))})`);
+    clauses.push(
+      `${would ? 'would drop' : 'dropped'} ${plural(report.dropped.length, 'old partition')} (${nameList(report.dropped.map((drop) => drop.name))})`,
+    );
   }
   if (report.dropFailures.length > 0) clauses.push(`could not drop ${report.dropFailures.map((failure) => failure.name).join(', ')}`);
   if (report.conflicts.length > 0) {
@@ -116,7 +119,9 @@ export function summarize(report: PartitionReport): string {
   if (changes) return prefix + clauses.join('; ');
   // With skipped months, "already exist" would not be true of every month.
   const head =
-    report.conflicts.length > 0 || report.defaultProblem ? 'nothing to do' : `partitions for ${monthSpan(report.months)} already exist; nothing to do`;
+    report.conflicts.length > 0 || report.defaultProblem
+      ? 'nothing to do'
+      : `partitions for ${monthSpan(report.months)} already exist; nothing to do`;
   return prefix + [head, ...clauses].join('; ');
 }
 
@@ -127,7 +132,10 @@ function emitMonths(report: PartitionReport, onEvent: (event: PartitionEvent) =>
     onEvent({ type: 'month-covered', covered, message: `${formatMonth(covered.month)} already covered by ${covered.by}` });
   }
   for (const partition of report.created) {
-    const moved = partition.movedRows > 0 ? `, ${dryRun ? 'would move' : 'moved'} ${plural(partition.movedRows, 'row')} from the default partition` : '';
+    const moved =
+      partition.movedRows > 0
+        ? `, ${dryRun ? 'would move' : 'moved'} ${plural(partition.movedRows, 'row')} from the default partition`
+        : '';
     const message = `${dryRun ? 'would create' : 'created'} ${partition.name} ${formatRange(partition.from, partition.to)}${moved}`;
     onEvent({ type: 'partition-created', dryRun, partition, message });
   }

@@ -109,7 +109,9 @@ async function assertSchemasExist(client: pg.ClientBase, schemas: string[]): Pro
   );
   const missing = rows[0];
   if (missing) {
-    const { rows: [database] } = await client.query<{ name: string }>('SELECT current_database() AS name');
+    const {
+      rows: [database],
+    } = await client.query<{ name: string }>('SELECT current_database() AS name');
     throw new UsageError(`--schema ${missing.name}: database ${database?.name ?? ''} has no schema "${missing.name}"`);
   }
 }

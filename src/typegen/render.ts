@@ -22,14 +22,17 @@ export const HEADER = [
  */
 const HELPERS = {
   ColumnType: [
-    '/** The select, insert and update types of a column (the shape of Kysely\'s ColumnType). */',
+    "/** The select, insert and update types of a column (the shape of Kysely's ColumnType). */",
     'export type ColumnType<SelectType, InsertType = SelectType, UpdateType = SelectType> = {',
     '  readonly __select__: SelectType;',
     '  readonly __insert__: InsertType;',
     '  readonly __update__: UpdateType;',
     '};',
   ],
-  Generated: ['/** A column with a default (or identity): optional on insert. */', 'export type Generated<T> = ColumnType<T, T | undefined, T>;'],
+  Generated: [
+    '/** A column with a default (or identity): optional on insert. */',
+    'export type Generated<T> = ColumnType<T, T | undefined, T>;',
+  ],
   GeneratedAlways: [
     '/** GENERATED ALWAYS (identity or computed column): PostgreSQL writes it, never the application. */',
     'export type GeneratedAlways<T> = ColumnType<T, never, never>;',

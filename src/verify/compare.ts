@@ -96,7 +96,19 @@ function ownersOf({ kind, name }: SchemaObject): string[] {
 }
 
 /** Containers first: a missing table explains its missing columns. */
-const KIND_RANK = ['extension', 'schema', 'type', 'enum', 'domain', 'range type', 'table', 'view', 'materialized view', 'sequence', 'column'];
+const KIND_RANK = [
+  'extension',
+  'schema',
+  'type',
+  'enum',
+  'domain',
+  'range type',
+  'table',
+  'view',
+  'materialized view',
+  'sequence',
+  'column',
+];
 function KIND_ORDER(kind: string): number {
   const rank = KIND_RANK.indexOf(kind);
   return rank < 0 ? KIND_RANK.length : rank;

@@ -112,7 +112,9 @@ export async function emptyScratch(session: Session, start: StartingState): Prom
     ...start.schemas.flatMap((schema) => schema.statements),
   ];
   const refuse = (reason: string): UsageError =>
-    new UsageError(`could not empty --scratch-url database ${start.database} to rebuild it (${reason}); it was left as it was: leave out --scratch-url`);
+    new UsageError(
+      `could not empty --scratch-url database ${start.database} to rebuild it (${reason}); it was left as it was: leave out --scratch-url`,
+    );
   await client.query('BEGIN');
   try {
     try {

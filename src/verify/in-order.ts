@@ -24,7 +24,11 @@ export interface VerifyInOrderOptions {
  * @example
  * const results = await verifyMigrations(migrations, scratch, { emit, signal, from: undefined, keepGoing: false });
  */
-export async function verifyMigrations(migrations: readonly Migration[], scratch: ScratchDatabase, options: VerifyInOrderOptions): Promise<VerifiedMigration[]> {
+export async function verifyMigrations(
+  migrations: readonly Migration[],
+  scratch: ScratchDatabase,
+  options: VerifyInOrderOptions,
+): Promise<VerifiedMigration[]> {
   const run = (migration: Migration, direction: Direction, step: string): Promise<MigrationSqlError | undefined> =>
     runStep(scratch, { emit: options.emit, signal: options.signal }, migration, direction, step);
   return verifyInOrder(migrations, { scratch, run, emit: options.emit, from: options.from, keepGoing: options.keepGoing });
@@ -82,7 +86,14 @@ async function applyBaseline(
   }
   if (!steps.keepGoing) throw failure;
   const { version, name, fileName } = migration;
-  const result: VerifiedMigration = { version, name, fileName, outcome: 'failed', problems: [failure.message], elapsedMs: performance.now() - started };
+  const result: VerifiedMigration = {
+    version,
+    name,
+    fileName,
+    outcome: 'failed',
+    problems: [failure.message],
+    elapsedMs: performance.now() - started,
+  };
   return { result, applied: false, state: undefined, rebuild: leftHalfApplied(migration, failure) };
 }
 

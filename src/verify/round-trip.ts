@@ -50,7 +50,12 @@ export interface RoundTrip {
  */
 export async function roundTrip(steps: RoundTripSteps, migration: Migration, before: SchemaSnapshot): Promise<RoundTrip> {
   const started = performance.now();
-  const finish = (outcome: VerifiedMigration['outcome'], problems: string[], applied: boolean, state: SchemaSnapshot | undefined): RoundTrip => {
+  const finish = (
+    outcome: VerifiedMigration['outcome'],
+    problems: string[],
+    applied: boolean,
+    state: SchemaSnapshot | undefined,
+  ): RoundTrip => {
     const { version, name, fileName } = migration;
     const result = { version, name, fileName, outcome, problems, elapsedMs: performance.now() - started };
     return { result, applied, state, rebuild: state === undefined };
@@ -77,7 +82,8 @@ export async function roundTrip(steps: RoundTripSteps, migration: Migration, bef
     return finish('mismatch', [...problems, `UP could not run again after DOWN: ${rerunFailure.message}`], true, undefined);
   }
   const afterRerun = await steps.snapshot();
-  if (problems.length === 0) problems.push(...withoutImpliedDifferences(compareSnapshots(afterUp, afterRerun)).map(describeRerunDifference));
+  if (problems.length === 0)
+    problems.push(...withoutImpliedDifferences(compareSnapshots(afterUp, afterRerun)).map(describeRerunDifference));
   return finish(problems.length > 0 ? 'mismatch' : 'verified', problems, true, afterRerun);
 }
 

@@ -5,13 +5,7 @@ import { openSession, type Session } from '../db/session.js';
 import type { SessionOptions } from '../db/session.js';
 import type { VerifyEmit } from './events.js';
 import { emptyScratch, readStartingState, type StartingState } from './empty-scratch.js';
-import {
-  assertEmptyScratch,
-  createScratchDatabase,
-  dropScratchDatabase,
-  scratchConnection,
-  scratchDatabaseName,
-} from './scratch.js';
+import { assertEmptyScratch, createScratchDatabase, dropScratchDatabase, scratchConnection, scratchDatabaseName } from './scratch.js';
 
 /** The database verify works in, with its journal table, and a way back to how it started. */
 export interface ScratchDatabase {

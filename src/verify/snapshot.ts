@@ -199,7 +199,9 @@ interface SnapshotRow {
  * const after = await takeSnapshot(client);
  */
 export async function takeSnapshot(client: pg.ClientBase): Promise<SchemaSnapshot> {
-  const results = (await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n${SNAPSHOT_SQL};\nCOMMIT`)) as unknown as pg.QueryResult<SnapshotRow>[];
+  const results = (await client.query(
+    `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n${SNAPSHOT_SQL};\nCOMMIT`,
+  )) as unknown as pg.QueryResult<SnapshotRow>[];
   return snapshotFromRows(results.flatMap((result) => result.rows ?? []));
 }
 

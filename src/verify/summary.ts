@@ -25,7 +25,9 @@ export function summarizeVerify(migrations: readonly VerifiedMigration[]): Verif
   const notHolding = sqlFailed + migrations.filter((m) => m.outcome === 'mismatch').length;
   if (notHolding === 0) {
     const message =
-      checked === 0 ? 'Nothing to verify' : `Verified ${checked} migration${checked === 1 ? '' : 's'}: every DOWN undoes its UP and UP runs again`;
+      checked === 0
+        ? 'Nothing to verify'
+        : `Verified ${checked} migration${checked === 1 ? '' : 's'}: every DOWN undoes its UP and UP runs again`;
     return { exitCode: ExitCode.ok, message, problems: [], checked };
   }
   const problems = migrations.flatMap((m) => m.problems.map((problem) => `${m.fileName.replace(/\.sql$/, '')}: ${problem}`));

@@ -35,7 +35,12 @@ describe('adopt()', () => {
         ['0001_players.sql', '0001', undefined, 0],
         ['0002_guilds.sql', '0002', undefined, 0],
       ]);
-      expect(result).toMatchObject({ from: 'dbmate', keptAs: 'public.schema_migrations_dbmate', journal: 'public.schema_migrations', dryRun: false });
+      expect(result).toMatchObject({
+        from: 'dbmate',
+        keptAs: 'public.schema_migrations_dbmate',
+        journal: 'public.schema_migrations',
+        dryRun: false,
+      });
       expect(result.pending.map((m) => m.fileName)).toEqual(['0003_items.sql']);
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
       expect(rows).toEqual([{ n: 0 }]);
@@ -57,10 +62,14 @@ describe('adopt()', () => {
     const error = await rejection(adopt({ databaseUrl: db.url, dir: project.migrationsDir, from: 'node-pg-migrate' }));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).exitCode).toBe(ExitCode.validation);
-    expect((error as ValidationError).problems).toEqual(["node-pg-migrate's journal public.pgmigrations lists 1 migration with no local file: 2_guilds"]);
+    expect((error as ValidationError).problems).toEqual([
+      "node-pg-migrate's journal public.pgmigrations lists 1 migration with no local file: 2_guilds",
+    ]);
     const unknownTool = await rejection(adopt({ databaseUrl: db.url, dir: project.migrationsDir, from: 'liquibase' }));
     expect(unknownTool).toBeInstanceOf(UsageError);
-    expect((unknownTool as UsageError).message).toBe('--from must be one of dbmate, golang-migrate, goose, flyway, node-pg-migrate (got "liquibase")');
+    expect((unknownTool as UsageError).message).toBe(
+      '--from must be one of dbmate, golang-migrate, goose, flyway, node-pg-migrate (got "liquibase")',
+    );
   });
 });
 

@@ -49,7 +49,9 @@ describe.each(Object.entries(TOOLS))('a database %s built', (name, setup) => {
     expect(adopted.stderr).toBe('');
     expect(adopted.code).toBe(0);
     expect(adopted.stdout).toContain(`Adopted ${setup.count} migrations from ${name} into public.schema_migrations; 0 migrations pending`);
-    expect(await tables()).toEqual(expect.arrayContaining([...GAME_TABLES, 'schema_migrations', 'schema_migrations_adopted', setup.keptTable]));
+    expect(await tables()).toEqual(
+      expect.arrayContaining([...GAME_TABLES, 'schema_migrations', 'schema_migrations_adopted', setup.keptTable]),
+    );
     if (name === 'node-pg-migrate') {
       // applied_at is node-pg-migrate's run_on, to the microsecond.
       const sameTime = await db.query(
@@ -106,7 +108,9 @@ describe('dbmate and aeturnis-db sharing the name schema_migrations', () => {
     expect((await cli(['import', '--from', 'dbmate', fixture('dbmate')])).code).toBe(0);
     const refused = await cli(['up']);
     expect(refused.code).toBe(2);
-    expect(oneError(refused)).toMatch(/Pass --table NAME to keep aeturnis-db's journal in another table, or adopt it: aeturnis-db adopt --from dbmate$/);
+    expect(oneError(refused)).toMatch(
+      /Pass --table NAME to keep aeturnis-db's journal in another table, or adopt it: aeturnis-db adopt --from dbmate$/,
+    );
 
     const dry = await cli(['adopt', '--from', 'dbmate', '--dry-run']);
     expect(dry.code).toBe(0);
@@ -125,7 +129,13 @@ describe('dbmate and aeturnis-db sharing the name schema_migrations', () => {
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(12);
-    expect(rows[0]).toMatchObject({ version: 20240105093000, name: 'create_players', file: '20240105093000_create_players.sql', sourceVersion: '20240105093000', recorded: true });
+    expect(rows[0]).toMatchObject({
+      version: 20240105093000,
+      name: 'create_players',
+      file: '20240105093000_create_players.sql',
+      sourceVersion: '20240105093000',
+      recorded: true,
+    });
     // dbmate keeps no time: the adopt's own.
     expect(rows[0]?.appliedAt).toBeNull();
   });

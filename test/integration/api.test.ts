@@ -32,7 +32,11 @@ import { useTestProject } from '../support/test-project.js';
 
 const { db, project, tables } = useTestProject();
 const advisoryLocks = async () =>
-  (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`))[0]?.n;
+  (
+    await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    )
+  )[0]?.n;
 /** The error a promise rejects with (fails the test when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -177,7 +181,9 @@ describe('typed errors carry the exit code the CLI would use', () => {
 
   it('MigrationFileError (2) for a malformed file, before connecting', async () => {
     project.write('0001_a.sql', 'CREATE TABLE a (id int);\n');
-    const error = await rejection(migrate({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', waitSeconds: 0, dir: project.migrationsDir }));
+    const error = await rejection(
+      migrate({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', waitSeconds: 0, dir: project.migrationsDir }),
+    );
     expect(error).toBeInstanceOf(MigrationFileError);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as MigrationFileError).exitCode).toBe(2);
@@ -210,7 +216,9 @@ describe('typed errors carry the exit code the CLI would use', () => {
 
   it('ConnectionError (4) for an unreachable server, without the password', async () => {
     project.write('0001_a.sql', tableMigration('a'));
-    const error = await rejection(migrate({ databaseUrl: 'postgres://app:s3cret-pw@127.0.0.1:1/none', waitSeconds: 0, dir: project.migrationsDir }));
+    const error = await rejection(
+      migrate({ databaseUrl: 'postgres://app:s3cret-pw@127.0.0.1:1/none', waitSeconds: 0, dir: project.migrationsDir }),
+    );
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).exitCode).toBe(4);
     expect((error as Error).message).toMatch(/could not connect/);

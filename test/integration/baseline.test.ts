@@ -10,19 +10,24 @@ import { oneError, useTestProject } from '../support/test-project.js';
 const { db, project, cli, versions, tables } = useTestProject();
 
 function writeFour(): void {
-  for (const [i, name] of ['players', 'guilds', 'items', 'inventory'].entries()) project.write(`000${i + 1}_create_${name}.sql`, tableMigration(name));
+  for (const [i, name] of ['players', 'guilds', 'items', 'inventory'].entries())
+    project.write(`000${i + 1}_create_${name}.sql`, tableMigration(name));
 }
 
 describe('baseline VERSION', () => {
   it('records every migration up to VERSION without running it; up applies the rest', async () => {
     writeFour();
     // The database as restored from a dump: the first three tables exist, no journal.
-    await db.query('CREATE TABLE players (id int PRIMARY KEY); CREATE TABLE guilds (id int PRIMARY KEY); CREATE TABLE items (id int PRIMARY KEY)');
+    await db.query(
+      'CREATE TABLE players (id int PRIMARY KEY); CREATE TABLE guilds (id int PRIMARY KEY); CREATE TABLE items (id int PRIMARY KEY)',
+    );
     const result = await cli(['baseline', '3']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Recorded 0001_create_players.sql as applied (baseline, not run)');
-    expect(result.stdout).toContain('Baselined 3 migrations up to version 3 in public.schema_migrations; 1 pending (aeturnis-db up applies them)');
+    expect(result.stdout).toContain(
+      'Baselined 3 migrations up to version 3 in public.schema_migrations; 1 pending (aeturnis-db up applies them)',
+    );
     expect(await versions()).toEqual([1, 2, 3]);
     expect(await db.query('SELECT DISTINCT execution_ms FROM schema_migrations')).toEqual([{ execution_ms: 0 }]);
 
@@ -57,7 +62,9 @@ describe('baseline VERSION', () => {
     writeFour();
     const result = await cli(['baseline', '7']);
     expect(result.code).toBe(2);
-    expect(oneError(result)).toBe(`error: baseline 7: no migration in ${project.migrationsDir} has version 7 (its versions run from 1 to 4)`);
+    expect(oneError(result)).toBe(
+      `error: baseline 7: no migration in ${project.migrationsDir} has version 7 (its versions run from 1 to 4)`,
+    );
     expect(await tables()).toEqual([]);
     const notNumber = await cli(['baseline', 'latest']);
     expect(notNumber.code).toBe(2);

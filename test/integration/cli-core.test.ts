@@ -65,7 +65,10 @@ describe('up', () => {
 
   it('reports a failing migration with file, line, column and SQLSTATE; earlier ones stay applied', async () => {
     project.write('0001_a.sql', tableMigration('a'));
-    project.write('0002_bad.sql', '-- header comment\n\n-- UP\nCREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\nSELECT * FROM   nope;\n-- DOWN\nDROP TABLE b;\n');
+    project.write(
+      '0002_bad.sql',
+      '-- header comment\n\n-- UP\nCREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\nSELECT * FROM   nope;\n-- DOWN\nDROP TABLE b;\n',
+    );
     project.write('0003_c.sql', tableMigration('c'));
     const result = await cli(['up']);
     expect(result.code).toBe(1);
@@ -123,7 +126,10 @@ describe('up', () => {
     const edited = await cli(['validate']);
     expect(edited.code).toBe(3);
     expect(edited.stderr).toContain('0001_a.sql was modified after it was applied');
-    expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject([{ version: 1, state: 'modified' }, { version: 2, state: 'applied' }]);
+    expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject([
+      { version: 1, state: 'modified' },
+      { version: 2, state: 'applied' },
+    ]);
   });
 
   it('refuses missing and out-of-order migrations unless allowed', async () => {
@@ -313,7 +319,12 @@ describe('file format errors (exit 2, naming the file, nothing applied)', () => 
   const cases: [string, string, string, RegExp][] = [
     ['bad name', 'create_users.sql', tableMigration('x'), /create_users\.sql: file name must be/],
     ['no UP', '0002_x.sql', 'CREATE TABLE x();\n', /0002_x\.sql: no "-- UP" marker/],
-    ['DOWN first', '0002_x.sql', '-- DOWN\nDROP TABLE x;\n-- UP\nCREATE TABLE x();\n', /0002_x\.sql: "-- DOWN" \(line 1\) comes before "-- UP"/],
+    [
+      'DOWN first',
+      '0002_x.sql',
+      '-- DOWN\nDROP TABLE x;\n-- UP\nCREATE TABLE x();\n',
+      /0002_x\.sql: "-- DOWN" \(line 1\) comes before "-- UP"/,
+    ],
     ['duplicate version', '1_dup.sql', tableMigration('x'), /(0001_a|1_dup)\.sql: version 1 is also used by/],
   ];
   it.each(cases)('%s', async (_label, fileName, content, message) => {
@@ -347,25 +358,39 @@ describe('configuration', () => {
     const fromDotEnv = await runCli(['up'], { cwd: project.dir });
     expect(fromDotEnv.code).toBe(0);
     expect(await tables()).toContain('a');
-    const realWins = await runCli(['status'], { cwd: project.dir, env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' , AETURNIS_WAIT: '0' } });
+    const realWins = await runCli(['status'], {
+      cwd: project.dir,
+      env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x', AETURNIS_WAIT: '0' },
+    });
     expect(realWins.code).toBe(4);
   });
 
   it('--database-url wins over DATABASE_URL; PG* variables are used when no URL is set', async () => {
     project.write('0001_a.sql', tableMigration('a'));
-    const flag = await runCli(['up', '--database-url', db.url], { cwd: project.dir, env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' } });
+    const flag = await runCli(['up', '--database-url', db.url], {
+      cwd: project.dir,
+      env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' },
+    });
     expect(flag.code).toBe(0);
     const url = new URL(db.url);
     const libpq = await runCli(['status', '--json'], {
       cwd: project.dir,
-      env: { PGHOST: url.hostname, PGPORT: url.port, PGUSER: decodeURIComponent(url.username), PGPASSWORD: decodeURIComponent(url.password) || undefined, PGDATABASE: db.name },
+      env: {
+        PGHOST: url.hostname,
+        PGPORT: url.port,
+        PGUSER: decodeURIComponent(url.username),
+        PGPASSWORD: decodeURIComponent(url.password) || undefined,
+        PGDATABASE: db.name,
+      },
     });
     expect(libpq.code).toBe(0);
     expect(JSON.parse(libpq.stdout)[0].state).toBe('applied');
   });
 
   it('never prints the password', async () => {
-    const result = await runCli(['status', '--database-url', 'postgres://game:hunter2secret@127.0.0.1:1/x', '--wait', '0'], { cwd: project.dir });
+    const result = await runCli(['status', '--database-url', 'postgres://game:hunter2secret@127.0.0.1:1/x', '--wait', '0'], {
+      cwd: project.dir,
+    });
     expect(result.code).toBe(4);
     expect(result.stderr + result.stdout).not.toContain('hunter2secret');
     const malformed = await runCli(['status', '--database-url', 'postgres://game:hunter2secret@host:port/x'], { cwd: project.dir });
@@ -379,7 +404,10 @@ describe('configuration', () => {
     const result = await cli(['up', '--log-format', 'json']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
-    const lines = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.find((l) => l.event === 'applied')).toMatchObject({ level: 'info', version: 1, file: '0001_a.sql' });
     const failing = await cli(['up', '--dir', 'nowhere'], { AETURNIS_LOG_FORMAT: 'json' });
     expect(JSON.parse(failing.stderr.trim())).toMatchObject({ level: 'error' });

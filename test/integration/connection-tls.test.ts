@@ -11,7 +11,8 @@ import { startTlsServer, type TlsServer } from '../support/tls-server.js';
 
 const VALID_MODES = 'disable, allow, prefer, require, verify-ca, verify-full, no-verify';
 /** Records whether the migration's own connection was encrypted. */
-const TLS_PROBE = '-- UP\nCREATE TABLE tls_seen AS SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();\n-- DOWN\nDROP TABLE tls_seen;\n';
+const TLS_PROBE =
+  '-- UP\nCREATE TABLE tls_seen AS SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();\n-- DOWN\nDROP TABLE tls_seen;\n';
 
 let project: TempProject;
 beforeEach(() => {
@@ -64,18 +65,23 @@ describe('TLS settings against a server with TLS off', () => {
     expect(inUrl.stderr.trim()).toBe(`error: invalid sslmode in DATABASE_URL: "bogus" (valid: ${VALID_MODES})`);
 
     const server = new URL(serverUrl(db.name));
-    const inEnv = await cli(['up'], { env: { PGHOST: server.hostname, PGPORT: server.port, PGUSER: 'postgres', PGDATABASE: db.name, PGSSLMODE: 'bogus' } });
+    const inEnv = await cli(['up'], {
+      env: { PGHOST: server.hostname, PGPORT: server.port, PGUSER: 'postgres', PGDATABASE: db.name, PGSSLMODE: 'bogus' },
+    });
     expect(inEnv.code).toBe(2);
     expect(inEnv.stderr.trim()).toBe(`error: invalid PGSSLMODE: "bogus" (valid: ${VALID_MODES})`);
     expect(await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'tls_seen'")).toEqual([]);
   });
 
-  it.each(['sslrootcert', 'sslcert', 'sslkey'])('a %s file that does not exist is exit 2 naming the setting and the file', async (setting) => {
-    const missing = `${project.dir}/no-such-${setting}.pem`;
-    const result = await cli(['up', '--wait', '0'], { databaseUrl: `${db.url}?sslmode=require&${setting}=${missing}` });
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe(`error: ${setting} in the connection URL: cannot read ${missing} (no such file)`);
-  });
+  it.each(['sslrootcert', 'sslcert', 'sslkey'])(
+    'a %s file that does not exist is exit 2 naming the setting and the file',
+    async (setting) => {
+      const missing = `${project.dir}/no-such-${setting}.pem`;
+      const result = await cli(['up', '--wait', '0'], { databaseUrl: `${db.url}?sslmode=require&${setting}=${missing}` });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(`error: ${setting} in the connection URL: cannot read ${missing} (no such file)`);
+    },
+  );
 });
 
 describe('TLS settings against servers with TLS on', () => {
@@ -125,7 +131,9 @@ describe('TLS settings against servers with TLS on', () => {
     expect(byName.code).toBe(0);
     expect(await database.tlsSeen()).toEqual([{ ssl: true }]);
 
-    const byAddress = await cli(['status', '--wait', '0'], { databaseUrl: server.url({ host: '127.0.0.1', database: database.name, query }) });
+    const byAddress = await cli(['status', '--wait', '0'], {
+      databaseUrl: server.url({ host: '127.0.0.1', database: database.name, query }),
+    });
     expect(byAddress.code).toBe(4);
     expect(byAddress.stderr.trim().split('\n')).toHaveLength(1);
     expect(byAddress.stderr).toMatch(/127\.0\.0\.1 is not in the cert's list — connect by a host name the certificate lists/);
@@ -133,7 +141,14 @@ describe('TLS settings against servers with TLS on', () => {
 
   it('sslmode=verify-ca checks the CA but not the host name; PGSSLMODE and PGSSLROOTCERT work too', async () => {
     const database = await freshDatabase(server);
-    const env = { PGHOST: '127.0.0.1', PGPORT: String(server.port), PGUSER: 'postgres', PGDATABASE: database.name, PGSSLMODE: 'verify-ca', PGSSLROOTCERT: server.caFile };
+    const env = {
+      PGHOST: '127.0.0.1',
+      PGPORT: String(server.port),
+      PGUSER: 'postgres',
+      PGDATABASE: database.name,
+      PGSSLMODE: 'verify-ca',
+      PGSSLROOTCERT: server.caFile,
+    };
     const result = await cli(['up'], { env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -147,7 +162,9 @@ describe('TLS settings against servers with TLS on', () => {
     expect(allowed.code).toBe(0);
     expect(await database.tlsSeen()).toEqual([{ ssl: true }]);
 
-    const disabled = await cli(['status', '--wait', '0'], { databaseUrl: tlsOnly.url({ database: database.name, query: 'sslmode=disable' }) });
+    const disabled = await cli(['status', '--wait', '0'], {
+      databaseUrl: tlsOnly.url({ database: database.name, query: 'sslmode=disable' }),
+    });
     expect(disabled.code).toBe(4);
     expect(disabled.stderr).toMatch(/no pg_hba\.conf entry.*no encryption.*use sslmode=require/);
   });

@@ -23,26 +23,30 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 describe('embedded database: first start', () => {
-  it('a first run killed while it creates the database: the next run creates it anew and migrates', async () => {
-    project = tempProject({ '0001_guilds.sql': tableMigration('guilds') });
-    const dataDir = join(project.dir, '.aeturnis', 'db');
-    const victim = startCli(['up'], { cwd: project.dir });
-    const victimDone = collect(victim, 120_000);
-    // Killed once the new database's files are being written (PG_VERSION is among the first).
-    await until(() => existsSync(join(dataDir, 'PG_VERSION')) || existsSync(join(dataDir, '.aeturnis-creating', 'PG_VERSION')), 90_000);
-    victim.kill('SIGKILL');
-    expect((await victimDone).signal).toBe('SIGKILL');
+  it(
+    'a first run killed while it creates the database: the next run creates it anew and migrates',
+    async () => {
+      project = tempProject({ '0001_guilds.sql': tableMigration('guilds') });
+      const dataDir = join(project.dir, '.aeturnis', 'db');
+      const victim = startCli(['up'], { cwd: project.dir });
+      const victimDone = collect(victim, 120_000);
+      // Killed once the new database's files are being written (PG_VERSION is among the first).
+      await until(() => existsSync(join(dataDir, 'PG_VERSION')) || existsSync(join(dataDir, '.aeturnis-creating', 'PG_VERSION')), 90_000);
+      victim.kill('SIGKILL');
+      expect((await victimDone).signal).toBe('SIGKILL');
 
-    const next = await runCli(['up'], { cwd: project.dir, timeoutMs: 120_000 });
-    expect(next.stderr).toBe('');
-    expect(next.code).toBe(0);
-    expect(next.stdout).toContain('No database configured: creating an embedded database in .aeturnis/db');
-    expect(next.stdout).toContain('Applied 0001_guilds.sql');
+      const next = await runCli(['up'], { cwd: project.dir, timeoutMs: 120_000 });
+      expect(next.stderr).toBe('');
+      expect(next.code).toBe(0);
+      expect(next.stdout).toContain('No database configured: creating an embedded database in .aeturnis/db');
+      expect(next.stdout).toContain('Applied 0001_guilds.sql');
 
-    const status = await runCli(['status', '--json'], { cwd: project.dir, timeoutMs: 120_000 });
-    expect(status.code).toBe(0);
-    expect(status.stderr).toContain('using the embedded database in .aeturnis/db');
-    expect((JSON.parse(status.stdout) as { state: string }[]).map((row) => row.state)).toEqual(['applied']);
-    expect(existsSync(`${dataDir}.creating`)).toBe(false);
-  }, TIMEOUT);
+      const status = await runCli(['status', '--json'], { cwd: project.dir, timeoutMs: 120_000 });
+      expect(status.code).toBe(0);
+      expect(status.stderr).toContain('using the embedded database in .aeturnis/db');
+      expect((JSON.parse(status.stdout) as { state: string }[]).map((row) => row.state)).toEqual(['applied']);
+      expect(existsSync(`${dataDir}.creating`)).toBe(false);
+    },
+    TIMEOUT,
+  );
 });

@@ -74,171 +74,198 @@ function start(args: string[]): { child: ChildProcess; done: Promise<CliResult> 
 }
 
 describe('embedded database (no connection configured)', () => {
-  it('up in one process, status and seed in the next: the shipped schema is applied and kept', async () => {
-    project = tempProject();
-    for (const file of readdirSync(join(repoRoot, 'migrations'))) cpSync(join(repoRoot, 'migrations', file), join(project.migrationsDir, file));
-    cpSync(join(repoRoot, 'seeds'), join(project.dir, 'seeds'), { recursive: true });
+  it(
+    'up in one process, status and seed in the next: the shipped schema is applied and kept',
+    async () => {
+      project = tempProject();
+      for (const file of readdirSync(join(repoRoot, 'migrations')))
+        cpSync(join(repoRoot, 'migrations', file), join(project.migrationsDir, file));
+      cpSync(join(repoRoot, 'seeds'), join(project.dir, 'seeds'), { recursive: true });
 
-    const up = await cli(['up']);
-    expect(up.stderr).toBe('');
-    expect(up.code).toBe(0);
-    const lines = up.stdout.split('\n');
-    expect(lines[0]).toBe(
-      'No database configured: creating an embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
-    );
-    expect(up.stdout).toMatch(/Applied 0001_extensions_and_helpers\.sql[^]*Applied 0005_create_user_sessions\.sql/);
-    expect(up.stdout).toContain('audit_log: created 4 partitions');
-    expect(existsSync(join(dataDir(), 'PG_VERSION'))).toBe(true);
-    expect(existsSync(lockDir())).toBe(false);
+      const up = await cli(['up']);
+      expect(up.stderr).toBe('');
+      expect(up.code).toBe(0);
+      const lines = up.stdout.split('\n');
+      expect(lines[0]).toBe(
+        'No database configured: creating an embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
+      );
+      expect(up.stdout).toMatch(/Applied 0001_extensions_and_helpers\.sql[^]*Applied 0005_create_user_sessions\.sql/);
+      expect(up.stdout).toContain('audit_log: created 4 partitions');
+      expect(existsSync(join(dataDir(), 'PG_VERSION'))).toBe(true);
+      expect(existsSync(lockDir())).toBe(false);
 
-    const status = await cli(['status']);
-    expect(status.code).toBe(0);
-    expect(status.stdout.split('\n')[0]).toBe(
-      'No database configured: using the embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
-    );
-    expect(status.stdout).toContain('5 applied, 0 pending');
-    expect(status.stdout).toContain('audit_log: 4 partitions');
+      const status = await cli(['status']);
+      expect(status.code).toBe(0);
+      expect(status.stdout.split('\n')[0]).toBe(
+        'No database configured: using the embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
+      );
+      expect(status.stdout).toContain('5 applied, 0 pending');
+      expect(status.stdout).toContain('audit_log: 4 partitions');
 
-    const seed = await cli(['seed']);
-    expect(seed.stderr).toBe('');
-    expect(seed.code).toBe(0);
-    expect(seed.stdout).toMatch(/Seeded 0001_dev_users\.sql[^]*Seeded 0002_dev_audit_log\.sql/);
+      const seed = await cli(['seed']);
+      expect(seed.stderr).toBe('');
+      expect(seed.code).toBe(0);
+      expect(seed.stdout).toMatch(/Seeded 0001_dev_users\.sql[^]*Seeded 0002_dev_audit_log\.sql/);
 
-    // The seeded rows and citext behaviour, checked by the database itself in a later process.
-    project.write(
-      '0006_check.sql',
-      check(
-        "(SELECT count(*) FROM users) = 2 AND EXISTS (SELECT 1 FROM users WHERE email = 'ADMIN@aeturnis.test') " +
-          'AND (SELECT count(*) FROM audit_log) = 5',
-      ),
-    );
-    const verified = await cli(['up']);
-    expect(verified.stderr).toBe('');
-    expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain('Applied 0006_check.sql');
-  }, TIMEOUT);
+      // The seeded rows and citext behaviour, checked by the database itself in a later process.
+      project.write(
+        '0006_check.sql',
+        check(
+          "(SELECT count(*) FROM users) = 2 AND EXISTS (SELECT 1 FROM users WHERE email = 'ADMIN@aeturnis.test') " +
+            'AND (SELECT count(*) FROM audit_log) = 5',
+        ),
+      );
+      const verified = await cli(['up']);
+      expect(verified.stderr).toBe('');
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toContain('Applied 0006_check.sql');
+    },
+    TIMEOUT,
+  );
 
-  it('two runners at once on one directory: one creates and applies, the other waits, nothing is lost', async () => {
-    project = tempProject({
-      '0001_t.sql': migration('CREATE TABLE t (n int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100);', 'DROP TABLE t;'),
-      '0002_slow.sql': migration('SELECT pg_sleep(1); INSERT INTO t SELECT generate_series(101, 200);'),
-      '0003_more.sql': migration('INSERT INTO t SELECT generate_series(201, 300);'),
-    });
-    const first = start(['up']);
-    const second = start(['up']);
-    const results = await Promise.all([first.done, second.done]);
-    for (const result of results) {
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-    }
-    const stdout = results.map((r) => r.stdout).join('\n');
-    for (const file of ['0001_t.sql', '0002_slow.sql', '0003_more.sql']) {
-      expect(stdout.split(`Applied ${file}`)).toHaveLength(2); // exactly once
-    }
-    const waited = results.filter((r) => /Waiting for the embedded database in \.aeturnis\/db, in use by another aeturnis-db process( \(pid \d+|$)/m.test(r.stdout));
-    expect(waited).toHaveLength(1);
-    expect(waited[0]?.stdout).toContain('Nothing to migrate');
+  it(
+    'two runners at once on one directory: one creates and applies, the other waits, nothing is lost',
+    async () => {
+      project = tempProject({
+        '0001_t.sql': migration('CREATE TABLE t (n int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100);', 'DROP TABLE t;'),
+        '0002_slow.sql': migration('SELECT pg_sleep(1); INSERT INTO t SELECT generate_series(101, 200);'),
+        '0003_more.sql': migration('INSERT INTO t SELECT generate_series(201, 300);'),
+      });
+      const first = start(['up']);
+      const second = start(['up']);
+      const results = await Promise.all([first.done, second.done]);
+      for (const result of results) {
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+      }
+      const stdout = results.map((r) => r.stdout).join('\n');
+      for (const file of ['0001_t.sql', '0002_slow.sql', '0003_more.sql']) {
+        expect(stdout.split(`Applied ${file}`)).toHaveLength(2); // exactly once
+      }
+      const waited = results.filter((r) =>
+        /Waiting for the embedded database in \.aeturnis\/db, in use by another aeturnis-db process( \(pid \d+|$)/m.test(r.stdout),
+      );
+      expect(waited).toHaveLength(1);
+      expect(waited[0]?.stdout).toContain('Nothing to migrate');
 
-    project.write('0004_check.sql', check('(SELECT count(*) FROM t) = 300 AND (SELECT count(*) FROM schema_migrations) = 3'));
-    const verified = await cli(['up']);
-    expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain('Applied 0004_check.sql');
-  }, TIMEOUT);
+      project.write('0004_check.sql', check('(SELECT count(*) FROM t) = 300 AND (SELECT count(*) FROM schema_migrations) = 3'));
+      const verified = await cli(['up']);
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toContain('Applied 0004_check.sql');
+    },
+    TIMEOUT,
+  );
 
-  it('a second runner with --lock-timeout gives up with exit 4 while another holds the directory', async () => {
-    project = tempProject({
-      '0001_a.sql': migration('CREATE TABLE a (id int);', 'DROP TABLE a;'),
-      '0002_slow.sql': migration('SELECT pg_sleep(4); INSERT INTO a VALUES (1);'),
-    });
-    withDatabase();
-    const holder = start(['up']);
-    await printed(holder.child, /Applied 0001_a\.sql/);
-    const waiter = await cli(['status', '--lock-timeout', '1']);
-    expect(waiter.code).toBe(4);
-    expect(waiter.stderr).toMatch(
-      /^error: the embedded database \.aeturnis\/db is in use by another aeturnis-db process \(pid \d+, since [^)]+\); not released within 1s \(--lock-timeout\)\n$/,
-    );
-    const held = await holder.done;
-    expect(held.code).toBe(0);
-    expect(held.stdout).toContain('Applied 0002_slow.sql');
-  }, TIMEOUT);
+  it(
+    'a second runner with --lock-timeout gives up with exit 4 while another holds the directory',
+    async () => {
+      project = tempProject({
+        '0001_a.sql': migration('CREATE TABLE a (id int);', 'DROP TABLE a;'),
+        '0002_slow.sql': migration('SELECT pg_sleep(4); INSERT INTO a VALUES (1);'),
+      });
+      withDatabase();
+      const holder = start(['up']);
+      await printed(holder.child, /Applied 0001_a\.sql/);
+      const waiter = await cli(['status', '--lock-timeout', '1']);
+      expect(waiter.code).toBe(4);
+      expect(waiter.stderr).toMatch(
+        /^error: the embedded database \.aeturnis\/db is in use by another aeturnis-db process \(pid \d+, since [^)]+\); not released within 1s \(--lock-timeout\)\n$/,
+      );
+      const held = await holder.done;
+      expect(held.code).toBe(0);
+      expect(held.stdout).toContain('Applied 0002_slow.sql');
+    },
+    TIMEOUT,
+  );
 
-  it('a run killed with SIGKILL mid-migration: the next run takes over its lock, and the killed migration left nothing', async () => {
-    project = tempProject({
-      '0001_a.sql': migration('CREATE TABLE a (id int);', 'DROP TABLE a;'),
-      '0002_b.sql': migration('CREATE TABLE b (id int); INSERT INTO b VALUES (1); SELECT pg_sleep(60);', 'DROP TABLE b;'),
-    });
-    withDatabase();
-    const victim = start(['up']);
-    await printed(victim.child, /Applied 0001_a\.sql/);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // inside 0002's transaction now
-    victim.child.kill('SIGKILL');
-    const killed = await victim.done;
-    expect(killed.signal).toBe('SIGKILL');
-    expect(existsSync(lockDir())).toBe(true); // left behind: nobody released it
+  it(
+    'a run killed with SIGKILL mid-migration: the next run takes over its lock, and the killed migration left nothing',
+    async () => {
+      project = tempProject({
+        '0001_a.sql': migration('CREATE TABLE a (id int);', 'DROP TABLE a;'),
+        '0002_b.sql': migration('CREATE TABLE b (id int); INSERT INTO b VALUES (1); SELECT pg_sleep(60);', 'DROP TABLE b;'),
+      });
+      withDatabase();
+      const victim = start(['up']);
+      await printed(victim.child, /Applied 0001_a\.sql/);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // inside 0002's transaction now
+      victim.child.kill('SIGKILL');
+      const killed = await victim.done;
+      expect(killed.signal).toBe('SIGKILL');
+      expect(existsSync(lockDir())).toBe(true); // left behind: nobody released it
 
-    // 0002 was never applied, so it may change; CREATE TABLE b succeeds only if the killed
-    // transaction left no table b behind.
-    project.write('0002_b.sql', migration('CREATE TABLE b (id int); INSERT INTO b VALUES (2);', 'DROP TABLE b;'));
-    project.write('0003_check.sql', check('(SELECT count(*) FROM b) = 1 AND (SELECT id FROM b) = 2'));
-    const startedAt = Date.now();
-    const next = await cli(['up']);
-    expect(next.stderr).toBe('');
-    expect(next.code).toBe(0);
-    expect(next.stdout).toMatch(/Applied 0002_b\.sql[^]*Applied 0003_check\.sql/);
-    expect(next.stdout).not.toContain('Applied 0001_a.sql');
-    // The dead holder's lock is taken over at once (its pid is gone), not after it goes stale.
-    expect(Date.now() - startedAt).toBeLessThan(30_000);
-    expect(existsSync(lockDir())).toBe(false);
-  }, TIMEOUT);
+      // 0002 was never applied, so it may change; CREATE TABLE b succeeds only if the killed
+      // transaction left no table b behind.
+      project.write('0002_b.sql', migration('CREATE TABLE b (id int); INSERT INTO b VALUES (2);', 'DROP TABLE b;'));
+      project.write('0003_check.sql', check('(SELECT count(*) FROM b) = 1 AND (SELECT id FROM b) = 2'));
+      const startedAt = Date.now();
+      const next = await cli(['up']);
+      expect(next.stderr).toBe('');
+      expect(next.code).toBe(0);
+      expect(next.stdout).toMatch(/Applied 0002_b\.sql[^]*Applied 0003_check\.sql/);
+      expect(next.stdout).not.toContain('Applied 0001_a.sql');
+      // The dead holder's lock is taken over at once (its pid is gone), not after it goes stale.
+      expect(Date.now() - startedAt).toBeLessThan(30_000);
+      expect(existsSync(lockDir())).toBe(false);
+    },
+    TIMEOUT,
+  );
 
-  it('SIGTERM mid-migration: the migration is rolled back, the database closed, the process exits promptly', async () => {
-    project = tempProject({
-      '0001_a.sql': migration('CREATE TABLE a (id int);', 'DROP TABLE a;'),
-      '0002_b.sql': migration('CREATE TABLE b (id int); SELECT pg_sleep(60);', 'DROP TABLE b;'),
-    });
-    withDatabase();
-    const run = start(['up']);
-    await printed(run.child, /Applied 0001_a\.sql/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const signalledAt = Date.now();
-    run.child.kill('SIGTERM');
-    const result = await run.done;
-    expect(result.code).toBe(143);
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
-    expect(result.stderr).toBe('error: interrupted by SIGTERM: 0002_b.sql was rolled back; completed: 0001_a.sql\n');
-    expect(existsSync(lockDir())).toBe(false);
+  it(
+    'SIGTERM mid-migration: the migration is rolled back, the database closed, the process exits promptly',
+    async () => {
+      project = tempProject({
+        '0001_a.sql': migration('CREATE TABLE a (id int);', 'DROP TABLE a;'),
+        '0002_b.sql': migration('CREATE TABLE b (id int); SELECT pg_sleep(60);', 'DROP TABLE b;'),
+      });
+      withDatabase();
+      const run = start(['up']);
+      await printed(run.child, /Applied 0001_a\.sql/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const signalledAt = Date.now();
+      run.child.kill('SIGTERM');
+      const result = await run.done;
+      expect(result.code).toBe(143);
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      expect(result.stderr).toBe('error: interrupted by SIGTERM: 0002_b.sql was rolled back; completed: 0001_a.sql\n');
+      expect(existsSync(lockDir())).toBe(false);
 
-    // Rolled back: 0002 is still pending, and its CREATE TABLE b can run again.
-    project.write('0002_b.sql', migration('CREATE TABLE b (id int);', 'DROP TABLE b;'));
-    expect(await statusRows()).toEqual([
-      [1, 'applied'],
-      [2, 'pending'],
-    ]);
-  }, TIMEOUT);
+      // Rolled back: 0002 is still pending, and its CREATE TABLE b can run again.
+      project.write('0002_b.sql', migration('CREATE TABLE b (id int);', 'DROP TABLE b;'));
+      expect(await statusRows()).toEqual([
+        [1, 'applied'],
+        [2, 'pending'],
+      ]);
+    },
+    TIMEOUT,
+  );
 
-  it('--embedded-dir / AETURNIS_EMBEDDED_DIR choose the directory; extensions the migrations create work; a non-database directory is refused', async () => {
-    project = tempProject({
-      '0001_a.sql': migration(
-        "CREATE EXTENSION IF NOT EXISTS pgcrypto;\nCREATE TABLE a (h text NOT NULL DEFAULT crypt('secret', gen_salt('bf', 4)));\nINSERT INTO a DEFAULT VALUES;",
-        'DROP TABLE a;',
-      ),
-    });
-    cpSync(join(template, 'data'), join(project.dir, 'elsewhere'), { recursive: true });
-    const viaEnv = await cli(['up'], { AETURNIS_EMBEDDED_DIR: 'elsewhere' });
-    expect(viaEnv.stderr).toBe('');
-    expect(viaEnv.code).toBe(0);
-    expect(viaEnv.stdout).toContain('using the embedded database in elsewhere');
-    expect(viaEnv.stdout).toContain('Applied 0001_a.sql');
-    expect(existsSync(dataDir())).toBe(false);
+  it(
+    '--embedded-dir / AETURNIS_EMBEDDED_DIR choose the directory; extensions the migrations create work; a non-database directory is refused',
+    async () => {
+      project = tempProject({
+        '0001_a.sql': migration(
+          "CREATE EXTENSION IF NOT EXISTS pgcrypto;\nCREATE TABLE a (h text NOT NULL DEFAULT crypt('secret', gen_salt('bf', 4)));\nINSERT INTO a DEFAULT VALUES;",
+          'DROP TABLE a;',
+        ),
+      });
+      cpSync(join(template, 'data'), join(project.dir, 'elsewhere'), { recursive: true });
+      const viaEnv = await cli(['up'], { AETURNIS_EMBEDDED_DIR: 'elsewhere' });
+      expect(viaEnv.stderr).toBe('');
+      expect(viaEnv.code).toBe(0);
+      expect(viaEnv.stdout).toContain('using the embedded database in elsewhere');
+      expect(viaEnv.stdout).toContain('Applied 0001_a.sql');
+      expect(existsSync(dataDir())).toBe(false);
 
-    mkdirSync(join(project.dir, 'docs'));
-    writeFileSync(join(project.dir, 'docs', 'notes.md'), 'not a database\n');
-    const refused = await cli(['status', '--embedded-dir', 'docs']);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe(
-      'error: docs is not empty and holds no embedded database; set --embedded-dir or AETURNIS_EMBEDDED_DIR to a new or empty directory\n',
-    );
-    expect(readdirSync(join(project.dir, 'docs'))).toEqual(['notes.md']);
-  }, TIMEOUT);
+      mkdirSync(join(project.dir, 'docs'));
+      writeFileSync(join(project.dir, 'docs', 'notes.md'), 'not a database\n');
+      const refused = await cli(['status', '--embedded-dir', 'docs']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(
+        'error: docs is not empty and holds no embedded database; set --embedded-dir or AETURNIS_EMBEDDED_DIR to a new or empty directory\n',
+      );
+      expect(readdirSync(join(project.dir, 'docs'))).toEqual(['notes.md']);
+    },
+    TIMEOUT,
+  );
 });

@@ -32,7 +32,9 @@ const writeTargets = (text: string): void => writeFileSync(join(project.dir, 'ta
 const listTargets = (): void => writeTargets(targets.map((db, i) => `db${i + 1}=${withPassword(db.url)}`).join('\n'));
 const fleet = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { cwd: project.dir, env });
 const versions = async (db: TestDatabase): Promise<number[]> => {
-  const [{ exists } = { exists: false }] = await db.query<{ exists: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");
+  const [{ exists } = { exists: false }] = await db.query<{ exists: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS exists",
+  );
   if (!exists) return [];
   return (await db.query<{ v: string }>('SELECT version::text AS v FROM schema_migrations ORDER BY version')).map((row) => Number(row.v));
 };
@@ -63,7 +65,9 @@ describe('targets', () => {
     listTargets();
     const result = await fleet(['seed', '--targets', 'targets.txt']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('error: --targets works with up, down, status, validate, verify, partitions, adopt, baseline; not with seed');
+    expect(result.stderr).toContain(
+      'error: --targets works with up, down, status, validate, verify, partitions, adopt, baseline; not with seed',
+    );
     const json = await fleet(['up', '--json']);
     expect(json.code).toBe(2);
     expect(json.stderr.trim()).toBe('error: up --json needs --targets FILE or --targets-query SQL (one JSON object per target)');
@@ -72,7 +76,13 @@ describe('targets', () => {
 
 describe('running on a fleet', () => {
   it('a target that cannot connect is its exit 4; the others are migrated; no password anywhere', async () => {
-    writeTargets([`db1=${withPassword(targets[0]?.url ?? '')}`, `gone=postgres://postgres:${PASSWORD}@127.0.0.1:1/nowhere`, `db3=${withPassword(targets[2]?.url ?? '')}`].join('\n'));
+    writeTargets(
+      [
+        `db1=${withPassword(targets[0]?.url ?? '')}`,
+        `gone=postgres://postgres:${PASSWORD}@127.0.0.1:1/nowhere`,
+        `db3=${withPassword(targets[2]?.url ?? '')}`,
+      ].join('\n'),
+    );
     const result = await fleet(['up', '--targets', 'targets.txt', '--wait', '0', '--no-partitions']);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/^\[gone\] error: failed \(exit 4\): could not connect: connection refused \(127\.0\.0\.1:1\)/m);
@@ -132,10 +142,17 @@ describe('running on a fleet', () => {
 
   it('--targets-query reads name, url from a control database; --json prints one object per target', async () => {
     await control.query('CREATE TABLE tenants (name text, url text, active boolean)');
-    for (const [i, db] of targets.entries()) await control.query('INSERT INTO tenants VALUES ($1, $2, $3)', [`tenant-${i + 1}`, db.url, i !== 1]);
-    const result = await fleet(['up', '--targets-query', 'SELECT name, url FROM tenants WHERE active ORDER BY name', '--json', '--no-partitions'], { DATABASE_URL: control.url });
+    for (const [i, db] of targets.entries())
+      await control.query('INSERT INTO tenants VALUES ($1, $2, $3)', [`tenant-${i + 1}`, db.url, i !== 1]);
+    const result = await fleet(
+      ['up', '--targets-query', 'SELECT name, url FROM tenants WHERE active ORDER BY name', '--json', '--no-partitions'],
+      { DATABASE_URL: control.url },
+    );
     expect(result.code, result.stderr).toBe(0);
-    const objects = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const objects = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(objects.map((o) => [o.target, o.state, o.exitCode, o.versionBefore, o.versionAfter, o.applied])).toEqual([
       ['tenant-1', 'succeeded', 0, null, 2, ['0001_a.sql', '0002_b.sql']],
       ['tenant-3', 'succeeded', 0, null, 2, ['0001_a.sql', '0002_b.sql']],
@@ -154,11 +171,17 @@ describe('running on a fleet', () => {
     project.write('0003_slow.sql', '-- UP\nCREATE TABLE slow (id int);\nSELECT pg_sleep(30);\n-- DOWN\nDROP TABLE slow;\n');
     listTargets();
     const runner = start(['up', '--targets', 'targets.txt', '--concurrency', '2', '--no-partitions']);
-    await waitFor(async () => (await Promise.all(targets.slice(0, 2).map(sleeping))).every(Boolean), 'both running targets to sleep in 0003', 30_000);
+    await waitFor(
+      async () => (await Promise.all(targets.slice(0, 2).map(sleeping))).every(Boolean),
+      'both running targets to sleep in 0003',
+      30_000,
+    );
     runner.child.kill('SIGINT');
     const result = await runner.done;
     expect(result.code).toBe(130);
-    expect(result.stdout).toMatch(/│ db1 +│ none → 2 +│ 2 +│ [\d.]+ m?s +│ interrupted by SIGINT: 0003_slow\.sql was rolled back; completed: 0001_a\.sql, 0002_b\.sql/);
+    expect(result.stdout).toMatch(
+      /│ db1 +│ none → 2 +│ 2 +│ [\d.]+ m?s +│ interrupted by SIGINT: 0003_slow\.sql was rolled back; completed: 0001_a\.sql, 0002_b\.sql/,
+    );
     expect(result.stdout).toMatch(/│ db3 +│ +│ +│ +│ not started \(interrupted\) +│/);
     expect(result.stderr).toContain('error: 3 targets: 0 succeeded, 2 interrupted (db1, db2), 1 not started (interrupted)');
     expect(await versions(targets[0] as TestDatabase)).toEqual([1, 2]);
@@ -167,7 +190,9 @@ describe('running on a fleet', () => {
 });
 
 async function sleeping(db: TestDatabase): Promise<boolean> {
-  const rows = await db.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()");
+  const rows = await db.query(
+    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+  );
   return rows.length > 0;
 }
 
@@ -191,7 +216,10 @@ describe('adopt and baseline across the fleet', () => {
 
     const again = await fleet(['adopt', '--from', 'dbmate', '--targets', 'targets.txt', '--dir', 'migrations', '--json']);
     expect(again.code).toBe(0);
-    const lines = again.stdout.trim().split('\n').map((line) => JSON.parse(line) as { target: string });
+    const lines = again.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { target: string });
     expect(lines.map((line) => line.target)).toEqual(['db1', 'db2', 'db3']);
 
     const up = await fleet(['up', '--targets', 'targets.txt', '--dir', 'migrations']);

@@ -20,7 +20,11 @@ let project: TempProject;
 
 const name = (index: number) => `t${String(index + 1).padStart(2, '0')}`;
 const fleet = (args: string[]): Promise<CliResult> =>
-  runCli([...args, '--targets', 'targets.txt', '--concurrency', '8'], { cwd: project.dir, env: { FLEET_PASSWORD: PASSWORD }, timeoutMs: 60_000 });
+  runCli([...args, '--targets', 'targets.txt', '--concurrency', '8'], {
+    cwd: project.dir,
+    env: { FLEET_PASSWORD: PASSWORD },
+    timeoutMs: 60_000,
+  });
 const versions = async (db: TestDatabase): Promise<number[]> =>
   (await db.query<{ v: string }>('SELECT version::text AS v FROM schema_migrations ORDER BY version')).map((row) => Number(row.v));
 const row = (table: string, target: string): string => table.split('\n').find((line) => line.startsWith(`│ ${target} `)) ?? '';
@@ -62,8 +66,15 @@ describe('a fleet of 50 databases', () => {
     expect(first.code, first.stderr).toBe(1);
     const failing = name(BROKEN - 1);
     // The failing target: its own line names the file, line, column, message and SQLSTATE; the table says so too.
-    expect(first.stderr).toMatch(new RegExp(`^\\[${failing}\\] error: failed \\(exit 1\\): 0002_quests\\.sql:3:1: relation "quests" already exists \\(SQLSTATE 42P07\\)`, 'm'));
-    expect(row(first.stdout, failing)).toMatch(/│ none → 1 +│ 1 +│ \d+ ms +│ failed \(exit 1\): 0002_quests\.sql:3:1: relation "quests" already exists/);
+    expect(first.stderr).toMatch(
+      new RegExp(
+        `^\\[${failing}\\] error: failed \\(exit 1\\): 0002_quests\\.sql:3:1: relation "quests" already exists \\(SQLSTATE 42P07\\)`,
+        'm',
+      ),
+    );
+    expect(row(first.stdout, failing)).toMatch(
+      /│ none → 1 +│ 1 +│ \d+ ms +│ failed \(exit 1\): 0002_quests\.sql:3:1: relation "quests" already exists/,
+    );
     expect(row(first.stdout, 't01')).toMatch(/│ none → 3 +│ 3 +│ \d+ ms +│ ok /);
     expect(first.stdout).toMatch(/^\[t01\] Applied 0001_guilds\.sql \(\d+ ms\)$/m);
     expect(first.stderr).toContain(`error: ${FLEET_SIZE} targets: ${FLEET_SIZE - 1} succeeded, 1 failed (${failing})`);
@@ -76,7 +87,10 @@ describe('a fleet of 50 databases', () => {
     expect(row(matrix.stdout, failing)).toMatch(/│ 1 +│ 1 +│ 2 +│ none +│/);
     expect(row(matrix.stdout, 't02')).toMatch(/│ 3 +│ 3 +│ 0 +│ none +│/);
     const json = await fleet(['status', '--json']);
-    const objects = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { target: string; state: string; result: { version: number; pending: number } });
+    const objects = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { target: string; state: string; result: { version: number; pending: number } });
     expect(objects).toHaveLength(FLEET_SIZE);
     expect(objects.filter((o) => o.result.pending > 0).map((o) => o.target)).toEqual([failing]);
 

@@ -35,7 +35,9 @@ describe('import', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(13);
-    expect(lines[0]).toBe('Wrote migrations/00001_create_players.sql <- 00001_create_players.sql [StatementBegin/End lines removed, the SQL between them kept]');
+    expect(lines[0]).toBe(
+      'Wrote migrations/00001_create_players.sql <- 00001_create_players.sql [StatementBegin/End lines removed, the SQL between them kept]',
+    );
     expect(lines[5]).toBe('Wrote migrations/00006_index_inventory_by_item.sql <- 00006_index_inventory_by_item.sql [no transaction]');
     expect(lines[7]).toMatch(/^Wrote migrations\/00008_backfill_display_name\.sql <- 00008_backfill_display_name\.sql \[nothing to undo; /);
     expect(lines[12]).toBe('12 migrations from goose imported into migrations (1 without a transaction, 2 with nothing to undo)');
@@ -140,15 +142,23 @@ describe('import', () => {
   });
 
   it('writes into AETURNIS_MIGRATIONS_DIR when --dir is not given', async () => {
-    const result = await cli(['import', '--from', 'node-pg-migrate', fixture('node-pg-migrate')], { AETURNIS_MIGRATIONS_DIR: 'sql/migrations' });
+    const result = await cli(['import', '--from', 'node-pg-migrate', fixture('node-pg-migrate')], {
+      AETURNIS_MIGRATIONS_DIR: 'sql/migrations',
+    });
     expect(result.code).toBe(0);
     expect(listing(join(work, 'sql/migrations'))[0]).toBe('1704447000000_create-players.sql');
   });
 
   it.each([
-    [['import', '--from', 'liquibase', 'db'], 'error: --from must be one of dbmate, golang-migrate, goose, flyway, node-pg-migrate (got "liquibase")'],
+    [
+      ['import', '--from', 'liquibase', 'db'],
+      'error: --from must be one of dbmate, golang-migrate, goose, flyway, node-pg-migrate (got "liquibase")',
+    ],
     [['import', '--from', 'goose', 'no/such/dir'], 'error: source directory no/such/dir does not exist'],
-    [['import', '--from', 'goose', 'migrations', '--dir', 'migrations'], 'error: migrations is both the source directory and the migrations directory (--dir): import into another directory'],
+    [
+      ['import', '--from', 'goose', 'migrations', '--dir', 'migrations'],
+      'error: migrations is both the source directory and the migrations directory (--dir): import into another directory',
+    ],
   ])('refuses %j with one line (exit 2)', async (args, message) => {
     if (args.includes('migrations')) cpSync(fixture('goose'), join(work, 'migrations'), { recursive: true });
     const result = await cli(args);

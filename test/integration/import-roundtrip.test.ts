@@ -24,7 +24,17 @@ const publicObjects = async () =>
   ).map((row) => row.name);
 const journalCount = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations'))[0]?.n);
 
-const GAME_SCHEMA = ['guild_leaderboard', 'guild_members', 'guilds', 'inventory', 'item_rarity', 'items', 'players', 'set_updated_at', 'transfer_item'];
+const GAME_SCHEMA = [
+  'guild_leaderboard',
+  'guild_members',
+  'guilds',
+  'inventory',
+  'item_rarity',
+  'items',
+  'players',
+  'set_updated_at',
+  'transfer_item',
+];
 
 describe.each([
   { tool: 'dbmate', count: 12 },

@@ -31,7 +31,9 @@ async function raceTwoSpellings(schema: string, url: string): Promise<void> {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   }
-  const runs = await db.query<{ version: number; n: string }>(`SELECT version, count(*)::text AS n FROM ${schema}.runs GROUP BY version ORDER BY version`);
+  const runs = await db.query<{ version: number; n: string }>(
+    `SELECT version, count(*)::text AS n FROM ${schema}.runs GROUP BY version ORDER BY version`,
+  );
   expect(runs).toEqual(Array.from({ length: 20 }, (_, i) => ({ version: i + 1, n: '1' })));
   expect(await journalVersions(`${schema}.schema_migrations`)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   expect(await db.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'schema_migrations'`)).toEqual([]);
@@ -86,7 +88,9 @@ describe("another tool's journal table", () => {
   for (const [tool, ddl] of Object.entries(layouts)) {
     it(`${tool}: every command refuses with exit 2, one line naming the table and the way out; the table is untouched`, async () => {
       await db.query(ddl);
-      await db.query(`INSERT INTO schema_migrations (version${tool === 'golang-migrate' ? ', dirty' : ''}) VALUES ('20240101120000'${tool === 'golang-migrate' ? ', false' : ''})`);
+      await db.query(
+        `INSERT INTO schema_migrations (version${tool === 'golang-migrate' ? ', dirty' : ''}) VALUES ('20240101120000'${tool === 'golang-migrate' ? ', false' : ''})`,
+      );
       project.write('0001_a.sql', tableMigration('a'));
       const columns = tool === 'golang-migrate' ? 'version, dirty' : 'version';
       for (const args of [['up'], ['down'], ['status'], ['status', '--json'], ['validate'], ['redo'], ['partitions']]) {
@@ -100,10 +104,12 @@ describe("another tool's journal table", () => {
         );
         expect(result.stdout).toBe('');
       }
-      expect(await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).toEqual([{ tablename: 'schema_migrations' }]);
-      expect((await db.query<{ version: string }>('SELECT version::text AS version FROM schema_migrations')).map((r) => r.version)).toEqual([
-        '20240101120000',
+      expect(await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).toEqual([
+        { tablename: 'schema_migrations' },
       ]);
+      expect((await db.query<{ version: string }>('SELECT version::text AS version FROM schema_migrations')).map((r) => r.version)).toEqual(
+        ['20240101120000'],
+      );
 
       // The way out works: a journal of aeturnis-db's own next to it.
       const up = await cli(['up', '--table', 'aeturnis_migrations']);

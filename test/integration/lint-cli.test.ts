@@ -28,7 +28,8 @@ function copyFixtures(names?: string[]): void {
   for (const name of names ?? readdirSync(fixtures)) project.write(name, readFileSync(join(fixtures, name), 'utf8'));
 }
 
-const lint = (args: string[], env: Record<string, string | undefined> = {}) => runCli([...UNREACHABLE, 'lint', ...args], { cwd: project.dir, env });
+const lint = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCli([...UNREACHABLE, 'lint', ...args], { cwd: project.dir, env });
 
 /** The `FILE:LINE:COL: rule` part of each finding line. */
 const locations = (result: CliResult): string[] =>
@@ -118,7 +119,13 @@ describe('lint --all (no database)', () => {
     copyFixtures(['0002_index_players_by_name.sql']);
     writeFileSync(
       join(project.dir, 'aeturnis-db.lint.json'),
-      JSON.stringify({ rules: { 'require-concurrent-index-creation': 'warning', 'require-concurrent-index-deletion': 'off', 'require-statement-timeout': 'off' } }),
+      JSON.stringify({
+        rules: {
+          'require-concurrent-index-creation': 'warning',
+          'require-concurrent-index-deletion': 'off',
+          'require-statement-timeout': 'off',
+        },
+      }),
     );
     const result = await lint(['--all']);
     expect(result.code).toBe(0);
@@ -157,7 +164,10 @@ describe('lint FILE...', () => {
       [['migrations/0009_missing.sql'], 'error: migrations/0009_missing.sql: no such file\n'],
       [['migrations'], 'error: migrations: not a migration file (<digits>_<name>.sql)\n'],
       [['--all', 'migrations/0001_create_players.sql'], 'error: lint takes FILE... or --all, not both\n'],
-      [['--all', '--exclude', 'ban-drop-colum'], 'error: --exclude: unknown rule "ban-drop-colum" (the README\'s "lint" section lists the rules)\n'],
+      [
+        ['--all', '--exclude', 'ban-drop-colum'],
+        'error: --exclude: unknown rule "ban-drop-colum" (the README\'s "lint" section lists the rules)\n',
+      ],
       [['--all', '--config', 'nope.json'], 'error: lint configuration nope.json does not exist\n'],
     ];
     for (const [args, stderr] of cases) {

@@ -36,11 +36,15 @@ afterEach(async () => {
 });
 
 function runBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [`${repoRoot}/bench/lock-load.mjs`, '--hold', String(HOLD_SECONDS), '--database-url', db.url, '--json'], {
-    cwd: repoRoot,
-    env: cliEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [`${repoRoot}/bench/lock-load.mjs`, '--hold', String(HOLD_SECONDS), '--database-url', db.url, '--json'],
+    {
+      cwd: repoRoot,
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -51,7 +55,9 @@ function runBench(): Promise<{ code: number | null; stdout: string; stderr: stri
   });
 }
 
-it(`a ${HOLD_SECONDS} s lock under steady traffic: retries off stall the traffic for it; retries on keep it moving, nothing fails`, { timeout: 90_000 }, async () => {
+it(`a ${HOLD_SECONDS} s lock under steady traffic: retries off stall the traffic for it; retries on keep it moving, nothing fails`, {
+  timeout: 90_000,
+}, async () => {
   const run = await runBench();
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);

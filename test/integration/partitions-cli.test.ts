@@ -151,7 +151,10 @@ describe('up with the shipped migrations', () => {
     expect(out.filter((l) => l.includes('audit_log'))).toHaveLength(1);
 
     const again = await cli(['--dir', project.migrationsDir, 'up']);
-    expect(lines(again.stdout)).toEqual(['Nothing to migrate: the database is up to date', 'audit_log does not exist; no partitions ensured']);
+    expect(lines(again.stdout)).toEqual([
+      'Nothing to migrate: the database is up to date',
+      'audit_log does not exist; no partitions ensured',
+    ]);
 
     // status has no partition line then.
     const status = await cli(['--dir', project.migrationsDir, 'status']);
@@ -219,9 +222,13 @@ describe('partitions', () => {
     expect((await cli(['up'])).code).toBe(0);
     const [m4, m5, m6, m7, m8] = [4, 5, 6, 7, 8].map((i) => month(i)) as [M, M, M, M, M];
     // Months +4 and +5 in one partition with a name of its own; month +7 only from its 11th day.
-    await sql(`CREATE TABLE audit_log_handmade PARTITION OF audit_log FOR VALUES FROM ('${m4.start.toISOString()}') TO ('${m6.start.toISOString()}')`);
+    await sql(
+      `CREATE TABLE audit_log_handmade PARTITION OF audit_log FOR VALUES FROM ('${m4.start.toISOString()}') TO ('${m6.start.toISOString()}')`,
+    );
     const partialFrom = days(m7.start, 10);
-    await sql(`CREATE TABLE audit_log_partial PARTITION OF audit_log FOR VALUES FROM ('${partialFrom.toISOString()}') TO ('${m8.start.toISOString()}')`);
+    await sql(
+      `CREATE TABLE audit_log_partial PARTITION OF audit_log FOR VALUES FROM ('${partialFrom.toISOString()}') TO ('${m8.start.toISOString()}')`,
+    );
 
     const run = await cli(['partitions', '--ahead', '8']);
     expect(run.code).toBe(0);
@@ -291,7 +298,9 @@ describe('partitions', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const out = lines(run.stdout);
-    expect(out.filter((l) => l.startsWith('detached and dropped '))).toEqual(gone.map((g) => `detached and dropped ${g.name} ${g.range} of audit_log`));
+    expect(out.filter((l) => l.startsWith('detached and dropped '))).toEqual(
+      gone.map((g) => `detached and dropped ${g.name} ${g.range} of audit_log`),
+    );
     expect(out.at(-1)).toBe(`audit_log: dropped 4 old partitions (${gone.map((g) => g.name).join(', ')})`);
 
     const names = (await partitions()).map((p) => p.name);
@@ -334,8 +343,7 @@ describe('partitions', () => {
     expect(places.size).toBe(300);
     expect(await sql(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM audit_log`)).toEqual([{ n: 300, d: 300 }]);
     const now = new Date();
-    const byMonth = (at: Date) =>
-      month((at.getUTCFullYear() - now.getUTCFullYear()) * 12 + at.getUTCMonth() - now.getUTCMonth()).name;
+    const byMonth = (at: Date) => month((at.getUTCFullYear() - now.getUTCFullYear()) * 12 + at.getUTCMonth() - now.getUTCMonth()).name;
     ids.forEach((id, i) => expect(places.get(id)).toBe(byMonth(stamps[i] as Date)));
     expect(await sql(`SELECT count(*)::int AS n FROM ONLY audit_log_default`)).toEqual([{ n: 0 }]);
   });
@@ -366,7 +374,9 @@ describe('partitions', () => {
     await sql(`CREATE TABLE audit_log (id int, kind text) PARTITION BY LIST (kind)`);
     const run = await cli(['partitions']);
     expect(run.code).toBe(2);
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^error: audit_log: partitioned by LIST \(kind\); monthly partitions need RANGE/)]);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(/^error: audit_log: partitioned by LIST \(kind\); monthly partitions need RANGE/),
+    ]);
     const status = await cli(['status']);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/audit_log: partitioned by LIST \(kind\).*not maintained by aeturnis-db partitions/);

@@ -3,11 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type PartitionEvent,
-  describePartitions,
-  maintainPartitions,
-} from '../../src/partitions/ensure.js';
+import { type PartitionEvent, describePartitions, maintainPartitions } from '../../src/partitions/ensure.js';
 import { PartitionSetupError } from '../../src/partitions/errors.js';
 import { addMonths, monthOf, partitionName } from '../../src/partitions/months.js';
 
@@ -109,12 +105,7 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
     expect(report.partitionKey).toBe('created_at');
     expect(report.partitionKeyDef).toBe('RANGE (created_at)');
     expect(report.changed).toBe(true);
-    expect(report.created.map((p) => p.name)).toEqual([
-      'audit_log_2026_11',
-      'audit_log_2026_12',
-      'audit_log_2027_01',
-      'audit_log_2027_02',
-    ]);
+    expect(report.created.map((p) => p.name)).toEqual(['audit_log_2026_11', 'audit_log_2026_12', 'audit_log_2027_01', 'audit_log_2027_02']);
     expect(report.created[0]?.from.toISOString()).toBe('2026-11-01T00:00:00.000Z');
     expect(report.created[0]?.to.toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(report.defaultPartition).toEqual({ name: 'audit_log_default', created: false });
@@ -147,9 +138,7 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
     const c = await freshDb();
     const report = await maintainPartitions(c);
     const current = monthOf(new Date());
-    expect(report.created.map((p) => p.name)).toEqual(
-      [0, 1, 2, 3].map((i) => partitionName('audit_log', addMonths(current, i))),
-    );
+    expect(report.created.map((p) => p.name)).toEqual([0, 1, 2, 3].map((i) => partitionName('audit_log', addMonths(current, i))));
   });
 
   it('a second run creates nothing and says so, even from a session with another TimeZone/DateStyle', async () => {
@@ -248,9 +237,7 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
       `CREATE TABLE audit_dec_special PARTITION OF audit_log FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00')`,
     );
     // Written in another zone: the same instants.
-    await c.query(
-      `CREATE TABLE audit_q1 PARTITION OF audit_log FOR VALUES FROM ('2027-01-01 10:00:00+10') TO ('2027-03-31 14:00:00-10')`,
-    );
+    await c.query(`CREATE TABLE audit_q1 PARTITION OF audit_log FOR VALUES FROM ('2027-01-01 10:00:00+10') TO ('2027-03-31 14:00:00-10')`);
     const report = await maintainPartitions(c, { now: NOW });
     expect(report.created.map((p) => p.name)).toEqual(['audit_log_2026_11']);
     expect(report.alreadyCovered.map((m) => [m.month, m.by])).toEqual([
@@ -260,19 +247,12 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
     ]);
     expect(report.conflicts).toEqual([]);
     const names = (await partitions(c)).map((p) => p.name);
-    expect(names).toEqual([
-      'public.audit_dec_special',
-      'public.audit_log_2026_11',
-      'public.audit_log_default',
-      'public.audit_q1',
-    ]);
+    expect(names).toEqual(['public.audit_dec_special', 'public.audit_log_2026_11', 'public.audit_log_default', 'public.audit_q1']);
   });
 
   it('a partition overlapping half a month: conflict reported, the other months created, no error', async () => {
     const c = await freshDb();
-    await c.query(
-      `CREATE TABLE audit_odd PARTITION OF audit_log FOR VALUES FROM ('2026-12-15 00:00:00+00') TO ('2027-01-15 00:00:00+00')`,
-    );
+    await c.query(`CREATE TABLE audit_odd PARTITION OF audit_log FOR VALUES FROM ('2026-12-15 00:00:00+00') TO ('2027-01-15 00:00:00+00')`);
     const events: PartitionEvent[] = [];
     const report = await maintainPartitions(c, { now: NOW, onEvent: (e) => events.push(e) });
     expect(report.created.map((p) => p.name)).toEqual(['audit_log_2026_11', 'audit_log_2027_02']);
@@ -306,7 +286,9 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
     const c = await freshDb();
     // Jan 2026 .. Feb 2027
     await maintainPartitions(c, { now: new Date('2026-01-20T00:00:00Z'), ahead: 13 });
-    await c.query(`INSERT INTO audit_log (created_at, payload) VALUES ('2026-07-31 23:59:59+00', 'old'), ('2026-08-01 00:00:00+00', 'kept')`);
+    await c.query(
+      `INSERT INTO audit_log (created_at, payload) VALUES ('2026-07-31 23:59:59+00', 'old'), ('2026-08-01 00:00:00+00', 'kept')`,
+    );
 
     const noRetain = await maintainPartitions(c, { now: NOW });
     expect(noRetain.dropped).toEqual([]);
@@ -372,12 +354,7 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
     const report = await maintainPartitions(c, { now: NOW, retain: 2, dryRun: true, onEvent: (e) => events.push(e) });
     expect(report.dryRun).toBe(true);
     expect(report.changed).toBe(false);
-    expect(report.created.map((p) => p.name)).toEqual([
-      'audit_log_2026_11',
-      'audit_log_2026_12',
-      'audit_log_2027_01',
-      'audit_log_2027_02',
-    ]);
+    expect(report.created.map((p) => p.name)).toEqual(['audit_log_2026_11', 'audit_log_2026_12', 'audit_log_2027_01', 'audit_log_2027_02']);
     expect(report.dropped.map((d) => d.name)).toEqual(['audit_log_2026_01']);
     expect(report.defaultPartition).toEqual({ name: 'audit_log_default', created: true });
     expect(report.summary.startsWith('audit_log (dry run): would create 4 partitions')).toBe(true);
@@ -457,7 +434,9 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
 
   it('two concurrent runs without the caller lock both succeed and create each partition once', async () => {
     const c = await freshDb();
-    await c.query(`INSERT INTO audit_log (created_at) SELECT '2027-01-01 00:00:00+00'::timestamptz + n * interval '1 minute' FROM generate_series(1, 500) n`);
+    await c.query(
+      `INSERT INTO audit_log (created_at) SELECT '2027-01-01 00:00:00+00'::timestamptz + n * interval '1 minute' FROM generate_series(1, 500) n`,
+    );
     const db = databases[0] ?? '';
     const others = await Promise.all([connect(db), connect(db), connect(db)]);
     const reports = await Promise.all([c, ...others].map((cl) => maintainPartitions(cl, { now: NOW })));

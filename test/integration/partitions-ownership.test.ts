@@ -64,7 +64,12 @@ const TODAY = `date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
 
 /** audit_log tables of other tools and of users, each with the reason `up` must give. */
 const FOREIGN_LAYOUTS: { layout: string; sql: string; why: RegExp; ourNamesAfter: string[] }[] = [
-  { layout: 'plain table', sql: `CREATE TABLE audit_log (id bigint, created_at timestamptz);`, why: /is not a partitioned table/, ourNamesAfter: [] },
+  {
+    layout: 'plain table',
+    sql: `CREATE TABLE audit_log (id bigint, created_at timestamptz);`,
+    why: /is not a partitioned table/,
+    ourNamesAfter: [],
+  },
   {
     layout: 'pg_partman daily',
     sql: `${RANGE_PARENT}\n${partitionSeries('audit_log_p', 'YYYYMMDD', `${TODAY} - interval '4 days'`, '1 day', 9)}
@@ -190,12 +195,16 @@ describe('a month whose name a plain table holds', () => {
 
     const up = await cli(db, ['--dir', SHIPPED, 'up']);
     expect(up.code).toBe(0);
-    expect(lines(up.stderr)).toEqual([`warning: month ${taken.label} not created: a relation named ${taken.name} already exists and is not a partition of audit_log`]);
+    expect(lines(up.stderr)).toEqual([
+      `warning: month ${taken.label} not created: a relation named ${taken.name} already exists and is not a partition of audit_log`,
+    ]);
     expect(await ourNames(db)).toEqual([month(0).name, month(1).name, taken.name, month(3).name, 'audit_log_default'].sort());
 
     const status = await cli(db, ['--dir', SHIPPED, 'status']);
     expect(status.code).toBe(0);
-    expect(lines(status.stdout)).toContain(`audit_log: 3 partitions, ${month(0).label}..${month(1).label}, ${month(3).label} (${taken.label} missing)`);
+    expect(lines(status.stdout)).toContain(
+      `audit_log: 3 partitions, ${month(0).label}..${month(1).label}, ${month(3).label} (${taken.label} missing)`,
+    );
 
     const run = await cli(db, ['--dir', SHIPPED, 'partitions', '--ahead', '5']);
     expect(run.code).toBe(2);
@@ -205,9 +214,16 @@ describe('a month whose name a plain table holds', () => {
     ]);
     const err = lines(run.stderr);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(new RegExp(`^error: audit_log: month ${taken.label} not created: a relation named ${taken.name} already exists`));
+    expect(err[0]).toMatch(
+      new RegExp(`^error: audit_log: month ${taken.label} not created: a relation named ${taken.name} already exists`),
+    );
     // What could be created was committed.
-    expect(await ourNames(db)).toEqual([0, 1, 2, 3, 4, 5].map((i) => month(i).name).concat('audit_log_default').sort());
+    expect(await ourNames(db)).toEqual(
+      [0, 1, 2, 3, 4, 5]
+        .map((i) => month(i).name)
+        .concat('audit_log_default')
+        .sort(),
+    );
     // The plain table is untouched and still not a partition.
     expect(await db.query(`SELECT relispartition FROM pg_class WHERE relname = $1`, [taken.name])).toEqual([{ relispartition: false }]);
   });

@@ -28,7 +28,11 @@ async function migratedWithData(): Promise<void> {
  */
 async function resetOnTerminal(answer: string): Promise<CliResult & { screen: string }> {
   const command = `'${process.execPath}' '${repoRoot}/bin/aeturnis-db.js' reset --no-partitions`;
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: project.dir, env: cliEnv({ databaseUrl: db.url }), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd: project.dir,
+    env: cliEnv({ databaseUrl: db.url }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const done = collect(child);
   let screen = '';
   await new Promise<void>((resolve, reject) => {

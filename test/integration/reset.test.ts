@@ -30,7 +30,10 @@ async function schemaState(name: string) {
 
 function writeGameMigrations(): void {
   project.write('0001_items.sql', migration("CREATE TABLE items (id int PRIMARY KEY, label text DEFAULT 'x');", 'DROP TABLE items;'));
-  project.write('0002_game.sql', migration('CREATE SCHEMA game;\nCREATE TABLE game.scores (player text, score int);', 'DROP SCHEMA game CASCADE;'));
+  project.write(
+    '0002_game.sql',
+    migration('CREATE SCHEMA game;\nCREATE TABLE game.scores (player text, score int);', 'DROP SCHEMA game CASCADE;'),
+  );
 }
 
 describe('reset --force', () => {
@@ -40,12 +43,16 @@ describe('reset --force', () => {
     const firstApplied = await appliedAt();
     await db.query("INSERT INTO items VALUES (1, 'sword'), (2, 'shield'); INSERT INTO game.scores VALUES ('ann', 10)");
     await db.query('CREATE TABLE stray (id int); INSERT INTO stray VALUES (1)'); // made by hand in public: public is the migrations'
-    await db.query("CREATE SCHEMA keep; CREATE TABLE keep.notes (body text); INSERT INTO keep.notes VALUES ('kept'); CREATE VIEW keep.note_count AS SELECT count(*) FROM keep.notes");
+    await db.query(
+      "CREATE SCHEMA keep; CREATE TABLE keep.notes (body text); INSERT INTO keep.notes VALUES ('kept'); CREATE VIEW keep.note_count AS SELECT count(*) FROM keep.notes",
+    );
 
     const result = await cli(['reset', '--force']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Dropped schemas public, game of database ${db.name} with everything in them, and created public again`);
+    expect(result.stdout).toContain(
+      `Dropped schemas public, game of database ${db.name} with everything in them, and created public again`,
+    );
     expect(result.stdout).toMatch(/Applied 0001_items\.sql[\s\S]*Applied 0002_game\.sql/);
     expect(result.stdout).toMatch(new RegExp(`Reset database ${db.name}: applied 2 migrations in `));
 
@@ -61,7 +68,9 @@ describe('reset --force', () => {
   it('refuses (exit 3, nothing changed) when dropping would take along an object of a schema it leaves alone', async () => {
     writeGameMigrations();
     expect((await cli(['up'])).code).toBe(0);
-    await db.query("INSERT INTO items VALUES (1, 'sword'); CREATE SCHEMA report; CREATE VIEW report.item_count AS SELECT count(*) FROM public.items");
+    await db.query(
+      "INSERT INTO items VALUES (1, 'sword'); CREATE SCHEMA report; CREATE VIEW report.item_count AS SELECT count(*) FROM public.items",
+    );
 
     const result = await cli(['reset', '--force']);
     expect(result.code).toBe(3);
@@ -77,7 +86,12 @@ describe('reset --force', () => {
     await adminQuery(`ALTER DATABASE ${db.name} OWNER TO ${owner.name}`);
     project.write('0001_items.sql', migration('CREATE EXTENSION citext;\nCREATE TABLE items (id int, name citext);'));
     const before = await schemaState('public');
-    expect(before).toEqual({ owner: 'pg_database_owner', acl: '{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}', comment: 'standard public schema', defaults: null });
+    expect(before).toEqual({
+      owner: 'pg_database_owner',
+      acl: '{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}',
+      comment: 'standard public schema',
+      defaults: null,
+    });
     expect((await cliWithUrl(owner.url(db), ['up'])).code).toBe(0);
 
     const result = await cliWithUrl(owner.url(db), ['reset', '--force']);
@@ -86,10 +100,12 @@ describe('reset --force', () => {
     expect(await schemaState('public')).toEqual(before);
     expect(await tables()).toEqual(['items', 'schema_migrations']);
     // The extension went with the schema it lived in, and its migration created it again.
-    expect(await db.query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'citext'")).toEqual([{ nspname: 'public' }]);
+    expect(
+      await db.query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'citext'"),
+    ).toEqual([{ nspname: 'public' }]);
   });
 
-  it("restores a changed public exactly: another owner, extra grants, a comment, default privileges", async () => {
+  it('restores a changed public exactly: another owner, extra grants, a comment, default privileges', async () => {
     const app = await createRole('NOLOGIN');
     const reader = await createRole('NOLOGIN');
     await db.query(

@@ -34,9 +34,15 @@ afterEach(async () => {
 
 /** Migration 1 creates t1 and then reads `gate`, so it blocks (holding the runner lock) while the test holds the gate. */
 function writeGatedMigrations(count: number): void {
-  project.write('0001_t1.sql', '-- UP\nCREATE TABLE t1 (id int PRIMARY KEY);\nINSERT INTO t1 VALUES (1);\nSELECT count(*) FROM gate;\n-- DOWN\nDROP TABLE t1;\n');
+  project.write(
+    '0001_t1.sql',
+    '-- UP\nCREATE TABLE t1 (id int PRIMARY KEY);\nINSERT INTO t1 VALUES (1);\nSELECT count(*) FROM gate;\n-- DOWN\nDROP TABLE t1;\n',
+  );
   for (let n = 2; n <= count; n++) {
-    project.write(`${String(n).padStart(4, '0')}_t${n}.sql`, `-- UP\nCREATE TABLE t${n} (id int PRIMARY KEY);\nINSERT INTO t${n} VALUES (1);\n-- DOWN\nDROP TABLE t${n};\n`);
+    project.write(
+      `${String(n).padStart(4, '0')}_t${n}.sql`,
+      `-- UP\nCREATE TABLE t${n} (id int PRIMARY KEY);\nINSERT INTO t${n} VALUES (1);\n-- DOWN\nDROP TABLE t${n};\n`,
+    );
   }
 }
 
@@ -59,9 +65,15 @@ describe('runner lock', () => {
     // One runner gets the lock and blocks in migration 1; the seven others wait for the lock,
     // say so, and name the holder.
     const holderPid = await blockedRunnerPid();
-    await waitWhileRunning(runners, () => runners.filter((r) => r.live.stdout.includes('Waiting for the runner lock')).length === 7, 'seven waiting runners');
+    await waitWhileRunning(
+      runners,
+      () => runners.filter((r) => r.live.stdout.includes('Waiting for the runner lock')).length === 7,
+      'seven waiting runners',
+    );
     for (const runner of runners.filter((r) => r.live.stdout.includes('Waiting'))) {
-      expect(runner.live.stdout).toMatch(new RegExp(`Waiting for the runner lock, held by pid ${holderPid} \\(aeturnis-db, from [^)]+\\) connected since \\d{4}-`));
+      expect(runner.live.stdout).toMatch(
+        new RegExp(`Waiting for the runner lock, held by pid ${holderPid} \\(aeturnis-db, from [^)]+\\) connected since \\d{4}-`),
+      );
     }
     // Every session of the runners says who it is.
     const names = new Set((await allBackends(db)).map((b) => b.application_name));
@@ -98,7 +110,8 @@ describe('runner lock', () => {
     try {
       await waitWhileRunning(
         otherRunners,
-        async () => (await Promise.all(others.map((other) => runnerBackends(other)))).every((bs) => bs.some((b) => b.query.includes('pg_sleep'))),
+        async () =>
+          (await Promise.all(others.map((other) => runnerBackends(other)))).every((bs) => bs.some((b) => b.query.includes('pg_sleep'))),
         'the runners of the other databases to hold their locks',
       );
       writeGatedMigrations(3);
@@ -111,7 +124,9 @@ describe('runner lock', () => {
       const errors = lines(result.stderr);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(
-        new RegExp(`^error: runner lock not obtained within 1s: held by pid ${holderPid} \\(aeturnis-db, from 127\\.0\\.0\\.1\\) connected since \\d{4}-\\d\\d-\\d\\dT`),
+        new RegExp(
+          `^error: runner lock not obtained within 1s: held by pid ${holderPid} \\(aeturnis-db, from 127\\.0\\.0\\.1\\) connected since \\d{4}-\\d\\d-\\d\\dT`,
+        ),
       );
       expect(result.stdout).not.toContain('Applied');
 
@@ -141,10 +156,16 @@ describe('runner lock', () => {
     const holder = start(['up']);
     await blockedRunnerPid();
 
-    for (const args of [['down', '--lock-timeout', '0'], ['partitions', '--lock-timeout', '0'], ['seed', '--seeds-dir', seeds, '--lock-timeout', '0']]) {
+    for (const args of [
+      ['down', '--lock-timeout', '0'],
+      ['partitions', '--lock-timeout', '0'],
+      ['seed', '--seeds-dir', seeds, '--lock-timeout', '0'],
+    ]) {
       const result = await cli(args);
       expect(result.code, args.join(' ')).toBe(4);
-      expect(lines(result.stderr), args.join(' ')).toEqual([expect.stringMatching(/^error: runner lock not obtained within 0s: held by pid \d+ \(aeturnis-db/)]);
+      expect(lines(result.stderr), args.join(' ')).toEqual([
+        expect.stringMatching(/^error: runner lock not obtained within 0s: held by pid \d+ \(aeturnis-db/),
+      ]);
     }
     const tables = await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE tablename = 'seeded'`);
     expect(tables).toEqual([]);

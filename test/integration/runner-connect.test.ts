@@ -78,14 +78,19 @@ describe('unreachable database: retried for --wait, then exit 4', () => {
     expect(errors.length).toBeGreaterThanOrEqual(2);
     expect(errors[0]).toMatch(RETRY_LINE);
     expect(errors[0]).toContain('host not found (aeturnis-no-such-host.invalid)');
-    expect(errors.at(-1)).toMatch(/^error: could not connect: host not found \(aeturnis-no-such-host\.invalid\) \(gave up after 1s, \d+ attempts; raise --wait to wait longer\)$/);
+    expect(errors.at(-1)).toMatch(
+      /^error: could not connect: host not found \(aeturnis-no-such-host\.invalid\) \(gave up after 1s, \d+ attempts; raise --wait to wait longer\)$/,
+    );
     expect(result.stdout + result.stderr).not.toContain('s3cret-pw');
   });
 
   it('--wait 0 (or AETURNIS_WAIT=0) makes one attempt', async () => {
     const port = await closedPort();
     const url = `postgres://app@127.0.0.1:${port}/game`;
-    for (const result of [await cli(['up', '--wait', '0'], url), await runCli(['up'], { cwd: project.dir, databaseUrl: url, env: { AETURNIS_WAIT: '0' } })]) {
+    for (const result of [
+      await cli(['up', '--wait', '0'], url),
+      await runCli(['up'], { cwd: project.dir, databaseUrl: url, env: { AETURNIS_WAIT: '0' } }),
+    ]) {
       expect(result.code).toBe(4);
       expect(lines(result.stderr)).toEqual([`error: could not connect: connection refused (127.0.0.1:${port})`]);
     }
@@ -173,13 +178,17 @@ describe('errors that cannot heal: exit 4 at once, with a hint', () => {
     project.write('0002_sleep.sql', '-- UP\nSELECT pg_sleep(30);\n-- DOWN\n');
     const runner = watchCli(['up'], { cwd: project.dir, databaseUrl: db.url });
     try {
-      const names = await waitWhileRunning([runner], async () => {
-        const rows = await db.query<{ application_name: string; query: string }>(
-          `SELECT application_name, query FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`,
-          [db.name],
-        );
-        return rows.length > 0 ? rows.map((r) => r.application_name) : undefined;
-      }, 'the runner session');
+      const names = await waitWhileRunning(
+        [runner],
+        async () => {
+          const rows = await db.query<{ application_name: string; query: string }>(
+            `SELECT application_name, query FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`,
+            [db.name],
+          );
+          return rows.length > 0 ? rows.map((r) => r.application_name) : undefined;
+        },
+        'the runner session',
+      );
       expect(names).toEqual(['aeturnis-db']);
     } finally {
       runner.child.kill('SIGINT');

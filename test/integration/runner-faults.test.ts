@@ -38,33 +38,36 @@ describe('signals during a migration', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s cancels the running statement, rolls the migration back, releases the lock, says what ran; exit %i', async (signal, exitCode) => {
-    writeLongSecond(60);
-    const runner = start(['up']);
-    await sleepingRunner(runner);
-    runner.child.kill(signal);
-    const result = await runner.done;
+  ] as const)(
+    '%s cancels the running statement, rolls the migration back, releases the lock, says what ran; exit %i',
+    async (signal, exitCode) => {
+      writeLongSecond(60);
+      const runner = start(['up']);
+      await sleepingRunner(runner);
+      runner.child.kill(signal);
+      const result = await runner.done;
 
-    expect(result.code).toBe(exitCode);
-    expect(result.stdout).toContain('Applied 0001_a.sql');
-    expect(result.stdout).not.toContain('0002_b.sql');
-    expect(lines(result.stderr)).toEqual([
-      `error: interrupted by ${signal}: 0002_b.sql was rolled back; completed: 0001_a.sql; not run: 0003_c.sql`,
-    ]);
-    // The statement was cancelled (not left running on the server) and the session is gone.
-    await noRunnerLeft();
-    expect(await advisoryLocks(db)).toBe(0);
-    expect(await tables()).toEqual(['a', 'schema_migrations']);
-    expect(await versions()).toEqual([1]);
+      expect(result.code).toBe(exitCode);
+      expect(result.stdout).toContain('Applied 0001_a.sql');
+      expect(result.stdout).not.toContain('0002_b.sql');
+      expect(lines(result.stderr)).toEqual([
+        `error: interrupted by ${signal}: 0002_b.sql was rolled back; completed: 0001_a.sql; not run: 0003_c.sql`,
+      ]);
+      // The statement was cancelled (not left running on the server) and the session is gone.
+      await noRunnerLeft();
+      expect(await advisoryLocks(db)).toBe(0);
+      expect(await tables()).toEqual(['a', 'schema_migrations']);
+      expect(await versions()).toEqual([1]);
 
-    // Nothing is left behind: the lock is free at once and the rest applies normally.
-    writeLongSecond(0);
-    const again = await cli(['up', '--lock-timeout', '0']);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Applied 0002_b.sql');
-    expect(again.stdout).toContain('Applied 0003_c.sql');
-    expect(await versions()).toEqual([1, 2, 3]);
-  });
+      // Nothing is left behind: the lock is free at once and the rest applies normally.
+      writeLongSecond(0);
+      const again = await cli(['up', '--lock-timeout', '0']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('Applied 0002_b.sql');
+      expect(again.stdout).toContain('Applied 0003_c.sql');
+      expect(await versions()).toEqual([1, 2, 3]);
+    },
+  );
 
   it('SIGINT during down: the interrupted DOWN is undone and that migration stays applied', async () => {
     project.write('0001_a.sql', tableMigration('a'));

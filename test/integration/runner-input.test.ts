@@ -29,7 +29,9 @@ describe('bad input: one line, exit code, nothing applied', () => {
   it('missing migrations directory (flag, environment variable, a file instead of a directory)', async () => {
     const viaFlag = await cli(['up', '--dir', 'nope']);
     expect(viaFlag.code).toBe(2);
-    expect(oneError(viaFlag)).toBe(`error: migrations directory ${join(project.dir, 'nope')} does not exist (set --dir or AETURNIS_MIGRATIONS_DIR)`);
+    expect(oneError(viaFlag)).toBe(
+      `error: migrations directory ${join(project.dir, 'nope')} does not exist (set --dir or AETURNIS_MIGRATIONS_DIR)`,
+    );
 
     const viaEnv = await cli(['up'], { AETURNIS_MIGRATIONS_DIR: 'elsewhere' });
     expect(viaEnv.code).toBe(2);
@@ -58,10 +60,22 @@ describe('bad input: one line, exit code, nothing applied', () => {
   });
 
   it.each([
-    ['a bad port', 'postgres://app:s3cret-pw@db.example:notaport/game', /^error: --database-url is not a valid URL: postgres:\/\/app:\*+@db\.example:notaport\/game/],
-    ['no // after the scheme', 'postgres:/app:s3cret-pw@db.example/game', /^error: --database-url is not a valid URL: postgres:\/app:\*+@db\.example\/game/],
+    [
+      'a bad port',
+      'postgres://app:s3cret-pw@db.example:notaport/game',
+      /^error: --database-url is not a valid URL: postgres:\/\/app:\*+@db\.example:notaport\/game/,
+    ],
+    [
+      'no // after the scheme',
+      'postgres:/app:s3cret-pw@db.example/game',
+      /^error: --database-url is not a valid URL: postgres:\/app:\*+@db\.example\/game/,
+    ],
     ['another scheme', 'mysql://app:s3cret-pw@db.example/game', /^error: --database-url must start with postgres:\/\/ or postgresql:\/\//],
-    ['an @ in the password', 'postgres://app:s3cret-pw@x@db.example:5432:1/game', /^error: --database-url is not a valid URL: postgres:\/\/app:\*+@db\.example:5432:1\/game/],
+    [
+      'an @ in the password',
+      'postgres://app:s3cret-pw@x@db.example:5432:1/game',
+      /^error: --database-url is not a valid URL: postgres:\/\/app:\*+@db\.example:5432:1\/game/,
+    ],
   ])('malformed URL (%s): exit 2 naming the setting, password hidden', async (_what, url, expected) => {
     const result = await runCli(['up', '--database-url', url], { cwd: project.dir });
     expect(result.code).toBe(2);
@@ -94,7 +108,7 @@ describe('bad input: one line, exit code, nothing applied', () => {
 
   it('a file that is not valid UTF-8: exit 2 naming it, before anything is applied', async () => {
     project.write('0001_a.sql', tableMigration('a'));
-    project.write('0002_latin1.sql', Buffer.from("-- UP\nINSERT INTO a VALUES (1); -- caf\xe9\n-- DOWN\n", 'latin1'));
+    project.write('0002_latin1.sql', Buffer.from('-- UP\nINSERT INTO a VALUES (1); -- caf\xe9\n-- DOWN\n', 'latin1'));
     const result = await cli(['up']);
     expect(result.code).toBe(2);
     expect(oneError(result)).toBe('error: 0002_latin1.sql: not valid UTF-8 text (save the file as UTF-8)');

@@ -21,7 +21,10 @@ describe('privileges (PostgreSQL 15: public is not writable by every role)', () 
     const role = await appRole();
     await db.query(`CREATE SCHEMA app AUTHORIZATION ${role.name}`);
     project.write('0001_ok.sql', '-- UP\nCREATE TABLE app.ok (id int);\n-- DOWN\nDROP TABLE app.ok;\n');
-    project.write('0002_denied.sql', '-- tries the public schema\n-- UP\nCREATE TABLE app.x (id int);\nCREATE TABLE public.denied (id int);\n-- DOWN\nDROP TABLE public.denied;\n');
+    project.write(
+      '0002_denied.sql',
+      '-- tries the public schema\n-- UP\nCREATE TABLE app.x (id int);\nCREATE TABLE public.denied (id int);\n-- DOWN\nDROP TABLE public.denied;\n',
+    );
     project.write('0003_later.sql', '-- UP\nCREATE TABLE app.later (id int);\n-- DOWN\nDROP TABLE app.later;\n');
     const result = await runCli(['up', '--table', 'app.schema_migrations'], { cwd: project.dir, databaseUrl: role.url(db) });
     expect(result.code).toBe(1);
@@ -98,7 +101,10 @@ describe('-- aeturnis:no-transaction', () => {
   const header = '-- builds indexes without locking writes\n-- aeturnis:no-transaction\n';
 
   it('runs CREATE INDEX CONCURRENTLY statement by statement, split correctly, and records it after the last one', async () => {
-    project.write('0001_t.sql', "-- UP\nCREATE TABLE t (a int, \"b;c\" text);\nINSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g;\n-- DOWN\nDROP TABLE t;\n");
+    project.write(
+      '0001_t.sql',
+      '-- UP\nCREATE TABLE t (a int, "b;c" text);\nINSERT INTO t SELECT g, \'v\' || g FROM generate_series(1, 1000) g;\n-- DOWN\nDROP TABLE t;\n',
+    );
     project.write(
       '0002_indexes.sql',
       `${header}-- UP

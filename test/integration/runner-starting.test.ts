@@ -24,7 +24,9 @@ describe('a server that is not accepting connections yet (SQLSTATE 57P03)', () =
     expect(result.code).toBe(4);
     const retries = result.stderr.match(/^warning: database not reachable \(.*not accepting connections.*\); retry \d+ in/gm) ?? [];
     expect(retries.length).toBeGreaterThanOrEqual(2);
-    expect(result.stderr).toMatch(/^error: could not connect: .*not accepting connections.* \(gave up after 2s, \d+ attempts; raise --wait to wait longer\)$/m);
+    expect(result.stderr).toMatch(
+      /^error: could not connect: .*not accepting connections.* \(gave up after 2s, \d+ attempts; raise --wait to wait longer\)$/m,
+    );
   });
 
   it('is waited for: once the server accepts connections, up migrates and exits 0', async () => {

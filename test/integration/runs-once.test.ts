@@ -15,7 +15,7 @@ describe('the SQL of a failing migration runs once', () => {
     project.write('0001_seq.sql', '-- UP\nCREATE SEQUENCE ticket_seq;\n-- DOWN\nDROP SEQUENCE ticket_seq;\n');
     project.write(
       '0002_tickets.sql',
-      '-- UP\nCREATE TABLE tickets (id bigint);\nINSERT INTO tickets VALUES (nextval(\'ticket_seq\'));\n\nSELECT 1 / (SELECT count(*) - 1 FROM tickets);\n-- DOWN\nDROP TABLE tickets;\n',
+      "-- UP\nCREATE TABLE tickets (id bigint);\nINSERT INTO tickets VALUES (nextval('ticket_seq'));\n\nSELECT 1 / (SELECT count(*) - 1 FROM tickets);\n-- DOWN\nDROP TABLE tickets;\n",
     );
     const result = await cli(['up']);
     expect(result.code).toBe(1);

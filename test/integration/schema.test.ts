@@ -182,7 +182,9 @@ describe('the schema', () => {
     );
     const table = (name: string) =>
       Object.fromEntries(
-        rows.filter((r) => r.table_name === name).map((r) => [r.column_name, `${r.type}${r.not_null ? ' not null' : ''}${r.default ? ` default ${r.default}` : ''}`]),
+        rows
+          .filter((r) => r.table_name === name)
+          .map((r) => [r.column_name, `${r.type}${r.not_null ? ' not null' : ''}${r.default ? ` default ${r.default}` : ''}`]),
       );
 
     expect(table('users')).toEqual({
@@ -204,7 +206,7 @@ describe('the schema', () => {
       locked_until: 'timestamp with time zone',
       two_factor_enabled: 'boolean not null default false',
       two_factor_secret: 'text',
-      recovery_codes: "text[] not null default ARRAY[]::text[]",
+      recovery_codes: 'text[] not null default ARRAY[]::text[]',
       password_changed_at: 'timestamp with time zone not null default now()',
       force_password_change: 'boolean not null default false',
     });
@@ -265,7 +267,10 @@ describe('the schema', () => {
     const stays = await addUser('stays@example.com', 'stays_user');
     for (const id of [gone, stays]) {
       await db.query('INSERT INTO user_security (user_id) VALUES ($1)', [id]);
-      await db.query(`INSERT INTO user_sessions (user_id, refresh_token_jti, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [id, `jti-${id}`]);
+      await db.query(`INSERT INTO user_sessions (user_id, refresh_token_jti, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
+        id,
+        `jti-${id}`,
+      ]);
       await db.query(`INSERT INTO audit_log (actor_id, event_type) VALUES ($1, 'auth.login_succeeded')`, [id]);
     }
 
@@ -335,7 +340,12 @@ describe('the schema', () => {
   it('updated_at is set by the trigger on every update, even when the update tries to set it', async () => {
     const id = await addUser('t@x.com', 'trigger_user', { created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z' });
     const read = async () =>
-      (await db.query<{ created_at: Date; updated_at: Date; db_now: Date }>('SELECT created_at, updated_at, now() AS db_now FROM users WHERE id = $1', [id]))[0]!;
+      (
+        await db.query<{ created_at: Date; updated_at: Date; db_now: Date }>(
+          'SELECT created_at, updated_at, now() AS db_now FROM users WHERE id = $1',
+          [id],
+        )
+      )[0]!;
     expect((await read()).updated_at.toISOString()).toBe('2020-01-01T00:00:00.000Z');
 
     await db.query('UPDATE users SET last_login = now() WHERE id = $1', [id]);
@@ -361,8 +371,17 @@ describe('the schema', () => {
     await db.query('INSERT INTO user_security (user_id) VALUES ($1)', [id]);
     await expect(db.query('INSERT INTO user_security (user_id) VALUES ($1)', [id])).rejects.toMatchObject({ code: '23505' });
     await expect(db.query('INSERT INTO user_security (user_id) VALUES (gen_random_uuid())')).rejects.toMatchObject({ code: '23503' });
-    const [row] = await db.query('SELECT failed_login_attempts, locked_until, two_factor_enabled, recovery_codes, force_password_change FROM user_security WHERE user_id = $1', [id]);
-    expect(row).toEqual({ failed_login_attempts: 0, locked_until: null, two_factor_enabled: false, recovery_codes: [], force_password_change: false });
+    const [row] = await db.query(
+      'SELECT failed_login_attempts, locked_until, two_factor_enabled, recovery_codes, force_password_change FROM user_security WHERE user_id = $1',
+      [id],
+    );
+    expect(row).toEqual({
+      failed_login_attempts: 0,
+      locked_until: null,
+      two_factor_enabled: false,
+      recovery_codes: [],
+      force_password_change: false,
+    });
     await expect(db.query('UPDATE user_security SET failed_login_attempts = -1 WHERE user_id = $1', [id])).rejects.toMatchObject({
       code: '23514',
       constraint: 'user_security_failed_login_attempts_check',
@@ -376,12 +395,16 @@ describe('the schema', () => {
 
   it('user_sessions: unique refresh token jti, indexes for active sessions and expiry', async () => {
     const id = await addUser('u@x.com', 'session_user');
-    await db.query(`INSERT INTO user_sessions (user_id, refresh_token_jti, expires_at) VALUES ($1, 'jti-1', now() + interval '1 day')`, [id]);
+    await db.query(`INSERT INTO user_sessions (user_id, refresh_token_jti, expires_at) VALUES ($1, 'jti-1', now() + interval '1 day')`, [
+      id,
+    ]);
     await expect(
       db.query(`INSERT INTO user_sessions (user_id, refresh_token_jti, expires_at) VALUES ($1, 'jti-1', now() + interval '1 day')`, [id]),
     ).rejects.toMatchObject({ code: '23505', constraint: 'user_sessions_refresh_token_jti_key' });
 
-    const indexes = (await db.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'user_sessions'`)).map((r) => r.def);
+    const indexes = (await db.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'user_sessions'`)).map(
+      (r) => r.def,
+    );
     expect(indexes).toEqual(
       expect.arrayContaining([
         'CREATE UNIQUE INDEX user_sessions_refresh_token_jti_key ON public.user_sessions USING btree (refresh_token_jti)',
@@ -394,7 +417,11 @@ describe('the schema', () => {
 
     await withClient(db.url, async (client) => {
       await client.query('SET enable_seqscan = off');
-      const active = await explain(client, 'SELECT id FROM user_sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()', [id]);
+      const active = await explain(
+        client,
+        'SELECT id FROM user_sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()',
+        [id],
+      );
       expect(active).toMatch(/Index.* on user_sessions/);
     });
   });
@@ -416,7 +443,8 @@ describe('the schema', () => {
         [id, jti],
       );
     }
-    const remaining = async () => (await db.query<{ jti: string }>('SELECT refresh_token_jti AS jti FROM user_sessions ORDER BY 1')).map((r) => r.jti);
+    const remaining = async () =>
+      (await db.query<{ jti: string }>('SELECT refresh_token_jti AS jti FROM user_sessions ORDER BY 1')).map((r) => r.jti);
 
     expect(await db.query('SELECT cleanup_expired_sessions() AS deleted')).toEqual([{ deleted: '3' }]);
     expect(await remaining()).toEqual(['active', 'revoked-recently']);
@@ -438,9 +466,9 @@ describe('the schema', () => {
     );
     expect(parent).toEqual({ key: 'RANGE (created_at)', pkey: 'PRIMARY KEY (id, created_at)' });
 
-    const indexes = (await db.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'audit_log'::regclass`)).map(
-      (r) => r.def,
-    );
+    const indexes = (
+      await db.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'audit_log'::regclass`)
+    ).map((r) => r.def);
     expect(indexes.sort()).toEqual(
       [
         'CREATE INDEX audit_log_actor_id_created_at_idx ON ONLY public.audit_log USING btree (actor_id, created_at DESC)',
@@ -496,7 +524,9 @@ describe('the schema', () => {
       code: '23503',
     });
 
-    const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE actor_id = $1`, [actor])) as [{ n: number }];
+    const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE actor_id = $1`, [actor])) as [
+      { n: number },
+    ];
     expect(n).toBe(3);
   });
 });

@@ -60,7 +60,15 @@ describe('dev seeds', () => {
 
   it('give a verified admin with roles {admin,user} and a test user, each with a user_security row', async () => {
     await seed(db);
-    const users = await db.query<{ id: string; email: string; username: string; roles: string[]; status: string; email_verified: boolean; has_security: boolean }>(
+    const users = await db.query<{
+      id: string;
+      email: string;
+      username: string;
+      roles: string[];
+      status: string;
+      email_verified: boolean;
+      has_security: boolean;
+    }>(
       `SELECT u.id, u.email, u.username, u.roles, u.status, u.email_verified,
               EXISTS (SELECT 1 FROM user_security s WHERE s.user_id = u.id) AS has_security
          FROM users u WHERE u.id IN ($1, $2) ORDER BY u.id`,
@@ -70,7 +78,13 @@ describe('dev seeds', () => {
     const [admin, player] = users as [(typeof users)[number], (typeof users)[number]];
 
     expect([...admin.roles].sort()).toEqual(['admin', 'user']);
-    expect(admin).toMatchObject({ email: 'admin@aeturnis.test', username: 'admin', status: 'active', email_verified: true, has_security: true });
+    expect(admin).toMatchObject({
+      email: 'admin@aeturnis.test',
+      username: 'admin',
+      status: 'active',
+      email_verified: true,
+      has_security: true,
+    });
     expect(player.roles).toEqual(['user']);
     expect(player).toMatchObject({ email: 'player@aeturnis.test', username: 'testplayer', status: 'active', has_security: true });
 
@@ -102,11 +116,22 @@ describe('dev seeds', () => {
 
   it('put the dev accounts back to their documented state when run again', async () => {
     await seed(db);
-    await db.query(`UPDATE users SET password_hash = '$argon2id$v=19$m=65536,t=3,p=4$b3RoZXI$b3RoZXI', roles = '{user}', status = 'banned' WHERE id = $1`, [ADMIN_ID]);
-    await db.query(`UPDATE user_security SET failed_login_attempts = 7, locked_until = now() + interval '1 hour' WHERE user_id = $1`, [ADMIN_ID]);
+    await db.query(
+      `UPDATE users SET password_hash = '$argon2id$v=19$m=65536,t=3,p=4$b3RoZXI$b3RoZXI', roles = '{user}', status = 'banned' WHERE id = $1`,
+      [ADMIN_ID],
+    );
+    await db.query(`UPDATE user_security SET failed_login_attempts = 7, locked_until = now() + interval '1 hour' WHERE user_id = $1`, [
+      ADMIN_ID,
+    ]);
 
     await seed(db);
-    const [admin] = await db.query<{ password_hash: string; roles: string[]; status: string; failed_login_attempts: number; locked_until: Date | null }>(
+    const [admin] = await db.query<{
+      password_hash: string;
+      roles: string[];
+      status: string;
+      failed_login_attempts: number;
+      locked_until: Date | null;
+    }>(
       `SELECT u.password_hash, u.roles, u.status, s.failed_login_attempts, s.locked_until
          FROM users u JOIN user_security s ON s.user_id = u.id WHERE u.id = $1`,
       [ADMIN_ID],

@@ -11,7 +11,9 @@ const { db, project, cli, cliWithUrl, createRole, versions: journalVersions } = 
 
 const versions = () => journalVersions('public.schema_migrations');
 const whereIs = async (table: string) =>
-  (await db.query<{ schema: string }>('SELECT schemaname AS schema FROM pg_tables WHERE tablename = $1 ORDER BY 1', [table])).map((r) => r.schema);
+  (await db.query<{ schema: string }>('SELECT schemaname AS schema FROM pg_tables WHERE tablename = $1 ORDER BY 1', [table])).map(
+    (r) => r.schema,
+  );
 
 describe('session state', () => {
   it('a migration made from pg_dump output (search_path emptied) applies, and the journal write still finds its table', async () => {
@@ -62,7 +64,10 @@ DROP TABLE public.players;
     const role = await createRole('NOLOGIN');
     await adminQuery(`GRANT ${role.name} TO postgres`);
     await db.query(`GRANT CREATE ON SCHEMA public TO ${role.name}`);
-    project.write('0001_as_role.sql', `-- UP\nSET ROLE ${role.name};\nCREATE TABLE owned_by_role (id int);\n-- DOWN\nDROP TABLE owned_by_role;\n`);
+    project.write(
+      '0001_as_role.sql',
+      `-- UP\nSET ROLE ${role.name};\nCREATE TABLE owned_by_role (id int);\n-- DOWN\nDROP TABLE owned_by_role;\n`,
+    );
     project.write('0002_next.sql', tableMigration('owned_by_me'));
     const up = await cli(['up']);
     expect(up.stderr).toBe('');
@@ -83,7 +88,10 @@ DROP TABLE public.players;
     const url = new URL(db.url);
     url.searchParams.set('options', '-c search_path=app');
     project.write('0001_a.sql', '-- UP\nCREATE TABLE a (id int);\nSET search_path = public;\n-- DOWN\nDROP TABLE app.a;\n');
-    project.write('0002_b.sql', '-- aeturnis:no-transaction\n-- UP\nCREATE TABLE b (id int);\nSET search_path = public;\n-- DOWN\nDROP TABLE app.b;\n');
+    project.write(
+      '0002_b.sql',
+      '-- aeturnis:no-transaction\n-- UP\nCREATE TABLE b (id int);\nSET search_path = public;\n-- DOWN\nDROP TABLE app.b;\n',
+    );
     project.write('0003_c.sql', '-- UP\nCREATE TABLE c (id int);\n-- DOWN\nDROP TABLE app.c;\n');
     const up = await cliWithUrl(url.toString(), ['up']);
     expect(up.stderr).toBe('');

@@ -57,17 +57,36 @@ export async function partitionIsNoTable(): Promise<unknown> {
 describe('types for the shipped Aeturnis schema', () => {
   it('are the file docs/schema.md shows; compile with tsc --strict and type-check Kysely queries (and reject wrong ones)', async () => {
     const out = join(dir, 'db.ts');
-    const result = await runCli(['types', '--from-migrations', '--dir', `${repoRoot}/migrations`, '--out', out], { cwd: dir, databaseUrl: db.url });
+    const result = await runCli(['types', '--from-migrations', '--dir', `${repoRoot}/migrations`, '--out', out], {
+      cwd: dir,
+      databaseUrl: db.url,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const generated = readFileSync(out, 'utf8');
-    expect(generated).toContain('export interface Database {\n  audit_log: AuditLog;\n  user_security: UserSecurity;\n  user_sessions: UserSessions;\n  users: Users;\n}\n');
+    expect(generated).toContain(
+      'export interface Database {\n  audit_log: AuditLog;\n  user_security: UserSecurity;\n  user_sessions: UserSessions;\n  users: Users;\n}\n',
+    );
     expect(readFileSync(join(repoRoot, 'docs/schema.md'), 'utf8')).toContain(`\`\`\`ts\n${generated}\`\`\``); // the docs show the real file
     writeFileSync(join(dir, 'queries.ts'), QUERIES);
     const tsc = spawnSync(
       process.execPath,
-      [join(repoRoot, 'node_modules/typescript/bin/tsc'), '--strict', '--noEmit', '--target', 'es2022', '--module', 'nodenext',
-        '--moduleResolution', 'nodenext', '--types', 'node', '--skipLibCheck', 'db.ts', 'queries.ts'],
+      [
+        join(repoRoot, 'node_modules/typescript/bin/tsc'),
+        '--strict',
+        '--noEmit',
+        '--target',
+        'es2022',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--types',
+        'node',
+        '--skipLibCheck',
+        'db.ts',
+        'queries.ts',
+      ],
       { cwd: dir, encoding: 'utf8' },
     );
     expect(tsc.stdout + tsc.stderr).toBe('');

@@ -153,10 +153,14 @@ describe('types', () => {
     expect(source).toContain(`${EVERY_KIND_INTERFACE}\n`);
     expect(source).toContain('export type Mood = "happy" | "sad" | "it\'s \\"complicated\\"";');
     expect(source).toContain('export type AppLevel = "low" | "high";');
-    expect(source).toContain('export interface HappyRows {\n  readonly id: string | null;\n  readonly c_text: string | null;\n  readonly c_mood: Mood | null;\n}');
+    expect(source).toContain(
+      'export interface HappyRows {\n  readonly id: string | null;\n  readonly c_text: string | null;\n  readonly c_mood: Mood | null;\n}',
+    );
     expect(source).toContain('export interface Events {\n  id: number;\n  at: Date;\n}');
     expect(source).toContain('// bigint, numeric and money columns are typed string');
-    expect(source).toMatch(/export interface Database \{\n {2}"app\.users": AppUsers;\n {2}events: Events;\n {2}every_kind: EveryKind;\n {2}happy_rows: HappyRows;\n\}\n$/);
+    expect(source).toMatch(
+      /export interface Database \{\n {2}"app\.users": AppUsers;\n {2}events: Events;\n {2}every_kind: EveryKind;\n {2}happy_rows: HappyRows;\n\}\n$/,
+    );
     for (const absent of ['events_2026', 'events_default', 'schema_migrations']) expect(source).not.toContain(absent);
   });
 
@@ -185,7 +189,8 @@ describe('types', () => {
     expect(declared.size).toBe(34);
     expect(row?.c_int8).toBe('9007199254740993'); // as a number it would read 9007199254740992
     for (const [column, type] of declared) {
-      if (column === 'c_mood_array') expect(row?.[column]).toBe('{happy,sad}'); // what its note says
+      if (column === 'c_mood_array')
+        expect(row?.[column]).toBe('{happy,sad}'); // what its note says
       else if (type !== 'unknown') expect({ column, type, ok: isOfType(row?.[column], type, unions) }).toEqual({ column, type, ok: true });
     }
   });
@@ -223,7 +228,10 @@ describe('types', () => {
     expect(same.code).toBe(0);
     expect(same.stdout).toContain(`${file} is up to date`);
 
-    project.write('0002_bio.sql', '-- UP\nALTER TABLE every_kind ADD COLUMN bio text;\nCREATE TYPE app.color AS ENUM (\'red\');\n-- DOWN\nDROP TYPE app.color;\nALTER TABLE every_kind DROP COLUMN bio;\n');
+    project.write(
+      '0002_bio.sql',
+      "-- UP\nALTER TABLE every_kind ADD COLUMN bio text;\nCREATE TYPE app.color AS ENUM ('red');\n-- DOWN\nDROP TYPE app.color;\nALTER TABLE every_kind DROP COLUMN bio;\n",
+    );
     const drift = await cli(['types', '--from-migrations', '--check', '--out', file]);
     expect(drift.code).toBe(3);
     expect(drift.stderr).toBe(

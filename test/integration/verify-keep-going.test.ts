@@ -53,13 +53,19 @@ describe('verify --keep-going', () => {
     expect(problems).toHaveLength(6);
     expect(problems[0]).toBe('0002_alter: DOWN did not restore column t.a (it existed before UP)');
     expect(problems[1]).toMatch(/^0002_alter: UP could not run again after DOWN: 0002_alter\.sql:2:\d+: .*column "a" .*does not exist/);
-    expect(problems[2]).toMatch(/^0004_bad_down: 0004_bad_down\.sql:5:\d+: DOWN failed: table "not_there" does not exist \(SQLSTATE 42P01\)/);
+    expect(problems[2]).toMatch(
+      /^0004_bad_down: 0004_bad_down\.sql:5:\d+: DOWN failed: table "not_there" does not exist \(SQLSTATE 42P01\)/,
+    );
     expect(problems[3]).toMatch(/^0006_nt: 0006_nt\.sql:7:\d+: DOWN failed: table "not_there" does not exist \(SQLSTATE 42P01\)/);
-    expect(problems[4]).toMatch(/^0008_row: 0008_row\.sql:2:\d+: UP run again after DOWN failed: duplicate key value violates unique constraint "t_pkey"/);
+    expect(problems[4]).toMatch(
+      /^0008_row: 0008_row\.sql:2:\d+: UP run again after DOWN failed: duplicate key value violates unique constraint "t_pkey"/,
+    );
     expect(problems[5]).toMatch(/^0009_bad_up: 0009_bad_up\.sql:2:\d+: UP failed: relation "nowhere" does not exist \(SQLSTATE 42P01\)/);
     expect(result.stderr).toMatch(/^error: verify failed: 5 of 10 migrations do not round-trip \(4 failed with an SQL error\)$/m);
     // rebuilt after 0002 (UP again failed), 0006 (DOWN half applied) and 0008 (UP again failed); not after 0004 or 0009 (rolled back)
-    const rebuilds = [...result.stdout.matchAll(/Rebuilding scratch database aeturnis_verify_[0-9a-f]+ up to (\S+) \(UP only, \d+ migrations?\)/g)].map((m) => m[1]);
+    const rebuilds = [
+      ...result.stdout.matchAll(/Rebuilding scratch database aeturnis_verify_[0-9a-f]+ up to (\S+) \(UP only, \d+ migrations?\)/g),
+    ].map((m) => m[1]);
     expect(rebuilds).toEqual(['0002_alter.sql', '0006_nt.sql', '0008_row.sql']);
     const scratch = /scratch database (aeturnis_verify_[0-9a-f]+)/.exec(result.stdout)?.[1] ?? '';
     expect(await databaseExists(scratch)).toBe(false);
@@ -102,7 +108,8 @@ describe('verify --keep-going', () => {
       const result = await cli(['verify', '--keep-going', '--scratch-url', scratch.url]);
       expect(result.code).toBe(1);
       expect(problemLines(result)).toHaveLength(6);
-      for (const file of ['0003_uses_a', '0005_uses_u', '0007_uses_w', '0010_z']) expect(result.stdout).toMatch(new RegExp(`Verified ${file}\\.sql`));
+      for (const file of ['0003_uses_a', '0005_uses_u', '0007_uses_w', '0010_z'])
+        expect(result.stdout).toMatch(new RegExp(`Verified ${file}\\.sql`));
       expect(result.stdout).toContain(`Rebuilding scratch database ${scratch.name} up to 0006_nt.sql (UP only, 6 migrations)`);
       expect(await databaseExists(scratch.name)).toBe(true);
       // the public schema is back with its owner and privileges, holding what the migrations built
@@ -127,7 +134,9 @@ describe('verify --keep-going', () => {
         /^error: --keep-going with --scratch-url needs a database with nothing in it \(aeturnis_test_\w+ has function keep_me\(\)\): .*$/m,
       );
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(await scratch.query(`SELECT to_regclass('public.a') AS a, to_regprocedure('keep_me()')::text AS f`)).toEqual([{ a: null, f: 'keep_me()' }]);
+      expect(await scratch.query(`SELECT to_regclass('public.a') AS a, to_regprocedure('keep_me()')::text AS f`)).toEqual([
+        { a: null, f: 'keep_me()' },
+      ]);
     } finally {
       await scratch.drop();
     }

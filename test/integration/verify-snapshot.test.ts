@@ -76,7 +76,11 @@ describe('schema snapshot', () => {
       expect(keys).toContain(key);
     }
     expect(snapshot.get('enum game.mood')?.attributes.values).toBe(`'calm', 'angry'`);
-    expect(snapshot.get('column game.players.name')?.attributes).toMatchObject({ type: 'citext', 'not null': 'NOT NULL', default: `'anon'::citext` });
+    expect(snapshot.get('column game.players.name')?.attributes).toMatchObject({
+      type: 'citext',
+      'not null': 'NOT NULL',
+      default: `'anon'::citext`,
+    });
     expect(snapshot.get('column game.players.id')?.attributes.identity).toBe('GENERATED ALWAYS');
     expect(snapshot.get('column game.players.doubled')?.attributes.generated).toMatch(/^GENERATED ALWAYS AS \(.*level.* \* 2\)+ STORED$/);
     expect(snapshot.get('table game.events_2026_11')?.attributes).toMatchObject({

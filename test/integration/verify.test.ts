@@ -28,7 +28,13 @@ describe('verify', () => {
     const result = await runCli(['verify', '--dir', `${repoRoot}/migrations`], { cwd: project.dir, databaseUrl: db.url });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    for (const file of ['0001_extensions_and_helpers', '0002_create_users', '0003_create_user_security', '0004_create_audit_log', '0005_create_user_sessions']) {
+    for (const file of [
+      '0001_extensions_and_helpers',
+      '0002_create_users',
+      '0003_create_user_security',
+      '0004_create_audit_log',
+      '0005_create_user_sessions',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`Verified ${file}\\.sql \\(\\d+ ms\\)`));
     }
     expect(result.stdout).toContain('Verified 5 migrations: every DOWN undoes its UP and UP runs again');
@@ -70,7 +76,10 @@ describe('verify', () => {
     expect(result.stderr).toMatch(/0002_alter: UP could not run again after DOWN: 0002_alter\.sql:2:\d+: .*column "a" .*does not exist/);
     expect(result.stdout + result.stderr).not.toContain('0003_type');
 
-    project.write('0002_alter.sql', `-- UP\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\n-- DOWN\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;\n`);
+    project.write(
+      '0002_alter.sql',
+      `-- UP\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\n-- DOWN\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;\n`,
+    );
     const again = await cli(['verify']);
     expect(again.code).toBe(3);
     expect(again.stdout).toMatch(/Verified 0002_alter\.sql/);
@@ -168,7 +177,9 @@ describe('verify', () => {
       // it now holds the migrated schema, so a second run must refuse it
       const refused = await cli(['verify', '--scratch-url', scratch.url]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/^error: --scratch-url database aeturnis_test_\w+ is not empty \(it has \w+\): verify needs an empty database it may change$/m);
+      expect(refused.stderr).toMatch(
+        /^error: --scratch-url database aeturnis_test_\w+ is not empty \(it has \w+\): verify needs an empty database it may change$/m,
+      );
     } finally {
       await scratch.drop();
     }
@@ -217,7 +228,9 @@ describe('redo', () => {
     const result = await cli(['redo']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/Rolled back 0001_a\.sql/);
-    expect(result.stderr).toMatch(/^error: 0001_a\.sql:2:\d+: relation "nowhere" does not exist \(SQLSTATE 42P01\) — .*0001_a\.sql was rolled back and is now pending$/m);
+    expect(result.stderr).toMatch(
+      /^error: 0001_a\.sql:2:\d+: relation "nowhere" does not exist \(SQLSTATE 42P01\) — .*0001_a\.sql was rolled back and is now pending$/m,
+    );
     expect(await db.query(`SELECT version FROM schema_migrations`)).toEqual([]);
   });
 

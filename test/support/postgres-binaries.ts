@@ -46,7 +46,11 @@ export function scratchBase(account: (Account & { name: string }) | undefined): 
  * @example
  * const binaries = runnableBinaries(installed, { name: 'postgres', uid: 101, gid: 104 }, '/tmp/cluster/postgres');
  */
-export function runnableBinaries(installed: PostgresBinaries, account: (Account & { name: string }) | undefined, privateDir: string): PostgresBinaries {
+export function runnableBinaries(
+  installed: PostgresBinaries,
+  account: (Account & { name: string }) | undefined,
+  privateDir: string,
+): PostgresBinaries {
   if (!account || closedPath(installed, account) === undefined) return installed;
   const installation = dirname(dirname(installed.initdb));
   // verbatimSymlinks: lib/ holds relative links (libpq.so -> libpq.so.5.18) that must stay relative.

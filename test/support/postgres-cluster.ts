@@ -64,7 +64,12 @@ export async function initCluster(options: ClusterOptions): Promise<Cluster | un
   return runnableCluster({ binaries, home, account, port, flags: options.postgresFlags ?? [], removeHome });
 }
 
-async function initdb(binaries: PostgresBinaries, home: string, auth: ClusterOptions['auth'], account: ServerAccount | undefined): Promise<void> {
+async function initdb(
+  binaries: PostgresBinaries,
+  home: string,
+  auth: ClusterOptions['auth'],
+  account: ServerAccount | undefined,
+): Promise<void> {
   const passwordFile = join(home, 'password');
   writeFileSync(passwordFile, 'postgres\n', { mode: 0o600 });
   if (account) chownSync(passwordFile, account.uid, account.gid);
@@ -72,7 +77,9 @@ async function initdb(binaries: PostgresBinaries, home: string, auth: ClusterOpt
   const child = spawnAs(binaries.initdb, [...args, '--encoding=UTF8', '--locale=C', '--no-sync'], home, account);
   const log = tail(child);
   const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', (error) => reject(new Error(`cannot run initdb${asUser(account)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    child.once('error', (error) =>
+      reject(new Error(`cannot run initdb${asUser(account)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)),
+    );
     child.once('close', resolve);
   });
   rmSync(passwordFile, { force: true });
@@ -127,8 +134,12 @@ function untilReady(server: ChildProcess, account: ServerAccount | undefined): P
     log.onLine((line) => {
       if (line.includes(READY)) resolve();
     });
-    server.once('error', (error) => reject(new Error(`cannot run postgres${asUser(account)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
-    server.once('close', (code) => reject(new Error(`postgres exited (code ${code ?? 'null'}) before accepting connections: ${log.last() || 'no output'}`)));
+    server.once('error', (error) =>
+      reject(new Error(`cannot run postgres${asUser(account)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)),
+    );
+    server.once('close', (code) =>
+      reject(new Error(`postgres exited (code ${code ?? 'null'}) before accepting connections: ${log.last() || 'no output'}`)),
+    );
   });
 }
 
@@ -190,4 +201,3 @@ async function freePort(): Promise<number> {
     });
   });
 }
-

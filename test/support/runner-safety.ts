@@ -63,7 +63,9 @@ export async function waitWhileRunning<T>(
       if (value !== undefined && value !== null && value !== false) return value;
       const exited = runners.find((runner) => runner.child.exitCode !== null || runner.child.signalCode !== null);
       if (exited) {
-        throw new Error(`a runner exited (${exited.child.exitCode ?? exited.child.signalCode}) while waiting for ${what}\nstdout: ${exited.live.stdout}\nstderr: ${exited.live.stderr}`);
+        throw new Error(
+          `a runner exited (${exited.child.exitCode ?? exited.child.signalCode}) while waiting for ${what}\nstdout: ${exited.live.stdout}\nstderr: ${exited.live.stderr}`,
+        );
       }
       return value;
     },

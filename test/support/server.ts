@@ -59,7 +59,11 @@ async function assertReachable(url: string): Promise<void> {
 }
 
 function dockerLikelyAvailable(): boolean {
-  return Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock') || existsSync(join(process.env.HOME ?? '', '.docker/run/docker.sock'));
+  return (
+    Boolean(process.env.DOCKER_HOST) ||
+    existsSync('/var/run/docker.sock') ||
+    existsSync(join(process.env.HOME ?? '', '.docker/run/docker.sock'))
+  );
 }
 
 async function tryDocker(log: (line: string) => void): Promise<TestServer | undefined> {
@@ -80,7 +84,10 @@ async function tryDocker(log: (line: string) => void): Promise<TestServer | unde
   }
 }
 
-async function tryEmbeddedPostgres(log: (line: string) => void, auth: 'trust' | 'scram-sha-256' = 'trust'): Promise<TestServer | undefined> {
+async function tryEmbeddedPostgres(
+  log: (line: string) => void,
+  auth: 'trust' | 'scram-sha-256' = 'trust',
+): Promise<TestServer | undefined> {
   const cluster = await initCluster({ auth });
   if (!cluster) return undefined;
   try {

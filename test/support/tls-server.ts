@@ -59,8 +59,25 @@ function selfSignedCertificate(dir: string): { certificate: string; key: string 
   const [certificate, key] = [join(dir, 'server.crt'), join(dir, 'server.key')];
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${CERTIFIED_HOST}`,
-      '-addext', `subjectAltName=DNS:${CERTIFIED_HOST}`, '-keyout', key, '-out', certificate],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${CERTIFIED_HOST}`,
+      '-addext',
+      `subjectAltName=DNS:${CERTIFIED_HOST}`,
+      '-keyout',
+      key,
+      '-out',
+      certificate,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return { certificate: readFileSync(certificate, 'utf8'), key: readFileSync(key, 'utf8') };

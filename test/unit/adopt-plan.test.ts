@@ -9,7 +9,15 @@ import { SOURCE_TOOLS } from '../../src/adopt/tools/index.js';
 import type { SourceRow } from '../../src/adopt/types.js';
 import { parseMigration } from '../../src/migrations/parse.js';
 
-const row = (fields: Partial<SourceRow>): SourceRow => ({ version: null, name: null, kind: 'SQL', appliedAt: null, executionMs: null, ok: true, ...fields });
+const row = (fields: Partial<SourceRow>): SourceRow => ({
+  version: null,
+  name: null,
+  kind: 'SQL',
+  appliedAt: null,
+  executionMs: null,
+  ok: true,
+  ...fields,
+});
 
 function local(fileName: string, header?: string): LocalMigration {
   const text = `${header ? `${header}\n` : ''}-- UP\nSELECT 1;\n-- DOWN\nSELECT 1;\n`;
@@ -54,7 +62,10 @@ describe('planAdoption', () => {
   });
 
   it('node-pg-migrate rows with 17-digit names find the files import numbered by milliseconds, header or not', () => {
-    const locals = [local('1589353644505_users.sql'), local('1589353644506_posts.sql', '-- Imported from node-pg-migrate: 20200513070724506_posts.sql')];
+    const locals = [
+      local('1589353644505_users.sql'),
+      local('1589353644506_posts.sql', '-- Imported from node-pg-migrate: 20200513070724506_posts.sql'),
+    ];
     const state = SOURCE_TOOLS['node-pg-migrate'].interpret([
       row({ name: '20200513070724505_users', appliedAt: '2024-01-01T00:00:00.000001Z' }),
       row({ name: '20200513070724506_posts' }),
@@ -70,7 +81,12 @@ describe('planAdoption', () => {
 describe('pendingAfter', () => {
   it('names what up applies next, and which of those it refuses as out of order', () => {
     const migrations = ['0001_a.sql', '0002_b.sql', '0003_c.sql', '0004_d.sql'].map((name) => local(name).migration);
-    const plan = planAdoption(SOURCE_TOOLS.goose, SOURCE_TOOLS.goose.interpret([row({ version: '1' }), row({ version: '3' })]), migrations.map((m) => ({ migration: m, importedFrom: undefined })), new Set());
+    const plan = planAdoption(
+      SOURCE_TOOLS.goose,
+      SOURCE_TOOLS.goose.interpret([row({ version: '1' }), row({ version: '3' })]),
+      migrations.map((m) => ({ migration: m, importedFrom: undefined })),
+      new Set(),
+    );
     const after = pendingAfter(migrations, [], plan.records);
     expect(after.pending.map((m) => m.version)).toEqual([2, 4]);
     expect(after.outOfOrder.map((m) => m.version)).toEqual([2]);

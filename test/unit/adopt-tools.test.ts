@@ -6,8 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { SOURCE_TOOLS } from '../../src/adopt/tools/index.js';
 import type { SourceRow } from '../../src/adopt/types.js';
 
-const row = (fields: Partial<SourceRow>): SourceRow => ({ version: null, name: null, kind: null, appliedAt: null, executionMs: null, ok: true, ...fields });
-const labels = (rows: SourceRow[], tool: keyof typeof SOURCE_TOOLS) => SOURCE_TOOLS[tool].interpret(rows).applied.map((entry) => entry.label);
+const row = (fields: Partial<SourceRow>): SourceRow => ({
+  version: null,
+  name: null,
+  kind: null,
+  appliedAt: null,
+  executionMs: null,
+  ok: true,
+  ...fields,
+});
+const labels = (rows: SourceRow[], tool: keyof typeof SOURCE_TOOLS) =>
+  SOURCE_TOOLS[tool].interpret(rows).applied.map((entry) => entry.label);
 
 describe('goose', () => {
   it("the newest row of each version decides (goose 2's is_applied = false rows), version 0 is goose's own", () => {
@@ -26,7 +35,11 @@ describe('goose', () => {
 
 describe('golang-migrate', () => {
   it('its one row is the version everything up to which is applied; dirty blocks; no row or version 0 is nothing', () => {
-    expect(SOURCE_TOOLS['golang-migrate'].interpret([row({ version: '7' })]).upTo).toMatchObject({ label: '7', fileRequired: true, id: { order: [7n] } });
+    expect(SOURCE_TOOLS['golang-migrate'].interpret([row({ version: '7' })]).upTo).toMatchObject({
+      label: '7',
+      fileRequired: true,
+      id: { order: [7n] },
+    });
     expect(SOURCE_TOOLS['golang-migrate'].interpret([row({ version: '7', ok: false })]).blocked).toEqual([
       'version 7 is dirty (a migration failed part way): fix the schema by hand, then run migrate force VERSION',
     ]);
@@ -60,7 +73,7 @@ describe('Flyway', () => {
     expect(state.blocked).toEqual(['version 2 (V2__c.sql) failed: fix the schema, then run flyway repair']);
   });
 
-  it("identifies versions as Flyway does: 1_1 is 1.1, 1.0 is 1; U files and other names are no versioned migration", () => {
+  it('identifies versions as Flyway does: 1_1 is 1.1, 1.0 is 1; U files and other names are no versioned migration', () => {
     expect(flyway.fileId('release/V1_1__b.sql')).toEqual(flyway.fileId('V1.1__other.sql'));
     expect(flyway.fileId('V1.0__a.sql')?.key).toBe(flyway.localId({ version: 1, name: 'a' }).key);
     expect(flyway.fileId('U1__a.sql')).toBeUndefined();
@@ -71,7 +84,10 @@ describe('node-pg-migrate', () => {
   it('names with a 17-digit UTC prefix map to the millisecond version import gives the file', () => {
     const [entry] = SOURCE_TOOLS['node-pg-migrate'].interpret([row({ name: '20200513070724505_create-users' })]).applied;
     expect(entry?.id).toEqual(SOURCE_TOOLS['node-pg-migrate'].localId({ version: 1589353644505, name: 'create-users' }));
-    expect(SOURCE_TOOLS['node-pg-migrate'].fileId('1704447000000_create-players.sql')).toEqual({ key: '1704447000000_create-players', order: [1704447000000n] });
+    expect(SOURCE_TOOLS['node-pg-migrate'].fileId('1704447000000_create-players.sql')).toEqual({
+      key: '1704447000000_create-players',
+      order: [1704447000000n],
+    });
   });
 });
 

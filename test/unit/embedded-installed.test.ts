@@ -4,7 +4,8 @@ import { UsageError } from '../../src/errors.js';
 
 /** A resolver that finds only the given packages (as node_modules would after a partial install). */
 const resolverOf = (installed: string[]) => (specifier: string) => {
-  if (!installed.includes(specifier)) throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+  if (!installed.includes(specifier))
+    throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
   return `file:///app/node_modules/${specifier}/dist/index.js`;
 };
 
@@ -31,7 +32,9 @@ describe('the embedded database is an optional dependency', () => {
   });
 
   it('names only the package that is missing', () => {
-    expect(() => assertEmbeddedInstalled(resolverOf(['@electric-sql/pglite']))).toThrow(/optional package @electric-sql\/pglite-socket left out/);
+    expect(() => assertEmbeddedInstalled(resolverOf(['@electric-sql/pglite']))).toThrow(
+      /optional package @electric-sql\/pglite-socket left out/,
+    );
   });
 
   it('finds the installed packages from its own place by default', () => {

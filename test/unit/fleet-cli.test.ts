@@ -33,9 +33,15 @@ describe('fleet flags', () => {
   });
   it('refuses rollout flags without targets, both sources, --database-url with a file, commands without a fleet', () => {
     expect(usage(() => fleetFlags({ concurrency: '4' }, 'up'))).toBe('--concurrency needs --targets FILE or --targets-query SQL');
-    expect(usage(() => fleetFlags({ targets: 'a', targetsQuery: 'SELECT 1' }, 'up'))).toBe('give either --targets FILE or --targets-query SQL, not both');
-    expect(usage(() => fleetFlags({ targets: 'a', databaseUrl: 'postgres://db/x' }, 'up'))).toMatch(/^--database-url is not used with --targets FILE/);
-    expect(usage(() => fleetFlags({ targets: 'a' }, 'seed'))).toMatch(/^--targets works with up, down, status, validate, verify, partitions, adopt, baseline; not with seed$/);
+    expect(usage(() => fleetFlags({ targets: 'a', targetsQuery: 'SELECT 1' }, 'up'))).toBe(
+      'give either --targets FILE or --targets-query SQL, not both',
+    );
+    expect(usage(() => fleetFlags({ targets: 'a', databaseUrl: 'postgres://db/x' }, 'up'))).toMatch(
+      /^--database-url is not used with --targets FILE/,
+    );
+    expect(usage(() => fleetFlags({ targets: 'a' }, 'seed'))).toMatch(
+      /^--targets works with up, down, status, validate, verify, partitions, adopt, baseline; not with seed$/,
+    );
     expect(usage(() => fleetFlags({ targets: 'a', concurrency: '0' }, 'up'))).toBe('--concurrency must be at least 1 (got "0")');
     expect(usage(() => fleetFlags({ targets: 'a', canary: 'two' }, 'up'))).toMatch(/^--canary must be a whole number/);
   });
@@ -63,8 +69,19 @@ const runLayout = { matrix: false, tracked: true, changed: 'Applied' };
 describe('fleet summary', () => {
   it('a row per target: version before → after, count, time, result with the one-line error', () => {
     const outcomes = [
-      outcome({ result: printed(upLike, { n: 1 }, false), versions: { before: 2, after: 5 }, applied: ['0003_a.sql', '0004_b.sql', '0005_c.sql'] }),
-      outcome({ target: 'eu-3', state: 'failed', exitCode: 1, error: '0002_b.sql:2:1: relation "t" already exists (SQLSTATE 42P07)', versions: { before: undefined, after: 1 }, applied: ['0001_a.sql'] }),
+      outcome({
+        result: printed(upLike, { n: 1 }, false),
+        versions: { before: 2, after: 5 },
+        applied: ['0003_a.sql', '0004_b.sql', '0005_c.sql'],
+      }),
+      outcome({
+        target: 'eu-3',
+        state: 'failed',
+        exitCode: 1,
+        error: '0002_b.sql:2:1: relation "t" already exists (SQLSTATE 42P07)',
+        versions: { before: undefined, after: 1 },
+        applied: ['0001_a.sql'],
+      }),
       outcome({ target: 'eu-4', state: 'not-started', notStarted: 'fail-fast', ms: 0 }),
     ];
     const { head, rows } = summaryCells(outcomes, runLayout, plain);
@@ -107,7 +124,12 @@ describe('fleet summary', () => {
   });
 
   it("a target's last plain line", () => {
-    expect(doneLine(outcome({ result: printed(upLike, { n: 1 }, false), versions: { before: 1, after: 2 }, applied: ['0002_b.sql'] }), 'Applied')).toBe('ok (1 → 2, 1 applied, 120 ms)');
+    expect(
+      doneLine(
+        outcome({ result: printed(upLike, { n: 1 }, false), versions: { before: 1, after: 2 }, applied: ['0002_b.sql'] }),
+        'Applied',
+      ),
+    ).toBe('ok (1 → 2, 1 applied, 120 ms)');
   });
 
   it('--json: one object per line with target, state, exit code, error and result; no password', () => {
@@ -115,7 +137,15 @@ describe('fleet summary', () => {
     const text = jsonLines([done, outcome({ target: 'eu-2', state: 'failed', exitCode: 4, error: 'could not connect' })], true);
     const lines = text.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ target: 'eu-1', state: 'succeeded', exitCode: 0, versionBefore: null, versionAfter: 1, applied: ['0001_a.sql'], result: { n: 1 } });
+    expect(lines[0]).toMatchObject({
+      target: 'eu-1',
+      state: 'succeeded',
+      exitCode: 0,
+      versionBefore: null,
+      versionAfter: 1,
+      applied: ['0001_a.sql'],
+      result: { n: 1 },
+    });
     expect(lines[1]).toMatchObject({ target: 'eu-2', state: 'failed', exitCode: 4, error: 'could not connect', result: null });
     expect(text).not.toMatch(/app:[^*]/);
   });
@@ -160,7 +190,14 @@ describe('LiveView on a terminal', () => {
   it('redraws its frame in place, prints errors above it (password hidden) and leaves no frame behind', () => {
     let screen = '';
     const terminal = { write: (text: string) => ((screen += text), true), columns: 60, rows: 20 } as unknown as Terminal;
-    const state: LiveState = { command: 'up', total: 2, done: 0, failed: 0, startedAt: performance.now(), running: new Map([['eu-1', { activity: 'applying 0001_a.sql', since: performance.now() }]]) };
+    const state: LiveState = {
+      command: 'up',
+      total: 2,
+      done: 0,
+      failed: 0,
+      startedAt: performance.now(),
+      running: new Map([['eu-1', { activity: 'applying 0001_a.sql', since: performance.now() }]]),
+    };
     const view = new LiveView(terminal, plain, state, terminal);
     view.start();
     expect(screen).toMatch(/^⠋ up: 0 of 2 done, 1 running \(\d+ ms\)\n {2}eu-1 {2}applying 0001_a\.sql \(\d+ ms\)\n$/);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { currentVersion, describeFleet, versionsAfter, worstExitCode, type TargetOutcome } from '../../src/fleet/outcome.js';
 
-const outcome = (target: string, state: TargetOutcome<unknown>['state'], exitCode = 0, notStarted?: TargetOutcome<unknown>['notStarted']): TargetOutcome<unknown> => ({
+const outcome = (
+  target: string,
+  state: TargetOutcome<unknown>['state'],
+  exitCode = 0,
+  notStarted?: TargetOutcome<unknown>['notStarted'],
+): TargetOutcome<unknown> => ({
   target,
   source: 'targets.txt:1',
   url: 'postgres://db/x',
@@ -30,7 +35,12 @@ describe('fleet outcomes', () => {
   it('says in one line what became of the fleet', () => {
     expect(describeFleet([outcome('a', 'succeeded'), outcome('b', 'succeeded')])).toBe('All 2 targets succeeded');
     expect(
-      describeFleet([outcome('a', 'succeeded'), outcome('eu-3', 'failed', 1), outcome('c', 'not-started', 0, 'fail-fast'), outcome('d', 'not-started', 0, 'fail-fast')]),
+      describeFleet([
+        outcome('a', 'succeeded'),
+        outcome('eu-3', 'failed', 1),
+        outcome('c', 'not-started', 0, 'fail-fast'),
+        outcome('d', 'not-started', 0, 'fail-fast'),
+      ]),
     ).toBe('4 targets: 1 succeeded, 1 failed (eu-3), 2 not started (--fail-fast)');
     const many = Array.from({ length: 7 }, (_, i) => outcome(`t${i}`, 'failed', 1));
     expect(describeFleet(many)).toBe('7 targets: 0 succeeded, 7 failed (t0, t1, t2, t3, t4 and 2 more)');

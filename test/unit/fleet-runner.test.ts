@@ -23,7 +23,8 @@ const run = (items: string[], failing: string[], options: Partial<RolloutOptions
   return rollOut(items, r.work, (o) => !o.ok, { concurrency: 1, ...options }).then((slots) => ({ slots, ...r }));
 };
 
-const states = (slots: Awaited<ReturnType<typeof run>>['slots']) => slots.map((s) => (s.started ? (s.outcome.ok ? 'ok' : 'failed') : s.reason));
+const states = (slots: Awaited<ReturnType<typeof run>>['slots']) =>
+  slots.map((s) => (s.started ? (s.outcome.ok ? 'ok' : 'failed') : s.reason));
 
 describe('rollOut', () => {
   it('runs every item, at most `concurrency` at once, in order, and returns slots in the items order', async () => {

@@ -16,7 +16,15 @@ const failure = (run: () => unknown): string => {
 
 describe('parseTargetsFile', () => {
   it('reads name=URL and bare URLs, skipping blank lines and # comments', () => {
-    const targets = parse(['# tenants', '', 'eu-1=postgres://app@db1/app_eu', '  postgres://app@db2:5433/app_us   # the US shard', 'ap = postgresql://db3/app'].join('\n'));
+    const targets = parse(
+      [
+        '# tenants',
+        '',
+        'eu-1=postgres://app@db1/app_eu',
+        '  postgres://app@db2:5433/app_us   # the US shard',
+        'ap = postgresql://db3/app',
+      ].join('\n'),
+    );
     expect(targets).toEqual([
       { name: 'eu-1', url: 'postgres://app@db1/app_eu', source: 'targets.txt:3' },
       { name: 'db2:5433/app_us', url: 'postgres://app@db2:5433/app_us', source: 'targets.txt:4' },
@@ -38,11 +46,15 @@ describe('parseTargetsFile', () => {
   });
 
   it('an unset variable is an error naming the line and the variable', () => {
-    expect(failure(() => parse('a=postgres://db1/a\nb=postgres://app:${B_PASSWORD}@db2/b'))).toBe('targets.txt:2: ${B_PASSWORD} is not set in the environment');
+    expect(failure(() => parse('a=postgres://db1/a\nb=postgres://app:${B_PASSWORD}@db2/b'))).toBe(
+      'targets.txt:2: ${B_PASSWORD} is not set in the environment',
+    );
   });
 
   it('a line that is neither name=URL nor a URL is an error naming the line, password hidden', () => {
-    expect(failure(() => parse('a=postgres://db1/a\n\njust some words'))).toBe('targets.txt:3: expected name=URL or a postgres:// URL (got just some words)');
+    expect(failure(() => parse('a=postgres://db1/a\n\njust some words'))).toBe(
+      'targets.txt:3: expected name=URL or a postgres:// URL (got just some words)',
+    );
     const message = failure(() => parse('eu=mysql://app:hunter2@db/app'));
     expect(message).toMatch(/^targets\.txt:1: the URL must start with postgres:\/\//);
     expect(message).not.toContain('hunter2');
@@ -55,11 +67,15 @@ describe('parseTargetsFile', () => {
   });
 
   it('an invalid sslmode in a target URL is an error naming the line', () => {
-    expect(failure(() => parse('eu=postgres://db/app?sslmode=sometimes'))).toMatch(/^targets\.txt:1: invalid sslmode in the URL: "sometimes"/);
+    expect(failure(() => parse('eu=postgres://db/app?sslmode=sometimes'))).toMatch(
+      /^targets\.txt:1: invalid sslmode in the URL: "sometimes"/,
+    );
   });
 
   it('two lines with one name are an error naming the later line', () => {
-    expect(failure(() => parse('eu=postgres://db1/a\neu=postgres://db2/b'))).toBe('targets.txt:2: duplicate target name eu (also targets.txt:1)');
+    expect(failure(() => parse('eu=postgres://db1/a\neu=postgres://db2/b'))).toBe(
+      'targets.txt:2: duplicate target name eu (also targets.txt:1)',
+    );
   });
 
   it('two lines reaching one database are an error, whatever the user, password, scheme or TLS settings', () => {
@@ -87,13 +103,18 @@ describe('expandVariables', () => {
     expect(expandVariables('postgres://app:pa$$word@db/app', {}, 'x')).toBe('postgres://app:pa$$word@db/app');
   });
   it('refuses an unclosed ${', () => {
-    expect(failure(() => expandVariables('postgres://app:${PW@db/app', {}, 'targets.txt:4'))).toBe('targets.txt:4: ${ without a closing } (write ${NAME})');
+    expect(failure(() => expandVariables('postgres://app:${PW@db/app', {}, 'targets.txt:4'))).toBe(
+      'targets.txt:4: ${ without a closing } (write ${NAME})',
+    );
   });
 });
 
 describe('targetsFromRows', () => {
   it('reads name and url columns', () => {
-    const rows = [{ id: 1, name: 'acme', url: 'postgres://db1/acme' }, { id: 2, name: 'globex', url: 'postgres://db1/globex' }];
+    const rows = [
+      { id: 1, name: 'acme', url: 'postgres://db1/acme' },
+      { id: 2, name: 'globex', url: 'postgres://db1/globex' },
+    ];
     expect(targetsFromRows(rows, ['id', 'name', 'url'], {})).toEqual([
       { name: 'acme', url: 'postgres://db1/acme', source: '--targets-query row 1' },
       { name: 'globex', url: 'postgres://db1/globex', source: '--targets-query row 2' },
@@ -104,12 +125,25 @@ describe('targetsFromRows', () => {
     expect(targetsFromRows([{ tenant: 7, dsn: 'postgres://db1/a' }], ['tenant', 'dsn'], {})[0]?.name).toBe('7');
   });
   it('a null URL is an error naming the row', () => {
-    expect(failure(() => targetsFromRows([{ name: 'a', url: 'postgres://db/a' }, { name: 'b', url: null }], ['name', 'url'], {}))).toBe('--targets-query row 2: url is null');
+    expect(
+      failure(() =>
+        targetsFromRows(
+          [
+            { name: 'a', url: 'postgres://db/a' },
+            { name: 'b', url: null },
+          ],
+          ['name', 'url'],
+          {},
+        ),
+      ),
+    ).toBe('--targets-query row 2: url is null');
   });
   it('three columns without a url column are refused', () => {
     expect(failure(() => targetsFromRows([], ['a', 'b', 'c'], {}))).toMatch(/^--targets-query must return a url column/);
   });
   it('duplicates are refused as in a file', () => {
-    expect(failure(() => targetsFromRows([{ url: 'postgres://db/a' }, { url: 'postgres://db/a' }], ['url'], {}))).toMatch(/^--targets-query row 2: duplicate target name/);
+    expect(failure(() => targetsFromRows([{ url: 'postgres://db/a' }, { url: 'postgres://db/a' }], ['url'], {}))).toMatch(
+      /^--targets-query row 2: duplicate target name/,
+    );
   });
 });

@@ -39,7 +39,10 @@ describe('dbmate: the fixture project', () => {
     expect(index.up.sql).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS inventory_item_id_idx');
     expect(index.down?.sql).toContain('DROP INDEX CONCURRENTLY IF EXISTS inventory_item_id_idx');
     expect(plan.files.filter((f) => f.noTransaction).map((f) => f.name)).toEqual(['index_inventory_by_item']);
-    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual(['backfill_display_name', 'add_mythic_rarity']);
+    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual([
+      'backfill_display_name',
+      'add_mythic_rarity',
+    ]);
     const backfill = parseMigration('1_backfill.sql', byName.get('backfill_display_name')?.text ?? '');
     expect(backfill).toMatchObject({ irreversible: false, nothingToUndo: true });
   });
@@ -101,7 +104,9 @@ describe('dbmate: conversion rules', () => {
   });
 
   it('ignores files dbmate ignores and names a file without a name part "migration"', () => {
-    const result = convertDbmate(files({ 'README.md': undefined, 'schema.sql': '', '20240101.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down\n' }));
+    const result = convertDbmate(
+      files({ 'README.md': undefined, 'schema.sql': '', '20240101.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down\n' }),
+    );
     expect(result.ignored).toEqual(['README.md', 'schema.sql']);
     expect(result.migrations[0]?.name).toBe('migration');
   });

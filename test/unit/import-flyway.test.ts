@@ -31,7 +31,10 @@ describe('flyway: the fixture project', () => {
       '12_analyze_inventory.sql',
     ]);
     expect(file('create_players')?.sources).toEqual(['V1__create_players.sql', 'U1__create_players.sql']);
-    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual(['backfill_display_name', 'analyze_inventory']);
+    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual([
+      'backfill_display_name',
+      'analyze_inventory',
+    ]);
   });
 
   it('runs without a transaction what Flyway runs without one: a .conf saying so, CONCURRENTLY, VACUUM', () => {

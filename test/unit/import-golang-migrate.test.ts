@@ -50,7 +50,9 @@ describe('golang-migrate: the fixture project', () => {
       '-- BEGIN; (import: aeturnis-db runs each migration in a transaction)\nDROP TABLE IF EXISTS guild_members;\nDROP TABLE IF EXISTS guilds;\n' +
         '-- COMMIT; (import: aeturnis-db runs each migration in a transaction)\n',
     );
-    expect(file('create_guilds')?.notes).toEqual(['its own BEGIN/COMMIT commented out (up and down): aeturnis-db runs each migration in a transaction']);
+    expect(file('create_guilds')?.notes).toEqual([
+      'its own BEGIN/COMMIT commented out (up and down): aeturnis-db runs each migration in a transaction',
+    ]);
   });
 });
 
@@ -82,6 +84,8 @@ describe('golang-migrate: conversion rules', () => {
     expect(withoutOwnTransaction(middle)).toBe(middle);
     const plpgsql = 'CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1;\nEND;\n$$;\n';
     expect(withoutOwnTransaction(plpgsql)).toBe(plpgsql);
-    expect(withoutOwnTransaction('begin transaction;\nSELECT 1;\nend;\n')).toMatch(/^-- begin transaction; \(import: .*\)\nSELECT 1;\n-- end; \(import: .*\)\n$/);
+    expect(withoutOwnTransaction('begin transaction;\nSELECT 1;\nend;\n')).toMatch(
+      /^-- begin transaction; \(import: .*\)\nSELECT 1;\n-- end; \(import: .*\)\n$/,
+    );
   });
 });

@@ -54,7 +54,10 @@ describe('goose: the fixture project', () => {
   });
 
   it('turns an empty "-- +goose Down" into nothing-to-undo', () => {
-    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual(['backfill_display_name', 'add_mythic_rarity']);
+    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual([
+      'backfill_display_name',
+      'add_mythic_rarity',
+    ]);
     expect(parsed('add_mythic_rarity')).toMatchObject({ irreversible: false, nothingToUndo: true });
   });
 });
@@ -68,7 +71,12 @@ describe('goose: conversion rules', () => {
 
   it('refuses Go migrations, ignoring Go files that are not migrations', () => {
     const result = convertGoose(
-      files({ '00003_backfill.go': undefined, 'helpers.go': undefined, 'migrations_test.go': undefined, '00001_a.sql': '-- +goose Up\nSELECT 1;\n' }),
+      files({
+        '00003_backfill.go': undefined,
+        'helpers.go': undefined,
+        'migrations_test.go': undefined,
+        '00001_a.sql': '-- +goose Up\nSELECT 1;\n',
+      }),
     );
     expect(result.problems).toEqual([
       { file: '00003_backfill.go', reason: 'a goose Go migration: only SQL migrations can be converted (rewrite it in SQL)' },

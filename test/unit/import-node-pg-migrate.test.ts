@@ -26,7 +26,10 @@ describe('node-pg-migrate: the fixture project', () => {
       /^-- Imported from node-pg-migrate: 1704447000000_create-players\.sql\n-- Players of the Aeturnis world\.\n.*\n\n-- UP\nCREATE TABLE players \(/,
     );
     expect(players.down?.sql).toBe('DROP TABLE players;\n');
-    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual(['backfill-display-name', 'add-mythic-rarity']);
+    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual([
+      'backfill-display-name',
+      'add-mythic-rarity',
+    ]);
   });
 });
 
@@ -49,7 +52,9 @@ describe('node-pg-migrate: conversion rules', () => {
       ['1589353644000', 'earlier'],
       ['1589353644505', 'later'],
     ]);
-    expect(migrations[1]?.notes).toEqual(['version 20200513070724505 (a UTC timestamp) becomes 1589353644505, the number node-pg-migrate orders it by']);
+    expect(migrations[1]?.notes).toEqual([
+      'version 20200513070724505 (a UTC timestamp) becomes 1589353644505, the number node-pg-migrate orders it by',
+    ]);
   });
 
   it('takes a file without markers as all UP, as node-pg-migrate runs it, and reads a DOWN that comes first', () => {
@@ -65,7 +70,11 @@ describe('node-pg-migrate: conversion rules', () => {
 
   it.each([
     ['1_a.sql', '-- Down Migration\nDROP TABLE a;\n', /no "-- Up Migration" line: the UP is missing/],
-    ['1_a.sql', 'SET search_path = app;\n-- Up Migration\nCREATE TABLE a ();\n', /line 1: SQL before the first marker, which node-pg-migrate never runs/],
+    [
+      '1_a.sql',
+      'SET search_path = app;\n-- Up Migration\nCREATE TABLE a ();\n',
+      /line 1: SQL before the first marker, which node-pg-migrate never runs/,
+    ],
     ['create-users.sql', '-- Up Migration\nSELECT 1;\n', /no numeric prefix/],
     ['29999999999999999_x.sql', '-- Up Migration\nSELECT 1;\n', /prefix 29999999999999999 is not a valid UTC timestamp/],
   ])('refuses %s, naming it and why', (path, text, reason) => {

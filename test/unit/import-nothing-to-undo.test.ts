@@ -16,7 +16,10 @@ describe('-- aeturnis:nothing-to-undo', () => {
   });
 
   it('keeps the other comments of the DOWN section', () => {
-    const m = parseMigration('1_x.sql', '-- UP\nSELECT 1;\n-- DOWN\n-- values of an enum cannot be removed\n  --  AETURNIS:Nothing-To-Undo  \n');
+    const m = parseMigration(
+      '1_x.sql',
+      '-- UP\nSELECT 1;\n-- DOWN\n-- values of an enum cannot be removed\n  --  AETURNIS:Nothing-To-Undo  \n',
+    );
     expect(m.irreversible).toBe(false);
     expect(m.nothingToUndo).toBe(true);
   });

@@ -14,7 +14,10 @@ describe('versions', () => {
     const source = files({ '01_b.sql': dbmate('SELECT 2;'), '1_a.sql': dbmate('SELECT 1;') });
     const kept = planImport('dbmate', source, { renumber: false });
     expect(kept.problems).toEqual([
-      { file: '1_a.sql', reason: "version 1 is the same number as 01_b.sql's (import with --renumber to number them 1, 2, 3, ... in dbmate's order)" },
+      {
+        file: '1_a.sql',
+        reason: "version 1 is the same number as 01_b.sql's (import with --renumber to number them 1, 2, 3, ... in dbmate's order)",
+      },
     ]);
     const renumbered = planImport('dbmate', source, { renumber: true });
     expect(renumbered.files.map((f) => [f.sourceVersion, f.fileName])).toEqual([
@@ -34,12 +37,16 @@ describe('versions', () => {
   });
 
   it("warns when dbmate's name order (10_c before 1_a, as Go compares bytes) differs from the version numbers' order", () => {
-    const plan = planImport('dbmate', files({ '1_a.sql': dbmate('SELECT 1;'), '10_c.sql': dbmate('SELECT 10;'), '2_b.sql': dbmate('SELECT 2;') }), {
-      renumber: false,
-    });
+    const plan = planImport(
+      'dbmate',
+      files({ '1_a.sql': dbmate('SELECT 1;'), '10_c.sql': dbmate('SELECT 10;'), '2_b.sql': dbmate('SELECT 2;') }),
+      {
+        renumber: false,
+      },
+    );
     expect(plan.problems).toEqual([]);
     expect(plan.warnings).toEqual([
-      "dbmate applies 10_c.sql before 1_a.sql; aeturnis-db applies migrations by version number, so 1_a.sql comes first: " +
+      'dbmate applies 10_c.sql before 1_a.sql; aeturnis-db applies migrations by version number, so 1_a.sql comes first: ' +
         "check that this order works, or import with --renumber to number them 1, 2, 3, ... in dbmate's order",
     ]);
   });
@@ -108,9 +115,9 @@ describe('nonTransactionalStatement', () => {
   });
 
   it.each([
-    "CREATE INDEX i ON t (x);",
+    'CREATE INDEX i ON t (x);',
     "COMMENT ON INDEX i IS 'built CONCURRENTLY later';",
-    "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ VACUUM $$;",
+    'CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ VACUUM $$;',
   ])('leaves %j in a transaction', (sql) => {
     expect(nonTransactionalStatement(sql)).toBeUndefined();
   });

@@ -40,8 +40,14 @@ describe('default levels', () => {
 
 describe('configuration and flags', () => {
   it('reads levels per rule, "on" meaning the rule’s usual level', () => {
-    const config = parseLintConfig('{"rules": {"ban-drop-column": "off", "require-table-schema": "on", "prefer-identity": "error"}, "pgVersion": 15}', 'aeturnis-db.lint.json');
-    expect(config).toEqual({ rules: { 'ban-drop-column': 'off', 'require-table-schema': 'error', 'prefer-identity': 'error' }, pgVersion: '15' });
+    const config = parseLintConfig(
+      '{"rules": {"ban-drop-column": "off", "require-table-schema": "on", "prefer-identity": "error"}, "pgVersion": 15}',
+      'aeturnis-db.lint.json',
+    );
+    expect(config).toEqual({
+      rules: { 'ban-drop-column': 'off', 'require-table-schema': 'error', 'prefer-identity': 'error' },
+      pgVersion: '15',
+    });
   });
 
   it('refuses what it cannot use, naming the file and the key or rule', () => {
@@ -67,8 +73,16 @@ describe('configuration and flags', () => {
   });
 
   it('lets flags win over the file, --exclude over --include', () => {
-    const config = { rules: { 'ban-drop-column': 'off' as const, 'prefer-identity': 'error' as const, 'renaming-table': 'warning' as const } };
-    const levelOf = resolveLevels(settings({ config, include: ['ban-drop-column', 'renaming-table', 'require-table-schema', 'irreversible'], exclude: ['prefer-identity', 'irreversible'] }));
+    const config = {
+      rules: { 'ban-drop-column': 'off' as const, 'prefer-identity': 'error' as const, 'renaming-table': 'warning' as const },
+    };
+    const levelOf = resolveLevels(
+      settings({
+        config,
+        include: ['ban-drop-column', 'renaming-table', 'require-table-schema', 'irreversible'],
+        exclude: ['prefer-identity', 'irreversible'],
+      }),
+    );
     expect(levelOf('ban-drop-column')).toBe('error');
     expect(levelOf('renaming-table')).toBe('warning');
     expect(levelOf('require-table-schema')).toBe('error');
@@ -79,14 +93,30 @@ describe('configuration and flags', () => {
   it('passes squawk the rules to skip and the opt-in rules to run', () => {
     const levelOf = resolveLevels(settings({ include: ['require-table-schema'], exclude: ['ban-drop-column'] }));
     const flags = squawkRuleFlags(levelOf);
-    expect([...flags.exclude].sort()).toEqual(['ban-concurrent-index-creation-in-transaction', 'ban-drop-column', 'prefer-robust-stmts', 'require-lock-timeout']);
+    expect([...flags.exclude].sort()).toEqual([
+      'ban-concurrent-index-creation-in-transaction',
+      'ban-drop-column',
+      'prefer-robust-stmts',
+      'require-lock-timeout',
+    ]);
     expect(flags.include).toEqual(['require-table-schema']);
     expect(squawkArguments(['section-0.sql'], true, { ...flags, pgVersion: '15' })).toEqual([
-      '--reporter', 'json', '--assume-in-transaction',
+      '--reporter',
+      'json',
+      '--assume-in-transaction',
       `--exclude=${flags.exclude.join(',')}`,
-      '--include=require-table-schema', '--pg-version=15', '--', 'section-0.sql',
+      '--include=require-table-schema',
+      '--pg-version=15',
+      '--',
+      'section-0.sql',
     ]);
-    expect(squawkArguments(['section-1.sql'], false, { exclude: [], include: [] })).toEqual(['--reporter', 'json', '--no-assume-in-transaction', '--', 'section-1.sql']);
+    expect(squawkArguments(['section-1.sql'], false, { exclude: [], include: [] })).toEqual([
+      '--reporter',
+      'json',
+      '--no-assume-in-transaction',
+      '--',
+      'section-1.sql',
+    ]);
   });
 
   it('does not report dropping in a DOWN section what it is there to drop', () => {
@@ -100,8 +130,14 @@ describe('configuration and flags', () => {
 describe('output', () => {
   it('prints FILE:LINE:COL: rule: message, then level and help', () => {
     const finding = {
-      file: 'migrations/0002_x.sql', line: 3, column: 21, rule: 'adding-required-field', level: 'error' as const,
-      message: 'Adding a new column that is `NOT NULL` and has no default value ...', help: 'Make the field nullable or add a non-VOLATILE DEFAULT', source: 'squawk' as const,
+      file: 'migrations/0002_x.sql',
+      line: 3,
+      column: 21,
+      rule: 'adding-required-field',
+      level: 'error' as const,
+      message: 'Adding a new column that is `NOT NULL` and has no default value ...',
+      help: 'Make the field nullable or add a non-VOLATILE DEFAULT',
+      source: 'squawk' as const,
     };
     expect(formatFinding(finding)).toBe(
       'migrations/0002_x.sql:3:21: adding-required-field: Adding a new column that is `NOT NULL` and has no default value ...\n  [error] help: Make the field nullable or add a non-VOLATILE DEFAULT',
@@ -113,10 +149,12 @@ describe('output', () => {
 });
 
 describe('squawk’s binary', () => {
-  const installed = (missing: string[]): Resolve => (specifier) => {
-    if (missing.some((name) => specifier.startsWith(name))) throw new Error(`Cannot find module '${specifier}'`);
-    return `/app/node_modules/${specifier}`;
-  };
+  const installed =
+    (missing: string[]): Resolve =>
+    (specifier) => {
+      if (missing.some((name) => specifier.startsWith(name))) throw new Error(`Cannot find module '${specifier}'`);
+      return `/app/node_modules/${specifier}`;
+    };
   it('is resolved from the platform package next to squawk-cli', () => {
     expect(squawkBinaryPath(installed([]), 'linux', 'x64')).toBe('/app/node_modules/@squawk-cli/linux-x64/bin/squawk');
     expect(squawkBinaryPath(installed([]), 'win32', 'x64')).toBe('/app/node_modules/@squawk-cli/win32-x64/bin/squawk.exe');
@@ -125,7 +163,9 @@ describe('squawk’s binary', () => {
     expect(() => squawkBinaryPath(installed(['@squawk-cli/']), 'linux', 'x64')).toThrow(
       'lint needs squawk\'s binary for linux-x64, the optional package @squawk-cli/linux-x64, which is not installed (optional dependencies were skipped, e.g. by npm install --omit=optional): run "npm install --include=optional"',
     );
-    expect(() => squawkBinaryPath(installed(['squawk-cli']), 'linux', 'x64')).toThrow(/needs the squawk-cli package, which is not installed/);
+    expect(() => squawkBinaryPath(installed(['squawk-cli']), 'linux', 'x64')).toThrow(
+      /needs the squawk-cli package, which is not installed/,
+    );
     expect(() => squawkBinaryPath(installed([]), 'freebsd', 'x64')).toThrow('lint needs squawk, which has no binary for freebsd-x64');
   });
 });

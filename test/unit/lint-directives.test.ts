@@ -39,7 +39,9 @@ describe('-- aeturnis:lint-ignore in the header', () => {
       'this lint-ignore names an unknown rule "adding-requird-field", so it silences nothing',
     ]);
     expect(messages(['-- aeturnis:lint-ignore : why'])).toEqual(['this lint-ignore names no rule, so it silences nothing']);
-    expect(messages(['-- aeturnis:lint-ignore lint-ignore: quiet'])).toEqual(['"lint-ignore" cannot be silenced: fix the directive instead']);
+    expect(messages(['-- aeturnis:lint-ignore lint-ignore: quiet'])).toEqual([
+      '"lint-ignore" cannot be silenced: fix the directive instead',
+    ]);
     const inUp = '-- UP\n-- aeturnis:lint-ignore ban-drop-table: later\nDROP TABLE t;\n';
     expect(scanLintIgnores(inUp, 1).problems.map((p) => [p.line, p.message])).toEqual([
       [2, 'this lint-ignore stands after "-- UP" and silences nothing: directives belong in the header, before "-- UP"'],
@@ -52,14 +54,30 @@ describe('-- aeturnis:lint-ignore in the header', () => {
 });
 
 describe('settleFindings', () => {
-  const raw = (rule: string, line: number, help?: string): RawFinding => ({ rule, line, column: 1, message: `${rule} here`, help, source: 'squawk' });
-  const levels: Record<string, 'error' | 'warning' | 'off'> = { 'require-concurrent-index-creation': 'error', 'adding-required-field': 'error', 'prefer-bigint-over-int': 'warning', 'ban-drop-column': 'off' };
+  const raw = (rule: string, line: number, help?: string): RawFinding => ({
+    rule,
+    line,
+    column: 1,
+    message: `${rule} here`,
+    help,
+    source: 'squawk',
+  });
+  const levels: Record<string, 'error' | 'warning' | 'off'> = {
+    'require-concurrent-index-creation': 'error',
+    'adding-required-field': 'error',
+    'prefer-bigint-over-int': 'warning',
+    'ban-drop-column': 'off',
+  };
   const levelOf = (rule: string) => levels[rule] ?? 'error';
 
   it('drops silenced and switched-off rules and gives the others their level', () => {
     const found = settleFindings(
       [raw('adding-required-field', 4), raw('prefer-bigint-over-int', 4), raw('ban-drop-column', 5)],
-      { file: 'migrations/0004_x.sql', transactional: true, ignores: [{ rules: ['adding-required-field'], reason: 'backfilled', line: 1 }] },
+      {
+        file: 'migrations/0004_x.sql',
+        transactional: true,
+        ignores: [{ rules: ['adding-required-field'], reason: 'backfilled', line: 1 }],
+      },
       levelOf,
     );
     expect(found.map((f) => [f.file, f.rule, f.level])).toEqual([['migrations/0004_x.sql', 'prefer-bigint-over-int', 'warning']]);

@@ -55,11 +55,13 @@ describe('statements that fail when run a second time although a guard exists', 
     expect(unguarded('DROP INDEX CONCURRENTLY players_name')).toEqual(['DROP INDEX -> IF EXISTS']);
     expect(unguarded('DROP MATERIALIZED VIEW v')).toEqual(['DROP MATERIALIZED VIEW -> IF EXISTS']);
     expect(unguarded("ALTER TYPE mood ADD VALUE 'meh'")).toEqual(['ALTER TYPE ... ADD VALUE -> IF NOT EXISTS']);
-    expect(unguarded('ALTER TABLE ONLY "Players" ADD level int, ADD COLUMN IF NOT EXISTS x int, DROP COLUMN y, DROP CONSTRAINT c')).toEqual([
-      'ALTER TABLE ... ADD COLUMN -> IF NOT EXISTS',
-      'ALTER TABLE ... DROP COLUMN -> IF EXISTS',
-      'ALTER TABLE ... DROP CONSTRAINT -> IF EXISTS',
-    ]);
+    expect(unguarded('ALTER TABLE ONLY "Players" ADD level int, ADD COLUMN IF NOT EXISTS x int, DROP COLUMN y, DROP CONSTRAINT c')).toEqual(
+      [
+        'ALTER TABLE ... ADD COLUMN -> IF NOT EXISTS',
+        'ALTER TABLE ... DROP COLUMN -> IF EXISTS',
+        'ALTER TABLE ... DROP CONSTRAINT -> IF EXISTS',
+      ],
+    );
   });
 
   it('passes guarded statements and those with no guard to write', () => {
@@ -72,7 +74,7 @@ describe('statements that fail when run a second time although a guard exists', 
       'ALTER TABLE t ADD COLUMN IF NOT EXISTS a int, DROP COLUMN IF EXISTS b, ADD CONSTRAINT c CHECK (a > 0)',
       "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh'",
       "INSERT INTO t VALUES ('CREATE TABLE x')",
-      'CREATE TYPE mood AS ENUM (\'ok\')',
+      "CREATE TYPE mood AS ENUM ('ok')",
       'DROP OWNED BY app',
     ]) {
       expect(unguarded(sql), sql).toEqual([]);
@@ -91,7 +93,9 @@ describe('ownFindings', () => {
       ['requires-no-transaction', 5, 3],
       ['requires-no-transaction', 7, 1],
     ]);
-    expect(findings[0]?.message).toContain('CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and 0004_index_players.sql runs in one');
+    expect(findings[0]?.message).toContain(
+      'CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and 0004_index_players.sql runs in one',
+    );
     expect(findings[0]?.help).toContain('add "-- aeturnis:no-transaction" to the header');
   });
 
@@ -105,7 +109,9 @@ describe('ownFindings', () => {
       ['not-rerunnable', 4, 1],
       ['not-rerunnable', 6, 1],
     ]);
-    expect(findings[0]?.message).toBe('CREATE INDEX without IF NOT EXISTS fails if it runs again, and this UP section runs without a transaction');
+    expect(findings[0]?.message).toBe(
+      'CREATE INDEX without IF NOT EXISTS fails if it runs again, and this UP section runs without a transaction',
+    );
     expect(findings[0]?.help).toContain('look for an INVALID index it left');
     expect(findings[1]?.message).toContain('this DOWN section');
     expect(findings[1]?.help).not.toContain('INVALID');

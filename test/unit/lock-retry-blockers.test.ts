@@ -7,7 +7,7 @@ const report: Blocker = {
   user: 'analyst',
   state: 'idle in transaction',
   transactionMs: 312_000,
-  query: 'SELECT count(*)\n  FROM users\n WHERE created_at > now() - interval \'1 year\' AND deleted_at IS NULL',
+  query: "SELECT count(*)\n  FROM users\n WHERE created_at > now() - interval '1 year' AND deleted_at IS NULL",
 };
 
 describe('describeBlockers', () => {
@@ -20,7 +20,9 @@ describe('describeBlockers', () => {
     expect(describeBlockers([report, { ...report, pid: 7 }, { ...report, pid: 8 }])).toMatch(/^pid 4242 \(.*\) and 2 more \(pid 7, 8\)$/);
   });
   it('what our role may not see is left out, not printed as null', () => {
-    expect(describeBlockers([{ pid: 9, applicationName: '', user: null, state: null, transactionMs: null, query: null }])).toBe('pid 9 (no application name)');
+    expect(describeBlockers([{ pid: 9, applicationName: '', user: null, state: null, transactionMs: null, query: null }])).toBe(
+      'pid 9 (no application name)',
+    );
   });
   it('none seen: says so', () => {
     expect(describeBlockers([])).toBe('a session not seen (it let go before it could be looked up)');
@@ -29,8 +31,12 @@ describe('describeBlockers', () => {
 
 describe('queryStart', () => {
   it('never prints a password from the blocking query', () => {
-    expect(queryStart("ALTER ROLE app WITH PASSWORD 'hunter2' VALID UNTIL 'infinity'")).toBe("ALTER ROLE app WITH PASSWORD '***' VALID UNTIL 'infinity'");
+    expect(queryStart("ALTER ROLE app WITH PASSWORD 'hunter2' VALID UNTIL 'infinity'")).toBe(
+      "ALTER ROLE app WITH PASSWORD '***' VALID UNTIL 'infinity'",
+    );
     expect(queryStart("create user x password E'it''s secret'")).not.toContain('secret');
-    expect(maskPasswords("ALTER ROLE a PASSWORD 'one';\nALTER ROLE b PASSWORD 'two'")).toBe("ALTER ROLE a PASSWORD '***';\nALTER ROLE b PASSWORD '***'");
+    expect(maskPasswords("ALTER ROLE a PASSWORD 'one';\nALTER ROLE b PASSWORD 'two'")).toBe(
+      "ALTER ROLE a PASSWORD '***';\nALTER ROLE b PASSWORD '***'",
+    );
   });
 });

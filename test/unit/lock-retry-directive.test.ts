@@ -10,13 +10,28 @@ describe('-- aeturnis:lock-timeout (file directive)', () => {
     expect(parseMigration('0001_a.sql', '-- UP\n-- aeturnis:lock-timeout 5s\nSELECT 1;\n').lockTimeoutMs).toBeUndefined();
   });
   it('none: 0, one attempt without a timeout', () => {
-    expect(parseMigration('0001_a.sql', '-- aeturnis:no-transaction\n-- aeturnis:lock-timeout none\n-- UP\nSELECT 1;\n')).toMatchObject({ lockTimeoutMs: 0, noTransaction: true });
+    expect(parseMigration('0001_a.sql', '-- aeturnis:no-transaction\n-- aeturnis:lock-timeout none\n-- UP\nSELECT 1;\n')).toMatchObject({
+      lockTimeoutMs: 0,
+      noTransaction: true,
+    });
   });
   it.each([
-    ['-- aeturnis:lock-timeout\n-- UP\nSELECT 1;\n', 'line 1: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "")'],
-    ['\n-- aeturnis:lock-timeout 5\n-- UP\nSELECT 1;\n', 'line 2: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "5")'],
-    ['-- aeturnis:lock-timeout 0s\n-- UP\nSELECT 1;\n', 'line 1: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "0s")'],
-    ['-- aeturnis:lock-timeout 1s\n-- aeturnis:lock-timeout 2s\n-- UP\nSELECT 1;\n', 'line 2: a second "-- aeturnis:lock-timeout" directive'],
+    [
+      '-- aeturnis:lock-timeout\n-- UP\nSELECT 1;\n',
+      'line 1: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "")',
+    ],
+    [
+      '\n-- aeturnis:lock-timeout 5\n-- UP\nSELECT 1;\n',
+      'line 2: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "5")',
+    ],
+    [
+      '-- aeturnis:lock-timeout 0s\n-- UP\nSELECT 1;\n',
+      'line 1: "-- aeturnis:lock-timeout" needs a duration with its unit (500ms, 5s, 2m) or none (got "0s")',
+    ],
+    [
+      '-- aeturnis:lock-timeout 1s\n-- aeturnis:lock-timeout 2s\n-- UP\nSELECT 1;\n',
+      'line 2: a second "-- aeturnis:lock-timeout" directive',
+    ],
   ])('a bad directive is a file-format error naming the file and line: %j', (text, problem) => {
     expect(() => parseMigration('0007_bad.sql', text)).toThrow(MigrationFileError);
     expect(() => parseMigration('0007_bad.sql', text)).toThrow(`0007_bad.sql: ${problem}`);

@@ -105,7 +105,14 @@ describe('lockAttempts', () => {
     expect(all.length).toBeLessThan(70);
   });
   it('then-wait: one last attempt without a timeout (lock_timeout 0) after the budget', () => {
-    const schedule: LockRetrySchedule = { firstTimeoutMs: 100, maxTimeoutMs: 100, firstSleepMs: 100, maxSleepMs: 100, budgetMs: 500, thenWait: true };
+    const schedule: LockRetrySchedule = {
+      firstTimeoutMs: 100,
+      maxTimeoutMs: 100,
+      firstSleepMs: 100,
+      maxSleepMs: 100,
+      budgetMs: 500,
+      thenWait: true,
+    };
     expect([...lockAttempts(schedule, undefined)].map((a) => [a.lockTimeoutMs, a.sleepBeforeMs])).toEqual([
       [100, 0],
       [100, 100],
@@ -122,7 +129,14 @@ describe('lockAttempts', () => {
     expect([...lockAttempts(DEFAULT_LOCK_RETRY_SCHEDULE, 0)]).toEqual([{ number: 1, lockTimeoutMs: 0, sleepBeforeMs: 0 }]);
   });
   it('-- aeturnis:lock-timeout 5s: every attempt waits 5 s, pauses and budget from the schedule', () => {
-    const schedule: LockRetrySchedule = { firstTimeoutMs: 100, maxTimeoutMs: 1000, firstSleepMs: 1000, maxSleepMs: 1000, budgetMs: 20_000, thenWait: false };
+    const schedule: LockRetrySchedule = {
+      firstTimeoutMs: 100,
+      maxTimeoutMs: 1000,
+      firstSleepMs: 1000,
+      maxSleepMs: 1000,
+      budgetMs: 20_000,
+      thenWait: false,
+    };
     expect([...lockAttempts(schedule, 5000)].map((a) => [a.lockTimeoutMs, a.sleepBeforeMs])).toEqual([
       [5000, 0],
       [5000, 1000],

@@ -20,7 +20,9 @@ function series(prefix: string, start: string, stepDays: number, count: number):
   );
 }
 const utcMonths = (count: number): ExistingPartition[] =>
-  Array.from({ length: count }, (_, i) => part(`audit_log_m${i}`, new Date(Date.UTC(2026, 10 + i, 1)).toISOString(), new Date(Date.UTC(2026, 11 + i, 1)).toISOString()));
+  Array.from({ length: count }, (_, i) =>
+    part(`audit_log_m${i}`, new Date(Date.UTC(2026, 10 + i, 1)).toISOString(), new Date(Date.UTC(2026, 11 + i, 1)).toISOString()),
+  );
 
 describe('grainOf', () => {
   it('tells a UTC calendar month from a day, a week, a year and a month of another time zone', () => {
@@ -71,8 +73,7 @@ describe('judgeLayout', () => {
       grain: 'day',
       count: 9,
       total: 9,
-      problem:
-        'its partitions are daily (9 of 9, e.g. audit_log_p0 [2026-11-12T00:00:00Z, 2026-11-13T00:00:00Z)), not UTC calendar months',
+      problem: 'its partitions are daily (9 of 9, e.g. audit_log_p0 [2026-11-12T00:00:00Z, 2026-11-13T00:00:00Z)), not UTC calendar months',
     });
     expect(judgeLayout([...daily, ...utcMonths(4), DEFAULT])).toMatchObject({ monthly: false, grain: 'day', count: 9, total: 13 });
   });

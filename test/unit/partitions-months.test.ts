@@ -72,8 +72,7 @@ describe('monthStart / monthEnd', () => {
   });
 
   it('leap February 2028 has 29 days, 2027 has 28, 2100 has 28, 2000 has 29', () => {
-    const days = (m: { year: number; month: number }) =>
-      (monthEnd(m).getTime() - monthStart(m).getTime()) / 86_400_000;
+    const days = (m: { year: number; month: number }) => (monthEnd(m).getTime() - monthStart(m).getTime()) / 86_400_000;
     expect(days({ year: 2028, month: 2 })).toBe(29);
     expect(monthEnd({ year: 2028, month: 2 }).toISOString()).toBe('2028-03-01T00:00:00.000Z');
     expect(days({ year: 2027, month: 2 })).toBe(28);
@@ -115,12 +114,7 @@ describe('names and bounds', () => {
 
 describe('monthsToEnsure', () => {
   it('current month plus ahead, across the year end', () => {
-    expect(monthsToEnsure(d('2026-11-15T12:00:00Z'), 3).map(formatMonth)).toEqual([
-      '2026-11',
-      '2026-12',
-      '2027-01',
-      '2027-02',
-    ]);
+    expect(monthsToEnsure(d('2026-11-15T12:00:00Z'), 3).map(formatMonth)).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
   });
 
   it('ahead = 0 is only the current month; negative or fractional is refused', () => {

@@ -178,9 +178,7 @@ describe('planPartitions: retention', () => {
   it('retain=0 keeps only the current month; retain=10 keeps Jan 2026 (cutoff 2026-01-01)', () => {
     expect(planPartitions({ table: 'audit_log', existing, now: NOW, retain: 0 }).drop.at(-1)?.name).toBe('audit_log_2026_10');
     expect(planPartitions({ table: 'audit_log', existing, now: NOW, retain: 10 }).drop).toEqual([]);
-    expect(planPartitions({ table: 'audit_log', existing, now: NOW, retain: 9 }).drop.map((d) => d.name)).toEqual([
-      'audit_log_2026_01',
-    ]);
+    expect(planPartitions({ table: 'audit_log', existing, now: NOW, retain: 9 }).drop.map((d) => d.name)).toEqual(['audit_log_2026_01']);
   });
 
   it('across the year: now 2027-02-10, retain=3 drops up to October 2026', () => {

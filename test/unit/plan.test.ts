@@ -36,7 +36,12 @@ describe('computeStatus', () => {
 
 describe('planUp', () => {
   it('returns pending migrations in version order', () => {
-    expect(planUp([file(3), file(1), file(2)].sort((a, b) => a.version - b.version), [applied(1)]).pending.map((m) => m.version)).toEqual([2, 3]);
+    expect(
+      planUp(
+        [file(3), file(1), file(2)].sort((a, b) => a.version - b.version),
+        [applied(1)],
+      ).pending.map((m) => m.version),
+    ).toEqual([2, 3]);
   });
   it('stops at --to', () => {
     expect(planUp([file(1), file(2), file(3)], [], { to: 2 }).pending.map((m) => m.version)).toEqual([1, 2]);

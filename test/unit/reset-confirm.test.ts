@@ -26,7 +26,9 @@ describe('isYes', () => {
 
 describe('confirmQuestion', () => {
   it('names the database, what is dropped and what runs after, ending in [y/N]', () => {
-    expect(confirmQuestion({ database: 'app_dev', schemas: ['public'], journal: 'public.schema_migrations', migrations: 5, seeds: 0 })).toBe(
+    expect(
+      confirmQuestion({ database: 'app_dev', schemas: ['public'], journal: 'public.schema_migrations', migrations: 5, seeds: 0 }),
+    ).toBe(
       'Reset database app_dev? This drops schema public with all its data (the journal public.schema_migrations too), then applies 5 migrations. [y/N] ',
     );
     expect(confirmQuestion({ database: 'x', schemas: ['ops', 'game'], journal: 'ops.j', migrations: 1, seeds: 2 })).toBe(

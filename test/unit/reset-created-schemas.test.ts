@@ -27,7 +27,10 @@ describe('parseCreateSchema', () => {
   });
 
   it('skips comments between the words and reads a schema named like a keyword', () => {
-    expect(parse('CREATE /* a /* nested */ comment */ SCHEMA -- why\n  reporting CREATE TABLE t (id int)')).toEqual({ name: 'reporting', ifNotExists: false });
+    expect(parse('CREATE /* a /* nested */ comment */ SCHEMA -- why\n  reporting CREATE TABLE t (id int)')).toEqual({
+      name: 'reporting',
+      ifNotExists: false,
+    });
     expect(parse('CREATE SCHEMA if')).toEqual({ name: 'if', ifNotExists: false });
   });
 

@@ -51,7 +51,7 @@ describe('restoreStatements', () => {
       'REVOKE ALL ON SCHEMA "public" FROM "pg_database_owner"',
       'GRANT USAGE, CREATE ON SCHEMA "public" TO "pg_database_owner"',
       'GRANT USAGE ON SCHEMA "public" TO PUBLIC',
-      "COMMENT ON SCHEMA \"public\" IS 'standard public schema'",
+      'COMMENT ON SCHEMA "public" IS \'standard public schema\'',
     ]);
   });
 

@@ -50,7 +50,14 @@ describe('computeStatus with partial runs', () => {
   });
 
   it('journal rows beyond 2^53 keep their exact versions and stay apart', () => {
-    const row = (versionText: string) => ({ version: Number(versionText), versionText, name: 'x', checksum: 'c', appliedAt: new Date(0), executionMs: 0 });
+    const row = (versionText: string) => ({
+      version: Number(versionText),
+      versionText,
+      name: 'x',
+      checksum: 'c',
+      appliedAt: new Date(0),
+      executionMs: 0,
+    });
     const rows = computeStatus([], [row('9007199254740993'), row('9007199254740992')]);
     expect(rows.map((r) => [r.versionText, r.state])).toEqual([
       ['9007199254740992', 'missing'],

@@ -27,7 +27,11 @@ const CASES: [name: string, sql: string, expected: string[]][] = [
   ["e'' lower case, escaped backslash before the quote", "SELECT e'\\\\'; SELECT 2", ["SELECT e'\\\\'", 'SELECT 2']],
   ["E'' continued on the next line keeps escapes", "SELECT E'a'\n'\\';'; SELECT 2", ["SELECT E'a'\n'\\';'", 'SELECT 2']],
   ["an identifier ending in e is not an E'' prefix", "SELECT type 'x\\'; SELECT 2", ["SELECT type 'x\\'", 'SELECT 2']],
-  ["B'', X'', N'', U&'' strings", "SELECT B'1;', X'3b', N'n;', U&'\\0041;' UESCAPE '!'; SELECT 2", ["SELECT B'1;', X'3b', N'n;', U&'\\0041;' UESCAPE '!'", 'SELECT 2']],
+  [
+    "B'', X'', N'', U&'' strings",
+    "SELECT B'1;', X'3b', N'n;', U&'\\0041;' UESCAPE '!'; SELECT 2",
+    ["SELECT B'1;', X'3b', N'n;', U&'\\0041;' UESCAPE '!'", 'SELECT 2'],
+  ],
 
   // Double-quoted identifiers
   ['; in a quoted identifier', 'SELECT 1 AS "a;b"; SELECT 2', ['SELECT 1 AS "a;b"', 'SELECT 2']],
@@ -85,7 +89,11 @@ const CASES: [name: string, sql: string, expected: string[]][] = [
     ['CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END', 'SELECT 3'],
   ],
   ['BEGIN as a transaction statement', 'BEGIN; SELECT 1; END;', ['BEGIN', 'SELECT 1', 'END']],
-  ['CREATE INDEX CONCURRENTLY pieces', 'CREATE INDEX CONCURRENTLY i ON t (a);\nVACUUM t;', ['CREATE INDEX CONCURRENTLY i ON t (a)', 'VACUUM t']],
+  [
+    'CREATE INDEX CONCURRENTLY pieces',
+    'CREATE INDEX CONCURRENTLY i ON t (a);\nVACUUM t;',
+    ['CREATE INDEX CONCURRENTLY i ON t (a)', 'VACUUM t'],
+  ],
 
   // Unterminated input: kept whole, so the server reports the error instead of a silent skip
   ['unterminated string', "SELECT 'open; SELECT 2", ["SELECT 'open; SELECT 2"]],
@@ -120,7 +128,7 @@ describe('splitSqlStatements', () => {
   // continuations, BEGIN ATOMIC bodies, parentheses). Work that grew with the square of the
   // input would read ~100 times more for 10 times the text. bench/functions.mjs times it.
   const EVERY_PATH = [
-    "CREATE TABLE t (id int, note text DEFAULT 'a;b', \"odd;name\" int);",
+    'CREATE TABLE t (id int, note text DEFAULT \'a;b\', "odd;name" int);',
     "INSERT INTO t VALUES (1, E'it\\'s;'), (2, $$c;d$$), (3, $tag$ $$;$$ $tag$); -- trailing ;",
     "/* block /* nested ; */ ; */ SELECT 'a'\n'b;' AS x, U&'\\0041;', B'1', X'3b', N'n;';",
     'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;',

@@ -27,7 +27,9 @@ describe('sslSettings', () => {
 
   it('an unknown mode is a usage error naming the setting and the valid values', () => {
     expect(() => sslSettings('postgres://db/app?sslmode=requir', {}, '--database-url')).toThrow(
-      new UsageError('invalid sslmode in --database-url: "requir" (valid: disable, allow, prefer, require, verify-ca, verify-full, no-verify)'),
+      new UsageError(
+        'invalid sslmode in --database-url: "requir" (valid: disable, allow, prefer, require, verify-ca, verify-full, no-verify)',
+      ),
     );
     expect(() => resolveConnectionTarget(undefined, { PGHOST: 'db', PGSSLMODE: 'on' })).toThrow(/^invalid PGSSLMODE: "on"/);
   });

@@ -46,7 +46,9 @@ describe('types --check: naming what differs', () => {
 
   it('summarises in one line, at most three differences named', () => {
     const line = summarizeDifferences('src/db.ts', ['a', 'b', 'c', 'd', 'e']);
-    expect(line).toBe('src/db.ts is out of date with the schema: a; b; c; and 2 more (regenerate it with aeturnis-db types --out src/db.ts)');
+    expect(line).toBe(
+      'src/db.ts is out of date with the schema: a; b; c; and 2 more (regenerate it with aeturnis-db types --out src/db.ts)',
+    );
     expect(line).not.toContain('\n');
   });
 });

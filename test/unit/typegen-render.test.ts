@@ -11,15 +11,38 @@ const JSONB = 3802;
 const TEXT_ARRAY = 1009;
 
 const builtin = (oid: number, name: string, elementOid?: number): CatalogType => ({
-  oid, schema: 'pg_catalog', name, kind: 'b', elementOid, baseOid: undefined, notNull: false, labels: [],
+  oid,
+  schema: 'pg_catalog',
+  name,
+  kind: 'b',
+  elementOid,
+  baseOid: undefined,
+  notNull: false,
+  labels: [],
 });
-const BUILTINS = [builtin(TEXT, 'text'), builtin(INT4, 'int4'), builtin(INT8, 'int8'), builtin(JSONB, 'jsonb'), builtin(TEXT_ARRAY, '_text', TEXT), builtin(1186, 'interval')];
+const BUILTINS = [
+  builtin(TEXT, 'text'),
+  builtin(INT4, 'int4'),
+  builtin(INT8, 'int8'),
+  builtin(JSONB, 'jsonb'),
+  builtin(TEXT_ARRAY, '_text', TEXT),
+  builtin(1186, 'interval'),
+];
 
 const column = (name: string, typeOid: number, more: Partial<CatalogColumn> = {}): CatalogColumn => ({
-  name, typeOid, notNull: true, generated: false, generatedAlways: false, ...more,
+  name,
+  typeOid,
+  notNull: true,
+  generated: false,
+  generatedAlways: false,
+  ...more,
 });
 const table = (name: string, columns: CatalogColumn[], more: Partial<CatalogRelation> = {}): CatalogRelation => ({
-  schema: 'public', name, kind: 'table', columns, ...more,
+  schema: 'public',
+  name,
+  kind: 'table',
+  columns,
+  ...more,
 });
 const model = (relations: CatalogRelation[], types: CatalogType[] = []): CatalogModel => ({
   relations,
@@ -33,9 +56,9 @@ const declaration = (source: string, name: string): string => {
 
 describe('types: generating declarations from the catalog model', () => {
   it('writes one interface per table, a property per column in column order, nullable as T | null', () => {
-    const { source, tables } = renderDeclarations(model([
-      table('user_sessions', [column('id', INT4), column('user_agent', TEXT, { notNull: false }), column('counter', INT8)]),
-    ]));
+    const { source, tables } = renderDeclarations(
+      model([table('user_sessions', [column('id', INT4), column('user_agent', TEXT, { notNull: false }), column('counter', INT8)])]),
+    );
     expect(tables).toBe(1);
     expect(declaration(source, 'UserSessions')).toBe(
       'export interface UserSessions {\n  id: number;\n  user_agent: string | null;\n  counter: string;\n}',
@@ -44,9 +67,14 @@ describe('types: generating declarations from the catalog model', () => {
   });
 
   it('marks defaults and identities Generated<T>, GENERATED ALWAYS GeneratedAlways<T>, and declares only the helpers used', () => {
-    const { source } = renderDeclarations(model([
-      table('t', [column('id', INT4, { generated: true, generatedAlways: true }), column('note', TEXT, { generated: true, notNull: false })]),
-    ]));
+    const { source } = renderDeclarations(
+      model([
+        table('t', [
+          column('id', INT4, { generated: true, generatedAlways: true }),
+          column('note', TEXT, { generated: true, notNull: false }),
+        ]),
+      ]),
+    );
     expect(declaration(source, 'T')).toContain('  id: GeneratedAlways<number>;\n  note: Generated<string | null>;');
     expect(source).toContain('export type ColumnType<SelectType, InsertType = SelectType, UpdateType = SelectType> = {');
     expect(source).not.toContain('JsonValue');
@@ -54,27 +82,58 @@ describe('types: generating declarations from the catalog model', () => {
   });
 
   it('declares enums as exported unions used by their columns, arrays as T[], domains as their base type', () => {
-    const mood: CatalogType = { oid: 20001, schema: 'public', name: 'mood', kind: 'e', elementOid: undefined, baseOid: undefined, notNull: false, labels: ['happy', 'it\'s "ok"'] };
+    const mood: CatalogType = {
+      oid: 20001,
+      schema: 'public',
+      name: 'mood',
+      kind: 'e',
+      elementOid: undefined,
+      baseOid: undefined,
+      notNull: false,
+      labels: ['happy', 'it\'s "ok"'],
+    };
     const moodArray: CatalogType = { ...builtin(20002, '_mood', 20001), schema: 'public' };
-    const email: CatalogType = { oid: 20003, schema: 'public', name: 'email', kind: 'd', elementOid: undefined, baseOid: TEXT, notNull: true, labels: [] };
-    const { source, enums } = renderDeclarations(model(
-      [table('people', [column('mood', 20001, { notNull: false }), column('moods', 20002), column('email', 20003, { notNull: false }), column('tags', TEXT_ARRAY)])],
-      [mood, moodArray, email],
-    ));
+    const email: CatalogType = {
+      oid: 20003,
+      schema: 'public',
+      name: 'email',
+      kind: 'd',
+      elementOid: undefined,
+      baseOid: TEXT,
+      notNull: true,
+      labels: [],
+    };
+    const { source, enums } = renderDeclarations(
+      model(
+        [
+          table('people', [
+            column('mood', 20001, { notNull: false }),
+            column('moods', 20002),
+            column('email', 20003, { notNull: false }),
+            column('tags', TEXT_ARRAY),
+          ]),
+        ],
+        [mood, moodArray, email],
+      ),
+    );
     expect(enums).toBe(1);
     expect(source).toContain('export type Mood = "happy" | "it\'s \\"ok\\"";');
     const people = declaration(source, 'People');
     expect(people).toContain('  mood: Mood | null;\n');
-    expect(people).toContain("  /** mood[]: node-pg returns this array as text ('{a,b}') unless a type parser is registered for it */\n  moods: Mood[];");
+    expect(people).toContain(
+      "  /** mood[]: node-pg returns this array as text ('{a,b}') unless a type parser is registered for it */\n  moods: Mood[];",
+    );
     expect(people).toContain('  email: string;\n'); // the domain is NOT NULL
     expect(people).toContain('  tags: string[];\n');
   });
 
   it('declares views read-only, keys tables outside public as "schema.table", and names them with their schema', () => {
-    const { source, views } = renderDeclarations(model([
-      table('users', [column('id', INT4)], { schema: 'app' }),
-      table('active', [column('id', INT4, { notNull: false, generated: true })], { kind: 'view' }),
-    ]));
+    const { source, views } = renderDeclarations(
+      model([
+        table('users', [column('id', INT4)], { schema: 'app' }),
+        table('active', [column('id', INT4, { notNull: false, generated: true })], { kind: 'view' }),
+      ]),
+    );
     expect(views).toBe(1);
     expect(declaration(source, 'Active')).toBe('export interface Active {\n  readonly id: number | null;\n}');
     expect(source).toContain('export interface Database {\n  active: Active;\n  "app.users": AppUsers;\n}');
@@ -101,7 +160,9 @@ describe('types: generating declarations from the catalog model', () => {
     expect(pascalCase('user_sessions')).toBe('UserSessions');
     expect(pascalCase('2fa codes')).toBe('_2faCodes');
     expect(uniqueNames(['Users', 'Users', 'Database', 'Date'])).toEqual(['Users', 'Users2', 'Database2', 'Date2']);
-    const { source } = renderDeclarations(model([table('users', [column('id', INT4)], { schema: 'app' }), table('app_users', [column('id', INT4)])]));
+    const { source } = renderDeclarations(
+      model([table('users', [column('id', INT4)], { schema: 'app' }), table('app_users', [column('id', INT4)])]),
+    );
     expect(source).toContain('  "app.users": AppUsers;\n  app_users: AppUsers2;');
   });
 });

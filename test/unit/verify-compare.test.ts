@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareSnapshots,
-  describeDownDifference,
-  describeRerunDifference,
-  withoutImpliedDifferences,
-} from '../../src/verify/compare.js';
+import { compareSnapshots, describeDownDifference, describeRerunDifference, withoutImpliedDifferences } from '../../src/verify/compare.js';
 import { snapshotFromRows, type SchemaSnapshot } from '../../src/verify/snapshot.js';
 
 type Row = { kind: string; name: string; attrs: Record<string, string | null> };
@@ -34,13 +29,13 @@ describe('verify: comparing schema snapshots', () => {
   });
 
   it('names what DOWN dropped that existed before UP', () => {
-    expect(down(snap(users, email('text')), snap(users))).toEqual([
-      'DOWN did not restore column users.email (it existed before UP)',
-    ]);
+    expect(down(snap(users, email('text')), snap(users))).toEqual(['DOWN did not restore column users.email (it existed before UP)']);
   });
 
   it('a null attribute and an absent one are the same', () => {
-    expect(compareSnapshots(snap({ kind: 'table', name: 't', attrs: { options: null } }), snap({ kind: 'table', name: 't', attrs: {} }))).toEqual([]);
+    expect(
+      compareSnapshots(snap({ kind: 'table', name: 't', attrs: { options: null } }), snap({ kind: 'table', name: 't', attrs: {} })),
+    ).toEqual([]);
   });
 
   it('a table left behind is reported once, not with each of its columns, indexes, grants and comments', () => {
@@ -94,14 +89,17 @@ describe('verify: comparing schema snapshots', () => {
       snap({ kind: 'function', name: 'f()', attrs: { definition: body(1) } }),
       snap({ kind: 'function', name: 'f()', attrs: { definition: body(2) } }),
     );
-    expect(line).toMatch(/^DOWN did not restore function f\(\) definition \(CREATE FUNCTION f\(\) RETURNS int LANGUAGE sql AS \$\$ SELECT 2 .*\.\.\., was CREATE FUNCTION f\(\) .*SELECT 1 .*\.\.\.\)$/);
+    expect(line).toMatch(
+      /^DOWN did not restore function f\(\) definition \(CREATE FUNCTION f\(\) RETURNS int LANGUAGE sql AS \$\$ SELECT 2 .*\.\.\., was CREATE FUNCTION f\(\) .*SELECT 1 .*\.\.\.\)$/,
+    );
     expect(line).not.toContain('\n');
   });
 
   it('describes how a second UP differs from the first', () => {
-    const lines = compareSnapshots(snap(users, email('text')), snap(users, email('citext'), { kind: 'sequence', name: 's', attrs: {} })).map(
-      describeRerunDifference,
-    );
+    const lines = compareSnapshots(
+      snap(users, email('text')),
+      snap(users, email('citext'), { kind: 'sequence', name: 's', attrs: {} }),
+    ).map(describeRerunDifference);
     expect(lines).toEqual([
       'UP run again after DOWN also created sequence s',
       'UP run again after DOWN gave column users.email type (citext, the first UP gave text)',

@@ -58,7 +58,9 @@ function readRow(row: SourceRow, state: SourceState, applied: Map<string, Source
   const script = row.name ?? '';
   if (kind === 'SCHEMA') return;
   if (!row.ok) {
-    state.blocked.push(`${row.version === null ? script : `version ${row.version} (${script})`} failed: fix the schema, then run flyway repair`);
+    state.blocked.push(
+      `${row.version === null ? script : `version ${row.version} (${script})`} failed: fix the schema, then run flyway repair`,
+    );
     return;
   }
   if (row.version === null) {

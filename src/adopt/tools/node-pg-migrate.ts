@@ -32,7 +32,9 @@ export const nodePgMigrate: SourceTool = {
        FROM ${quoted} ORDER BY run_on, id`,
   interpret(rows) {
     const applied = rows.flatMap((row) =>
-      row.name === null ? [] : [{ label: row.name, id: nodePgMigrateId(row.name), appliedAt: row.appliedAt ?? undefined, executionMs: undefined }],
+      row.name === null
+        ? []
+        : [{ label: row.name, id: nodePgMigrateId(row.name), appliedAt: row.appliedAt ?? undefined, executionMs: undefined }],
     );
     return { applied, upTo: undefined, blocked: [], notes: [] };
   },

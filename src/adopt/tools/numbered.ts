@@ -31,7 +31,8 @@ export const dbmate: SourceTool = {
   title: 'dbmate',
   defaultTable: 'schema_migrations',
   columns: ['version'],
-  selectSql: (quoted) => `SELECT version::text AS version, ${NO_NAME}, ${NO_KIND}, ${NO_TIME}, ${NO_DURATION}, true AS ok FROM ${quoted} ORDER BY version`,
+  selectSql: (quoted) =>
+    `SELECT version::text AS version, ${NO_NAME}, ${NO_KIND}, ${NO_TIME}, ${NO_DURATION}, true AS ok FROM ${quoted} ORDER BY version`,
   interpret(rows) {
     const state = empty();
     for (const row of rows) if (row.version !== null) state.applied.push(entry(row, row.version));
@@ -50,13 +51,16 @@ export const golangMigrate: SourceTool = {
   title: 'golang-migrate',
   defaultTable: 'schema_migrations',
   columns: ['version', 'dirty'],
-  selectSql: (quoted) => `SELECT version::text AS version, ${NO_NAME}, ${NO_KIND}, ${NO_TIME}, ${NO_DURATION}, NOT dirty AS ok FROM ${quoted}`,
+  selectSql: (quoted) =>
+    `SELECT version::text AS version, ${NO_NAME}, ${NO_KIND}, ${NO_TIME}, ${NO_DURATION}, NOT dirty AS ok FROM ${quoted}`,
   interpret(rows) {
     const state = empty();
     for (const row of rows) {
       if (row.version === null) continue;
       if (!row.ok) {
-        state.blocked.push(`version ${row.version} is dirty (a migration failed part way): fix the schema by hand, then run migrate force VERSION`);
+        state.blocked.push(
+          `version ${row.version} is dirty (a migration failed part way): fix the schema by hand, then run migrate force VERSION`,
+        );
       } else if (BigInt(row.version) > 0n) {
         state.upTo = { ...entry(row, row.version), fileRequired: true };
       }

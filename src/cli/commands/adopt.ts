@@ -17,7 +17,10 @@ export function registerAdopt(program: Command): void {
     .command('adopt')
     .description("record as applied every local migration another tool's journal in the database lists, running none")
     .requiredOption('--from <tool>', 'the tool: dbmate, golang-migrate, goose, flyway or node-pg-migrate')
-    .option('--source-table <name>', "the tool's journal table, if not its default (schema_migrations, goose_db_version, flyway_schema_history, pgmigrations)")
+    .option(
+      '--source-table <name>',
+      "the tool's journal table, if not its default (schema_migrations, goose_db_version, flyway_schema_history, pgmigrations)",
+    )
     .option('--dry-run', 'print what would be recorded, record nothing')
     .option('--json', 'print one JSON object per adopted migration, as an array on stdout (nothing else on stdout)')
     .action(async (flags: AdoptFlags, command: Command) => {
@@ -27,10 +30,18 @@ export function registerAdopt(program: Command): void {
       await runOnTargets(command, context, {
         run: (options) => adopt({ ...options, from: flags.from, sourceTable: flags.sourceTable, dryRun: flags.dryRun }),
         journal: 'reread',
-        describe: (result) => (result.earlier ? 'already adopted' : `${result.dryRun ? 'would adopt' : 'adopted'} ${result.adopted.length}`),
+        describe: (result) =>
+          result.earlier ? 'already adopted' : `${result.dryRun ? 'would adopt' : 'adopted'} ${result.adopted.length}`,
         json: (result) => result.adopted.map((m) => toJson(m, result.dryRun)),
         report: (result) => {
-          if (flags.json) output.data(JSON.stringify(result.adopted.map((m) => toJson(m, result.dryRun)), null, 2));
+          if (flags.json)
+            output.data(
+              JSON.stringify(
+                result.adopted.map((m) => toJson(m, result.dryRun)),
+                null,
+                2,
+              ),
+            );
           report(output, result);
         },
       });
@@ -45,12 +56,17 @@ function report(output: Output, result: AdoptResult): void {
   }
   if (result.keptAs) {
     const verb = result.dryRun ? 'Would keep' : 'Kept';
-    output.info(`${verb} ${from}'s journal ${result.sourceTable} as ${result.keptAs}: aeturnis-db's journal takes its name`, { keptAs: result.keptAs });
+    output.info(`${verb} ${from}'s journal ${result.sourceTable} as ${result.keptAs}: aeturnis-db's journal takes its name`, {
+      keptAs: result.keptAs,
+    });
   }
   const verb = result.dryRun ? 'Would adopt' : 'Adopted';
   for (const migration of result.adopted) {
     const applied = migration.appliedAt ? `, applied ${timestamp(migration.appliedAt)}` : '';
-    output.info(`${verb} ${migration.fileName} [${from} ${migration.sourceVersion}${applied}]`, { file: migration.fileName, sourceVersion: migration.sourceVersion });
+    output.info(`${verb} ${migration.fileName} [${from} ${migration.sourceVersion}${applied}]`, {
+      file: migration.fileName,
+      sourceVersion: migration.sourceVersion,
+    });
   }
   for (const migration of result.alreadyRecorded) output.info(`Already recorded: ${migration.fileName}`);
   for (const warning of result.warnings) output.warn(warning);
@@ -74,7 +90,10 @@ function toJson(migration: AdoptedMigration, dryRun: boolean) {
 
 /** `2024-01-05 09:30:00Z`, as `status` shows times. */
 function timestamp(at: Date): string {
-  return at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return at
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function count(n: number, noun: string): string {

@@ -19,7 +19,8 @@ export function registerBaseline(program: Command): void {
       const version = parseNonNegativeInteger(versionText, 'baseline VERSION');
       if (version === 0) throw new UsageError('baseline VERSION must be at least 1 (versions start at 1)');
       const { baseline } = await import('../../api/baseline.js'); // loaded on use: --help stays fast
-      const rows = (result: BaselineResult) => result.recorded.map((m) => ({ version: m.version, name: m.name, file: m.fileName, recorded: !result.dryRun }));
+      const rows = (result: BaselineResult) =>
+        result.recorded.map((m) => ({ version: m.version, name: m.name, file: m.fileName, recorded: !result.dryRun }));
       await runOnTargets(command, context, {
         run: (options) => baseline({ ...options, version, dryRun: flags.dryRun }),
         journal: 'reread',
@@ -28,7 +29,8 @@ export function registerBaseline(program: Command): void {
         report: (result) => {
           if (flags.json) output.data(JSON.stringify(rows(result), null, 2));
           const verb = result.dryRun ? 'Would record' : 'Recorded';
-          for (const migration of result.recorded) output.info(`${verb} ${migration.fileName} as applied (baseline, not run)`, { file: migration.fileName });
+          for (const migration of result.recorded)
+            output.info(`${verb} ${migration.fileName} as applied (baseline, not run)`, { file: migration.fileName });
           const pending = `${result.pending.length} pending${result.pending.length > 0 ? ' (aeturnis-db up applies them)' : ''}`;
           const summary = `${result.recorded.length} migration${result.recorded.length === 1 ? '' : 's'} up to version ${version}`;
           if (result.dryRun) output.info(`Dry run: ${summary} would be recorded in ${result.journal}; ${pending}; nothing was recorded`);

@@ -27,7 +27,10 @@ export function registerDown(program: Command): void {
         describe: (result) => (flags.dryRun ? `dry run: would roll back ${result.planned.length}` : 'ok'),
         report: (result) => {
           if (result.rolledBack.length > 1) {
-            output.success(`Rolled back ${result.rolledBack.length} migrations`, { event: 'down-done', rolledBack: result.rolledBack.length });
+            output.success(`Rolled back ${result.rolledBack.length} migrations`, {
+              event: 'down-done',
+              rolledBack: result.rolledBack.length,
+            });
           }
         },
       });

@@ -31,7 +31,14 @@ export function registerImport(program: Command): void {
         dryRun: flags.dryRun ?? false,
         renumber: flags.renumber ?? false,
       });
-      if (flags.json) output.data(JSON.stringify(result.migrations.map((m) => toJson(m, result)), null, 2));
+      if (flags.json)
+        output.data(
+          JSON.stringify(
+            result.migrations.map((m) => toJson(m, result)),
+            null,
+            2,
+          ),
+        );
       report(output, result);
     });
 }

@@ -15,21 +15,24 @@ export function registerPartitions(program: Command): void {
     .option('--partition-table <name>', 'the table to maintain: RANGE-partitioned on one timestamp column', 'audit_log')
     .option('--interval <unit>', 'partition interval; only "month" is supported', 'month')
     .option('--dry-run', 'print what would change, change nothing')
-    .action(async (flags: { ahead: string; retain?: string; partitionTable: string; interval: string; dryRun?: boolean }, command: Command) => {
-      const context = await commandContext(command);
-      // Loaded on use (--help stays fast). Every flag is checked before anything connects.
-      const { ensurePartitions } = await import('../../api/partitions.js');
-      const ahead = parseAhead(flags.ahead);
-      const retain = flags.retain !== undefined ? parseNonNegativeInteger(flags.retain, '--retain') : undefined;
-      if (!/^month(ly)?$/i.test(flags.interval.trim())) {
-        throw new UsageError(`--interval must be "month": only monthly partitions are supported (got "${flags.interval}")`);
-      }
-      if (flags.partitionTable.trim() === '') throw new UsageError('--partition-table must not be empty');
-      await runOnTargets(command, context, {
-        run: (options) => ensurePartitions({ ...options, partitionTable: flags.partitionTable, ahead, retain, dryRun: flags.dryRun }),
-        describe: (report) => `${flags.dryRun ? 'dry run: would create' : 'created'} ${report.created.length}, dropped ${report.dropped.length}`,
-      });
-    });
+    .action(
+      async (flags: { ahead: string; retain?: string; partitionTable: string; interval: string; dryRun?: boolean }, command: Command) => {
+        const context = await commandContext(command);
+        // Loaded on use (--help stays fast). Every flag is checked before anything connects.
+        const { ensurePartitions } = await import('../../api/partitions.js');
+        const ahead = parseAhead(flags.ahead);
+        const retain = flags.retain !== undefined ? parseNonNegativeInteger(flags.retain, '--retain') : undefined;
+        if (!/^month(ly)?$/i.test(flags.interval.trim())) {
+          throw new UsageError(`--interval must be "month": only monthly partitions are supported (got "${flags.interval}")`);
+        }
+        if (flags.partitionTable.trim() === '') throw new UsageError('--partition-table must not be empty');
+        await runOnTargets(command, context, {
+          run: (options) => ensurePartitions({ ...options, partitionTable: flags.partitionTable, ahead, retain, dryRun: flags.dryRun }),
+          describe: (report) =>
+            `${flags.dryRun ? 'dry run: would create' : 'created'} ${report.created.length}, dropped ${report.dropped.length}`,
+        });
+      },
+    );
 }
 
 /**

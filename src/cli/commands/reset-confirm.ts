@@ -23,7 +23,9 @@ export function confirmMode(force: boolean | undefined, stdinIsTerminal: boolean
 
 /** The one-line refusal off a terminal (exit 2). */
 export function offTerminalRefusal(): UsageError {
-  return new UsageError('refusing to reset without confirmation: stdin is not a terminal, so nobody can answer; pass --force to reset without asking');
+  return new UsageError(
+    'refusing to reset without confirmation: stdin is not a terminal, so nobody can answer; pass --force to reset without asking',
+  );
 }
 
 /**

@@ -16,7 +16,7 @@ interface ResetFlags {
 export function registerReset(program: Command): void {
   program
     .command('reset')
-    .description("drop what the migrations built (their schemas, the journal) and apply every migration again (dev only)")
+    .description('drop what the migrations built (their schemas, the journal) and apply every migration again (dev only)')
     .option('--seed', 'run the seeds after the migrations')
     .option('--seeds-dir <dir>', 'directory of seed files (default ./seeds or AETURNIS_SEEDS_DIR)')
     .option('--force', 'do not ask: needed off a terminal, and unless NODE_ENV is unset or development, dev, test, local')

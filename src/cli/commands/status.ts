@@ -126,7 +126,12 @@ async function renderTable(rows: MigrationStatus[]): Promise<string> {
     row.versionText,
     row.name,
     paint[row.state](stateCell(row)),
-    row.appliedAt ? row.appliedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '',
+    row.appliedAt
+      ? row.appliedAt
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, 'Z')
+      : '',
     row.executionMs !== undefined ? formatMs(row.executionMs) : '',
   ]);
   // The same drawing as cli-table3, in linear time (cli-table3 takes seconds for thousands of
@@ -144,7 +149,8 @@ async function renderTable(rows: MigrationStatus[]): Promise<string> {
 
 function stateCell(row: MigrationStatus): string {
   if (row.outOfOrder) return `${row.state} (out of order)`;
-  if (row.adoptedFrom && !row.partial) return `${row.state} (${row.adoptedFrom === 'baseline' ? 'baseline' : `adopted from ${row.adoptedFrom}`})`;
+  if (row.adoptedFrom && !row.partial)
+    return `${row.state} (${row.adoptedFrom === 'baseline' ? 'baseline' : `adopted from ${row.adoptedFrom}`})`;
   if (!row.partial) return row.state;
   const { direction, statementsApplied, statementCount } = row.partial;
   return `partial (${direction} ${statementsApplied} of ${statementCount} statements)`;

@@ -18,11 +18,11 @@ interface TypesFlags {
 export function registerTypes(program: Command): void {
   program
     .command('types')
-    .description('write TypeScript declarations of the migrated schema (one interface per table, Kysely\'s Database shape)')
+    .description("write TypeScript declarations of the migrated schema (one interface per table, Kysely's Database shape)")
     .option('--out <file>', 'write them to FILE (default: print them on stdout)')
     .option('--check', 'write nothing: exit 3 when FILE differs from what the schema generates (a CI gate)')
     .option('--from-migrations', 'build a scratch database from the migrations next to the target, read it, drop it')
-    .option('--schema <name>', 'read this schema only (repeat for more; default: every schema but PostgreSQL\'s own)', collect)
+    .option('--schema <name>', "read this schema only (repeat for more; default: every schema but PostgreSQL's own)", collect)
     .action(async (flags: TypesFlags, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: flags.out === undefined });
       if (flags.check && flags.out === undefined) throw new UsageError('--check needs --out FILE: the file to compare with');

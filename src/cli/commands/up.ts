@@ -17,10 +17,7 @@ export function registerUp(program: Command): void {
     .option('--ahead <months>', 'months of audit_log partitions to ensure after migrating', '3')
     .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
     .action(
-      async (
-        flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string; partitions: boolean },
-        command: Command,
-      ) => {
+      async (flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string; partitions: boolean }, command: Command) => {
         const context = await commandContext(command);
         const { output } = context;
         const ahead = parseAhead(flags.ahead);
@@ -29,7 +26,14 @@ export function registerUp(program: Command): void {
         const started = performance.now();
         const { migrate } = await import('../../api/migrate.js'); // loaded on use: --help stays fast
         await runOnTargets(command, context, {
-          run: (options) => migrate({ ...options, to, dryRun: flags.dryRun, allowOutOfOrder: flags.allowOutOfOrder, partitions: partitionStep ? { ahead } : false }),
+          run: (options) =>
+            migrate({
+              ...options,
+              to,
+              dryRun: flags.dryRun,
+              allowOutOfOrder: flags.allowOutOfOrder,
+              partitions: partitionStep ? { ahead } : false,
+            }),
           journal: 'track',
           describe: (result) => (flags.dryRun ? `dry run: would apply ${result.planned.length}` : 'ok'),
           report: (result) => {

@@ -24,7 +24,9 @@ export function registerVerify(program: Command): void {
       const from = flags.from !== undefined ? parseNonNegativeInteger(flags.from, '--from') : undefined;
       const { targets, targetsQuery } = command.optsWithGlobals<{ targets?: string; targetsQuery?: string }>();
       if (flags.scratchUrl !== undefined && (targets !== undefined || targetsQuery !== undefined)) {
-        throw new UsageError('verify --scratch-url cannot serve many targets: leave it out, and each target gets a scratch database next to it');
+        throw new UsageError(
+          'verify --scratch-url cannot serve many targets: leave it out, and each target gets a scratch database next to it',
+        );
       }
       const { verify, summarizeVerify } = await import('../../api/verify.js'); // loaded on use: --help stays fast
       await runOnTargets(command, context, {
