@@ -218,7 +218,7 @@ export function partitionsSql(ahead, now = new Date()) {
     const name = `audit_log_${from.getUTCFullYear()}_${String(from.getUTCMonth() + 1).padStart(2, '0')}`;
     statements.push(`CREATE TABLE ${name} PARTITION OF audit_log FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}');`);
   }
-  return statements.join('\n') + '\n';
+  return `${statements.join('\n')}\n`;
 }
 
 /** The empty, partitioned audit_log of the shipped schema (no FK to users, no monthly partitions). */

@@ -163,7 +163,8 @@ async function main() {
           // Rounds interleaved: a noisy stretch of a shared machine hits every case alike.
           log(`N=${n} run ${run}/${RUNS}: ${kase.id}`);
           const key = `${kase.id}@${n}`;
-          (results[key] ??= { id: kase.id, label: kase.label, n, raw: [] }).raw.push(await measureOnce(server, kase, n, cwd));
+          results[key] ??= { id: kase.id, label: kase.label, n, raw: [] };
+          results[key].raw.push(await measureOnce(server, kase, n, cwd));
         }
       }
     }

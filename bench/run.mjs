@@ -55,13 +55,12 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  process.stdout.write(
-    readFileSync(fileURLToPath(import.meta.url), 'utf8')
-      .split('\n')
-      .slice(1, 15)
-      .map((l) => l.replace(/^\/\/ ?/, ''))
-      .join('\n') + '\n',
-  );
+  const usage = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1, 15)
+    .map((l) => l.replace(/^\/\/ ?/, ''))
+    .join('\n');
+  process.stdout.write(`${usage}\n`);
   process.exit(0);
 }
 
@@ -295,7 +294,7 @@ async function main() {
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(
     OUT,
-    JSON.stringify(
+    `${JSON.stringify(
       {
         machine,
         config: { runs: RUNS, warmup: 1, sizes: SIZES, bigMb: BIG_MB, manyFiles: MANY, partitionsAhead: PARTITIONS_AHEAD, quick },
@@ -307,7 +306,7 @@ async function main() {
       },
       null,
       2,
-    ) + '\n',
+    )}\n`,
   );
   log(`\nwrote ${relative(process.cwd(), OUT) || OUT}`);
 }

@@ -1,4 +1,4 @@
-import type { FleetEvent, FleetTarget, TargetOutcome } from '../api/fleet.js';
+import type { FleetEvent, FleetResult, FleetTarget, TargetOutcome } from '../api/fleet.js';
 import { FleetFailedError, queryTargets, readTargetsFile, runFleet } from '../api/fleet.js';
 import type { CommonOptions } from '../api/options.js';
 import { ExitCode } from '../errors.js';
@@ -45,7 +45,7 @@ export async function runFleetCommand<R>(
       : undefined;
   const onEvent = fleetEventHandler(output, live ?? plainSink(infoStream, painter), live, (outcome) => doneLine(outcome, changed));
   live?.start();
-  let result;
+  let result: FleetResult<PrintedResult>;
   try {
     result = await runFleet<PrintedResult>(
       {

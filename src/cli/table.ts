@@ -13,7 +13,8 @@
  * whose string-width rules then apply.
  */
 
-const SGR = /\u001b\[[0-9;]*m/g;
+// ESC [ ... m, built from its code so the pattern holds no control character.
+const SGR = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*m`, 'g');
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** The text without ANSI colour codes (most cells have none: skip the regex then). */

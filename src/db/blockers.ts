@@ -104,7 +104,8 @@ export class BlockerWatch {
   }
 
   private async probe(pid: number): Promise<Blocker[]> {
-    const side = await (this.side ??= this.open());
+    this.side ??= this.open();
+    const side = await this.side;
     if (!side) return [];
     try {
       // Simple protocol, no parameters (pid is an integer): one message per probe.

@@ -107,7 +107,7 @@ function stripComment(line: string): string {
  * expandVariables('postgres://app:${PW}@db/app', { PW: 'x' }, 'targets.txt:1') // 'postgres://app:x@db/app'
  */
 export function expandVariables(text: string, env: Env, where: string): string {
-  return text.replace(/\$\{([^}]*)\}|\$\{/g, (match: string, name: string | undefined) => {
+  return text.replace(/\$\{([^}]*)\}|\$\{/g, (_match: string, name: string | undefined) => {
     if (name === undefined) throw new UsageError(`${where}: \${ without a closing } (write \${NAME})`);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`${where}: \${${name}} is not a variable name`);
     const value = env[name];

@@ -52,9 +52,15 @@ export function statementWords(sql: string): Word[] {
       words.push({ text: nameText(sql.slice(index, end)), offset: index, depth });
       index = end;
     } else {
-      if (char === '(') words.push({ text: char, offset: index, depth: depth++ });
-      else if (char === ')') words.push({ text: char, offset: index, depth: (depth = Math.max(0, depth - 1)) });
-      else if (PUNCTUATION.has(char)) words.push({ text: char, offset: index, depth });
+      if (char === '(') {
+        words.push({ text: char, offset: index, depth });
+        depth++;
+      } else if (char === ')') {
+        depth = Math.max(0, depth - 1);
+        words.push({ text: char, offset: index, depth });
+      } else if (PUNCTUATION.has(char)) {
+        words.push({ text: char, offset: index, depth });
+      }
       index++;
     }
   }

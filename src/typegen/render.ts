@@ -138,7 +138,8 @@ function renderProperty(model: CatalogModel, enumNames: EnumNames, relation: Cat
 function renderDatabase(relations: readonly CatalogRelation[], names: readonly string[]): string[] {
   const lines = ['/** Every table and view by the name queries use (the shape Kysely expects: new Kysely<Database>(...)). */'];
   lines.push('export interface Database {');
-  relations.forEach((relation, index) => lines.push(`  ${propertyKey(databaseKey(relation.schema, relation.name))}: ${names[index]};`));
+  for (const [index, relation] of relations.entries())
+    lines.push(`  ${propertyKey(databaseKey(relation.schema, relation.name))}: ${names[index]};`);
   lines.push('}');
   return lines;
 }

@@ -19,7 +19,7 @@ describe('up', () => {
     project.write('README.md', 'not a migration');
     const result = await cli(['up']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Applied 0001_a\.sql \(\d+ ms\)\n[^]*Applied 0002_b\.sql \(\d+ ms\)/);
+    expect(result.stdout).toMatch(/Applied 0001_a\.sql \(\d+ ms\)\n[\s\S]*Applied 0002_b\.sql \(\d+ ms\)/);
     expect(await tables()).toEqual(['a', 'b', 'schema_migrations']);
     const rows = await journal();
     expect(rows.map((r) => [r.version, r.name])).toEqual([
@@ -176,7 +176,7 @@ describe('down', () => {
     expect(await tables()).toEqual(['a', 'b', 'schema_migrations']);
     await cli(['up']);
     const two = await cli(['down', '2']);
-    expect(two.stdout).toMatch(/Rolled back 0003_c\.sql[^]*Rolled back 0002_b\.sql/);
+    expect(two.stdout).toMatch(/Rolled back 0003_c\.sql[\s\S]*Rolled back 0002_b\.sql/);
     expect(await tables()).toEqual(['a', 'schema_migrations']);
     await cli(['up']);
     expect((await cli(['down', '--to', '1'])).code).toBe(0);

@@ -89,7 +89,7 @@ describe('embedded database (no connection configured)', () => {
       expect(lines[0]).toBe(
         'No database configured: creating an embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
       );
-      expect(up.stdout).toMatch(/Applied 0001_extensions_and_helpers\.sql[^]*Applied 0005_create_user_sessions\.sql/);
+      expect(up.stdout).toMatch(/Applied 0001_extensions_and_helpers\.sql[\s\S]*Applied 0005_create_user_sessions\.sql/);
       expect(up.stdout).toContain('audit_log: created 4 partitions');
       expect(existsSync(join(dataDir(), 'PG_VERSION'))).toBe(true);
       expect(existsSync(lockDir())).toBe(false);
@@ -105,7 +105,7 @@ describe('embedded database (no connection configured)', () => {
       const seed = await cli(['seed']);
       expect(seed.stderr).toBe('');
       expect(seed.code).toBe(0);
-      expect(seed.stdout).toMatch(/Seeded 0001_dev_users\.sql[^]*Seeded 0002_dev_audit_log\.sql/);
+      expect(seed.stdout).toMatch(/Seeded 0001_dev_users\.sql[\s\S]*Seeded 0002_dev_audit_log\.sql/);
 
       // The seeded rows and citext behaviour, checked by the database itself in a later process.
       project.write(
@@ -202,7 +202,7 @@ describe('embedded database (no connection configured)', () => {
       const next = await cli(['up']);
       expect(next.stderr).toBe('');
       expect(next.code).toBe(0);
-      expect(next.stdout).toMatch(/Applied 0002_b\.sql[^]*Applied 0003_check\.sql/);
+      expect(next.stdout).toMatch(/Applied 0002_b\.sql[\s\S]*Applied 0003_check\.sql/);
       expect(next.stdout).not.toContain('Applied 0001_a.sql');
       // The dead holder's lock is taken over at once (its pid is gone), not after it goes stale.
       expect(Date.now() - startedAt).toBeLessThan(30_000);

@@ -294,7 +294,7 @@ describe('Docker image recipe (reproduced without Docker)', () => {
     expect(image.entrypoint).toEqual(['node', `${image.installDir}/bin/aeturnis-db.js`]);
     expect(image.cmd).toEqual(['up']);
     // The build stage makes what this test makes: a full install, a build, the packed tarball.
-    expect(image.buildRuns.join('\n')).toMatch(/npm ci\b[^]*npm run build[^]*npm pack --ignore-scripts/);
+    expect(image.buildRuns.join('\n')).toMatch(/npm ci\b[\s\S]*npm run build[\s\S]*npm pack --ignore-scripts/);
     expect(image.workdir).toBe(image.projectDir);
     expect(image.env.NODE_ENV).toBe('production');
     // Everything copied from the build context exists and passes the .dockerignore allow-list.
@@ -385,7 +385,7 @@ function readmeApiExample(): string {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   const section = readme.split(/^## /m).find((s) => s.startsWith('Programmatic API\n'));
   if (!section) throw new Error('README.md has no "## Programmatic API" section');
-  const block = /^```js\n([^]*?)^```$/m.exec(section);
+  const block = /^```js\n([\s\S]*?)^```$/m.exec(section);
   if (!block?.[1]) throw new Error('README.md "## Programmatic API" has no ```js block');
   return block[1];
 }

@@ -344,7 +344,7 @@ describe('partitions', () => {
     expect(await sql(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM audit_log`)).toEqual([{ n: 300, d: 300 }]);
     const now = new Date();
     const byMonth = (at: Date) => month((at.getUTCFullYear() - now.getUTCFullYear()) * 12 + at.getUTCMonth() - now.getUTCMonth()).name;
-    ids.forEach((id, i) => expect(places.get(id)).toBe(byMonth(stamps[i] as Date)));
+    for (const [i, id] of ids.entries()) expect(places.get(id)).toBe(byMonth(stamps[i] as Date));
     expect(await sql(`SELECT count(*)::int AS n FROM ONLY audit_log_default`)).toEqual([{ n: 0 }]);
   });
 

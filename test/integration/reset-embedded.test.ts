@@ -51,7 +51,7 @@ describe('reset on the embedded database', () => {
       expect(reset.stdout).toMatch(
         /Dropped schema public of database \S+ with everything in it, and created it again, empty, with its owner and privileges/,
       );
-      expect(reset.stdout).toMatch(/Applied 0001_items\.sql[^]*Reset database \S+: applied 1 migration in /);
+      expect(reset.stdout).toMatch(/Applied 0001_items\.sql[\s\S]*Reset database \S+: applied 1 migration in /);
 
       project.write(
         '0002_check.sql',

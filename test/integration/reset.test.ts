@@ -150,7 +150,13 @@ describe('reset() (API)', () => {
     const asked: ResetTarget[] = [];
     const options = { databaseUrl: db.url, dir: project.migrationsDir, env: {}, partitions: false as const };
 
-    const declined = await reset({ ...options, confirm: (target) => (asked.push(target), false) });
+    const declined = await reset({
+      ...options,
+      confirm: (target) => {
+        asked.push(target);
+        return false;
+      },
+    });
     expect(declined).toMatchObject({ done: false, database: db.name, dropped: ['public'], applied: [] });
     expect(asked).toEqual([{ database: db.name, schemas: ['public'], journal: 'public.schema_migrations', migrations: 1, seeds: 0 }]);
     expect(await count('items')).toBe(1);

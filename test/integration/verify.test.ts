@@ -125,7 +125,7 @@ describe('verify', () => {
     const result = await cli(['verify']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^error: verify stopped at the SQL failure below \(--keep-going goes on after it\); found before it:\nerror:   0002_index: DOWN left index idx_t_a on t\nerror: 0003_bad\.sql:4:1: DOWN failed: table "not_there" does not exist/m,
+      /^error: verify stopped at the SQL failure below \(--keep-going goes on after it\); found before it:\nerror: {3}0002_index: DOWN left index idx_t_a on t\nerror: 0003_bad\.sql:4:1: DOWN failed: table "not_there" does not exist/m,
     );
   });
 

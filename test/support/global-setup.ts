@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { pickTestServer } from './server.js';
+import { pickTestServer, type TestServer } from './server.js';
 
 /**
  * Finds the PostgreSQL server for the whole suite, in the documented order:
@@ -10,7 +10,7 @@ import { pickTestServer } from './server.js';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => process.stderr.write(`[test-db] ${line}\n`);
-  let server;
+  let server: TestServer;
   try {
     server = await pickTestServer(log);
   } catch (error) {

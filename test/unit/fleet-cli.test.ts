@@ -189,7 +189,11 @@ describe('live view', () => {
 describe('LiveView on a terminal', () => {
   it('redraws its frame in place, prints errors above it (password hidden) and leaves no frame behind', () => {
     let screen = '';
-    const terminal = { write: (text: string) => ((screen += text), true), columns: 60, rows: 20 } as unknown as Terminal;
+    const write = (text: string): boolean => {
+      screen += text;
+      return true;
+    };
+    const terminal = { write, columns: 60, rows: 20 } as unknown as Terminal;
     const state: LiveState = {
       command: 'up',
       total: 2,

@@ -25,7 +25,10 @@ describe('renderAsciiTable (status table in linear time)', () => {
 
   it('matches cli-table3 on random tables', () => {
     let seed = 7;
-    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
     for (let trial = 0; trial < 50; trial++) {
       const rows = Array.from({ length: 1 + random(30) }, (_, i) => [
         String(random(10 ** (1 + (i % 6)))),

@@ -21,7 +21,7 @@ function scripted(
   return {
     keepGoing,
     snapshot: async () => schema,
-    run: async (migration, direction, step) => {
+    run: async (migration, _direction, step) => {
       const next = script.shift();
       expect(next?.step).toBe(step);
       if (next?.fail) {
