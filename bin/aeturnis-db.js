@@ -11,6 +11,14 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.exit(0);
 }
 
+// `aeturnis-db --help` alone, where commander would draw it 80 columns wide (not a terminal, or
+// an 80-column one): the text the build made with the CLI itself (scripts/build.mjs).
+if (args.length === 1 && (args[0] === '--help' || args[0] === '-h') && (!process.stdout.isTTY || process.stdout.columns === 80)) {
+  const help = readFileSync(new URL('../dist/bundle/help.txt', import.meta.url), 'utf8');
+  await new Promise((resolve) => process.stdout.write(help, resolve));
+  process.exit(0);
+}
+
 // Node 22.1+: keep V8's compiled code of our modules between runs (start-up speed). In the
 // default cache directory (NODE_COMPILE_CACHE, else the OS temporary directory); when that is not
 // writable Node just runs without it. Node 20 has no such function: skipped.

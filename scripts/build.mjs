@@ -21,12 +21,14 @@
 //   node scripts/build.mjs            the bundle (after tsc)
 //   node scripts/build.mjs --metafile  also writes dist/bundle/meta.json (what is in each chunk)
 
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
+const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
@@ -55,7 +57,19 @@ const result = await build({
   banner: {
     js: "import { createRequire as __aeturnisCreateRequire } from 'node:module'; const require = __aeturnisCreateRequire(import.meta.url);",
   },
+  // The version is known at build time: no package.json read on every start.
+  define: { AETURNIS_VERSION: JSON.stringify(version) },
   metafile: true,
   logLevel: 'warning',
 });
+
+// `aeturnis-db --help` alone, as commander draws it for output that is not a terminal (80
+// columns): bin/ prints this file instead of loading the CLI (start-up speed). Made by the CLI
+// itself, so it cannot drift from the commands.
+const helpScript = `const { main } = await import(${JSON.stringify(`${outdir}/aeturnis-db.js`)}); await main(['node', 'aeturnis-db', '--help']);`;
+const help = execFileSync(process.execPath, ['--input-type=module', '-e', helpScript], {
+  encoding: 'utf8',
+  env: { ...process.env, NO_COLOR: '1' },
+});
+writeFileSync(`${outdir}/help.txt`, help);
 if (process.argv.includes('--metafile')) writeFileSync(`${outdir}/meta.json`, JSON.stringify(result.metafile, null, 2));

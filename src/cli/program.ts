@@ -17,8 +17,12 @@ import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { addFleetJsonOption, assertFleetFlags } from './fleet-flags.js';
 
-/** The package version, read from package.json next to dist/. */
+/** Set by the bundler (scripts/build.mjs) to the package's version; undefined in tsc's build. */
+declare const AETURNIS_VERSION: string | undefined;
+
+/** The package version: built into the bundle, else read from package.json next to dist/. */
 export function packageVersion(): string {
+  if (typeof AETURNIS_VERSION === 'string') return AETURNIS_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

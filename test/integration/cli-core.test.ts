@@ -426,6 +426,11 @@ describe('configuration', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: aeturnis-db');
+    // `--help` alone is answered from the text the build made; the same help drawn by commander:
+    const drawn = await cli(['--log-format', 'human', '--help']);
+    expect(help.stdout).toBe(drawn.stdout);
+    for (const command of ['up', 'status', 'lint', 'adopt', 'reset', 'types'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     const version = await cli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
