@@ -15,7 +15,7 @@ export interface CommonOptions extends SessionOptions {
   lockTimeoutSeconds?: number | undefined;
   /**
    * Lock retries: `false` or `'off'` to turn them off, a schedule such as
-   * `'100ms..1s,50ms..60s,40m'` (or a parsed one) to choose it; default AETURNIS_LOCK_RETRIES,
+   * `'100ms..300ms,50ms..60s,40m'` (or a parsed one) to choose it; default AETURNIS_LOCK_RETRIES,
    * else the default schedule (README, "Lock retries").
    */
   lockRetries?: LockRetries | string | false | undefined;

@@ -52,7 +52,7 @@ export function buildProgram(): Command {
     .option('--lock-timeout <seconds>', 'give up waiting for another runner after this long (default: wait)')
     .option(
       '--lock-retries <schedule>',
-      'short lock_timeout per migration, retried on this schedule: TIMEOUTS,SLEEPS,BUDGET[,then-wait] (default: AETURNIS_LOCK_RETRIES or 100ms..1s,50ms..60s,40m)',
+      'short lock_timeout per migration, retried on this schedule: TIMEOUTS,SLEEPS,BUDGET[,then-wait] (default: AETURNIS_LOCK_RETRIES or 100ms..300ms,50ms..60s,40m)',
     )
     .option('--no-lock-retries', 'no lock_timeout of our own, no retries (also AETURNIS_LOCK_RETRIES=off)')
     .option('--embedded-dir <path>', 'embedded database directory (default: AETURNIS_EMBEDDED_DIR or ./.aeturnis/db)')

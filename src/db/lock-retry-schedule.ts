@@ -6,8 +6,8 @@ import { UsageError } from '../errors.js';
  * (`lock_timeout`), how long to pause between attempts, and when to give up. Pure: no I/O.
  *
  * Written as `TIMEOUTS,SLEEPS,BUDGET[,then-wait]`, for example the default
- * `100ms..1s,50ms..60s,40m`: the first attempt waits at most 100 ms for a lock, each next one
- * 100 ms longer up to 1 s; the pauses start at 50 ms and grow by half each time up to 60 s;
+ * `100ms..300ms,50ms..60s,40m`: the first attempt waits at most 100 ms for a lock, each next one
+ * 100 ms longer up to 300 ms; the pauses start at 50 ms and grow by half each time up to 60 s;
  * attempts stop once their lock waits and pauses together would pass 40 minutes (the worst
  * case; a migration blocked that long exits 4). `then-wait` adds one last attempt without a
  * lock timeout instead of giving up.
@@ -43,7 +43,7 @@ export interface LockAttempt {
   sleepBeforeMs: number;
 }
 
-export const DEFAULT_LOCK_RETRIES_SPEC = '100ms..1s,50ms..60s,40m';
+export const DEFAULT_LOCK_RETRIES_SPEC = '100ms..300ms,50ms..60s,40m';
 const SLEEP_GROWTH = 1.5;
 
 /**
@@ -79,7 +79,7 @@ export function parseLockRetries(spec: string, setting: string): LockRetries {
 
 export const DEFAULT_LOCK_RETRY_SCHEDULE: LockRetrySchedule = {
   firstTimeoutMs: 100,
-  maxTimeoutMs: 1000,
+  maxTimeoutMs: 300,
   firstSleepMs: 50,
   maxSleepMs: 60_000,
   budgetMs: 40 * 60_000,

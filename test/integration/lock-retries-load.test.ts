@@ -78,7 +78,9 @@ it(`a ${HOLD_SECONDS} s lock under steady traffic: retries off stall the traffic
   expect(on.retries).toBeGreaterThan(0);
   expect(on.firstRetryLine).toMatch(/^0001_add_email\.sql:2:1: lock not available within 100 ms, blocked by /);
   expect(on.maxMs).toBeLessThan(holdMs * 0.4);
-  expect(on.p99Ms).toBeLessThan(holdMs * 0.4);
+  // The default schedule's lock_timeout stops at 300 ms, three times the first: the traffic's
+  // p99 stays within a small multiple of it (slack for a busy 2-core machine).
+  expect(on.p99Ms).toBeLessThan(600);
   expect(on.maxMs).toBeLessThan(off.maxMs / 2);
   // And the migration does not wait long once the lock is free (pauses are short at this point).
   expect(on.upEndedAfterReleaseMs).toBeLessThan(3000);

@@ -227,7 +227,7 @@ describe('lock retries', () => {
     const flag = await cli(['up', '--lock-retries', '100ms..1s,50ms']);
     expect(flag.code).toBe(2);
     expect(lines(flag.stderr)).toEqual([
-      'error: --lock-retries needs three parts (got "100ms..1s,50ms"): use off, default, or TIMEOUTS,SLEEPS,BUDGET[,then-wait] such as 100ms..1s,50ms..60s,40m',
+      'error: --lock-retries needs three parts (got "100ms..1s,50ms"): use off, default, or TIMEOUTS,SLEEPS,BUDGET[,then-wait] such as 100ms..300ms,50ms..60s,40m',
     ]);
     const env = await cli(['up'], { AETURNIS_LOCK_RETRIES: '5,1,1' });
     expect(env.code).toBe(2);

@@ -42,7 +42,7 @@ describe('parseLockRetries', () => {
     expect(parseLockRetries('default,then-wait', '--lock-retries')).toEqual({ ...DEFAULT_LOCK_RETRY_SCHEDULE, thenWait: true });
   });
   it('the default written out is the default', () => {
-    expect(parseLockRetries('100ms..1s,50ms..60s,40m', 'x')).toEqual(DEFAULT_LOCK_RETRY_SCHEDULE);
+    expect(parseLockRetries('100ms..300ms,50ms..60s,40m', 'x')).toEqual(DEFAULT_LOCK_RETRY_SCHEDULE);
   });
   it('a fixed timeout, a fixed pause, then-wait', () => {
     expect(parseLockRetries('2s, 1s , 10m ,then-wait', 'x')).toEqual({
@@ -67,7 +67,7 @@ describe('parseLockRetries', () => {
   ])('refuses %s naming the setting and the problem', (spec, problem) => {
     expect(() => parseLockRetries(spec, 'AETURNIS_LOCK_RETRIES')).toThrow(UsageError);
     expect(() => parseLockRetries(spec, 'AETURNIS_LOCK_RETRIES')).toThrow(problem);
-    expect(() => parseLockRetries(spec, 'AETURNIS_LOCK_RETRIES')).toThrow(/^AETURNIS_LOCK_RETRIES .*100ms\.\.1s,50ms\.\.60s,40m$/);
+    expect(() => parseLockRetries(spec, 'AETURNIS_LOCK_RETRIES')).toThrow(/^AETURNIS_LOCK_RETRIES .*100ms\.\.300ms,50ms\.\.60s,40m$/);
   });
 });
 
@@ -87,9 +87,9 @@ describe('resolveLockRetries', () => {
 });
 
 describe('lockAttempts', () => {
-  it('default: lock_timeout 100 ms growing by 100 ms to 1 s; pauses 50 ms growing by half to 60 s', () => {
+  it('default: lock_timeout 100 ms growing by 100 ms to 300 ms; pauses 50 ms growing by half to 60 s', () => {
     const attempts = take(lockAttempts(DEFAULT_LOCK_RETRY_SCHEDULE, undefined), 20);
-    expect(attempts.slice(0, 12).map((a) => a.lockTimeoutMs)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1000, 1000]);
+    expect(attempts.slice(0, 6).map((a) => a.lockTimeoutMs)).toEqual([100, 200, 300, 300, 300, 300]);
     expect(attempts.slice(0, 6).map((a) => a.sleepBeforeMs)).toEqual([0, 50, 75, 113, 170, 255]);
     expect(attempts.map((a) => a.number)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const all = [...lockAttempts(DEFAULT_LOCK_RETRY_SCHEDULE, undefined)];
