@@ -6,10 +6,9 @@ import { inTransaction } from '../adopt/transaction.js';
 import { ADOPT_TOOLS, type AdoptTool } from '../adopt/types.js';
 import { parseTableName } from '../db/identifiers.js';
 import { UsageError } from '../errors.js';
-import { loadMigrations } from '../migrations/discover.js';
 import type { Migration } from '../migrations/parse.js';
 import type { PlannedMigration } from './events.js';
-import { migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, migrationsDir, type CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
 export type { AdoptTool };
@@ -73,7 +72,7 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
   const source = SOURCE_TOOLS[toolOf(options.from)];
   const sourceTable = parseTableName(options.sourceTable ?? source.defaultTable, '--source-table');
   const dir = migrationsDir(options);
-  const migrations = loadMigrations(dir);
+  const migrations = commandMigrations(options);
   const locals = withImportHeaders(dir, migrations);
   const dryRun = options.dryRun ?? false;
   return withSession(

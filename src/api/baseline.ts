@@ -1,9 +1,8 @@
 import { baselineJournal, baselineMigrations } from '../adopt/baseline.js';
 import { inTransaction } from '../adopt/transaction.js';
 import { UsageError } from '../errors.js';
-import { loadMigrations } from '../migrations/discover.js';
 import type { PlannedMigration } from './events.js';
-import { migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, migrationsDir, type CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
 /** Options of {@link baseline}. */
@@ -39,7 +38,7 @@ export async function baseline(options: BaselineOptions): Promise<BaselineResult
   if (!Number.isSafeInteger(version) || version < 1)
     throw new UsageError(`baseline VERSION must be a whole number of at least 1 (got ${version})`);
   const dir = migrationsDir(options);
-  const migrations = loadMigrations(dir);
+  const migrations = commandMigrations(options);
   const recorded = baselineMigrations(migrations, version, dir);
   const dryRun = options.dryRun ?? false;
   return withSession(

@@ -10,7 +10,7 @@ import { redact } from '../fleet/target-url.js';
 import { parseTargetsFile, targetsFromRows, type FleetTarget } from '../fleet/targets.js';
 import { maskPassword } from '../redact.js';
 import type { MigratorEvent } from './events.js';
-import type { CommonOptions } from './options.js';
+import { sharedMigrationFiles, type CommonOptions } from './options.js';
 import { typedError, withSession, type CommandScope } from './scope.js';
 
 export {
@@ -78,7 +78,10 @@ export async function runFleet<R>(options: FleetOptions<R>, command: (options: C
   const concurrency = options.concurrency ?? DEFAULT_FLEET_CONCURRENCY;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1)
     throw new UsageError(`concurrency must be a whole number of at least 1 (got ${concurrency})`);
-  const { targets, failFast, canary, journal, onEvent, ...base } = options;
+  const { targets, failFast, canary, journal, onEvent, ...common } = options;
+  // One read of the migration files for the whole run: the same migrations for every target,
+  // and no per-target garbage from reading and hashing them again (memory stays flat).
+  const base = { ...common, migrationFiles: common.migrationFiles ?? sharedMigrationFiles() };
   const emit = onEvent ?? (() => {});
   const slots = await rollOut(
     targets,

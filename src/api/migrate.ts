@@ -1,7 +1,6 @@
 import type { Migration } from '../migrations/parse.js';
-import { loadMigrations } from '../migrations/discover.js';
 import { applyPending, assertPartitionStep, type ApplyResult, type PendingOptions } from './apply-pending.js';
-import { migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, type CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
 export type { PartitionStep } from './apply-pending.js';
@@ -24,12 +23,11 @@ export interface MigrateOptions extends CommonOptions, PendingOptions {}
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   assertPartitionStep(options.partitions);
-  const dir = migrationsDir(options);
   let migrations: Migration[] = [];
   return withSession(options, (scope) => applyPending(scope, migrations, options), options.dryRun ? undefined : {}, {
     // Read, parsed and hashed while the server starts the connection's backend.
     whileConnecting: () => {
-      migrations = loadMigrations(dir);
+      migrations = commandMigrations(options);
     },
   });
 }

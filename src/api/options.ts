@@ -3,6 +3,8 @@ import { DEFAULT_JOURNAL_TABLE, DEFAULT_MIGRATIONS_DIR } from '../config.js';
 import { parseTableName, type TableName } from '../db/identifiers.js';
 import type { LockRetries } from '../db/lock-retry-schedule.js';
 import type { SessionOptions } from '../db/session.js';
+import { loadMigrations } from '../migrations/discover.js';
+import type { Migration } from '../migrations/parse.js';
 import type { MigratorEvent } from './events.js';
 
 /** Options every command takes. */
@@ -21,6 +23,49 @@ export interface CommonOptions extends SessionOptions {
   lockRetries?: LockRetries | string | false | undefined;
   /** Progress callback. */
   onEvent?: ((event: MigratorEvent) => void) | undefined;
+  /**
+   * Where the migration files come from (default: read from `dir` on every call). A fleet run
+   * passes one {@link sharedMigrationFiles} to every target: the files are read once, and every
+   * database gets the same migrations even if a file changes during the run.
+   */
+  migrationFiles?: MigrationFiles | undefined;
+}
+
+/** Reads the migrations of a directory. */
+export interface MigrationFiles {
+  load(dir: string): Migration[];
+}
+
+/**
+ * The migrations of a command: its directory read (or taken from `migrationFiles`).
+ *
+ * @example
+ * const migrations = commandMigrations(options); // ordered by version
+ */
+export function commandMigrations(options: Pick<CommonOptions, 'dir' | 'env' | 'migrationFiles'>): Migration[] {
+  const dir = migrationsDir(options);
+  return options.migrationFiles ? options.migrationFiles.load(dir) : loadMigrations(dir);
+}
+
+/**
+ * Migration files read once per directory and then shared (for many commands over the same files).
+ *
+ * @example
+ * const migrationFiles = sharedMigrationFiles();
+ * for (const url of urls) await migrate({ databaseUrl: url, migrationFiles });
+ */
+export function sharedMigrationFiles(): MigrationFiles {
+  const byDir = new Map<string, Migration[]>();
+  return {
+    load(dir) {
+      let migrations = byDir.get(dir);
+      if (!migrations) {
+        migrations = loadMigrations(dir);
+        byDir.set(dir, migrations);
+      }
+      return migrations;
+    },
+  };
 }
 
 /**

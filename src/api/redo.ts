@@ -1,9 +1,8 @@
 import { MigrationSqlError } from '../errors.js';
 import { readJournal } from '../db/journal.js';
-import { loadMigrations } from '../migrations/discover.js';
 import { planRedo } from '../migrations/plan.js';
 import type { RanMigration } from './events.js';
-import { migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, type CommonOptions } from './options.js';
 import { runAll } from './run.js';
 import { withSession } from './scope.js';
 
@@ -26,7 +25,7 @@ export interface RedoResult {
  * console.log(redone ? `redid ${redone.applied.fileName}` : 'nothing applied yet');
  */
 export async function redo(options: CommonOptions = {}): Promise<RedoResult> {
-  const migrations = loadMigrations(migrationsDir(options));
+  const migrations = commandMigrations(options);
   return withSession(
     options,
     async (scope) => {

@@ -4,14 +4,13 @@ import { readResetContext, readSchemaStates } from '../db/reset-catalog.js';
 import { planReset, schemasToDrop, type ResetPlan } from '../db/reset-plan.js';
 import { dropSchemas } from '../db/reset.js';
 import { createdSchemas } from '../migrations/created-schemas.js';
-import { loadMigrations } from '../migrations/discover.js';
 import type { Migration } from '../migrations/parse.js';
 import { loadSeeds } from '../migrations/seeds.js';
 import type { PartitionReport } from '../partitions/types.js';
 import { applyPending, assertPartitionStep, type PartitionStep } from './apply-pending.js';
 import type { RanMigration } from './events.js';
 import { assertDevelopmentEnvironment } from './guards.js';
-import { migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, type CommonOptions } from './options.js';
 import { runAll } from './run.js';
 import { withSession, type CommandScope } from './scope.js';
 
@@ -82,7 +81,7 @@ export async function reset(options: ResetOptions = {}): Promise<ResetResult> {
   const env = options.env ?? process.env;
   assertResetAllowed(env, options.force);
   assertPartitionStep(options.partitions);
-  const migrations = loadMigrations(migrationsDir(options));
+  const migrations = commandMigrations(options);
   const seeds = options.seed ? loadSeeds(options.seedsDir ?? env.AETURNIS_SEEDS_DIR ?? DEFAULT_SEEDS_DIR) : [];
   return withSession(
     options,

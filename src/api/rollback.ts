@@ -1,8 +1,7 @@
 import { readJournal } from '../db/journal.js';
-import { loadMigrations } from '../migrations/discover.js';
 import { planDown } from '../migrations/plan.js';
 import type { PlannedMigration, RanMigration } from './events.js';
-import { migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, type CommonOptions } from './options.js';
 import { runAll } from './run.js';
 import { withSession } from './scope.js';
 
@@ -31,7 +30,7 @@ export interface RollbackResult {
  * await rollback({ databaseUrl, to: 0 }); // everything
  */
 export async function rollback(options: RollbackOptions = {}): Promise<RollbackResult> {
-  const migrations = loadMigrations(migrationsDir(options));
+  const migrations = commandMigrations(options);
   return withSession(
     options,
     async (scope) => {

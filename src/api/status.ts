@@ -1,11 +1,10 @@
 import { DEFAULT_PARTITIONED_TABLE } from '../config.js';
 import { readJournal } from '../db/journal.js';
-import { loadMigrations } from '../migrations/discover.js';
 import type { Migration } from '../migrations/parse.js';
 import { computeStatus, findProblems, type MigrationStatus } from '../migrations/status.js';
 import { describePartitions } from '../partitions/describe.js';
 import type { PartitionDescription } from '../partitions/types.js';
-import { migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, type CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
 export type { MigrationStatus, PartitionDescription };
@@ -28,10 +27,9 @@ export interface StatusResult {
  * const pending = migrations.filter((m) => m.state === 'pending');
  */
 export async function status(options: CommonOptions & { partitionTable?: string } = {}): Promise<StatusResult> {
-  const dir = migrationsDir(options);
   let migrations: Migration[] = [];
   const whileConnecting = (): void => {
-    migrations = loadMigrations(dir);
+    migrations = commandMigrations(options);
   };
   return withSession(
     options,
@@ -61,7 +59,7 @@ export interface ValidateResult {
  * if (!ok) throw new Error(problems.join('\n'));
  */
 export async function validate(options: CommonOptions = {}): Promise<ValidateResult> {
-  const migrations = loadMigrations(migrationsDir(options));
+  const migrations = commandMigrations(options);
   return withSession(options, async ({ session, journal }) => {
     const { rows, partial } = await readJournal(session.client, journal);
     const problems = findProblems(computeStatus(migrations, rows, partial));

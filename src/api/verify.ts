@@ -1,9 +1,8 @@
 import { InterruptedError, signalOf, UsageError } from '../errors.js';
-import { loadMigrations } from '../migrations/discover.js';
 import { verifyMigrations } from '../verify/in-order.js';
 import type { VerifiedMigration } from '../verify/round-trip.js';
 import { openScratchDatabase } from '../verify/scratch-database.js';
-import { journalTable, migrationsDir, type CommonOptions } from './options.js';
+import { commandMigrations, journalTable, type CommonOptions } from './options.js';
 
 export type { VerifiedMigration } from '../verify/round-trip.js';
 export type { VerifyEvent } from '../verify/events.js';
@@ -48,7 +47,7 @@ export interface VerifyResult {
  * for (const m of migrations) for (const p of m.problems) console.log(`${m.name}: ${p}`);
  */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-  const migrations = loadMigrations(migrationsDir(options));
+  const migrations = commandMigrations(options);
   const journal = journalTable(options);
   const emit = options.onEvent ?? (() => {});
   if (options.from !== undefined && options.from !== 0 && !migrations.some((m) => m.version === options.from)) {

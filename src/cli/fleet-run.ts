@@ -8,6 +8,7 @@ import type { FleetFlags } from './fleet-flags.js';
 import { activityOf, LiveView } from './fleet-live.js';
 import { painterFor, plainSink, targetOutput, type LineSink } from './fleet-output.js';
 import { jsonLines } from './fleet-json.js';
+import { periodicCollection } from './fleet-memory.js';
 import { doneLine, renderSummary, summaryCells } from './fleet-summary.js';
 import type { Output } from './output.js';
 import { eventRenderer } from './render.js';
@@ -43,7 +44,12 @@ export async function runFleetCommand<R>(
           running: new Map(),
         })
       : undefined;
-  const onEvent = fleetEventHandler(output, live ?? plainSink(infoStream, painter), live, (outcome) => doneLine(outcome, changed));
+  const handle = fleetEventHandler(output, live ?? plainSink(infoStream, painter), live, (outcome) => doneLine(outcome, changed));
+  const targetFinished = periodicCollection();
+  const onEvent = (event: FleetEvent<PrintedResult>): void => {
+    handle(event);
+    if (event.type === 'target-done') targetFinished();
+  };
   live?.start();
   let result: FleetResult<PrintedResult>;
   try {

@@ -99,7 +99,7 @@ describe('import', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('Would write db/aeturnis/20240105093000_create_players.sql <- 20240105093000_create_players.sql');
     expect(lines[12]).toBe(
-      'Dry run: 12 migrations from dbmate would be imported into db/aeturnis (1 without a transaction, 2 with nothing to undo); nothing was written',
+      'Dry run: 12 migrations from dbmate would be imported into db/aeturnis (1 without a transaction, 1 with nothing to undo); nothing was written',
     );
     expect(existsSync(join(work, 'db'))).toBe(false);
   });

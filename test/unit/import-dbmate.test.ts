@@ -39,10 +39,7 @@ describe('dbmate: the fixture project', () => {
     expect(index.up.sql).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS inventory_item_id_idx');
     expect(index.down?.sql).toContain('DROP INDEX CONCURRENTLY IF EXISTS inventory_item_id_idx');
     expect(plan.files.filter((f) => f.noTransaction).map((f) => f.name)).toEqual(['index_inventory_by_item']);
-    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual([
-      'backfill_display_name',
-      'add_mythic_rarity',
-    ]);
+    expect(plan.files.filter((f) => f.down === 'nothing-to-undo').map((f) => f.name)).toEqual(['backfill_display_name']);
     const backfill = parseMigration('1_backfill.sql', byName.get('backfill_display_name')?.text ?? '');
     expect(backfill).toMatchObject({ irreversible: false, nothingToUndo: true });
   });
