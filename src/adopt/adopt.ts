@@ -6,6 +6,7 @@ import { planAdoption, type AdoptionPlan, type LocalMigration } from './plan.js'
 import { earlierAdoption, recordWithoutRunning } from './record.js';
 import { assertToolTable, findTable, readSourceRows, type FoundTable } from './source-table.js';
 import type { SourceTool } from './types.js';
+import { plural } from '../plural.js';
 
 /** What {@link adoptFromSource} is asked to do. */
 export interface AdoptRequest {
@@ -122,7 +123,7 @@ function assertAdoptable(source: SourceTool, table: FoundTable, plan: AdoptionPl
     throw new ValidationError(`${problem}; then adopt again (nothing was recorded)`, [problem]);
   }
   if (plan.unknown.length > 0) {
-    const problem = `${source.title}'s journal ${table.display} lists ${count(plan.unknown.length, 'migration')} with no local file: ${plan.unknown.join(', ')}`;
+    const problem = `${source.title}'s journal ${table.display} lists ${plural(plan.unknown.length, 'migration')} with no local file: ${plan.unknown.join(', ')}`;
     throw new ValidationError(
       `${problem}; import their files first (aeturnis-db import --from ${source.tool} DIR), then adopt again (nothing was recorded)`,
       [problem],
@@ -132,8 +133,4 @@ function assertAdoptable(source: SourceTool, table: FoundTable, plan: AdoptionPl
 
 function emptyPlan(): AdoptionPlan {
   return { records: [], alreadyRecorded: [], unknown: [], blocked: [], notes: [] };
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

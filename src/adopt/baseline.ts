@@ -3,6 +3,7 @@ import { UsageError, ValidationError } from '../errors.js';
 import { readJournal, type Journal } from '../db/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { recordWithoutRunning } from './record.js';
+import { plural } from '../plural.js';
 
 /**
  * The migrations `baseline VERSION` records: every local one up to and including VERSION, which
@@ -38,7 +39,7 @@ export async function baselineJournal(
     const newest = rows.at(-1);
     const holds =
       rows.length > 0
-        ? `${rows.length} applied migration${rows.length === 1 ? '' : 's'} (newest: version ${newest?.versionText ?? newest?.version})`
+        ? `${plural(rows.length, 'applied migration')} (newest: version ${newest?.versionText ?? newest?.version})`
         : 'a partial run';
     const problem = `the journal ${journal.display} already records ${holds}`;
     throw new ValidationError(`${problem}: baseline only records into an empty journal (use up to apply what is pending)`, [problem]);

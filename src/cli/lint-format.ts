@@ -1,4 +1,5 @@
 import type { Finding, FindingLevel } from '../api/lint.js';
+import { plural } from '../plural.js';
 
 /** How `lint` prints its findings. Pure. */
 
@@ -31,7 +32,7 @@ export function formatFinding(finding: Finding, paint: LevelPaint = PLAIN): stri
  * summaryLine({ files: 3, errors: 1, warnings: 2 }) // 'Checked 3 migrations: 1 error, 2 warnings'
  */
 export function summaryLine(counts: { files: number; errors: number; warnings: number }): string {
-  const files = `${counts.files} migration${counts.files === 1 ? '' : 's'}`;
+  const files = `${plural(counts.files, 'migration')}`;
   if (counts.errors === 0 && counts.warnings === 0) return `Checked ${files}: no findings`;
   return `Checked ${files}: ${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}`;
 }
@@ -49,8 +50,4 @@ export function findingsJson(findings: readonly Finding[]): string {
     source: f.source,
   }));
   return JSON.stringify(rows, null, 2);
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

@@ -3,6 +3,7 @@ import { formatDuration } from '../api/lock-retries.js';
 import type { Output } from './output.js';
 import type { Renderers } from './render-types.js';
 import { formatMs } from './format.js';
+import { plural } from '../plural.js';
 
 type RunOrPartition = RunEvent | LockRetryEvent | { type: 'partition'; event: PartitionEvent };
 
@@ -53,7 +54,7 @@ export const runRenderers: Renderers<RunOrPartition> = {
     if (event.migrations.length === 0)
       output.info(`Dry run: nothing to ${verb}`, { event: 'plan', direction: event.direction, migrations: [] });
     else {
-      output.info(`Dry run: would ${verb} ${event.migrations.length} migration${event.migrations.length === 1 ? '' : 's'}:`, {
+      output.info(`Dry run: would ${verb} ${plural(event.migrations.length, 'migration')}:`, {
         event: 'plan',
         direction: event.direction,
         migrations: event.migrations.map((m) => m.fileName),

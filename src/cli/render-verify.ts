@@ -1,6 +1,7 @@
 import type { VerifyEvent } from '../api/events.js';
 import type { Renderers } from './render-types.js';
 import { formatMs } from './format.js';
+import { plural } from '../plural.js';
 
 /** verify: the scratch database, each migration's round trip, rebuilds. */
 export const verifyRenderers: Renderers<VerifyEvent> = {
@@ -23,17 +24,13 @@ export const verifyRenderers: Renderers<VerifyEvent> = {
       output.warn(`Skipped ${result.fileName}: irreversible (no DOWN section), UP applied`, fields);
     else if (result.outcome === 'failed')
       output.error(`${result.fileName} does not round-trip: an SQL statement failed (listed below)`, fields);
-    else
-      output.error(
-        `${result.fileName} does not round-trip (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, listed below)`,
-        fields,
-      );
+    else output.error(`${result.fileName} does not round-trip (${plural(result.problems.length, 'problem')}, listed below)`, fields);
   },
   'verify-rebuild': (event, output) => {
     output.info(
       event.upTo === undefined
         ? `Rebuilding scratch database ${event.database}: emptied, nothing to re-apply`
-        : `Rebuilding scratch database ${event.database} up to ${event.upTo} (UP only, ${event.migrations} migration${event.migrations === 1 ? '' : 's'}) to go on`,
+        : `Rebuilding scratch database ${event.database} up to ${event.upTo} (UP only, ${plural(event.migrations, 'migration')}) to go on`,
       { event: 'verify-rebuild', database: event.database, upTo: event.upTo ?? null, migrations: event.migrations },
     );
   },

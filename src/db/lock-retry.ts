@@ -2,6 +2,7 @@ import { ConnectionError, InterruptedError, signalOf } from '../errors.js';
 import { describeBlockers, type Blocker, type BlockerWatch } from './blockers.js';
 import { formatDuration, type LockAttempt } from './lock-retry-schedule.js';
 import type { Direction } from './run-errors.js';
+import { plural } from '../plural.js';
 
 /**
  * Runs an attempt again when it could not get a lock in time (SQLSTATE 55P03) and nothing of it
@@ -46,7 +47,7 @@ export class LockRetriesExhaustedError extends ConnectionError {
   private readonly info: ExhaustedInfo;
   constructor(info: ExhaustedInfo) {
     super(
-      `${info.where}: lock retries ran out after ${info.attempts} attempt${info.attempts === 1 ? '' : 's'} in ${formatDuration(info.elapsedMs)} ` +
+      `${info.where}: lock retries ran out after ${plural(info.attempts, 'attempt')} in ${formatDuration(info.elapsedMs)} ` +
         `(lock not available, SQLSTATE 55P03): blocked by ${describeBlockers(info.blockers)}; ${info.outcome}`,
     );
     this.info = info;

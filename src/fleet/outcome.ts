@@ -1,5 +1,6 @@
 import { AeturnisError, type ExitCode } from '../errors.js';
 import type { NotStartedReason } from './runner.js';
+import { plural } from '../plural.js';
 
 /** What became of one target of a fleet run. Pure data and pure summaries. */
 
@@ -87,7 +88,7 @@ const REASONS: Record<NotStartedReason, string> = {
  */
 export function describeFleet(outcomes: readonly TargetOutcome<unknown>[]): string {
   const count = (state: TargetState) => outcomes.filter((o) => o.state === state);
-  const total = `${outcomes.length} target${outcomes.length === 1 ? '' : 's'}`;
+  const total = `${plural(outcomes.length, 'target')}`;
   if (count('succeeded').length === outcomes.length) return outcomes.length === 1 ? 'The target succeeded' : `All ${total} succeeded`;
   const parts = [`${count('succeeded').length} succeeded`];
   for (const state of ['failed', 'interrupted'] as const) {

@@ -14,8 +14,8 @@ import { type MonthSpan, formatSpans, monthCoverage } from './coverage.js';
 import { PartitionSetupError } from './errors.js';
 import { judgeLayout } from './layout.js';
 import { formatMonth, monthOf } from './months.js';
-import { plural } from './report.js';
 import type { PartitionDescription } from './types.js';
+import { plural } from '../plural.js';
 
 const NOT_MAINTAINED = '(not maintained by aeturnis-db partitions)';
 

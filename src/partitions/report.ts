@@ -15,13 +15,9 @@ import { type Month, defaultPartitionName, formatMonth, monthEnd, monthStart, pa
 import type { RunSettings } from './options.js';
 import { type MonthConflict, formatRange } from './plan.js';
 import type { PartitionEvent, PartitionReport } from './types.js';
+import { plural } from '../plural.js';
 
 type EventSink = ((event: PartitionEvent) => void) | undefined;
-
-/** `1 row`, `3 rows`. */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** A report of a run that has not looked at the table yet. */
 export function emptyReport(settings: RunSettings): PartitionReport {

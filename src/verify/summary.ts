@@ -1,5 +1,6 @@
 import { ExitCode } from '../errors.js';
 import type { VerifiedMigration } from './round-trip.js';
+import { plural } from '../plural.js';
 
 /** The one line (and exit code) a verify run ends with. */
 export interface VerifySummary {
@@ -25,9 +26,7 @@ export function summarizeVerify(migrations: readonly VerifiedMigration[]): Verif
   const notHolding = sqlFailed + migrations.filter((m) => m.outcome === 'mismatch').length;
   if (notHolding === 0) {
     const message =
-      checked === 0
-        ? 'Nothing to verify'
-        : `Verified ${checked} migration${checked === 1 ? '' : 's'}: every DOWN undoes its UP and UP runs again`;
+      checked === 0 ? 'Nothing to verify' : `Verified ${plural(checked, 'migration')}: every DOWN undoes its UP and UP runs again`;
     return { exitCode: ExitCode.ok, message, problems: [], checked };
   }
   const problems = migrations.flatMap((m) => m.problems.map((problem) => `${m.fileName.replace(/\.sql$/, '')}: ${problem}`));

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, type CliResult } from '../support/cli.js';
+import { repoRoot } from '../support/cli.js';
 import { oneError, useTestProject } from '../support/test-project.js';
 
 const run = promisify(execFile);
@@ -37,8 +37,6 @@ const TOOLS = {
 } as const;
 
 const GAME_TABLES = ['guild_members', 'guilds', 'inventory', 'items', 'players'];
-
-const problemLines = (result: CliResult): string[] => result.stderr.split('\n').filter((line) => line.startsWith('error:   '));
 
 describe.each(Object.entries(TOOLS))('a database %s built', (name, setup) => {
   it('is adopted: up applies nothing, status shows every migration adopted, verify holds, down --to 0 undoes it all', async () => {

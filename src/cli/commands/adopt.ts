@@ -3,6 +3,7 @@ import type { AdoptedMigration, AdoptResult } from '../../api/adopt.js';
 import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet.js';
 import type { Output } from '../output.js';
+import { plural } from '../../plural.js';
 
 interface AdoptFlags {
   from: string;
@@ -51,7 +52,7 @@ export function registerAdopt(program: Command): void {
 function report(output: Output, result: AdoptResult): void {
   const { from, earlier } = result;
   if (earlier) {
-    output.info(`Already adopted from ${from} (${count(earlier.count, 'migration')}, ${timestamp(earlier.at)}): nothing to do`);
+    output.info(`Already adopted from ${from} (${plural(earlier.count, 'migration')}, ${timestamp(earlier.at)}): nothing to do`);
     return;
   }
   if (result.keptAs) {
@@ -70,8 +71,8 @@ function report(output: Output, result: AdoptResult): void {
   }
   for (const migration of result.alreadyRecorded) output.info(`Already recorded: ${migration.fileName}`);
   for (const warning of result.warnings) output.warn(warning);
-  const pending = `${count(result.pending.length, 'migration')} pending${result.pending.length > 0 ? ' (aeturnis-db up applies them)' : ''}`;
-  const summary = `${count(result.adopted.length, 'migration')} from ${from}`;
+  const pending = `${plural(result.pending.length, 'migration')} pending${result.pending.length > 0 ? ' (aeturnis-db up applies them)' : ''}`;
+  const summary = `${plural(result.adopted.length, 'migration')} from ${from}`;
   if (result.dryRun) output.info(`Dry run: ${summary} would be adopted into ${result.journal}; ${pending}; nothing was recorded`);
   else output.success(`Adopted ${summary} into ${result.journal}; ${pending}`);
 }
@@ -94,8 +95,4 @@ function timestamp(at: Date): string {
     .toISOString()
     .replace('T', ' ')
     .replace(/\.\d+Z$/, 'Z');
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

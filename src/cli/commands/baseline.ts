@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { BaselineResult } from '../../api/baseline.js';
 import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet.js';
+import { plural } from '../../plural.js';
 
 /** `baseline VERSION [--dry-run] [--json]` */
 export function registerBaseline(program: Command): void {
@@ -32,7 +33,7 @@ export function registerBaseline(program: Command): void {
           for (const migration of result.recorded)
             output.info(`${verb} ${migration.fileName} as applied (baseline, not run)`, { file: migration.fileName });
           const pending = `${result.pending.length} pending${result.pending.length > 0 ? ' (aeturnis-db up applies them)' : ''}`;
-          const summary = `${result.recorded.length} migration${result.recorded.length === 1 ? '' : 's'} up to version ${version}`;
+          const summary = `${plural(result.recorded.length, 'migration')} up to version ${version}`;
           if (result.dryRun) output.info(`Dry run: ${summary} would be recorded in ${result.journal}; ${pending}; nothing was recorded`);
           else output.success(`Baselined ${summary} in ${result.journal}; ${pending}`);
         },

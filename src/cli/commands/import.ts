@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ImportedMigration, ImportResult } from '../../api/import.js';
 import { commandContext } from '../context.js';
 import type { Output } from '../output.js';
+import { plural } from '../../plural.js';
 
 interface ImportFlags {
   from: string;
@@ -54,7 +55,7 @@ function report(output: Output, result: ImportResult): void {
   }
   if (result.ignored.length > 0) output.info(`Ignored (not ${result.from} migrations): ${result.ignored.join(', ')}`);
   for (const warning of result.warnings) output.warn(warning);
-  const summary = `${count(result.migrations.length, 'migration')} from ${result.from} ${result.dryRun ? 'would be imported' : 'imported'} into ${result.dir}${tally(result.migrations)}`;
+  const summary = `${plural(result.migrations.length, 'migration')} from ${result.from} ${result.dryRun ? 'would be imported' : 'imported'} into ${result.dir}${tally(result.migrations)}`;
   if (result.dryRun) output.info(`Dry run: ${summary}; nothing was written`);
   else output.success(summary.charAt(0).toUpperCase() + summary.slice(1));
 }
@@ -78,10 +79,6 @@ function tally(migrations: readonly ImportedMigration[]): string {
   ] as const;
   const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
   return said.length > 0 ? ` (${said.join(', ')})` : '';
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function toJson(migration: ImportedMigration, result: ImportResult) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { commandContext } from '../context.js';
 import { coloursPossible } from '../output.js';
+import { plural } from '../../plural.js';
 
 interface LintFlags {
   all?: boolean;
@@ -43,7 +44,7 @@ export function registerLint(program: Command): void {
         output.info(format.summaryLine({ files: result.files.length, errors: result.errors, warnings: result.warnings }));
       }
       if (!result.ok) {
-        throw new ValidationError(`lint found ${result.errors} error-level finding${result.errors === 1 ? '' : 's'}`);
+        throw new ValidationError(`lint found ${plural(result.errors, 'error-level finding')}`);
       }
     });
 }

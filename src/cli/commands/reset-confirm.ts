@@ -1,5 +1,6 @@
 import { InterruptedError, signalOf, UsageError } from '../../errors.js';
 import type { ResetTarget } from '../../api/reset.js';
+import { plural } from '../../plural.js';
 
 /**
  * `reset` asks before it drops anything: on a terminal it names the database and waits for
@@ -54,10 +55,6 @@ export function confirmQuestion(target: ResetTarget): string {
  */
 export function isYes(answer: string): boolean {
   return /^\s*y(es)?\s*$/i.test(answer);
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { commandContext } from '../context.js';
 import { formatMs } from '../render.js';
 import { askOnTerminal, confirmMode, confirmQuestion, isYes, offTerminalRefusal } from './reset-confirm.js';
 import { partitionsSetting } from './up.js';
+import { plural } from '../../plural.js';
 
 interface ResetFlags {
   seed?: boolean;
@@ -46,9 +47,9 @@ export function registerReset(program: Command): void {
         output.info('Reset cancelled: nothing was changed', { event: 'reset-cancelled', database: result.database });
         return;
       }
-      const seeds = flags.seed ? `, ran ${result.seeded.length} seed${result.seeded.length === 1 ? '' : 's'}` : '';
+      const seeds = flags.seed ? `, ran ${plural(result.seeded.length, 'seed')}` : '';
       output.success(
-        `Reset database ${result.database}: applied ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'}${seeds} in ${formatMs(performance.now() - started)}`,
+        `Reset database ${result.database}: applied ${plural(result.applied.length, 'migration')}${seeds} in ${formatMs(performance.now() - started)}`,
         { event: 'reset-done', database: result.database, applied: result.applied.length, seeded: result.seeded.length },
       );
     });

@@ -6,6 +6,7 @@ import { exactVersion, withExactVersions } from '../fleet-json.js';
 import { coloursPossible, type Output } from '../output.js';
 import { renderAsciiTable } from '../table.js';
 import { formatMs } from '../render.js';
+import { plural } from '../../plural.js';
 
 /** `status [--json]` */
 export function registerStatus(program: Command): void {
@@ -43,7 +44,7 @@ async function printStatus(output: Output, result: StatusResult, json: boolean):
 /** A fleet target's status in one line: `version 12, 2 pending, 1 problem`. */
 function describeStatus(result: StatusResult): string {
   const row = fleetStatusRow(result);
-  const problems = row.problems.length === 0 ? '' : `, ${row.problems.length} problem${row.problems.length === 1 ? '' : 's'}`;
+  const problems = row.problems.length === 0 ? '' : `, ${plural(row.problems.length, 'problem')}`;
   return `version ${row.version || 'none'}, ${row.pending} pending${problems}`;
 }
 

@@ -6,6 +6,7 @@ import type { TypesResult } from '../../api/types.js';
 import type { Output } from '../output.js';
 import { commandContext } from '../context.js';
 import { partitionsSetting } from './up.js';
+import { plural } from '../../plural.js';
 
 interface TypesFlags {
   out?: string;
@@ -48,10 +49,9 @@ function collect(value: string, previous: string[] = []): string[] {
 
 /** `4 tables, 1 view, 2 enums (from scratch database aeturnis_types_1a2b3c4d, 5 migrations, dropped)` */
 function summary(result: TypesResult): string {
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-  const counts = `${count(result.tables, 'table')}, ${count(result.views, 'view')}, ${count(result.enums, 'enum')}`;
+  const counts = `${plural(result.tables, 'table')}, ${plural(result.views, 'view')}, ${plural(result.enums, 'enum')}`;
   if (!result.scratch) return counts;
-  return `${counts} (from scratch database ${result.scratch.database}, ${count(result.scratch.migrations, 'migration')}, dropped)`;
+  return `${counts} (from scratch database ${result.scratch.database}, ${plural(result.scratch.migrations, 'migration')}, dropped)`;
 }
 
 async function checkFile(output: Output, file: string, result: TypesResult): Promise<void> {

@@ -5,6 +5,7 @@ import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet.js';
 import { formatMs } from '../render.js';
 import { parseAhead } from './partitions.js';
+import { plural } from '../../plural.js';
 
 /** `up [--to VERSION] [--dry-run] [--allow-out-of-order] [--ahead N] [--no-partitions]` */
 export function registerUp(program: Command): void {
@@ -39,7 +40,7 @@ export function registerUp(program: Command): void {
           report: (result) => {
             if (result.applied.length === 0) return;
             const count = result.applied.length;
-            output.success(`Applied ${count} migration${count === 1 ? '' : 's'} in ${formatMs(performance.now() - started)}`, {
+            output.success(`Applied ${plural(count, 'migration')} in ${formatMs(performance.now() - started)}`, {
               event: 'up-done',
               applied: count,
             });
