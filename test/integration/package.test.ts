@@ -136,13 +136,15 @@ describe('npm package', () => {
     expect(packedFiles).toContain('dist/bundle/aeturnis-db.js');
     expect(packedFiles).toContain('dist/bundle/aeturnis-db.js.map');
     expect(packedFiles).toContain('dist/bundle/embedded-worker.js');
+    // `--help` alone is printed from the text the build drew with the CLI.
+    expect(packedFiles).toContain('dist/bundle/help.txt');
     // The CLI runs from the bundle: tsc's copy of src/cli is not shipped.
     expect(packedFiles.filter((path) => path.startsWith('dist/cli/'))).toEqual([]);
     for (const file of shippedMigrations) expect(packedFiles).toContain(`migrations/${file}`);
     for (const file of shippedSeeds) expect(packedFiles).toContain(`seeds/${file}`);
     const unexpected = packedFiles.filter(
       (path) =>
-        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.js\.map|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(
+        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.js\.map|dist\/bundle\/help\.txt|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(
           path,
         ),
     );
