@@ -1,47 +1,46 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import module from 'node:module';
+// CommonJS (bin/package.json), like the bundle it loads: an ES module entry would start Node's
+// ESM loader, ~5 ms of every run (bench/README.md, "Where the fixed cost goes").
+'use strict';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 
+const args = process.argv.slice(2);
 // `aeturnis-db --version` alone (scripts ask it often): answered without loading the CLI, as
 // commander would answer it.
-const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  await new Promise((resolve) => process.stdout.write(`${version}\n`, resolve));
-  process.exit(0);
+  const { version } = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8'));
+  printAndExit(`${version}\n`);
+} else if (args.length === 1 && (args[0] === '--help' || args[0] === '-h') && (!process.stdout.isTTY || process.stdout.columns === 80)) {
+  // `aeturnis-db --help` alone, where commander would draw it 80 columns wide (not a terminal,
+  // or an 80-column one): the text the build made with the CLI itself (scripts/build.mjs).
+  printAndExit(readFileSync(join(__dirname, '../dist/bundle/help.txt'), 'utf8'));
+} else {
+  run();
 }
 
-// `aeturnis-db --help` alone, where commander would draw it 80 columns wide (not a terminal, or
-// an 80-column one): the text the build made with the CLI itself (scripts/build.mjs).
-if (args.length === 1 && (args[0] === '--help' || args[0] === '-h') && (!process.stdout.isTTY || process.stdout.columns === 80)) {
-  const help = readFileSync(new URL('../dist/bundle/help.txt', import.meta.url), 'utf8');
-  await new Promise((resolve) => process.stdout.write(help, resolve));
-  process.exit(0);
+async function run() {
+  // AETURNIS_DEBUG=1 prints stack traces mapped to src/: the bundle is then loaded as any
+  // CommonJS file, whose source map Node applies (the compile cache is for speed only).
+  const debug = Boolean(process.env.AETURNIS_DEBUG);
+  if (debug) process.setSourceMapsEnabled(true);
+  // The CLI as one bundle (scripts/build.mjs), with V8's compiled code kept between runs.
+  const bundlePath = join(__dirname, '../dist/bundle/aeturnis-db.cjs');
+  const cli = debug ? { exports: require(bundlePath), save() {} } : require('./compile-cache.cjs').loadWithCompileCache(bundlePath);
+
+  // A reader that went away (`aeturnis-db status | head`) is not an error of ours: stop writing.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  const code = await cli.exports.main(process.argv);
+  cli.save(cli.exports.lastCommand);
+  // Writes to a pipe are asynchronous: exiting before they are flushed would cut the output
+  // short (a big `status` table or `status --json` piped into another program).
+  await Promise.all([process.stdout, process.stderr].map((stream) => flushed(stream)));
+  process.exit(code);
 }
 
-// Node 22.1+: keep V8's compiled code of our modules between runs (start-up speed). In the
-// default cache directory (NODE_COMPILE_CACHE, else the OS temporary directory); when that is not
-// writable Node just runs without it. Node 20 has no such function: skipped.
-try {
-  module.enableCompileCache?.();
-} catch {
-  // Never required.
+function printAndExit(text) {
+  process.stdout.write(text, () => process.exit(0));
 }
-
-// AETURNIS_DEBUG=1 prints stack traces: map them to src/ (before the bundle loads).
-if (process.env.AETURNIS_DEBUG) process.setSourceMapsEnabled(true);
-
-// The CLI as one bundle (scripts/build.mjs): what a command does not use is never loaded.
-const { main } = await import('../dist/bundle/aeturnis-db.js');
-
-// A reader that went away (`aeturnis-db status | head`) is not an error of ours: stop writing.
-for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-
-const code = await main(process.argv);
-// Writes to a pipe are asynchronous: exiting before they are flushed would cut the output short
-// (a big `status` table or `status --json` piped into another program).
-await Promise.all([process.stdout, process.stderr].map((stream) => flushed(stream)));
-process.exit(code);
 
 function flushed(stream) {
   return new Promise((resolve) => {

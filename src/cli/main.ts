@@ -7,6 +7,12 @@ import { activeOutput, interruption } from './context.js';
 import { createOutput, type Output } from './output.js';
 import { buildProgram } from './program.js';
 
+/**
+ * The command the last {@link main} ran ('' when none ran: --help, a usage error). bin/ keys its
+ * compiled-code cache on it, so each command's cache holds the code that command runs.
+ */
+export let lastCommand = '';
+
 const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
@@ -20,6 +26,9 @@ export async function main(argv: string[]): Promise<number> {
   await loadDotEnv();
   installSignalHandlers();
   const program = buildProgram();
+  program.hook('preAction', (_program, action) => {
+    lastCommand = action.name();
+  });
   try {
     await program.parseAsync(argv);
     if (interruption.signal.aborted) return SIGNAL_EXIT_CODES[signalOf(interruption.signal)] ?? 130;

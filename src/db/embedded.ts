@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
 import { lockEmbeddedDir, type EmbeddedDirLock } from './embedded-lock.js';
 import {
@@ -99,7 +100,7 @@ export const EMBEDDED_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-
  * @example
  * assertEmbeddedInstalled() // throws UsageError after npm install --omit=optional
  */
-export function assertEmbeddedInstalled(resolve: (specifier: string) => string = (specifier) => import.meta.resolve(specifier)): void {
+export function assertEmbeddedInstalled(resolve: (specifier: string) => string = createRequire(import.meta.url).resolve): void {
   const missing = EMBEDDED_PACKAGES.filter((name) => {
     try {
       resolve(name);

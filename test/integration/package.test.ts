@@ -131,10 +131,13 @@ describe('npm package', () => {
     expect(packedFiles).toContain('package.json');
     expect(packedFiles).toContain('README.md');
     expect(packedFiles).toContain('bin/aeturnis-db.js');
+    // bin/ is CommonJS (its own package.json), with the loader that keeps V8's compiled code.
+    expect(packedFiles).toContain('bin/package.json');
+    expect(packedFiles).toContain('bin/compile-cache.cjs');
     expect(packedFiles).toContain('dist/index.js');
     expect(packedFiles).toContain('dist/index.d.ts');
-    expect(packedFiles).toContain('dist/bundle/aeturnis-db.js');
-    expect(packedFiles).toContain('dist/bundle/aeturnis-db.js.map');
+    expect(packedFiles).toContain('dist/bundle/aeturnis-db.cjs');
+    expect(packedFiles).toContain('dist/bundle/aeturnis-db.cjs.map');
     expect(packedFiles).toContain('dist/bundle/embedded-worker.js');
     // `--help` alone is printed from the text the build drew with the CLI.
     expect(packedFiles).toContain('dist/bundle/help.txt');
@@ -144,7 +147,7 @@ describe('npm package', () => {
     for (const file of shippedSeeds) expect(packedFiles).toContain(`seeds/${file}`);
     const unexpected = packedFiles.filter(
       (path) =>
-        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.js\.map|dist\/bundle\/help\.txt|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(
+        !/^(package\.json|README\.md|LICENSE[^/]*|bin\/[^/]+\.(js|cjs)|bin\/package\.json|dist\/.+\.(js|d\.ts)|dist\/bundle\/[^/]+\.(cjs|js|cjs\.map|js\.map)|dist\/bundle\/help\.txt|migrations\/[^/]+\.sql|seeds\/[^/]+\.sql)$/.test(
           path,
         ),
     );

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ResetTarget } from '../../api/reset.js';
 import { commandContext } from '../context.js';
 import { formatMs } from '../render.js';
-import { askOnTerminal, confirmMode, confirmQuestion, isYes, offTerminalRefusal } from './reset-confirm.js';
+import { confirmMode, confirmQuestion, isYes, offTerminalRefusal } from './reset-confirm.js';
 import { partitionsSetting } from './up.js';
 import { plural } from '../../plural.js';
 
@@ -31,6 +31,7 @@ export function registerReset(program: Command): void {
       if (mode === 'refuse') throw offTerminalRefusal();
       let started = performance.now();
       const ask = async (target: ResetTarget): Promise<boolean> => {
+        const { askOnTerminal } = await import('./terminal-question.js');
         const yes = isYes(await askOnTerminal(confirmQuestion(target), signal));
         started = performance.now(); // the time taken is the reset's, not the answer's
         return yes;

@@ -1,0 +1,89 @@
+/**
+ * The CLI keeps V8's compiled code of each command between runs (bin/compile-cache.cjs: start-up
+ * speed). What a user must see: the cache is written where the README says, one file per command
+ * (runs over many databases apart), and it is never required — a damaged file, an unwritable
+ * place or `off` change nothing of what a command prints or returns.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tableMigration } from '../support/project.js';
+import { useTestProject } from '../support/test-project.js';
+
+const { db, project, cli } = useTestProject();
+
+let cacheRoot: string;
+beforeEach(() => {
+  cacheRoot = join(tmpdir(), `aeturnis-cache-test-${process.pid}-${Date.now()}`);
+  mkdirSync(cacheRoot, { recursive: true });
+});
+afterEach(() => rmSync(cacheRoot, { recursive: true, force: true }));
+
+const cacheFiles = (dir: string): string[] => readdirSync(dir).sort();
+const statusTable = (stdout: string): string => stdout.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/g, 'TIME').replace(/\d+ ms/g, 'N ms');
+
+describe('compiled-code cache', () => {
+  it('keeps one file per command in AETURNIS_COMPILE_CACHE; a later run reads it and prints the same', async () => {
+    project.write('0001_guilds.sql', tableMigration('guilds'));
+    const dir = join(cacheRoot, 'cache');
+    const env = { AETURNIS_COMPILE_CACHE: dir };
+    expect((await cli(['up'], env)).code).toBe(0);
+    const first = await cli(['status'], env);
+    expect(first.code).toBe(0);
+    expect(cacheFiles(dir).map((name) => name.replace(/^.*-/, ''))).toEqual(['status.v8cache', 'up.v8cache']);
+
+    const statusFile = join(dir, cacheFiles(dir).find((name) => name.endsWith('-status.v8cache')) ?? '');
+    const written = readFileSync(statusFile);
+    const second = await cli(['status'], env);
+    expect(second.code).toBe(0);
+    expect(statusTable(second.stdout)).toBe(statusTable(first.stdout));
+    // Accepted by V8, so not written again.
+    expect(readFileSync(statusFile).equals(written)).toBe(true);
+
+    // A run over many databases sets a V8 flag; its code is kept apart.
+    const targets = join(project.dir, 'targets');
+    writeFileSync(targets, `a=${db.url}\n`);
+    expect((await cli(['status', '--targets', targets], env)).code).toBe(0);
+    expect(cacheFiles(dir).some((name) => name.endsWith('-status-fleet.v8cache'))).toBe(true);
+  });
+
+  it('a damaged cache file (garbage, cut short) is ignored and replaced; the command runs as always', async () => {
+    project.write('0001_guilds.sql', tableMigration('guilds'));
+    const env = { AETURNIS_COMPILE_CACHE: cacheRoot };
+    const reference = await cli(['status'], env);
+    const file = join(cacheRoot, cacheFiles(cacheRoot)[0] ?? '');
+    const good = readFileSync(file);
+
+    for (const damaged of [Buffer.alloc(good.length, 0x5a), good.subarray(0, good.length >> 1)]) {
+      writeFileSync(file, damaged);
+      const run = await cli(['status'], env);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(statusTable(run.stdout)).toBe(statusTable(reference.stdout));
+      const rewritten = readFileSync(file);
+      expect(rewritten.equals(damaged)).toBe(false);
+      expect(rewritten.length).toBeGreaterThan(good.length / 2);
+    }
+  });
+
+  it('an unwritable place or AETURNIS_COMPILE_CACHE=off: no cache, same result', async () => {
+    project.write('0001_guilds.sql', tableMigration('guilds'));
+    const blocker = join(cacheRoot, 'a-file');
+    writeFileSync(blocker, '');
+    const unwritable = await cli(['up'], { AETURNIS_COMPILE_CACHE: join(blocker, 'cache') });
+    expect(unwritable.code).toBe(0);
+    expect(unwritable.stdout + unwritable.stderr).toMatch(/^Applied 0001_guilds\.sql/m);
+    expect(unwritable.stderr).not.toMatch(/error|cache/i);
+    expect(await db.query(`SELECT to_regclass('public.guilds') IS NOT NULL AS present`)).toEqual([{ present: true }]);
+
+    const home = join(cacheRoot, 'home');
+    mkdirSync(home);
+    const off = await cli(['status'], { AETURNIS_COMPILE_CACHE: 'off', HOME: home, XDG_CACHE_HOME: undefined });
+    expect(off.code).toBe(0);
+    expect(readdirSync(home)).toEqual([]);
+    // Without the setting: the user's own cache directory.
+    expect((await cli(['status'], { HOME: home, XDG_CACHE_HOME: undefined })).code).toBe(0);
+    expect(cacheFiles(join(home, '.cache', 'aeturnis-db')).map((name) => name.replace(/^.*-/, ''))).toEqual(['status.v8cache']);
+  });
+});
