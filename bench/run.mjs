@@ -544,6 +544,19 @@ async function benchStartup(server, corpora, peers) {
           if (!r.stdout.includes(`${n} applied, 0 pending`)) throw new Error(`status output unexpected: ${r.stdout.slice(-200)}`);
         },
       });
+      // What the first run of a command pays (or every run where no cache can be written).
+      cases.push({
+        id: `status-${n}-aeturnis-no-cache`,
+        group: 'status',
+        tool: 'aeturnis-db',
+        label: 'aeturnis-db status (nothing pending), AETURNIS_COMPILE_CACHE=off',
+        n,
+        run: (_ctx, cli) =>
+          aeturnis(['status', '--database-url', db.url, '--dir', corpus.dirs.aeturnis], {
+            cli,
+            env: { ...env, AETURNIS_COMPILE_CACHE: 'off' },
+          }),
+      });
       if (peers) {
         const dbm = await server.createDatabase();
         dbs.push(dbm);
