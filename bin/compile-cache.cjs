@@ -9,10 +9,10 @@
 //
 // The cache is never required: any failure to read or write it just compiles as usual. V8
 // rejects data made by another V8 version, other flags or another source length; the file name
-// also holds the bundle's size and time and the V8 version, so a rebuilt or upgraded CLI never
-// reads another build's code. Where: AETURNIS_COMPILE_CACHE (a directory, or `off`), else
-// $XDG_CACHE_HOME/aeturnis-db, else ~/.cache/aeturnis-db: a directory of the user's own, never a
-// shared temporary one, where another user could plant code.
+// also holds the install's place, the bundle's size and time and the V8 version, so a rebuilt or
+// upgraded CLI never reads another build's code. Where: AETURNIS_COMPILE_CACHE (a directory, or
+// `off`), else $XDG_CACHE_HOME/aeturnis-db, else ~/.cache/aeturnis-db: a directory of the user's
+// own, never a shared temporary one, where another user could plant code.
 
 const { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
@@ -26,7 +26,8 @@ function loadWithCompileCache(bundlePath) {
   if (!directory) return { exports: require(bundlePath), save() {} };
   const source = readFileSync(bundlePath, 'utf8');
   const stat = statSync(bundlePath);
-  const buildKey = `${process.versions.v8}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
+  const installKey = fnv1a(bundlePath);
+  const buildKey = `${installKey}-${process.versions.v8}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
   let loadedFrom;
   const cachedData = readCache(directory, buildKey, process.argv);
   const script = new Script(Module.wrap(source), { filename: bundlePath, cachedData });
@@ -39,7 +40,7 @@ function loadWithCompileCache(bundlePath) {
       if (!command) return; // --help, a usage error: nothing worth keeping
       const file = cacheFile(directory, buildKey, command + fleetSuffix(process.argv));
       if (accepted && loadedFrom === file) return;
-      writeCache(directory, buildKey, file, script);
+      writeCache(directory, installKey, buildKey, file, script);
     },
   };
 
@@ -77,16 +78,24 @@ function cacheDirectory(env) {
   }
 }
 
+// A short, stable name for an install's place (the cache file names hold no paths).
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
 function cacheFile(directory, buildKey, command) {
   return join(directory, `${buildKey}-${command}.v8cache`);
 }
 
-function writeCache(directory, buildKey, file, script) {
+function writeCache(directory, installKey, buildKey, file, script) {
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
-    // Another build's caches are dead weight: remove them.
+    // This install's caches of an earlier build are dead weight: remove them. Other installs'
+    // (another project's version) stay, or two projects would keep replacing each other's.
     for (const name of readdirSync(directory)) {
-      if (name.endsWith('.v8cache') && !name.startsWith(`${buildKey}-`)) unlinkSync(join(directory, name));
+      if (name.startsWith(`${installKey}-`) && !name.startsWith(`${buildKey}-`)) unlinkSync(join(directory, name));
     }
     // Written whole, then renamed: a concurrent run reads the old file or the new one, never half.
     const partial = `${file}.${process.pid}.tmp`;

@@ -4,10 +4,12 @@
  * (runs over many databases apart), and it is never required — a damaged file, an unwritable
  * place or `off` change nothing of what a command prints or returns.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliEnv, collect, repoRoot } from '../support/cli.js';
 import { tableMigration } from '../support/project.js';
 import { useTestProject } from '../support/test-project.js';
 
@@ -85,5 +87,37 @@ describe('compiled-code cache', () => {
     // Without the setting: the user's own cache directory.
     expect((await cli(['status'], { HOME: home, XDG_CACHE_HOME: undefined })).code).toBe(0);
     expect(cacheFiles(join(home, '.cache', 'aeturnis-db')).map((name) => name.replace(/^.*-/, ''))).toEqual(['status.v8cache']);
+  });
+
+  it('a rebuilt CLI replaces its own old caches; those of another install (another project) are kept', async () => {
+    project.write('0001_guilds.sql', tableMigration('guilds'));
+    const installs = ['a', 'b'].map((name) => {
+      const root = join(cacheRoot, name);
+      cpSync(join(repoRoot, 'bin'), join(root, 'bin'), { recursive: true });
+      cpSync(join(repoRoot, 'dist', 'bundle'), join(root, 'dist', 'bundle'), { recursive: true });
+      return root;
+    });
+    const dir = join(cacheRoot, 'cache');
+    const status = (install: string) =>
+      collect(
+        spawn(process.execPath, [join(install, 'bin', 'aeturnis-db.js'), 'status'], {
+          cwd: project.dir,
+          env: cliEnv({ databaseUrl: db.url, env: { AETURNIS_COMPILE_CACHE: dir } }),
+        }),
+      );
+    for (const install of installs) expect((await status(install)).code).toBe(0);
+    const before = cacheFiles(dir);
+    expect(before).toHaveLength(2);
+
+    // A rebuild of install a: its bundle gets a new time.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(installs[0] ?? '', 'dist', 'bundle', 'aeturnis-db.cjs'), later, later);
+    expect((await status(installs[0] ?? '')).code).toBe(0);
+    const after = cacheFiles(dir);
+    expect(after).toHaveLength(2);
+    const kept = after.filter((name) => before.includes(name));
+    expect(kept).toHaveLength(1); // b's, untouched
+    expect((await status(installs[1] ?? '')).code).toBe(0);
+    expect(cacheFiles(dir)).toEqual(after);
   });
 });
