@@ -14,7 +14,18 @@
 // `off`), else $XDG_CACHE_HOME/aeturnis-db, else ~/.cache/aeturnis-db: a directory of the user's
 // own, never a shared temporary one, where another user could plant code.
 
-const { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
+const {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} = require('node:fs');
 const { homedir } = require('node:os');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
@@ -47,13 +58,19 @@ function loadWithCompileCache(bundlePath) {
   function readCache(dir, key, argv) {
     for (const word of argv.slice(2)) {
       if (!/^[a-z]+$/.test(word)) continue;
+      const file = cacheFile(dir, key, word + fleetSuffix(argv));
+      let fd;
       try {
-        const file = cacheFile(dir, key, word + fleetSuffix(argv));
-        const data = readFileSync(file);
+        fd = openSync(file, 'r');
+        // Only code this user wrote: under sudo, HOME can still be another user's home.
+        if (process.getuid && fstatSync(fd).uid !== process.getuid()) continue;
+        const data = readFileSync(fd);
         loadedFrom = file;
         return data;
       } catch {
         // No cache for this word: it is a flag's value, or the command has not run yet.
+      } finally {
+        if (fd !== undefined) closeSync(fd);
       }
     }
     return undefined;

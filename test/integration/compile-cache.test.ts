@@ -4,7 +4,7 @@
  * (runs over many databases apart), and it is never required — a damaged file, an unwritable
  * place or `off` change nothing of what a command prints or returns.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -68,6 +68,23 @@ describe('compiled-code cache', () => {
       expect(rewritten.length).toBeGreaterThan(good.length / 2);
     }
   });
+
+  // Only root can give a file to another user; CI runs as root.
+  it.runIf(process.getuid?.() === 0)(
+    'a cache file of another user is not run (sudo, HOME left at a user home): it is replaced',
+    async () => {
+      project.write('0001_guilds.sql', tableMigration('guilds'));
+      const env = { AETURNIS_COMPILE_CACHE: cacheRoot };
+      expect((await cli(['status'], env)).code).toBe(0);
+      const file = join(cacheRoot, cacheFiles(cacheRoot)[0] ?? '');
+      const nobody = 65534;
+      chownSync(file, nobody, nobody);
+      const run = await cli(['status'], env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/1 pending/);
+      expect(statSync(file).uid).toBe(0); // written anew by this user, not read
+    },
+  );
 
   it('an unwritable place or AETURNIS_COMPILE_CACHE=off: no cache, same result', async () => {
     project.write('0001_guilds.sql', tableMigration('guilds'));
