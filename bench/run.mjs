@@ -880,6 +880,10 @@ function checkTargets() {
       `node -e 0 + ${over.toFixed(0)} ms (${fmtMs(r.medianMs)} vs ${fmtMs(floor.medianMs)}, ${(r.medianMs / floor.medianMs).toFixed(2)}x)`,
     );
   };
+  /** A target of absolute time: the median under `boundMs` (with peak RSS where it was measured). */
+  const underMs = (name, r, boundMs) => {
+    if (r) add(name, r.medianMs < boundMs, `${fmtMs(r.medianMs)}${rssNote(r)}`);
+  };
   const ratioOf = (a, b) => `${(a.medianMs / b.medianMs).toFixed(2)}x (${fmtMs(a.medianMs)} vs ${fmtMs(b.medianMs)})`;
 
   overFloor('--help within node -e 0 + 20 ms', byId('help'), 20);
@@ -923,20 +927,8 @@ function checkTargets() {
     );
   }
 
-  const embeddedStatus = byId('embedded-status');
-  if (embeddedStatus)
-    add(
-      'embedded database: status on an existing ./.aeturnis/db under 1 s',
-      embeddedStatus.medianMs < 1000,
-      `${fmtMs(embeddedStatus.medianMs)}${rssNote(embeddedStatus)}`,
-    );
-  const firstUp = byId('embedded-first-up');
-  if (firstUp)
-    add(
-      'embedded database: first up in a fresh checkout under 5 s',
-      firstUp.medianMs < 5000,
-      `${fmtMs(firstUp.medianMs)}${rssNote(firstUp)}`,
-    );
+  underMs('embedded database: status on an existing ./.aeturnis/db under 1 s', byId('embedded-status'), 1000);
+  underMs('embedded database: first up in a fresh checkout under 5 s', byId('embedded-first-up'), 5000);
 
   const big = byId('big-aeturnis');
   if (big?.peakRssMb) {
@@ -946,8 +938,7 @@ function checkTargets() {
       `${big.peakRssMb.max} MB at most (median ${big.peakRssMb.median} MB)`,
     );
   }
-  const many = byId('many-status');
-  if (many) add(`status with ${MANY} files under 1 s`, many.medianMs < 1000, fmtMs(many.medianMs));
+  underMs(`status with ${MANY} files under 1 s`, byId('many-status'), 1000);
   return targets;
 }
 
