@@ -23,6 +23,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { cliEnv, repoRoot } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { tableMigration } from '../support/project.js';
+import { typecheckStrict } from '../support/typecheck.js';
 
 interface Run {
   code: number | null;
@@ -236,27 +237,8 @@ describe('npm package', () => {
         '',
       ].join('\n'),
     );
-    const tsc = await run(
-      process.execPath,
-      [
-        join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '--noEmit',
-        '--strict',
-        '--skipLibCheck',
-        '--target',
-        'es2022',
-        '--module',
-        'nodenext',
-        '--moduleResolution',
-        'nodenext',
-        '--types',
-        'node',
-        'server.mts',
-        'probe.mts',
-      ],
-      { cwd: project },
-    );
-    expect(tsc.stdout + tsc.stderr).toBe('');
+    const tsc = typecheckStrict(project, ['server.mts', 'probe.mts']);
+    expect(tsc.output).toBe('');
     expect(tsc.code).toBe(0);
 
     const port = await freePort();

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { typecheckStrict } from '../support/typecheck.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -69,27 +69,8 @@ describe('types for the shipped Aeturnis schema', () => {
     );
     expect(readFileSync(join(repoRoot, 'docs/schema.md'), 'utf8')).toContain(`\`\`\`ts\n${generated}\`\`\``); // the docs show the real file
     writeFileSync(join(dir, 'queries.ts'), QUERIES);
-    const tsc = spawnSync(
-      process.execPath,
-      [
-        join(repoRoot, 'node_modules/typescript/bin/tsc'),
-        '--strict',
-        '--noEmit',
-        '--target',
-        'es2022',
-        '--module',
-        'nodenext',
-        '--moduleResolution',
-        'nodenext',
-        '--types',
-        'node',
-        '--skipLibCheck',
-        'db.ts',
-        'queries.ts',
-      ],
-      { cwd: dir, encoding: 'utf8' },
-    );
-    expect(tsc.stdout + tsc.stderr).toBe('');
-    expect(tsc.status).toBe(0);
+    const tsc = typecheckStrict(dir, ['db.ts', 'queries.ts']);
+    expect(tsc.output).toBe('');
+    expect(tsc.code).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetOutcome } from '../../src/api/fleet.js';
-import { UsageError } from '../../src/errors.js';
+import { usageErrorOf } from '../support/usage-error.js';
 import { printed, type FleetCommand, type PrintedResult } from '../../src/cli/fleet-command.js';
 import { fleetFlags } from '../../src/cli/fleet-flags.js';
 import { jsonLines } from '../../src/cli/fleet-json.js';
@@ -10,15 +10,6 @@ import Table from 'cli-table3';
 import { doneLine, renderSummary, summaryCells } from '../../src/cli/fleet-summary.js';
 
 const plain: Painter = { green: (t) => t, yellow: (t) => t, red: (t) => t, cyan: (t) => t, gray: (t) => t };
-const usage = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
-};
 
 describe('fleet flags', () => {
   it('reads the source and the rollout', () => {
@@ -32,18 +23,18 @@ describe('fleet flags', () => {
     expect(fleetFlags({}, 'up')).toBeUndefined();
   });
   it('refuses rollout flags without targets, both sources, --database-url with a file, commands without a fleet', () => {
-    expect(usage(() => fleetFlags({ concurrency: '4' }, 'up'))).toBe('--concurrency needs --targets FILE or --targets-query SQL');
-    expect(usage(() => fleetFlags({ targets: 'a', targetsQuery: 'SELECT 1' }, 'up'))).toBe(
+    expect(usageErrorOf(() => fleetFlags({ concurrency: '4' }, 'up'))).toBe('--concurrency needs --targets FILE or --targets-query SQL');
+    expect(usageErrorOf(() => fleetFlags({ targets: 'a', targetsQuery: 'SELECT 1' }, 'up'))).toBe(
       'give either --targets FILE or --targets-query SQL, not both',
     );
-    expect(usage(() => fleetFlags({ targets: 'a', databaseUrl: 'postgres://db/x' }, 'up'))).toMatch(
+    expect(usageErrorOf(() => fleetFlags({ targets: 'a', databaseUrl: 'postgres://db/x' }, 'up'))).toMatch(
       /^--database-url is not used with --targets FILE/,
     );
-    expect(usage(() => fleetFlags({ targets: 'a' }, 'seed'))).toMatch(
+    expect(usageErrorOf(() => fleetFlags({ targets: 'a' }, 'seed'))).toMatch(
       /^--targets works with up, down, status, validate, verify, partitions, adopt, baseline; not with seed$/,
     );
-    expect(usage(() => fleetFlags({ targets: 'a', concurrency: '0' }, 'up'))).toBe('--concurrency must be at least 1 (got "0")');
-    expect(usage(() => fleetFlags({ targets: 'a', canary: 'two' }, 'up'))).toMatch(/^--canary must be a whole number/);
+    expect(usageErrorOf(() => fleetFlags({ targets: 'a', concurrency: '0' }, 'up'))).toBe('--concurrency must be at least 1 (got "0")');
+    expect(usageErrorOf(() => fleetFlags({ targets: 'a', canary: 'two' }, 'up'))).toMatch(/^--canary must be a whole number/);
   });
 });
 

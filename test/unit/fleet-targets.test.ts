@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { usageErrorOf } from '../support/usage-error.js';
 import { redact } from '../../src/fleet/target-url.js';
 import { expandVariables, parseTargetsFile, targetsFromRows } from '../../src/fleet/targets.js';
 
 const parse = (text: string, env: Record<string, string> = {}) => parseTargetsFile(text, 'targets.txt', env);
-const failure = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
-};
 
 describe('parseTargetsFile', () => {
   it('reads name=URL and bare URLs, skipping blank lines and # comments', () => {
@@ -46,40 +37,40 @@ describe('parseTargetsFile', () => {
   });
 
   it('an unset variable is an error naming the line and the variable', () => {
-    expect(failure(() => parse('a=postgres://db1/a\nb=postgres://app:${B_PASSWORD}@db2/b'))).toBe(
+    expect(usageErrorOf(() => parse('a=postgres://db1/a\nb=postgres://app:${B_PASSWORD}@db2/b'))).toBe(
       'targets.txt:2: ${B_PASSWORD} is not set in the environment',
     );
   });
 
   it('a line that is neither name=URL nor a URL is an error naming the line, password hidden', () => {
-    expect(failure(() => parse('a=postgres://db1/a\n\njust some words'))).toBe(
+    expect(usageErrorOf(() => parse('a=postgres://db1/a\n\njust some words'))).toBe(
       'targets.txt:3: expected name=URL or a postgres:// URL (got just some words)',
     );
-    const message = failure(() => parse('eu=mysql://app:hunter2@db/app'));
+    const message = usageErrorOf(() => parse('eu=mysql://app:hunter2@db/app'));
     expect(message).toMatch(/^targets\.txt:1: the URL must start with postgres:\/\//);
     expect(message).not.toContain('hunter2');
   });
 
   it('a password in the query string is hidden too', () => {
-    const message = failure(() => parse('eu=postgres://app:pw1@db/app?password=pw2&sslmode=bogus'));
+    const message = usageErrorOf(() => parse('eu=postgres://app:pw1@db/app?password=pw2&sslmode=bogus'));
     expect(message).not.toMatch(/pw1|pw2/);
     expect(redact('postgres://app:pw1@db/app?password=pw2')).toBe('postgres://app:*****@db/app?password=*****');
   });
 
   it('an invalid sslmode in a target URL is an error naming the line', () => {
-    expect(failure(() => parse('eu=postgres://db/app?sslmode=sometimes'))).toMatch(
+    expect(usageErrorOf(() => parse('eu=postgres://db/app?sslmode=sometimes'))).toMatch(
       /^targets\.txt:1: invalid sslmode in the URL: "sometimes"/,
     );
   });
 
   it('two lines with one name are an error naming the later line', () => {
-    expect(failure(() => parse('eu=postgres://db1/a\neu=postgres://db2/b'))).toBe(
+    expect(usageErrorOf(() => parse('eu=postgres://db1/a\neu=postgres://db2/b'))).toBe(
       'targets.txt:2: duplicate target name eu (also targets.txt:1)',
     );
   });
 
   it('two lines reaching one database are an error, whatever the user, password, scheme or TLS settings', () => {
-    const message = failure(() => parse('a=postgres://app:pw1@DB1/shop\nb=postgresql://other:pw2@db1:5432/shop?sslmode=require'));
+    const message = usageErrorOf(() => parse('a=postgres://app:pw1@DB1/shop\nb=postgresql://other:pw2@db1:5432/shop?sslmode=require'));
     expect(message).toBe('targets.txt:2: duplicate target: b is the same database as a (targets.txt:1): db1:5432/shop');
     expect(message).not.toMatch(/pw1|pw2/);
   });
@@ -90,7 +81,9 @@ describe('parseTargetsFile', () => {
   });
 
   it('a name with spaces is refused', () => {
-    expect(failure(() => parse('eu west=postgres://db1/a'))).toMatch(/^targets\.txt:1: a target's name must not be empty or hold spaces/);
+    expect(usageErrorOf(() => parse('eu west=postgres://db1/a'))).toMatch(
+      /^targets\.txt:1: a target's name must not be empty or hold spaces/,
+    );
   });
 
   it('reads CRLF files and a BOM', () => {
@@ -103,7 +96,7 @@ describe('expandVariables', () => {
     expect(expandVariables('postgres://app:pa$$word@db/app', {}, 'x')).toBe('postgres://app:pa$$word@db/app');
   });
   it('refuses an unclosed ${', () => {
-    expect(failure(() => expandVariables('postgres://app:${PW@db/app', {}, 'targets.txt:4'))).toBe(
+    expect(usageErrorOf(() => expandVariables('postgres://app:${PW@db/app', {}, 'targets.txt:4'))).toBe(
       'targets.txt:4: ${ without a closing } (write ${NAME})',
     );
   });
@@ -126,7 +119,7 @@ describe('targetsFromRows', () => {
   });
   it('a null URL is an error naming the row', () => {
     expect(
-      failure(() =>
+      usageErrorOf(() =>
         targetsFromRows(
           [
             { name: 'a', url: 'postgres://db/a' },
@@ -139,10 +132,10 @@ describe('targetsFromRows', () => {
     ).toBe('--targets-query row 2: url is null');
   });
   it('three columns without a url column are refused', () => {
-    expect(failure(() => targetsFromRows([], ['a', 'b', 'c'], {}))).toMatch(/^--targets-query must return a url column/);
+    expect(usageErrorOf(() => targetsFromRows([], ['a', 'b', 'c'], {}))).toMatch(/^--targets-query must return a url column/);
   });
   it('duplicates are refused as in a file', () => {
-    expect(failure(() => targetsFromRows([{ url: 'postgres://db/a' }, { url: 'postgres://db/a' }], ['url'], {}))).toMatch(
+    expect(usageErrorOf(() => targetsFromRows([{ url: 'postgres://db/a' }, { url: 'postgres://db/a' }], ['url'], {}))).toMatch(
       /^--targets-query row 2: duplicate target name/,
     );
   });
