@@ -4,7 +4,7 @@ import type { RawFinding } from './finding.js';
 import { offsetInFile } from './position.js';
 import { OWN_RULE } from './rules.js';
 import { transactionBlockedKind, unguardedParts } from './statement-kinds.js';
-import { statementWords, type Word } from './statement-words.js';
+import { statementWords, type Word } from '../migrations/statement-words.js';
 
 /**
  * aeturnis-db's own rules, from what it knows of how it runs a migration (squawk cannot know

@@ -1,4 +1,4 @@
-import { hasSequence, indexOfSequence, type Word } from './statement-words.js';
+import { hasSequence, indexOfSequence, type Word } from '../migrations/statement-words.js';
 
 /**
  * What aeturnis-db knows about a statement's kind that squawk cannot: whether PostgreSQL

@@ -1,5 +1,6 @@
 import type { Migration } from './parse.js';
 import { splitSqlStatements } from './split.js';
+import { statementWords, type Word } from './statement-words.js';
 
 /**
  * Which schemas the migrations create: `reset` drops them (they are the migrations' own) and
@@ -48,105 +49,37 @@ export function createdSchemas(migrations: readonly Migration[], roles: SessionR
  * parseCreateSchema('create schema Game authorization app', roles) // { name: 'game', ifNotExists: false }
  */
 export function parseCreateSchema(text: string, roles: SessionRoles): Omit<CreatedSchema, 'fileName'> | undefined {
-  const words = leadingWords(text, 7);
-  const keyword = (index: number, expected: string): boolean => words[index]?.quoted === false && words[index]?.value === expected;
-  if (!keyword(0, 'create') || !keyword(1, 'schema')) return undefined;
-  const ifNotExists = keyword(2, 'if') && keyword(3, 'not') && keyword(4, 'exists');
+  const words = statementWords(text, 7);
+  const keyword = (index: number, expected: string): boolean => words[index]?.text === expected;
+  if (!keyword(0, 'CREATE') || !keyword(1, 'SCHEMA')) return undefined;
+  const ifNotExists = keyword(2, 'IF') && keyword(3, 'NOT') && keyword(4, 'EXISTS');
   const at = ifNotExists ? 5 : 2;
   const first = words[at];
-  if (!first) return undefined;
-  if (!keyword(at, 'authorization')) return { name: first.value, ifNotExists };
+  if (!first || !isName(first)) return undefined;
+  if (!keyword(at, 'AUTHORIZATION')) return { name: storedName(text, first), ifNotExists };
   const role = words[at + 1];
-  if (!role) return undefined;
-  return { name: roleName(role, roles), ifNotExists };
+  if (!role || !isName(role)) return undefined;
+  return { name: roleName(text, role, roles), ifNotExists };
 }
 
 /** A role specification: a name, or CURRENT_USER / CURRENT_ROLE / SESSION_USER. */
-function roleName(role: Word, roles: SessionRoles): string {
-  if (role.quoted) return role.value;
-  if (role.value === 'current_user' || role.value === 'current_role') return roles.currentUser;
-  if (role.value === 'session_user') return roles.sessionUser;
-  return role.value;
+function roleName(text: string, role: Word, roles: SessionRoles): string {
+  if (role.text === 'CURRENT_USER' || role.text === 'CURRENT_ROLE') return roles.currentUser;
+  if (role.text === 'SESSION_USER') return roles.sessionUser;
+  return storedName(text, role);
 }
 
-/** An identifier or keyword: quoted ones keep their case, others fold to lower case like PostgreSQL's (ASCII only). */
-interface Word {
-  value: string;
-  quoted: boolean;
+/** A word that is an identifier (not a string, not punctuation). */
+function isName(word: Word): boolean {
+  return word.text !== "'" && !'(),='.includes(word.text);
 }
-
-const SPACE = /\s/;
-const WORD_START = /[A-Za-z_\u0080-\uffff]/;
-const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
 
 /**
- * The first `count` words of a statement, skipping whitespace and comments between them; stops
- * early at anything that is not a word (punctuation, a string), which no CREATE SCHEMA head holds.
+ * An identifier as PostgreSQL stores it: a quoted one as written inside its quotes (`""` is
+ * one `"`), an unquoted one folded to lower case (ASCII only, as PostgreSQL does).
  */
-function leadingWords(text: string, count: number): Word[] {
-  const words: Word[] = [];
-  let at = 0;
-  while (words.length < count) {
-    at = skipBlank(text, at);
-    const char = text[at];
-    if (char === undefined) break;
-    if (char === '"') {
-      const end = closingQuote(text, at + 1);
-      if (end < 0) break;
-      words.push({ value: text.slice(at + 1, end).replace(/""/g, '"'), quoted: true });
-      at = end + 1;
-    } else if (WORD_START.test(char)) {
-      let end = at + 1;
-      while (end < text.length && WORD_PART.test(text[end] as string)) end++;
-      words.push({ value: text.slice(at, end).replace(/[A-Z]/g, (c) => c.toLowerCase()), quoted: false });
-      at = end;
-    } else {
-      break;
-    }
-  }
-  return words;
-}
-
-/** Index of the `"` closing a quoted identifier that starts at `from` (`""` is an escaped quote), -1 if none. */
-function closingQuote(text: string, from: number): number {
-  let at = from;
-  for (;;) {
-    const end = text.indexOf('"', at);
-    if (end < 0 || text[end + 1] !== '"') return end;
-    at = end + 2;
-  }
-}
-
-/** Skips whitespace, `-- line` comments and (nested) `/* block *\/` comments. */
-function skipBlank(text: string, from: number): number {
-  let at = from;
-  for (;;) {
-    while (at < text.length && SPACE.test(text[at] as string)) at++;
-    if (text.startsWith('--', at)) {
-      const end = text.indexOf('\n', at);
-      at = end < 0 ? text.length : end + 1;
-    } else if (text.startsWith('/*', at)) {
-      at = blockCommentEnd(text, at);
-    } else {
-      return at;
-    }
-  }
-}
-
-function blockCommentEnd(text: string, from: number): number {
-  let depth = 0;
-  let at = from;
-  while (at < text.length) {
-    if (text.startsWith('/*', at)) {
-      depth++;
-      at += 2;
-    } else if (text.startsWith('*/', at)) {
-      depth--;
-      at += 2;
-      if (depth === 0) return at;
-    } else {
-      at++;
-    }
-  }
-  return text.length;
+function storedName(text: string, word: Word): string {
+  const written = text.slice(word.offset, word.end);
+  if (written.startsWith('"')) return written.slice(1, -1).replace(/""/g, '"');
+  return written.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMigration } from '../../src/migrations/parse.js';
 import { ownFindings } from '../../src/lint/own-rules.js';
 import { transactionBlockedKind, unguardedParts } from '../../src/lint/statement-kinds.js';
-import { statementWords } from '../../src/lint/statement-words.js';
+import { statementWords } from '../../src/migrations/statement-words.js';
 
 const kind = (sql: string) => transactionBlockedKind(statementWords(sql));
 const unguarded = (sql: string) => unguardedParts(statementWords(sql)).map((part) => `${part.what} -> ${part.guard}`);

@@ -14,6 +14,8 @@ export interface Word {
   text: string;
   /** 0-based index in the statement text. */
   offset: number;
+  /** Index just after the word in the statement text (`text.slice(offset, end)` is it as written). */
+  end: number;
   /** Parenthesis depth: 0 at the statement's top level (a `(` itself has the outer depth). */
   depth: number;
 }
@@ -23,17 +25,18 @@ const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
 const PUNCTUATION = new Set([',', '=']);
 
 /**
- * Splits a statement into words.
+ * Splits a statement into words (the first `limit` of them: a caller that reads only a
+ * statement's head need not lex its body).
  *
  * @example
  * statementWords('create index "concurrently" on t (a)').map((w) => w.text)
  * // ['CREATE', 'INDEX', '"concurrently"', 'ON', 'T', '(', 'A', ')']
  */
-export function statementWords(sql: string): Word[] {
+export function statementWords(sql: string, limit = Number.POSITIVE_INFINITY): Word[] {
   const words: Word[] = [];
   let depth = 0;
   let index = 0;
-  while (index < sql.length) {
+  while (index < sql.length && words.length < limit) {
     const char = sql[index] as string;
     const next = sql[index + 1];
     if (char === '-' && next === '-') {
@@ -41,25 +44,26 @@ export function statementWords(sql: string): Word[] {
     } else if (char === '/' && next === '*') {
       index = skipBlockComment(sql, index + 2);
     } else if (char === "'" || ((char === 'E' || char === 'e') && next === "'")) {
-      words.push({ text: "'", offset: index, depth });
-      index = skipString(sql, char === "'" ? index + 1 : index + 2, char !== "'");
+      const end = skipString(sql, char === "'" ? index + 1 : index + 2, char !== "'");
+      words.push({ text: "'", offset: index, end, depth });
+      index = end;
     } else if (char === '$' && /[$A-Za-z_]/.test(next ?? '')) {
       const end = skipDollarQuote(sql, index);
-      if (end > index + 1) words.push({ text: "'", offset: index, depth });
+      if (end > index + 1) words.push({ text: "'", offset: index, end, depth });
       index = Math.max(end, index + 1);
     } else if (char === '"' || WORD_START.test(char)) {
       const end = skipName(sql, index);
-      words.push({ text: nameText(sql.slice(index, end)), offset: index, depth });
+      words.push({ text: nameText(sql.slice(index, end)), offset: index, end, depth });
       index = end;
     } else {
       if (char === '(') {
-        words.push({ text: char, offset: index, depth });
+        words.push({ text: char, offset: index, end: index + 1, depth });
         depth++;
       } else if (char === ')') {
         depth = Math.max(0, depth - 1);
-        words.push({ text: char, offset: index, depth });
+        words.push({ text: char, offset: index, end: index + 1, depth });
       } else if (PUNCTUATION.has(char)) {
-        words.push({ text: char, offset: index, depth });
+        words.push({ text: char, offset: index, end: index + 1, depth });
       }
       index++;
     }
