@@ -22,8 +22,8 @@ const {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
 } = require('node:fs');
 const { homedir } = require('node:os');
@@ -39,10 +39,9 @@ function loadWithCompileCache(bundlePath) {
   const stat = statSync(bundlePath);
   const installKey = fnv1a(bundlePath);
   const buildKey = `${installKey}-${process.versions.v8}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
-  let loadedFrom;
-  const cachedData = readCache(directory, buildKey, process.argv);
-  const script = new Script(Module.wrap(source), { filename: bundlePath, cachedData });
-  const accepted = cachedData !== undefined && !script.cachedDataRejected;
+  const cached = readCache(directory, buildKey, process.argv);
+  const script = new Script(Module.wrap(source), { filename: bundlePath, cachedData: cached?.data });
+  const accepted = cached !== undefined && !script.cachedDataRejected;
   const module = { exports: {}, filename: bundlePath };
   script.runInThisContext()(module.exports, Module.createRequire(bundlePath), module, bundlePath, join(bundlePath, '..'));
   return {
@@ -50,31 +49,30 @@ function loadWithCompileCache(bundlePath) {
     save(command) {
       if (!command) return; // --help, a usage error: nothing worth keeping
       const file = cacheFile(directory, buildKey, command + fleetSuffix(process.argv));
-      if (accepted && loadedFrom === file) return;
+      if (accepted && cached.file === file) return;
       writeCache(directory, installKey, buildKey, file, script);
     },
   };
+}
 
-  function readCache(dir, key, argv) {
-    for (const word of argv.slice(2)) {
-      if (!/^[a-z]+$/.test(word)) continue;
-      const file = cacheFile(dir, key, word + fleetSuffix(argv));
-      let fd;
-      try {
-        fd = openSync(file, 'r');
-        // Only code this user wrote: under sudo, HOME can still be another user's home.
-        if (process.getuid && fstatSync(fd).uid !== process.getuid()) continue;
-        const data = readFileSync(fd);
-        loadedFrom = file;
-        return data;
-      } catch {
-        // No cache for this word: it is a flag's value, or the command has not run yet.
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
+/** The cache of the command `argv` names (the first word with a cache file), as `{ file, data }`. */
+function readCache(directory, buildKey, argv) {
+  for (const word of argv.slice(2)) {
+    if (!/^[a-z]+$/.test(word)) continue;
+    const file = cacheFile(directory, buildKey, word + fleetSuffix(argv));
+    let fd;
+    try {
+      fd = openSync(file, 'r');
+      // Only code this user wrote: under sudo, HOME can still be another user's home.
+      if (process.getuid && fstatSync(fd).uid !== process.getuid()) continue;
+      return { file, data: readFileSync(fd) };
+    } catch {
+      // No cache for this word: it is a flag's value, or the command has not run yet.
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
-    return undefined;
   }
+  return undefined;
 }
 
 // A run over many databases sets a V8 flag (src/cli/fleet-memory.ts), and V8 accepts code only
@@ -112,14 +110,21 @@ function writeCache(directory, installKey, buildKey, file, script) {
     // This install's caches of an earlier build are dead weight: remove them. Other installs'
     // (another project's version) stay, or two projects would keep replacing each other's.
     for (const name of readdirSync(directory)) {
-      if (name.startsWith(`${installKey}-`) && !name.startsWith(`${buildKey}-`)) unlinkSync(join(directory, name));
+      if (name.startsWith(`${installKey}-`) && !name.startsWith(`${buildKey}-`)) rmSync(join(directory, name), { force: true });
     }
-    // Written whole, then renamed: a concurrent run reads the old file or the new one, never half.
-    const partial = `${file}.${process.pid}.tmp`;
+  } catch {
+    return; // Read-only home, a directory of another user's: run without a cache.
+  }
+  // Written whole, then renamed: a concurrent run reads the old file or the new one, never half.
+  const partial = `${file}.${process.pid}.tmp`;
+  try {
     writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
     renameSync(partial, file);
   } catch {
-    // Read-only home, a full disk, a directory of another user's: run without a cache.
+    // A full disk: leave no half file behind.
+    try {
+      rmSync(partial, { force: true });
+    } catch {}
   }
 }
 
