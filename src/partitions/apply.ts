@@ -15,7 +15,8 @@ import { PartitionSqlError } from './errors.js';
 import type { LockedPlan, Target } from './locked-plan.js';
 import { addMonths, defaultPartitionName, formatMonth } from './months.js';
 import type { PlannedDrop } from './plan.js';
-import { boundLiteral, pgErrorInfo, quoteIdent, runStep } from './sql.js';
+import { quoteIdentifier } from '../db/identifiers.js';
+import { boundLiteral, pgErrorInfo, runStep } from './sql.js';
 import type { CreatedPartition, DropFailure, DroppedPartition } from './types.js';
 
 /** What retention did: partitions dropped, and those PostgreSQL refused to drop. */
@@ -57,14 +58,14 @@ export async function applyPlan(
       client,
       table,
       `creating ${name}`,
-      `CREATE TABLE ${quoteIdent(info.schema)}.${quoteIdent(name)} PARTITION OF ${info.sql} DEFAULT`,
+      `CREATE TABLE ${quoteIdentifier(info.schema)}.${quoteIdentifier(name)} PARTITION OF ${info.sql} DEFAULT`,
     );
   }
   return dropOld(client, target, lockedPlan);
 }
 
 const partitionSql = (target: Target, partition: CreatedPartition): string =>
-  `${quoteIdent(target.info.schema)}.${quoteIdent(partition.name)}`;
+  `${quoteIdentifier(target.info.schema)}.${quoteIdentifier(partition.name)}`;
 
 async function createMonth(client: ClientBase, { table, info, key }: Target, partition: CreatedPartition): Promise<void> {
   const from = boundLiteral(partition.month, key.type);
@@ -87,7 +88,7 @@ async function moveRows(
   columns: string[],
 ): Promise<void> {
   const { table, key } = target;
-  const column = quoteIdent(key.column);
+  const column = quoteIdentifier(key.column);
   const list = columns.join(', ');
   const from = `${boundLiteral(partition.month, key.type)}::${key.type}`;
   const to = `${boundLiteral(addMonths(partition.month, 1), key.type)}::${key.type}`;

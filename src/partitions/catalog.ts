@@ -16,7 +16,8 @@ import { PartitionSetupError, PartitionSqlError } from './errors.js';
 import { judgeLayout } from './layout.js';
 import { type Month, addMonths, defaultPartitionName, partitionName } from './months.js';
 import type { ExistingPartition } from './plan.js';
-import { type KeyType, boundLiteral, pgErrorInfo, quoteIdent } from './sql.js';
+import { quoteIdentifier } from '../db/identifiers.js';
+import { type KeyType, boundLiteral, pgErrorInfo } from './sql.js';
 
 const KEY_TYPES: Record<number, KeyType> = { 1184: 'timestamptz', 1114: 'timestamp', 1082: 'date' };
 
@@ -67,7 +68,7 @@ export async function resolveTable(client: ClientBase, table: string): Promise<T
     throw new PartitionSetupError(table, `invalid table name: ${pgErrorInfo(error).message}`);
   }
   const [found] = rows;
-  return found ? { ...found, sql: `${quoteIdent(found.schema)}.${quoteIdent(found.relname)}` } : null;
+  return found ? { ...found, sql: `${quoteIdentifier(found.schema)}.${quoteIdentifier(found.relname)}` } : null;
 }
 
 /** The partition key; PartitionSetupError when it is not RANGE on one timestamp column. */
@@ -153,7 +154,7 @@ export async function readPartitions(client: ClientBase, table: string, info: Ta
   const epochs = await castLiterals(client, literals, key.type);
   return parsed.map(({ child, isDefault, from, to }) => ({
     name: child.schema === info.schema ? child.relname : `${child.schema}.${child.relname}`,
-    sql: `${quoteIdent(child.schema)}.${quoteIdent(child.relname)}`,
+    sql: `${quoteIdentifier(child.schema)}.${quoteIdentifier(child.relname)}`,
     isDefault,
     from: from === null ? null : epochToDate(epochs[from] ?? NaN, 'from'),
     to: to === null ? null : epochToDate(epochs[to] ?? NaN, 'to'),
@@ -205,7 +206,7 @@ export async function countDefaultRows(
   months: Month[],
 ): Promise<number[]> {
   if (months.length === 0) return [];
-  const column = quoteIdent(key.column);
+  const column = quoteIdentifier(key.column);
   const counts = months.map(
     (month, index) =>
       `count(*) FILTER (WHERE ${column} >= ${boundLiteral(month, key.type)}::${key.type}` +
@@ -229,5 +230,5 @@ export async function readCopyableColumns(client: ClientBase, info: TableInfo): 
       ORDER BY attnum`,
     [info.oid],
   );
-  return result.rows.map((row) => quoteIdent(row.attname));
+  return result.rows.map((row) => quoteIdentifier(row.attname));
 }

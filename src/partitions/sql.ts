@@ -7,21 +7,13 @@
  * await runStep(client, 'audit_log', 'creating audit_log_2026_11', 'CREATE TABLE ...');
  */
 import type { ClientBase } from 'pg';
+import { quoteLiteral } from '../db/identifiers.js';
 import { errorCode, pgErrorOf } from '../db/pg-error.js';
 import { PartitionSqlError } from './errors.js';
 import { type Month, isoBound } from './months.js';
 
 /** The partition key types monthly ranges work on. */
 export type KeyType = 'timestamptz' | 'timestamp' | 'date';
-
-/** `"name"` with embedded quotes doubled (same as pg's `escapeIdentifier`). */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
 
 /** The bound literal of `month` for the key type: the instant 00:00 UTC of its 1st. */
 export function boundLiteral(month: Month, type: KeyType): string {
