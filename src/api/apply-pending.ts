@@ -3,10 +3,7 @@ import { UsageError } from '../errors.js';
 import { readJournal } from '../db/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { planUp } from '../migrations/plan.js';
-import type { ClientBase } from 'pg';
-import { MAX_PARTITIONS_AHEAD, maintainPartitions, type MaintainPartitionsOptions } from '../partitions/ensure.js';
-import { runSettings } from '../partitions/options.js';
-import { concludeReport, emptyReport } from '../partitions/report.js';
+import { MAX_PARTITIONS_AHEAD, maintainPartitions } from '../partitions/ensure.js';
 import type { PartitionReport } from '../partitions/types.js';
 import type { PlannedMigration, RanMigration } from './events.js';
 import type { CommonOptions } from './options.js';
@@ -88,27 +85,10 @@ export function assertPartitionStep(step: PartitionStep | false | undefined): vo
  * tool's layout) is reported and left as it is — the migrations applied fine, so up succeeds.
  */
 async function partitionStep(scope: CommandScope, step: PartitionStep): Promise<PartitionReport> {
-  const options: MaintainPartitionsOptions = {
+  return maintainPartitions(scope.session.client, {
     table: step.table ?? DEFAULT_PARTITIONED_TABLE,
     ahead: step.ahead ?? DEFAULT_PARTITIONS_AHEAD,
     unmanaged: 'leave-alone',
     onEvent: (event) => scope.emit({ type: 'partition', event }),
-  };
-  if (await certainlyAbsent(scope.session.client, options.table ?? DEFAULT_PARTITIONED_TABLE)) {
-    // What maintainPartitions reports for a missing table, without its transaction (BEGIN, two
-    // SETs, the catalog read, ROLLBACK: five round trips for a project without audit_log).
-    const settings = runSettings(options);
-    return concludeReport(emptyReport(settings), options.onEvent, settings.strict);
-  }
-  return maintainPartitions(scope.session.client, options);
-}
-
-/** True only when `table` resolves to no relation; any doubt (an invalid name) is left to maintainPartitions. */
-async function certainlyAbsent(client: ClientBase, table: string): Promise<boolean> {
-  try {
-    const { rows } = await client.query<{ absent: boolean }>('SELECT pg_catalog.to_regclass($1) IS NULL AS absent', [table]);
-    return rows[0]?.absent === true;
-  } catch {
-    return false;
-  }
+  });
 }

@@ -79,8 +79,22 @@ type Ending = 'commit' | 'rollback';
 export async function maintainPartitions(client: ClientBase, options: MaintainPartitionsOptions = {}): Promise<PartitionReport> {
   const settings = runSettings(options);
   const report = emptyReport(settings);
-  await inTransaction(client, settings, () => maintainInTransaction(client, settings, report));
+  // `up` in a project without the table: one catalog query instead of the transaction (BEGIN,
+  // two SETs, the catalog read, ROLLBACK), with the same report. The strict command's error
+  // for a missing table stays findTarget's.
+  const skip = !settings.strict && (await certainlyAbsent(client, settings.table));
+  if (!skip) await inTransaction(client, settings, () => maintainInTransaction(client, settings, report));
   return concludeReport(report, options.onEvent, settings.strict);
+}
+
+/** True only when `table` resolves to no relation; any doubt (an invalid name) is left to the full run. */
+async function certainlyAbsent(client: ClientBase, table: string): Promise<boolean> {
+  try {
+    const { rows } = await client.query<{ absent: boolean }>('SELECT pg_catalog.to_regclass($1) IS NULL AS absent', [table]);
+    return rows[0]?.absent === true;
+  } catch {
+    return false;
+  }
 }
 
 /** The one place the run's transaction is opened, committed and rolled back. */
