@@ -41,7 +41,7 @@ export interface RunnerLock {
  * @example
  * return withSession(options, async ({ session, journal }) => readJournal(session.client, journal));
  * let migrations: Migration[] = [];
- * return withSession(options, (scope) => run(scope, migrations), {}, () => (migrations = loadMigrations(dir)));
+ * return withSession(options, (scope) => run(scope, migrations), {}, { whileConnecting: () => (migrations = loadMigrations(dir)) });
  */
 export async function withSession<T>(
   options: CommonOptions,
