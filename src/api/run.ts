@@ -1,4 +1,5 @@
 import { RunInterruptedError, signalOf } from '../errors.js';
+import { BlockerWatch } from '../db/blockers.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { partialRunOf, type Direction } from '../db/run-errors.js';
 import { runMigration, type RunContext } from '../db/runner.js';
@@ -34,6 +35,7 @@ export async function runAll(
   const { emit } = scope;
   const { direction } = run;
   const done: RanMigration[] = [];
+  const blockerWatch = new BlockerWatch(scope.session.client);
   const context: RunContext = {
     client: scope.session.client,
     journal: run.unrecorded ? undefined : scope.journal,
@@ -42,8 +44,16 @@ export async function runAll(
     signal: options.signal,
     lockRetries: resolveLockRetries(options.lockRetries, options.env ?? process.env),
     onLockRetry: emit,
+    blockerWatch,
   };
-  for (const migration of migrations) {
+  try {
+    for (const migration of migrations) await runOne(migration);
+  } finally {
+    await blockerWatch.close();
+  }
+  return done;
+
+  async function runOne(migration: Migration): Promise<void> {
     if (options.signal?.aborted) throw interrupted(options.signal, done, migrations, direction, undefined);
     const resumeAt = run.resume?.get(migration.version);
     if (resumeAt) emit({ type: 'migration-resume', direction, version: migration.version, fileName: migration.fileName, resume: resumeAt });
@@ -60,7 +70,6 @@ export async function runAll(
     if (run.unrecorded) emit({ type: 'seed-done', fileName: migration.fileName, executionMs });
     else emit({ type: 'migration-done', direction, ...ran });
   }
-  return done;
 }
 
 function interrupted(

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { BlockerWatch } from './blockers.js';
 import type { Journal } from './journal.js';
 import type { LockRetryEvent } from './lock-retry.js';
 import type { LockRetries } from './lock-retry-schedule.js';
@@ -26,4 +27,11 @@ export interface RunContext {
   lockRetries?: LockRetries | undefined;
   /** Told before each retry (the CLI prints one line naming the blocking session). */
   onLockRetry?: ((event: LockRetryEvent) => void) | undefined;
+  /**
+   * Names the sessions a lock wait is behind, from a second connection opened on first need.
+   * Kept by the caller across a run of migrations (and closed by it), so that connection is
+   * opened once per run, not once per migration that runs longer than half its lock_timeout;
+   * without it, each migration opens and closes its own.
+   */
+  blockerWatch?: BlockerWatch | undefined;
 }

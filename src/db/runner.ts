@@ -47,7 +47,8 @@ export type { Direction, ResumePoint, RunContext };
 export async function runMigration(context: RunContext, migration: Migration, direction: Direction, resume?: ResumePoint): Promise<number> {
   const section = direction === 'up' ? migration.up : migration.down;
   if (!section) throw new Error(`${migration.fileName} has no ${direction.toUpperCase()} section`);
-  const watch = new BlockerWatch(context.client);
+  // One watch (and at most one second connection) for the whole run when the caller keeps one.
+  const watch = context.blockerWatch ?? new BlockerWatch(context.client);
   try {
     if (migration.noTransaction) return await runStatementByStatement(context, migration, section, direction, resume, watch);
     const outcome = resume
@@ -73,7 +74,7 @@ export async function runMigration(context: RunContext, migration: Migration, di
       (attempt) => runInTransaction(context, migration, section, direction, resume, attempt.lockTimeoutMs),
     );
   } finally {
-    await watch.close();
+    if (watch !== context.blockerWatch) await watch.close();
   }
 }
 
