@@ -1,0 +1,43 @@
+/**
+ * Which environment a command runs under, decided in one place. A leaf: anything may use it.
+ * The embedded database, `seed`, `reset` and the environment `up` records all ask here.
+ */
+
+/** Names of environments where dev-only work (seeds, reset, the embedded database) is safe. */
+const DEVELOPMENT_ENVIRONMENTS = new Set(['development', 'dev', 'test', 'local']);
+
+/**
+ * The environment: `AETURNIS_ENV` when set, else `NODE_ENV`; a value that is empty or only
+ * spaces counts as unset.
+ *
+ * @example
+ * currentEnvironment({ NODE_ENV: 'production' })                       // 'production'
+ * currentEnvironment({ AETURNIS_ENV: 'staging', NODE_ENV: 'test' })    // 'staging'
+ * currentEnvironment({ NODE_ENV: '' })                                 // undefined
+ */
+export function currentEnvironment(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const name of ['AETURNIS_ENV', 'NODE_ENV']) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** The variable {@link currentEnvironment} took its value from, for messages. */
+export function environmentVariable(env: Readonly<Record<string, string | undefined>>): 'AETURNIS_ENV' | 'NODE_ENV' {
+  return env.AETURNIS_ENV?.trim() ? 'AETURNIS_ENV' : 'NODE_ENV';
+}
+
+/**
+ * True for an unset environment and for development, dev, test, local in any case; anything
+ * else (production, staging, prod, ...) may be a real database.
+ *
+ * @example
+ * isDevelopmentEnvironment(undefined)     // true
+ * isDevelopmentEnvironment('Test')        // true
+ * isDevelopmentEnvironment('production')  // false
+ */
+export function isDevelopmentEnvironment(name: string | null | undefined): boolean {
+  const value = name?.trim();
+  return !value || DEVELOPMENT_ENVIRONMENTS.has(value.toLowerCase());
+}
