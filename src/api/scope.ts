@@ -2,19 +2,20 @@ import { AeturnisError, ConnectionError, DatabaseError, InterruptedError, signal
 import { connectionErrorOf } from '../db/connect.js';
 import { maskPassword } from '../redact.js';
 import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../db/journal.js';
-import { acquireRunnerLock, describeHolder, releaseRunnerLock } from '../db/lock.js';
+import { acquireRunnerLock, describeHolder, releaseRunnerLock, workKeyOf, type LockHolder } from '../db/lock.js';
 import { errorCode, isNodeErrno, isSqlState } from '../db/pg-error.js';
 import { isConnectionLoss } from '../db/run-errors.js';
-import { captureSessionBaseline, FRESH_SESSION, type SessionBaseline } from '../db/session-state.js';
-import { openSession, type Session } from '../db/session.js';
+import { captureSessionBaseline, ownSessionBaseline, resetSession, type SessionBaseline } from '../db/session-state.js';
+import { openSession, type LockConnection, type Session } from '../db/session.js';
 import type { Emit } from './events.js';
 import { journalTable, type CommonOptions } from './options.js';
 
 /**
  * The session scope every command runs in: one connection, its journal resolved once, the
  * session's starting state, and — for commands that change anything — the runner lock held for
- * the whole run. However the work ends, the lock is released, the connection closed, and what
- * escapes is a typed error (src/errors.ts).
+ * the whole run on a second connection of its own (a migration's SQL cannot reach it). However
+ * the work ends, the lock is released, the connections closed, and what escapes is a typed
+ * error (src/errors.ts).
  */
 
 /** What every command works with. */
@@ -57,12 +58,13 @@ export async function withSession<T>(
     void session.cancelRunningQuery();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // The lock's own connection is opened while the journal is resolved (one fork, no round trip added).
+  const lockConnecting = lock ? session.openLockConnection() : undefined;
+  lockConnecting?.catch(() => {});
   try {
     const journal = await resolveJournal(session.client, requested, extras.resolve);
-    const baseline = options.connection ? await captureSessionBaseline(session.client) : FRESH_SESSION;
-    const scope: CommandScope = { session, journal, baseline, emit };
-    if (!lock) return await work(scope);
-    return await withRunnerLock(scope, options, lock, () => work(scope));
+    if (!lockConnecting || !lock) return await work({ session, journal, baseline: await baselineOf(session, undefined), emit });
+    return await withRunnerLock({ session, journal, emit }, await lockConnecting, options, lock, work);
   } catch (error) {
     // A connection that died while idle fails its next query with a bare "not queryable":
     // report why it died instead.
@@ -71,23 +73,81 @@ export async function withSession<T>(
     throw typedError(cause, options.signal);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    await lockConnecting?.then(
+      (connection) => connection.close(),
+      () => {},
+    );
     await session.close();
   }
 }
 
-/** Takes the runner lock of the scope's journal (waiting, with progress), runs `work`, releases it. */
-async function withRunnerLock<T>(scope: CommandScope, options: CommonOptions, lock: RunnerLock, work: () => Promise<T>): Promise<T> {
-  const { session, journal, emit } = scope;
-  await acquireRunnerLock(session.client, journal.lockKey, {
+/**
+ * The session's starting state, to return to after each migration. A caller's connection is
+ * read as it is (its own SETs, statements and locks are kept); ours are fresh.
+ */
+async function baselineOf(session: Session, workKey: bigint | undefined): Promise<SessionBaseline> {
+  if (session.kind === 'external') return captureSessionBaseline(session.client);
+  const server = session.kind === 'server';
+  return ownSessionBaseline({ lockElsewhere: server, workKey, checkConnection: server });
+}
+
+/**
+ * Takes the runner lock of the scope's journal on its own connection (waiting, with progress),
+ * waits for the working session of a runner that died to be gone, runs `work`, releases it. If
+ * the lock's connection is lost meanwhile, the work's connection is closed at once: without the
+ * lock, another runner may start.
+ */
+async function withRunnerLock<T>(
+  partial: Omit<CommandScope, 'baseline'>,
+  lockConnection: LockConnection,
+  options: CommonOptions,
+  lock: RunnerLock,
+  work: (scope: CommandScope) => Promise<T>,
+): Promise<T> {
+  const { session, journal, emit } = partial;
+  const waiting = {
     timeoutSeconds: options.lockTimeoutSeconds,
     signal: options.signal,
-    onWait: (holder, waitedMs) => emit({ type: 'lock-wait', holder: describeHolder(holder), waitedMs }),
+    onWait: (holder: LockHolder | undefined, waitedMs: number) => emit({ type: 'lock-wait', holder: describeHolder(holder), waitedMs }),
+    // The work's connection sits idle while the lock's connection waits: notice if it is terminated.
+    check: () => {
+      const died = connectionErrorOf(session.client);
+      if (died) throw died;
+    },
+  };
+  const workKey = workKeyOf(journal.lockKey);
+  let lost: Error | undefined;
+  await acquireRunnerLock(lockConnection.client, journal.lockKey, waiting);
+  lockConnection.onLost((error) => {
+    lost = error;
+    // Ends our backend's work: the server rolls back what is in flight (an API caller's connection stays theirs).
+    if (session.kind === 'server') void session.close();
   });
   try {
+    await acquireRunnerLock(lockConnection.client, workKey, waiting);
+    await releaseRunnerLock(lockConnection.client, workKey);
+    if (session.kind === 'external') await session.client.query(`SELECT pg_catalog.pg_advisory_lock_shared(${workKey})`);
+    const baseline = await baselineOf(session, workKey);
+    // Our own session takes the shared lock (and asks the server to watch for a dead client) here.
+    if (session.kind !== 'external') await resetSession(session.client, baseline);
     if (lock.createJournal ?? true) await ensureJournal(session.client, journal);
-    return await work();
+    return await work({ ...partial, baseline });
+  } catch (error) {
+    if (lost) {
+      throw Object.assign(
+        new ConnectionError(`lost the runner lock's connection (${lost.message}): stopped, the migration in flight was rolled back`),
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
   } finally {
-    await releaseRunnerLock(session.client, journal.lockKey).catch(() => {});
+    if (!lost) {
+      await releaseRunnerLock(lockConnection.client, journal.lockKey).catch(() => {});
+      if (session.kind === 'external')
+        await session.client.query(`SELECT pg_catalog.pg_advisory_unlock_shared(${workKey})`).catch(() => {});
+    }
   }
 }
 

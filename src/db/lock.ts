@@ -18,6 +18,8 @@ export interface LockOptions {
   /** Called when we start waiting, and every 30 s while we wait. */
   onWait?: (holder: LockHolder | undefined, waitedMs: number) => void;
   signal?: AbortSignal | undefined;
+  /** Called at every poll; throws to stop waiting (the command's other connection died meanwhile). */
+  check?: (() => void) | undefined;
 }
 
 const PROGRESS_EVERY_MS = 30_000;
@@ -41,6 +43,7 @@ export async function acquireRunnerLock(client: pg.ClientBase, key: bigint, opti
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key.toString()]);
     if (rows[0]?.locked) return;
     if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
+    options.check?.();
     const now = Date.now();
     if (now >= deadline) {
       const holder = await findLockHolder(client, key);
@@ -53,6 +56,20 @@ export async function acquireRunnerLock(client: pg.ClientBase, key: bigint, opti
     await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
     pollMs = Math.min(pollMs * 2, 250);
   }
+}
+
+/**
+ * The key of the lock a runner's working session holds (shared) for the whole run, beside the
+ * runner lock on its own connection. A runner that died leaves its working session running
+ * until the server notices (client_connection_check_interval): the next runner, once it has the
+ * runner lock, takes this one exclusively, so it waits until that session has rolled back and
+ * gone before reading the journal.
+ *
+ * @example
+ * workKeyOf(advisoryLockKey('public', 'schema_migrations')) // another bigint, fixed for that journal
+ */
+export function workKeyOf(lockKey: bigint): bigint {
+  return BigInt.asIntN(64, lockKey ^ 0x2b7e151628aed2a6n);
 }
 
 /** Releases the lock taken by {@link acquireRunnerLock}; harmless when not held. */

@@ -33,7 +33,7 @@ export interface StoppedRun {
 export async function recordPartialRun(
   client: pg.ClientBase,
   journal: Journal,
-  restoreSql: string,
+  resetSession: () => Promise<void>,
   stopped: StoppedRun,
 ): Promise<string | undefined> {
   const { migration, statements, applied } = stopped;
@@ -49,7 +49,10 @@ export async function recordPartialRun(
     error: stopped.error,
   };
   try {
-    await client.query(`${restoreSql};\n${createPartialSql(journal)};\n${partialUpsertSql(journal, run)}`);
+    // A message of its own first: a SET default_transaction_read_only in the file would
+    // otherwise make the record's own implicit transaction read-only.
+    await resetSession();
+    await client.query(`${createPartialSql(journal)};\n${partialUpsertSql(journal, run)}`);
     journal.partialExists = true;
     return undefined;
   } catch (error) {

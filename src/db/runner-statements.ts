@@ -25,7 +25,7 @@ import type { RunContext } from './run-context.js';
 
 /** The no-transaction path always records: it needs the journal. */
 type RecordedContext = RunContext & { journal: Journal };
-import { restoreSql } from './session-state.js';
+import { resetSession } from './session-state.js';
 
 /**
  * Runs a `-- aeturnis:no-transaction` section statement by statement (CREATE INDEX CONCURRENTLY
@@ -144,7 +144,7 @@ async function dropNewInvalidIndexes(client: RunContext['client'], invalidBefore
   await dropInvalidIndexes(client, leftBehind);
 }
 
-/** Restores the session, writes the journal and forgets the partial run: one message, one implicit transaction. */
+/** Restores the session, then writes the journal and forgets the partial run in one message (one implicit transaction). */
 async function recordCompletion(
   context: RecordedContext,
   migration: Migration,
@@ -157,7 +157,10 @@ async function recordCompletion(
   const record = direction === 'up' ? journalInsertSql(journal, migration, executionMs) : journalDeleteSql(journal, migration.version);
   const forget = resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : [];
   try {
-    await client.query([...baseline.identity, record, ...forget, ...baseline.settings].join(';\n'));
+    // Its own message first: the file's SETs (default_transaction_read_only, statement_timeout,
+    // client_encoding) would otherwise apply to the journal write's implicit transaction.
+    await resetSession(client, baseline);
+    await client.query([record, ...forget].join(';\n'));
   } catch (error) {
     const progress: PartialRun = { statementsApplied: statements.length, statementCount: statements.length };
     const what = `all ${statements.length} statements ran (it runs without a transaction) and stayed applied, but the journal was not updated`;
@@ -193,7 +196,7 @@ async function recordStop(
   const { client, journal, baseline } = context;
   const leftBehind = (await invalidIndexes(client).catch(() => [] as string[])).filter((name) => !invalidBefore.has(name));
   if (applied === 0 && leftBehind.length === 0) return [];
-  const failure = await recordPartialRun(client, journal, restoreSql(baseline), {
+  const failure = await recordPartialRun(client, journal, () => resetSession(client, baseline), {
     migration,
     direction,
     statements,

@@ -24,7 +24,7 @@ import { runStatementByStatement } from './runner-statements.js';
 import type { RunContext } from './run-context.js';
 import { runSimpleQuery, traceOf } from './simple-query.js';
 import type { Journal } from './journal.js';
-import { restoreSql } from './session-state.js';
+import { afterCommit, resetSession } from './session-state.js';
 
 export type { Direction, ResumePoint, RunContext };
 
@@ -107,7 +107,7 @@ function buildMessage(
         direction === 'up' ? journalInsertSql(journal, migration, 'server', guard) : journalDeleteSql(journal, migration.version, guard),
         ...(attempt.resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : []),
       ];
-  const suffix = [`SELECT ${quoteLiteral(marker)}`, ...baseline.identity, ...record, ...baseline.settings, 'COMMIT'];
+  const suffix = [`SELECT ${quoteLiteral(marker)}`, ...baseline.identity, ...baseline.objects, ...record, ...baseline.settings, 'COMMIT'];
   // SET LOCAL: a SET lock_timeout in the file still wins from its own statement on.
   const prefixStatements = [
     'BEGIN',
@@ -120,7 +120,7 @@ function buildMessage(
     parts: [prefix, textOffset > 0 ? section.sql.slice(textOffset) : section.sql, `\n;\n${suffix.join(';\n')}`],
     marker,
     prefixStatements: prefixStatements.length,
-    statementsBeforeRecord: baseline.identity.length,
+    statementsBeforeRecord: baseline.identity.length + baseline.objects.length,
     prefixLength: prefix.length,
     textOffset,
   };
@@ -153,8 +153,10 @@ async function runInTransaction(
   try {
     const { tags } = await runSimpleQuery(client, message.parts, (fields, tagsSoFar) => {
       if (markerAt < 0 && fields[0] === message.marker) markerAt = tagsSoFar;
-      else if (markerAt >= 0 && serverMs === undefined && direction === 'up') serverMs = Number(fields[0]);
+      else if (markerAt >= 0 && tagsSoFar === markerAt + 1 + message.statementsBeforeRecord && direction === 'up')
+        serverMs = Number(fields[0]);
     });
+    await afterCommit(client, context.baseline);
     const recordTag = tags[markerAt + 1 + message.statementsBeforeRecord] ?? '';
     if (context.journal && !/ 1$/.test(recordTag)) {
       await recordAfterOwnCommit(context, context.journal, migration, direction, tags.slice(message.prefixStatements, markerAt));
@@ -168,6 +170,8 @@ async function runInTransaction(
       throw lostConnection(client, migration, direction, error, outcome);
     }
     await rollbackQuietly(client);
+    // What is not transactional (a PREPARE, an advisory lock) outlives the rollback.
+    await resetSession(client, context.baseline).catch(() => {});
     if (error instanceof MigrationSqlError) throw error;
     const userTags = (traceOf(error)?.tags ?? []).slice(message.prefixStatements, markerAt >= 0 ? markerAt : undefined);
     // Rolled back whole (the file ran no COMMIT of its own): safe to run again after a lock timeout.
@@ -296,7 +300,7 @@ async function recordOwnCommit(
   const commit = statements[applied - 1];
   const line = section && commit ? lineOfOffset(section, commit.offset) : undefined;
   const stayed = `it ran COMMIT itself${line ? ` (line ${line})` : ''}: ${statementRange(applied)} of ${statements.length} stayed committed, the rest was rolled back`;
-  const failed = await recordPartialRun(context.client, journal, restoreSql(context.baseline), {
+  const failed = await recordPartialRun(context.client, journal, () => resetSession(context.client, context.baseline), {
     migration,
     direction,
     statements,

@@ -1,40 +1,101 @@
 import type pg from 'pg';
+import { captureCallerState, dropCallerAdditions, type CallerState } from './caller-session.js';
 import { quoteIdentifier, quoteLiteral } from './identifiers.js';
 
 /**
- * Every migration starts from the session state the connection started with: a `SET` (or
- * `SET ROLE`) in one migration must not reach the next one, nor the journal write. pg_dump output
- * begins with `set_config('search_path', '', false)`, and a migration that created a schema and
- * put it first on the path would otherwise decide where the next migration's tables go — so one
- * `up` and a step-by-step `up --to` would build different databases.
+ * Every migration and every journal write starts from the session state the connection started
+ * with: a `SET` (or `SET ROLE`) in one migration must not reach the next one, nor the journal
+ * write; a temporary table must not capture the next migration's INSERT; a PREPARE, a cursor, a
+ * LISTEN or an advisory lock must not outlive the migration that made it. pg_dump output begins
+ * with `set_config('search_path', '', false)`, and a migration that created a schema and put it
+ * first on the path would otherwise decide where the next migration's tables go — so one `up`
+ * and a step-by-step `up --to` would build different databases.
  *
- * RESET restores what the connection began with: parameters from the URL, PGOPTIONS, and the
- * role's and database's defaults are the reset values, only `SET`s are undone. A connection handed
- * in by an API caller may carry `SET`s of its own: those are captured once and put back.
+ * The reset is one list of statements that all run inside a transaction block, so a
+ * transactional migration carries it in its own message (no round trip of its own; DISCARD ALL
+ * cannot run in a transaction block); a no-transaction migration sends it as one message before
+ * its journal write. RESET restores what the connection began with: parameters from the URL,
+ * PGOPTIONS, and the role's and database's defaults are the reset values, only `SET`s are undone.
+ * A connection handed in by an API caller may carry state of its own: its SETs are captured once
+ * and put back, and only what a migration added is dropped (see caller-session.ts).
  */
 
 /** The statements that put the session back to its state at the start of the command. */
 export interface SessionBaseline {
   /** Back to the starting user and role; runs before the journal write, so it is written as them. */
   identity: string[];
+  /**
+   * Drops what a migration left in the session besides settings: cursors, LISTEN, prepared
+   * statements, temporary tables, sequence caches, its advisory locks. Runs before the journal
+   * write. Empty for a caller's connection, whose own objects must stay (see `caller`).
+   */
+  objects: string[];
   /** Back to the starting parameters; runs after the journal write (RESET ALL also clears its guard). */
   settings: string[];
+  /** A caller's connection: what it held when handed in, so that only a migration's additions are dropped. */
+  caller?: CallerState | undefined;
 }
 
-/** For connections we open ourselves: nothing was SET before we started. */
+/**
+ * How long the server lets a statement run after our client is gone (PostgreSQL 14+): a runner
+ * killed mid-migration (SIGKILL, out of memory) has its transaction rolled back and its backend
+ * ended within this, instead of the server running the message to its COMMIT. Set with
+ * set_config after RESET ALL (which would clear it) and only where the parameter exists.
+ */
+export const CONNECTION_CHECK_MS = 1000;
+const CONNECTION_CHECK_SQL = `SELECT pg_catalog.set_config('client_connection_check_interval', '${CONNECTION_CHECK_MS}', false) WHERE pg_catalog.current_setting('server_version_num')::int >= 140000`;
+
+const IDENTITY = ['RESET SESSION AUTHORIZATION', 'RESET ROLE'];
+/** Everything DISCARD ALL drops but settings and the plan cache, in statements a transaction block accepts. */
+const OBJECTS = ['CLOSE ALL', 'UNLISTEN *', 'DEALLOCATE ALL', 'DISCARD TEMP', 'DISCARD SEQUENCES'];
+const UNLOCK_ALL = 'SELECT pg_catalog.pg_advisory_unlock_all()';
+
+/** For a connection with nothing of its own to keep and nothing set before we started (verify's scratch database). */
 export const FRESH_SESSION: SessionBaseline = {
-  identity: ['RESET SESSION AUTHORIZATION', 'RESET ROLE'],
+  identity: IDENTITY,
+  objects: [...OBJECTS, UNLOCK_ALL],
   settings: ['RESET ALL'],
 };
 
+/** How the session that runs migrations was opened. */
+export interface OwnSessionOptions {
+  /**
+   * The runner lock lives on another connection: the migration's advisory locks can all be
+   * released (PGlite's single session holds the runner lock itself: its locks are left alone).
+   */
+  lockElsewhere: boolean;
+  /** The shared lock the working session holds for the run (see lock.ts), taken again after each release. */
+  workKey?: bigint | undefined;
+  /** A server connection (not PGlite): ask it to notice a client that died. */
+  checkConnection: boolean;
+}
+
 /**
- * The whole restore as one text (several statements, no parameters).
+ * The baseline of a connection we opened ourselves.
  *
  * @example
- * restoreSql(FRESH_SESSION) // 'RESET SESSION AUTHORIZATION;\nRESET ROLE;\nRESET ALL'
+ * ownSessionBaseline({ lockElsewhere: true, workKey: 42n, checkConnection: true }).objects.at(-1)
+ * // 'SELECT pg_catalog.pg_advisory_unlock_all(), pg_catalog.pg_advisory_lock_shared(42)'
+ */
+export function ownSessionBaseline(options: OwnSessionOptions): SessionBaseline {
+  const relock = options.workKey !== undefined ? `, pg_catalog.pg_advisory_lock_shared(${options.workKey})` : '';
+  return {
+    identity: IDENTITY,
+    objects: [...OBJECTS, ...(options.lockElsewhere ? [`${UNLOCK_ALL}${relock}`] : [])],
+    settings: ['RESET ALL', ...(options.checkConnection ? [CONNECTION_CHECK_SQL] : [])],
+  };
+}
+
+/**
+ * The whole reset as one text (several statements, no parameters), for a session outside a
+ * transaction: before a no-transaction migration's journal write, after a failed attempt.
+ *
+ * @example
+ * restoreSql(FRESH_SESSION) // 'RESET ALL;\nRESET SESSION AUTHORIZATION;\nRESET ROLE;\nCLOSE ALL;\n...'
  */
 export function restoreSql(baseline: SessionBaseline): string {
-  return [...baseline.identity, ...baseline.settings].join(';\n');
+  // Settings first: a statement_timeout the migration set must not cut the rest of the reset short.
+  return [...baseline.settings, ...baseline.identity, ...baseline.objects].join(';\n');
 }
 
 interface SettingRow {
@@ -46,7 +107,7 @@ interface SettingRow {
 
 /**
  * Reads what a caller's connection had SET (parameters and role) so that restoring the state
- * after each migration keeps them.
+ * after each migration keeps them, and the objects it holds (see caller-session.ts).
  *
  * @example
  * const baseline = await captureSessionBaseline(client);
@@ -57,13 +118,33 @@ export async function captureSessionBaseline(client: pg.ClientBase): Promise<Ses
     `SELECT s.name, pg_catalog.current_setting(s.name) AS value, CURRENT_USER::text AS current_user, SESSION_USER::text AS session_user
        FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_settings s ON s.source = 'session'`,
   );
-  const identity = [...FRESH_SESSION.identity];
+  const identity = [...IDENTITY];
   const first = rows[0];
   if (first && first.current_user !== first.session_user) identity.push(`SET ROLE ${quoteIdentifier(first.current_user)}`);
-  const settings = [...FRESH_SESSION.settings];
+  const settings = ['RESET ALL'];
   const calls = rows.flatMap((row) =>
     row.name === null || row.value === null ? [] : [`pg_catalog.set_config(${quoteLiteral(row.name)}, ${quoteLiteral(row.value)}, false)`],
   );
   if (calls.length > 0) settings.push(`SELECT ${calls.join(', ')}`);
-  return { identity, settings };
+  return { identity, objects: [], settings, caller: await captureCallerState(client) };
+}
+
+/**
+ * Puts a session outside a transaction block back to its starting state: before a
+ * no-transaction migration's journal write, after a failed attempt.
+ *
+ * @example
+ * await resetSession(client, baseline);
+ */
+export async function resetSession(client: pg.ClientBase, baseline: SessionBaseline): Promise<void> {
+  await client.query(restoreSql(baseline));
+  await afterCommit(client, baseline);
+}
+
+/**
+ * What a transactional migration's own message cannot reset: a caller's connection has what the
+ * migration added dropped (our own connections were reset inside the message).
+ */
+export async function afterCommit(client: pg.ClientBase, baseline: SessionBaseline): Promise<void> {
+  if (baseline.caller) await dropCallerAdditions(client, baseline.caller);
 }

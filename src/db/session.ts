@@ -34,11 +34,27 @@ export type SessionEvent =
   | { type: 'embedded-wait'; dir: string; holder: string; waitedMs: number }
   | { type: 'connect-retry'; attempt: number; reason: string; delayMs: number; secondsLeft: number };
 
-/** One connection for a whole command: every query, the runner lock and the cancel path. */
+/** One connection for a whole command's work, the cancel path, and the runner lock's own connection. */
 export interface Session {
   client: pg.ClientBase;
+  /** Our own server connection, PGlite's single session, or a connection an API caller handed in. */
+  kind: 'server' | 'embedded' | 'external';
+  /**
+   * Opens the connection that holds the runner lock, apart from `client`, so that no SQL a
+   * migration runs (pg_advisory_unlock_all(), DISCARD ALL) can release it. PGlite serves one
+   * session, which holds the lock itself (its directory lock keeps every other process out).
+   */
+  openLockConnection(): Promise<LockConnection>;
   /** Cancels the statement running on `client` (from a second connection). */
   cancelRunningQuery(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The connection holding the runner lock. */
+export interface LockConnection {
+  client: pg.ClientBase;
+  /** Called once if the connection is lost while open (the lock went with it). */
+  onLost(listener: (error: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -95,16 +111,28 @@ export async function openSession(
     throw error;
   }
   const processId = (client as unknown as { processID: number | null }).processID;
+  const embedded = target.kind === 'embedded';
   return {
     client,
+    kind: embedded ? 'embedded' : 'server',
+    openLockConnection: async () =>
+      embedded
+        ? sameConnection(client)
+        : ownConnection(
+            await connectWithRetry({
+              connectionString: server.connectionString,
+              waitSeconds: options.waitSeconds ?? 30,
+              signal: options.signal,
+            }),
+          ),
     // PGlite cannot cancel a statement: interrupting stops the embedded database instead.
     cancelRunningQuery: async () => (server.interrupt ? server.interrupt() : cancelBackend(server.connectionString, processId)),
-    async close() {
+    close: once(async () => {
       if (!server.stop) return endConnection(client);
       // The embedded server stops only once its one client has gone.
       await client.end().catch(() => {});
       await server.stop();
-    },
+    }),
   };
 }
 
@@ -208,9 +236,63 @@ async function externalSession(connection: ExternalConnection): Promise<Session>
   }
   return {
     client,
+    kind: 'external',
+    // Another connection like the caller's: a Pool's settings, or the Client's own parameters.
+    openLockConnection: async () => {
+      const config = isPool(connection) ? connection.options : callerClientConfig(client);
+      const lockClient = new pg.Client(config);
+      try {
+        await lockClient.connect();
+      } catch (error) {
+        await lockClient.end().catch(() => {});
+        throw new ConnectionError(`could not open the runner lock's own connection like the given one: ${(error as Error).message}`);
+      }
+      return ownConnection(lockClient);
+    },
     async cancelRunningQuery() {},
     async close() {
       release();
     },
+  };
+}
+
+/** A connection of ours holding the lock: closed with the command; its loss is reported once. */
+function ownConnection(client: pg.Client): LockConnection {
+  let closing = false;
+  const listeners: ((error: Error) => void)[] = [];
+  const lost = (error: Error): void => {
+    if (closing) return;
+    closing = true;
+    for (const listener of listeners) listener(error);
+  };
+  client.on('error', lost);
+  client.on('end', () => lost(new Error('the connection ended')));
+  return {
+    client,
+    onLost: (listener) => listeners.push(listener),
+    async close() {
+      closing = true;
+      await endConnection(client);
+    },
+  };
+}
+
+/** PGlite's one session: the lock is held where the work runs, and closed with it. */
+function sameConnection(client: pg.ClientBase): LockConnection {
+  return { client, onLost: () => {}, close: async () => {} };
+}
+
+/** The parameters a caller's pg.Client connected with, for a second connection like it. */
+function callerClientConfig(client: pg.ClientBase): pg.ClientConfig {
+  const known = client as pg.ClientBase & { connectionParameters?: pg.ClientConfig; password?: pg.ClientConfig['password'] };
+  return { ...known.connectionParameters, password: known.password ?? known.connectionParameters?.password };
+}
+
+/** `close` may be called twice (the runner lock's connection was lost, then the command ends): the second call waits for the first. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= close();
+    return closing;
   };
 }

@@ -10,6 +10,7 @@ import {
   closeGate,
   lines,
   runnerBackends,
+  runnerLockHolders,
   waitFor,
   waitWhileRunning,
   watchCli,
@@ -47,13 +48,16 @@ function writeGatedMigrations(count: number): void {
 }
 
 /** The backend of the runner that holds the lock and is blocked on the gate. */
+/** Waits for a runner to block inside migration 1; returns the pid of its runner lock's connection (what waiters name). */
 async function blockedRunnerPid(): Promise<number> {
-  const backend = await waitWhileRunning(
+  await waitWhileRunning(
     started,
     async () => (await runnerBackends(db)).find((b) => b.wait_event_type === 'Lock' && b.query.includes('gate')),
     'a runner blocked on the gate inside migration 1',
   );
-  return backend.pid;
+  const [holder] = await runnerLockHolders(db);
+  if (holder === undefined) throw new Error('no session holds the runner lock');
+  return holder;
 }
 
 describe('runner lock', () => {
@@ -233,7 +237,12 @@ describe('runner lock', () => {
     const holderPid = await blockedRunnerPid();
     const waiter = start(['up']);
     await waitWhileRunning([waiter], () => waiter.live.stdout.includes('Waiting for the runner lock'), 'the waiting line');
-    const waiterPid = await waitFor(async () => (await runnerBackends(db)).find((b) => b.pid !== holderPid)?.pid, 'the waiting session');
+    // The waiter's working session sits idle while its lock connection polls: end the idle one.
+    const waiterPid = await waitFor(
+      async () =>
+        (await runnerBackends(db)).find((b) => b.pid !== holderPid && !b.query.includes('gate') && !b.query.includes('advisory'))?.pid,
+      'the waiting session',
+    );
     await adminQuery(`SELECT pg_terminate_backend(${waiterPid})`);
     const result = await waiter.done;
     expect(result.code).toBe(4);

@@ -92,6 +92,16 @@ export async function runnerBackends(db: TestDatabase): Promise<Backend[]> {
   );
 }
 
+/** The session holding the runner lock (exclusive advisory locks) in the test database: a runner's lock connection. */
+export async function runnerLockHolders(db: TestDatabase): Promise<number[]> {
+  const rows = await db.query<{ pid: number }>(
+    `SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+      WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock' AND d.datname = $1 ORDER BY l.pid`,
+    [db.name],
+  );
+  return rows.map((row) => row.pid);
+}
+
 /** Every session connected to the test database except the one asking. */
 export async function allBackends(db: TestDatabase): Promise<Backend[]> {
   return db.query<Backend & Record<string, unknown>>(
