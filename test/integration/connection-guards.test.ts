@@ -52,6 +52,20 @@ describe('no database configured, or configured empty: exit 2, no embedded datab
   });
 });
 
+describe('read-only commands never create the embedded database', () => {
+  it('status and validate with nothing configured and no .aeturnis/db: every migration pending, exit 0, nothing created', async () => {
+    project.write('0001_a.sql', tableMigration('a'));
+    const noDatabase = { DATABASE_URL: undefined };
+    const status = await cli(['status', '--json'], noDatabase);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject([{ version: 1, state: 'pending', appliedAt: null }]);
+    expect(status.stderr).toMatch(/^No database configured and no embedded database in \.aeturnis\/db yet: nothing is applied /);
+    const validate = await cli(['validate'], noDatabase);
+    expect(validate.code).toBe(0);
+    expect(embeddedCreated()).toBe(false);
+  });
+});
+
 describe('the URL is read exactly', () => {
   it('?search_path=app: up puts the journal and the tables in app, and status with the same URL shows them applied', async () => {
     await db.query('CREATE SCHEMA app');
