@@ -32,7 +32,9 @@ export type RunEvent =
   | { type: 'nothing-to-do'; direction: Direction }
   | { type: 'seed-done'; fileName: string; executionMs: number }
   | { type: 'reset-dropped'; database: string; dropped: string[]; recreated: string[] }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /** A read-only command found nothing configured and no embedded database in `dir`: it created none. */
+  | { type: 'no-embedded-database'; dir: string };
 
 /**
  * Everything a command reports while it runs, built from each part's own events; the CLI renders

@@ -4,6 +4,7 @@ import type { Migration } from '../migrations/parse.js';
 import { computeStatus, findProblems, type MigrationStatus } from '../migrations/status.js';
 import { describePartitions } from '../partitions/describe.js';
 import type { PartitionDescription } from '../partitions/types.js';
+import { absentEmbeddedDatabase } from './embedded-state.js';
 import { commandMigrations, type CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
@@ -20,13 +21,21 @@ export interface StatusResult {
 
 /**
  * One row per known migration (applied, pending, modified, missing, partial), read-only: takes
- * no lock and creates nothing.
+ * no lock and creates nothing (with nothing configured and no embedded database yet, every
+ * migration is pending and no database is created).
  *
  * @example
  * const { migrations } = await status({ databaseUrl });
  * const pending = migrations.filter((m) => m.state === 'pending');
  */
 export async function status(options: CommonOptions & { partitionTable?: string } = {}): Promise<StatusResult> {
+  const absent = await absentEmbeddedDatabase(options);
+  if (absent !== undefined) {
+    // Nothing configured and no embedded database yet: nothing is applied, and nothing is created.
+    options.onEvent?.({ type: 'no-embedded-database', dir: absent });
+    const statusRows = computeStatus(commandMigrations(options), []);
+    return { migrations: statusRows, problems: findProblems(statusRows), partitions: undefined };
+  }
   let migrations: Migration[] = [];
   const whileConnecting = (): void => {
     migrations = commandMigrations(options);
@@ -60,6 +69,12 @@ export interface ValidateResult {
  */
 export async function validate(options: CommonOptions = {}): Promise<ValidateResult> {
   const migrations = commandMigrations(options);
+  const absent = await absentEmbeddedDatabase(options);
+  if (absent !== undefined) {
+    options.onEvent?.({ type: 'no-embedded-database', dir: absent });
+    const problems = findProblems(computeStatus(migrations, []));
+    return { ok: problems.length === 0, problems };
+  }
   return withSession(options, async ({ session, journal }) => {
     const { rows, partial } = await readJournal(session.client, journal);
     const problems = findProblems(computeStatus(migrations, rows, partial));

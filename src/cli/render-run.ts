@@ -90,6 +90,12 @@ export const runRenderers: Renderers<RunOrPartition> = {
   warning: (event, output) => {
     output.warn(event.message, { event: 'warning' });
   },
+  'no-embedded-database': (event, output) => {
+    output.info(
+      `No database configured and no embedded database in ${event.dir} yet: nothing is applied (up creates it; set DATABASE_URL or pass --database-url to use a PostgreSQL server)`,
+      { event: 'no-embedded-database', dir: event.dir },
+    );
+  },
 };
 
 /**

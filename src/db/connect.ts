@@ -3,15 +3,8 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
 import { isSqlState } from './pg-error.js';
-import {
-  maskPassword,
-  sslSettings,
-  tlsAttempts,
-  withoutSslParameters,
-  type SslFile,
-  type SslSettings,
-  type TlsUse,
-} from './connection-config.js';
+import { maskPassword, sslSettings, tlsAttempts, type SslFile, type SslSettings, type TlsUse } from './connection-config.js';
+import { pgConnectionString } from './connection-url.js';
 
 /** Application name set on every connection (visible in pg_stat_activity). */
 export const APPLICATION_NAME = 'aeturnis-db';
@@ -85,9 +78,11 @@ export function clientConfig(connectionString: string | undefined, connectTimeou
 }
 
 function configFor(connectionString: string | undefined, use: TlsUse, plan: TlsPlan, connectTimeoutMs?: number): pg.ClientConfig {
+  // pg must not read the TLS parameters itself (it would treat sslmode=require as verify-full),
+  // and it would ignore search_path: that one becomes a startup option.
+  const forPg = connectionString !== undefined ? pgConnectionString(connectionString, process.env) : undefined;
   return {
-    // pg must not read the TLS parameters itself: it would treat sslmode=require as verify-full.
-    ...(connectionString !== undefined ? { connectionString: withoutSslParameters(connectionString) } : {}),
+    ...(forPg ?? {}),
     ssl: sslOption(use, plan.files),
     ...(plan.negotiation && use !== 'plain' ? { sslnegotiation: plan.negotiation } : {}),
     application_name: APPLICATION_NAME,

@@ -1,5 +1,7 @@
+import { currentEnvironment, environmentVariable, isDevelopmentEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
 import { maskPassword } from '../redact.js';
+import { checkConnectionUrl, queryParameters, SSL_PARAMETERS, withoutParameters } from './connection-url.js';
 
 export { maskPassword };
 
@@ -12,70 +14,65 @@ export type ConnectionTarget =
   | { kind: 'libpq'; source: 'PG* environment variables' }
   | { kind: 'embedded'; source: 'embedded' };
 
+/** The libpq variables that say where to connect; pg reads the first five itself. */
 const LIBPQ_VARIABLES = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGHOSTADDR', 'PGSERVICE'] as const;
+
+/** libpq variables pg does not read: honouring them silently would connect somewhere else. */
+const UNSUPPORTED_LIBPQ_VARIABLES = new Set<string>(['PGHOSTADDR', 'PGSERVICE']);
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Picks the connection in the documented order: `--database-url`, `DATABASE_URL`, the libpq
- * `PG*` variables, else the embedded database. Validates URLs (a malformed one is a usage
- * error whose message never shows the password). Pure: the environment is passed in.
+ * `PG*` variables, else the embedded database. The one place that decides it, so every command
+ * refuses the same way (UsageError, exit 2) when a setting is set but empty (a CI secret that
+ * did not expand must not fall through to the next source or to the embedded database), when
+ * nothing is configured outside a development environment, and when a URL is malformed (the
+ * message never shows the password) or has a query parameter aeturnis-db would not honour.
+ * Pure: the environment is passed in.
  *
  * @example
  * resolveConnectionTarget(undefined, { DATABASE_URL: 'postgres://app@db/app' })
  * // { kind: 'url', url: 'postgres://app@db/app', source: 'DATABASE_URL' }
+ * resolveConnectionTarget(undefined, { DATABASE_URL: '' }) // UsageError: DATABASE_URL is set but empty: ...
  */
-export function resolveConnectionTarget(flagUrl: string | undefined, env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
+export function resolveConnectionTarget(flagUrl: string | undefined, env: Env): ConnectionTarget {
   if (flagUrl !== undefined) return urlTarget(flagUrl, '--database-url', env);
-  const envUrl = env.DATABASE_URL;
-  if (envUrl !== undefined && envUrl !== '') return urlTarget(envUrl, 'DATABASE_URL', env);
-  if (LIBPQ_VARIABLES.some((name) => (env[name] ?? '') !== '')) {
-    sslSettings(undefined, env); // validates PGSSLMODE before anything connects
-    return { kind: 'libpq', source: 'PG* environment variables' };
+  if (env.DATABASE_URL !== undefined) return urlTarget(env.DATABASE_URL, 'DATABASE_URL', env);
+  const libpq = LIBPQ_VARIABLES.filter((name) => env[name] !== undefined);
+  if (libpq.length > 0) return libpqTarget(libpq, env);
+  const environment = currentEnvironment(env);
+  if (!isDevelopmentEnvironment(environment)) {
+    throw new UsageError(
+      `no database configured and ${environmentVariable(env)}=${environment} is not a development environment: set DATABASE_URL or pass --database-url (the embedded database is for development only)`,
+    );
   }
   return { kind: 'embedded', source: 'embedded' };
 }
 
-function urlTarget(
-  url: string,
-  source: '--database-url' | 'DATABASE_URL',
-  env: Readonly<Record<string, string | undefined>>,
-): ConnectionTarget {
-  checkUrl(url, source);
+function urlTarget(url: string, source: '--database-url' | 'DATABASE_URL', env: Env): ConnectionTarget {
+  if (url.trim() === '') throw setButEmpty(source);
+  checkConnectionUrl(url, source);
   sslSettings(url, env, source); // validates sslmode before anything connects
   return { kind: 'url', url, source };
 }
 
-function checkUrl(url: string, setting: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(
-      `${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`,
-    );
+function libpqTarget(names: readonly string[], env: Env): ConnectionTarget {
+  const empty = names.find((name) => env[name]?.trim() === '');
+  if (empty) throw setButEmpty(empty);
+  const unsupported = names.find((name) => UNSUPPORTED_LIBPQ_VARIABLES.has(name));
+  if (unsupported) {
+    throw new UsageError(`${unsupported} is not supported (node-postgres does not read it): set PGHOST (or DATABASE_URL) instead`);
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new UsageError(`${setting} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…): ${redactMalformedUrl(url)}`);
-  }
-  if (!/^postgres(?:ql)?:\/\//i.test(url.trim())) {
-    // `postgres:/db` or `postgres:user@host` parse as URLs without a host part; libpq rejects them.
-    throw new UsageError(
-      `${setting} is not a valid URL: ${redactMalformedUrl(url)} (expected postgres://user:password@host:5432/database)`,
-    );
-  }
-  if (parsed.port !== '' && !/^\d+$/.test(parsed.port)) {
-    throw new UsageError(`${setting} has an invalid port: ${redactMalformedUrl(url)}`);
-  }
-  return url;
+  sslSettings(undefined, env); // validates PGSSLMODE before anything connects
+  return { kind: 'libpq', source: 'PG* environment variables' };
 }
 
-/** Like {@link maskPassword}, for text that did not parse as a URL (so the pattern may not
- * match): hides everything between the user's `:` and the last `@`. */
-function redactMalformedUrl(url: string): string {
-  const at = url.lastIndexOf('@');
-  if (at < 0) return maskPassword(url);
-  const userinfoStart = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0].length ?? 0;
-  const colon = url.indexOf(':', userinfoStart);
-  return colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}*****${url.slice(at)}` : maskPassword(url);
+function setButEmpty(setting: string): UsageError {
+  if (setting === '--database-url') return new UsageError('--database-url is set but empty: pass a postgres:// URL, or leave the flag out');
+  return new UsageError(
+    `${setting} is set but empty: give it a value or unset it (a CI secret that did not expand, or "${setting}=" in .env, sets it to "")`,
+  );
 }
 
 /**
@@ -122,9 +119,6 @@ export interface SslSettings {
   /** `direct`: TLS from the first byte, without PostgreSQL's SSLRequest (PostgreSQL 17+). */
   negotiation?: 'postgres' | 'direct';
 }
-
-/** Query parameters of the connection URL that {@link sslSettings} reads and pg must not see. */
-const SSL_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat', 'sslnegotiation'];
 
 /**
  * Reads the TLS settings libpq's way: the URL's `sslmode`, `sslrootcert`, `sslcert`, `sslkey`
@@ -228,38 +222,5 @@ export function tlsAttempts(settings: SslSettings): { first: TlsUse; fallback?: 
  * withoutSslParameters('postgres://db/app?sslmode=require&application_name=x') // 'postgres://db/app?application_name=x'
  */
 export function withoutSslParameters(url: string): string {
-  const [base, query] = splitQuery(url);
-  if (query === undefined) return url;
-  const kept = query.split('&').filter((pair) => pair !== '' && !SSL_PARAMETERS.includes(parameterName(pair)));
-  return kept.length > 0 ? `${base}?${kept.join('&')}` : base;
-}
-
-function queryParameters(url: string | undefined): Map<string, string> {
-  const parameters = new Map<string, string>();
-  const query = url === undefined ? undefined : splitQuery(url)[1];
-  for (const pair of query?.split('&') ?? []) {
-    if (pair === '') continue;
-    const equals = pair.indexOf('=');
-    parameters.set(parameterName(pair), decode(equals < 0 ? '' : pair.slice(equals + 1)));
-  }
-  return parameters;
-}
-
-function splitQuery(url: string): [string, string | undefined] {
-  const withoutFragment = url.split('#')[0] ?? url;
-  const mark = withoutFragment.indexOf('?');
-  return mark < 0 ? [url, undefined] : [withoutFragment.slice(0, mark), withoutFragment.slice(mark + 1)];
-}
-
-function parameterName(pair: string): string {
-  const equals = pair.indexOf('=');
-  return decode(equals < 0 ? pair : pair.slice(0, equals));
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
+  return withoutParameters(url, SSL_PARAMETERS);
 }

@@ -190,6 +190,17 @@ export async function startEmbedded(dir: string, options: EmbeddedOptions = {}):
   }
 }
 
+/**
+ * Refuses (UsageError) a directory that is a file, or that is not empty and holds no embedded
+ * database: someone's data, never to be turned into a database.
+ *
+ * @example
+ * checkEmbeddedDirectory('docs') // UsageError: docs is not empty and holds no embedded database; ...
+ */
+export function checkEmbeddedDirectory(dir: string): void {
+  checkDirectory(dir, resolve(dir));
+}
+
 function checkDirectory(dir: string, dataDir: string): void {
   if (!existsSync(dataDir)) return;
   if (!statSync(dataDir).isDirectory()) {

@@ -19,7 +19,8 @@ beforeAll(async () => {
   // so they skip the first-start cost.
   template = mkdtempSync(join(tmpdir(), 'aeturnis-embedded-template-'));
   mkdirSync(join(template, 'migrations'));
-  const result = await runCli(['status', '--embedded-dir', 'data'], { cwd: template, timeoutMs: CLI_TIMEOUT });
+  // `up` (with nothing to apply): read-only commands such as status never create the database.
+  const result = await runCli(['up', '--embedded-dir', 'data'], { cwd: template, timeoutMs: CLI_TIMEOUT });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
 }, TIMEOUT);

@@ -307,13 +307,19 @@ describe('Docker image recipe (reproduced without Docker)', () => {
     expect(readdirSync(join(project, 'seeds')).sort()).toEqual(shippedSeeds);
   });
 
-  it('without a database configured, says in one line that the embedded database is not in the image (exit 2)', async () => {
+  it('without a database configured: exit 2 in one line (production; or the embedded database is not in the image)', async () => {
     const [program, ...entrypoint] = image.entrypoint.map((a) => (a.startsWith('/') ? image.path(a) : a));
     expect(program).toBe('node');
     const status = await run(process.execPath, [...entrypoint, 'status'], { cwd: image.path(image.projectDir), env: image.env });
     expect(status.code).toBe(2);
     expect(status.stdout).toBe('');
-    expect(status.stderr).toMatch(
+    expect(status.stderr).toMatch(/^error: no database configured and NODE_ENV=production is not a development environment: .*\n$/);
+    // Outside production the embedded database would be used, and it is not installed.
+    const development = { ...image.env, NODE_ENV: 'development' };
+    const inDevelopment = await run(process.execPath, [...entrypoint, 'status'], { cwd: image.path(image.projectDir), env: development });
+    expect(inDevelopment.code).toBe(2);
+    expect(inDevelopment.stdout).toBe('');
+    expect(inDevelopment.stderr).toMatch(
       /^error: no database configured, and the embedded database is not installed \(optional packages @electric-sql\/pglite, @electric-sql\/pglite-socket left out, e\.g\. by npm install --omit=optional\): set DATABASE_URL or pass --database-url, or install it with npm install --include=optional\n$/,
     );
     expect(existsSync(join(image.path(image.projectDir), '.aeturnis'))).toBe(false);

@@ -1,0 +1,30 @@
+import { resolveConnectionTarget } from '../db/connection-config.js';
+import type { CommonOptions } from './options.js';
+
+/**
+ * The embedded database's directory when a command would use it and it holds no database yet,
+ * else undefined. Read-only commands then report the empty state instead of creating a database
+ * (CONTRACT: commands that only read never create one). A connection setting that is wrong
+ * gives undefined here: the session reports it, in its usual order with the file errors.
+ *
+ * @example
+ * await absentEmbeddedDatabase({}) // '.aeturnis/db' in a fresh checkout with nothing configured
+ */
+export async function absentEmbeddedDatabase(options: CommonOptions): Promise<string | undefined> {
+  if (options.connection) return undefined;
+  const env = options.env ?? process.env;
+  try {
+    if (resolveConnectionTarget(options.databaseUrl, env).kind !== 'embedded') return undefined;
+  } catch {
+    return undefined;
+  }
+  // Lazy, as in openSession: the embedded module loads only when it may be used.
+  const { DEFAULT_EMBEDDED_DIR, assertEmbeddedInstalled, checkEmbeddedDirectory, embeddedDatabaseExists } = await import(
+    '../db/embedded.js'
+  );
+  // Refused as starting it would be: not installed, a file, someone's data.
+  assertEmbeddedInstalled();
+  const dir = options.embeddedDir || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
+  checkEmbeddedDirectory(dir);
+  return embeddedDatabaseExists(dir) ? undefined : dir;
+}
