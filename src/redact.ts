@@ -8,10 +8,10 @@ const URL_MASK = '*****';
 const SQL_MASK = '***';
 
 /**
- * The user's `:` in a URL, then the password up to the last `@` before a space or a quote (a
- * password may hold an unencoded `@`; URL parsers split at the last one).
+ * The user's `:` in a URL, then the password up to the last `@` before a space (a password may
+ * hold an unencoded `@` or quote; URL parsers split at the last `@`).
  */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"'<>]*:)([^\s"'<>]*)(@)/gi;
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"'<>]*:)(\S*)(@)/gi;
 
 /**
  * `password` as a URL parameter or a libpq keyword may have any letter percent-encoded

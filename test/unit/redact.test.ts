@@ -5,6 +5,7 @@ describe('maskPassword: connection URLs and keyword/value strings', () => {
   it("hides a URL's password, also one holding an unencoded @", () => {
     expect(maskPassword('postgres://app:s3cret@db:5432/game')).toBe('postgres://app:*****@db:5432/game');
     expect(maskPassword('postgres://app:p@ss@db/game and more')).toBe('postgres://app:*****@db/game and more');
+    expect(maskPassword(`postgres://app:it's"x@db/game`)).toBe('postgres://app:*****@db/game');
   });
   it('hides password= parameters, their name percent-encoded or not, and sslpassword', () => {
     expect(maskPassword('postgres://db/game?user=app&password=s3cret&sslmode=require')).toBe(
