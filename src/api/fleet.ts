@@ -7,6 +7,7 @@ import { openSession } from '../db/session.js';
 import { currentVersion, describeFleet, versionsAfter, worstExitCode, type TargetOutcome, type TargetVersions } from '../fleet/outcome.js';
 import { rollOut, type Slot } from '../fleet/runner.js';
 import { redact } from '../fleet/target-url.js';
+import { readOnlyQuery, targetsQueryRefusal } from '../fleet/targets-query.js';
 import { parseTargetsFile, targetsFromRows, type FleetTarget } from '../fleet/targets.js';
 import { maskPassword } from '../redact.js';
 import type { MigratorEvent } from './events.js';
@@ -204,8 +205,10 @@ export function readTargetsFile(file: string, env: Readonly<Record<string, strin
 
 /**
  * Runs `sql` on the configured database (a control database: `--database-url`, DATABASE_URL,
- * PG*) in a read-only session and turns its rows into targets: columns `name` and `url`. An SQL
- * error is a UsageError naming --targets-query (exit 2); not reaching the database, exit 4.
+ * PG*) as one statement in a read-only transaction it cannot leave, rolled back (see
+ * fleet/targets-query.ts), and turns its rows into targets: columns `name` and `url`. An SQL
+ * error, a write or a second statement is a UsageError naming --targets-query (exit 2); not
+ * reaching the database, exit 4.
  *
  * @example
  * const targets = await queryTargets("SELECT name, url FROM tenants WHERE active", { databaseUrl: controlUrl });
@@ -216,19 +219,12 @@ export async function queryTargets(sql: string, options: CommonOptions = {}): Pr
   });
   try {
     await session.client.query('SET default_transaction_read_only = on');
-    const results: unknown = await session.client.query(sql);
-    const last = (Array.isArray(results) ? results.at(-1) : results) as
-      | { rows?: Record<string, unknown>[]; fields?: { name: string }[] }
-      | undefined;
-    return targetsFromRows(
-      last?.rows ?? [],
-      (last?.fields ?? []).map((field) => field.name),
-      options.env ?? process.env,
-    );
+    const { rows, columns } = await readOnlyQuery(session.client, sql);
+    return targetsFromRows(rows, columns, options.env ?? process.env);
   } catch (error) {
     const code = errorCode(error);
     if (isSqlState(code) && !(error instanceof AeturnisError) && !isConnectionLoss(error)) {
-      throw new UsageError(`--targets-query failed: ${maskPassword((error as Error).message)} (SQLSTATE ${code})`);
+      throw new UsageError(targetsQueryRefusal(code, maskPassword((error as Error).message)));
     }
     throw typedError(error, options.signal);
   } finally {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { maskPassword } from '../redact.js';
+import { maskPassword, maskPasswordsIn } from '../redact.js';
 
 /** Log formats: coloured lines for people, one pino JSON object per line for machines. */
 export type LogFormat = 'human' | 'json';
@@ -94,7 +94,7 @@ async function jsonOutput(): Promise<Output> {
     pino.destination({ fd: 2, sync: true }),
   );
   const log = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
-    const masked = JSON.parse(maskPassword(JSON.stringify(fields))) as Record<string, unknown>;
+    const masked = maskPasswordsIn(JSON.parse(JSON.stringify(fields)) as Record<string, unknown>);
     const pinoLevel = level === 'success' ? 'info' : level;
     logger[pinoLevel](masked, maskPassword(message));
   };

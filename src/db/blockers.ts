@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { maskPassword } from '../redact.js';
 import { formatDuration } from './lock-retry-schedule.js';
 
 /**
@@ -19,7 +20,7 @@ export interface Blocker {
   state: string | null;
   /** How long its transaction has been open, in ms (null: none, or not visible). */
   transactionMs: number | null;
-  /** The start of its current (or last) query, any string after PASSWORD masked; null when not visible. */
+  /** The start of its current (or last) query, passwords masked (redact.ts); null when not visible. */
   query: string | null;
 }
 
@@ -166,13 +167,13 @@ function toBlocker(row: BlockerRow): Blocker {
     user: row.user_name,
     state: row.state,
     transactionMs: row.transaction_ms,
-    query: row.query === null ? null : maskPasswords(row.query),
+    query: row.query === null ? null : maskPassword(row.query),
   };
 }
 
 /**
  * One line naming the blockers: the longest-open first, with its application, user, state,
- * transaction age and the start of its query (string literals after PASSWORD masked).
+ * transaction age and the start of its query (passwords masked).
  *
  * @example
  * describeBlockers([{ pid: 4242, applicationName: 'psql', user: 'app', state: 'idle in transaction', transactionMs: 5200, query: 'SELECT * FROM users' }])
@@ -193,23 +194,12 @@ export function describeBlockers(blockers: readonly Blocker[]): string {
 }
 
 /**
- * A query with the string literal after each PASSWORD keyword replaced by `'***'` (a blocker
- * may be an ALTER ROLE ... PASSWORD, and its text reaches logs).
- *
- * @example
- * maskPasswords("CREATE ROLE app PASSWORD 'hunter2'") // "CREATE ROLE app PASSWORD '***'"
- */
-export function maskPasswords(query: string): string {
-  return query.replace(/(password\s*)(E?'(?:[^']|'')*'?)/gi, "$1'***'");
-}
-
-/**
  * The first 60 characters of a query on one line, with any string after PASSWORD masked.
  *
  * @example
  * queryStart("ALTER ROLE app PASSWORD 'hunter2'") // "ALTER ROLE app PASSWORD '***'"
  */
 export function queryStart(query: string): string {
-  const oneLine = maskPasswords(query).replace(/\s+/g, ' ').trim();
+  const oneLine = maskPassword(query).replace(/\s+/g, ' ').trim();
   return oneLine.length > 60 ? `${oneLine.slice(0, 59)}…` : oneLine;
 }

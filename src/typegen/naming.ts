@@ -1,6 +1,6 @@
 /**
  * How database names become TypeScript names: interfaces in PascalCase, `Database` keys and
- * property names exactly as PostgreSQL spells them (quoted when they are not identifiers).
+ * property names exactly as PostgreSQL spells them (written out by escape.ts).
  */
 
 /** The schema whose tables are keyed without a schema prefix in `Database`. */
@@ -29,10 +29,11 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
  * pascalCase('2fa_codes') // '_2faCodes'
  */
 export function pascalCase(name: string): string {
-  const words = name.split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
+  // Letters and digits only, and of those only what an identifier may hold (not `²` or `½`).
+  const words = name.split(/[^\p{L}\p{N}]+/u).map((word) => word.replace(/[^\p{ID_Continue}]/gu, ''));
   const joined = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
   if (joined === '') return 'Unnamed';
-  return /^\p{N}/u.test(joined) ? `_${joined}` : joined;
+  return /^\p{ID_Start}/u.test(joined) ? joined : `_${joined}`;
 }
 
 /**
@@ -55,17 +56,6 @@ export function typeNameOf(schema: string, name: string): string {
  */
 export function databaseKey(schema: string, name: string): string {
   return schema === DEFAULT_SCHEMA ? name : `${schema}.${name}`;
-}
-
-/**
- * A property name as TypeScript source: bare when it is an identifier, else a string literal.
- *
- * @example
- * propertyKey('created_at') // 'created_at'
- * propertyKey('app.users') // '"app.users"'
- */
-export function propertyKey(name: string): string {
-  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name) ? name : JSON.stringify(name);
 }
 
 /**

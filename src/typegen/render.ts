@@ -1,6 +1,7 @@
 import type { CatalogColumn, CatalogModel, CatalogRelation, CatalogType } from './model.js';
 import { columnType, type ColumnTypeInfo, type EnumNames } from './type-map.js';
-import { compareNames, databaseKey, propertyKey, typeNameOf, uniqueNames } from './naming.js';
+import { docComment, identifier, propertyKey, stringLiteral } from './escape.js';
+import { compareNames, databaseKey, typeNameOf, uniqueNames } from './naming.js';
 
 /** The generated file and what it declares. */
 export interface GeneratedDeclarations {
@@ -68,7 +69,7 @@ export function renderDeclarations(model: CatalogModel): GeneratedDeclarations {
   const enums = [...model.types.values()].filter((type) => type.kind === 'e');
   enums.sort((a, b) => compareNames(databaseKey(a.schema, a.name), databaseKey(b.schema, b.name)));
   const relations = [...model.relations].sort((a, b) => compareNames(databaseKey(a.schema, a.name), databaseKey(b.schema, b.name)));
-  const names = uniqueNames([...enums, ...relations].map((item) => typeNameOf(item.schema, item.name)));
+  const names = uniqueNames([...enums, ...relations].map((item) => identifier(typeNameOf(item.schema, item.name))));
   const enumNames: EnumNames = new Map(enums.map((type, index) => [type.oid, names[index] ?? '']));
   const relationNames = names.slice(enums.length);
 
@@ -97,8 +98,8 @@ function header(precise: boolean): string[] {
 }
 
 function renderEnum(type: CatalogType, name: string): string[] {
-  const union = type.labels.length === 0 ? 'never' : type.labels.map((label) => JSON.stringify(label)).join(' | ');
-  return [`/** enum ${databaseKey(type.schema, type.name)} */`, `export type ${name} = ${union};`];
+  const union = type.labels.length === 0 ? 'never' : type.labels.map(stringLiteral).join(' | ');
+  return [docComment(`enum ${databaseKey(type.schema, type.name)}`), `export type ${name} = ${union};`];
 }
 
 function renderRelation(
@@ -108,10 +109,12 @@ function renderRelation(
   name: string,
 ): { lines: string[]; properties: Property[] } {
   const properties = relation.columns.map((column) => renderProperty(model, enumNames, relation, column));
-  const lines = [`/** ${relation.kind} ${databaseKey(relation.schema, relation.name)}${relation.kind === 'view' ? ' (read-only)' : ''} */`];
+  const lines = [
+    docComment(`${relation.kind} ${databaseKey(relation.schema, relation.name)}${relation.kind === 'view' ? ' (read-only)' : ''}`),
+  ];
   lines.push(`export interface ${name} {`);
   for (const property of properties) {
-    if (property.note) lines.push(`  /** ${property.note} */`);
+    if (property.note) lines.push(`  ${docComment(property.note)}`);
     lines.push(`  ${property.line}`);
   }
   lines.push('}');

@@ -188,6 +188,16 @@ describe('lock retries', () => {
     expect(String(objects.at(-1)?.msg)).toContain(`PASSWORD '***'`);
   });
 
+  it("a password in a literal nested in the blocker's query (quotes doubled) is never printed either", async () => {
+    project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n');
+    await holdLock("SELECT 'ALTER ROLE app PASSWORD ''hunter2''', count(*) FROM users");
+    const result = await cli(['up', '--lock-retries', '100ms,50ms,1s']);
+    expect(result.code).toBe(4);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+    expect(retryLines(result.stdout)[0]).toContain(": SELECT 'ALTER ROLE app PASSWORD ''***''', count(*)");
+    expect(await columns('users')).toEqual(['id', 'name']);
+  });
+
   it('down is retried the same way; when it runs out the migration stays applied', async () => {
     project.write('0002_email.sql', '-- UP\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\nALTER TABLE users DROP COLUMN email;\n');
     expect((await cli(['up'])).code).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBlockers, maskPasswords, queryStart, type Blocker } from '../../src/db/blockers.js';
+import { describeBlockers, queryStart, type Blocker } from '../../src/db/blockers.js';
 
 const report: Blocker = {
   pid: 4242,
@@ -35,8 +35,9 @@ describe('queryStart', () => {
       "ALTER ROLE app WITH PASSWORD '***' VALID UNTIL 'infinity'",
     );
     expect(queryStart("create user x password E'it''s secret'")).not.toContain('secret');
-    expect(maskPasswords("ALTER ROLE a PASSWORD 'one';\nALTER ROLE b PASSWORD 'two'")).toBe(
-      "ALTER ROLE a PASSWORD '***';\nALTER ROLE b PASSWORD '***'",
+    expect(queryStart("ALTER ROLE a PASSWORD 'one';\nALTER ROLE b PASSWORD 'two'")).toBe(
+      "ALTER ROLE a PASSWORD '***'; ALTER ROLE b PASSWORD '***'",
     );
+    expect(queryStart("SELECT 'ALTER ROLE x PASSWORD ''hunter2'''")).toBe("SELECT 'ALTER ROLE x PASSWORD ''***'''");
   });
 });

@@ -1,3 +1,4 @@
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { CatalogColumn, CatalogModel, CatalogRelation, CatalogType } from '../../src/typegen/model.js';
 import { pascalCase, uniqueNames } from '../../src/typegen/naming.js';
@@ -164,5 +165,38 @@ describe('types: generating declarations from the catalog model', () => {
       model([table('users', [column('id', INT4)], { schema: 'app' }), table('app_users', [column('id', INT4)])]),
     );
     expect(source).toContain('  "app.users": AppUsers;\n  app_users: AppUsers2;');
+  });
+
+  it('a hostile name stays a name: no comment or string ends early, the file compiles to no code, the names read back intact', () => {
+    const evil = (n: number) => `*/ globalThis.pwned = ${n}; /*`;
+    const labels = [evil(1), 'it\'s "q" \\', 'line\nbreak', 'sep\u2028', '${globalThis.pwned}'];
+    const mood: CatalogType = { ...builtin(16400, `mood ${evil(2)}`), kind: 'e', schema: `s ${evil(3)}`, labels };
+    const composite: CatalogType = { ...builtin(16401, `c ${evil(4)}`), kind: 'c', schema: 'public' };
+    const columns = [column(`a ${evil(5)}`, 16400), column('b"\\\n\u2029', TEXT), column('c', 16401)];
+    const tables = [table(`x ${evil(6)}`, columns), table(`y ${evil(7)}`, [column('id', INT4)], { schema: `s ${evil(3)}` })];
+    const { source } = renderDeclarations(model(tables, [mood, composite]));
+    const js = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: true },
+    });
+    expect(js.outputText.trim()).toBe('export {};');
+    const file = ts.createSourceFile('db.ts', source, ts.ScriptTarget.ES2022);
+    const keys = new Map<string, string[]>();
+    const literals: string[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isInterfaceDeclaration(node))
+        keys.set(
+          node.name.text,
+          node.members.map((member) =>
+            member.name && ts.isStringLiteral(member.name) ? member.name.text : (member.name?.getText(file) ?? ''),
+          ),
+        );
+      if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) literals.push(node.literal.text);
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    expect(literals).toEqual(labels);
+    expect(keys.get('Database')).toEqual([`s ${evil(3)}.y ${evil(7)}`, `x ${evil(6)}`]);
+    expect(keys.get('XGlobalThisPwned6')).toEqual(columns.map((c) => c.name));
+    expect(source.split('\n').every((line) => !/[\r\u2028\u2029]/.test(line))).toBe(true);
   });
 });
