@@ -19,12 +19,10 @@ export async function absentEmbeddedDatabase(options: CommonOptions): Promise<st
     return undefined;
   }
   // Lazy, as in openSession: the embedded module loads only when it may be used.
-  const { DEFAULT_EMBEDDED_DIR, assertEmbeddedInstalled, checkEmbeddedDirectory, embeddedDatabaseExists } = await import(
-    '../db/embedded.js'
-  );
+  const { embeddedDirOf, assertEmbeddedInstalled, checkEmbeddedDirectory, embeddedDatabaseExists } = await import('../db/embedded.js');
   // Refused as starting it would be: not installed, a file, someone's data.
   assertEmbeddedInstalled();
-  const dir = options.embeddedDir || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
+  const dir = embeddedDirOf(options.embeddedDir, env);
   checkEmbeddedDirectory(dir);
   return embeddedDatabaseExists(dir) ? undefined : dir;
 }

@@ -46,6 +46,16 @@ export interface EmbeddedDatabase {
 /** Where the embedded database lives when nothing else is configured. */
 export const DEFAULT_EMBEDDED_DIR = '.aeturnis/db';
 
+/**
+ * The embedded database's directory: the option, then AETURNIS_EMBEDDED_DIR, then the default.
+ *
+ * @example
+ * embeddedDirOf(undefined, {}) // '.aeturnis/db'
+ */
+export function embeddedDirOf(option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  return option || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
+}
+
 /** Extensions PGlite 0.5 ships (SQL names); their code must be passed to PGlite.create. */
 const AVAILABLE_EXTENSIONS = new Set([
   'amcheck',

@@ -188,9 +188,9 @@ async function startEmbeddedServer(
   onEvent: (event: SessionEvent) => void,
 ): Promise<ServerHandle> {
   // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
-  const { DEFAULT_EMBEDDED_DIR, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
+  const { embeddedDirOf, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
   assertEmbeddedInstalled();
-  const dir = options.embeddedDir || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
+  const dir = embeddedDirOf(options.embeddedDir, env);
   onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });
   const embedded = await startEmbedded(dir, {
     signal: options.signal,
