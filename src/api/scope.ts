@@ -58,7 +58,9 @@ export async function withSession<T>(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const journal = await resolveJournal(session.client, requested, extras.resolve);
+    // A command that will create nothing refuses a --table schema that does not exist.
+    const readOnly = !lock && !extras.resolve?.acceptForeign;
+    const journal = await resolveJournal(session.client, requested, { readOnly, ...extras.resolve });
     const baseline = options.connection ? await captureSessionBaseline(session.client) : FRESH_SESSION;
     const scope: CommandScope = { session, journal, baseline, emit };
     if (!lock) return await work(scope);
