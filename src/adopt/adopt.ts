@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { UsageError, ValidationError } from '../errors.js';
 import { derivedName, quoteIdentifier, type TableName } from '../db/identifiers.js';
 import { readJournal, resolveJournal, type Journal } from '../db/journal.js';
+import { otherJournalsMessage } from '../db/journal-shape.js';
 import { planAdoption, type AdoptionPlan, type LocalMigration } from './plan.js';
 import { earlierAdoption, recordWithoutRunning } from './record.js';
 import { assertToolTable, findTable, readSourceRows, type FoundTable } from './source-table.js';
@@ -41,11 +42,13 @@ export interface AdoptOutcome {
 export async function adoptFromSource(client: pg.ClientBase, resolved: Journal, request: AdoptRequest): Promise<AdoptOutcome> {
   const { source, dryRun } = request;
   // Resolved again now that the runner lock is held: another adopt may have renamed the tool's
-  // table and created the journal while this one waited.
-  const journal = await resolveJournal(client, resolved, { acceptForeign: true });
+  // table and created the journal while this one waited. At the place the lock is keyed on; the
+  // other journals, where the name as given looks for them.
+  const journal = await resolveJournal(client, { ...resolved.requested, quoted: resolved.quoted }, { acceptForeign: true });
   const earlier = await earlierAdoption(client, journal, source.tool);
   if (earlier) return { sourceTable: undefined, keptAs: undefined, plan: emptyPlan(), recorded: [], earlier };
   const table = await locateSource(client, journal, request);
+  assertOnlyJournal(journal, table);
   const keptAs = collides(journal, table) ? await keptName(client, table, source) : undefined;
   const rows = await readSourceRows(client, source, table, !dryRun);
   const recorded = journal.exists ? (await readJournal(client, journal)).rows.map((row) => row.version) : [];
@@ -57,7 +60,11 @@ export async function adoptFromSource(client: pg.ClientBase, resolved: Journal, 
       await client.query(`ALTER TABLE ${table.quoted} RENAME TO ${quoteIdentifier(keptAs)}`);
       journal.foreign = undefined;
     }
-    await recordWithoutRunning(client, journal, plan.records, { source: source.tool, sourceTable: keptDisplay ?? table.display });
+    await recordWithoutRunning(client, journal, plan.records, {
+      source: source.tool,
+      sourceTable: keptDisplay ?? table.display,
+      sourceOid: table.oid,
+    });
   }
   return { sourceTable: table.display, keptAs: keptDisplay, plan, recorded, earlier: undefined };
 }
@@ -92,6 +99,15 @@ async function locateSource(client: pg.ClientBase, journal: Journal, request: Ad
   }
   assertToolTable(source, found);
   return found;
+}
+
+/**
+ * One journal per database: the tool's journal is the one adopt takes over; any other journal
+ * (aeturnis-db's elsewhere, a third tool's) refuses it, as every command does (exit 2).
+ */
+function assertOnlyJournal(journal: Journal, table: FoundTable): void {
+  const others = journal.exists ? [] : journal.others.filter((other) => other.oid !== table.oid);
+  if (others.length > 0) throw new UsageError(otherJournalsMessage(journal.display, journal.requested.schema, others));
 }
 
 /** The tool's table holds the name aeturnis-db's journal needs. */

@@ -24,6 +24,8 @@ export interface RecordedMigration {
 export interface RecordSource {
   source: string;
   sourceTable: string | undefined;
+  /** The tool's table (by oid): it does not stop the journal from being created (see ensureJournal). */
+  sourceOid?: number | undefined;
 }
 
 /** `CREATE TABLE` of the companion table of adopted rows. */
@@ -69,7 +71,7 @@ export async function recordWithoutRunning(
   records: readonly RecordedMigration[],
   from: RecordSource,
 ): Promise<void> {
-  await ensureJournal(client, journal);
+  await ensureJournal(client, journal, { inTransaction: true, allow: from.sourceOid === undefined ? [] : [from.sourceOid] });
   try {
     await client.query(createAdoptedSql(journal));
     journal.adoptedExists = true;

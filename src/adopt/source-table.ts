@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { UsageError } from '../errors.js';
-import { quoteIdentifier, type TableName } from '../db/identifiers.js';
+import { displayName, quoteIdentifier, type TableName } from '../db/identifiers.js';
 import type { SourceRow, SourceTool } from './types.js';
 
 /** A table found in the database. */
 export interface FoundTable {
+  oid: number;
   schema: string;
   table: string;
   /** `"schema"."table"` */
@@ -15,7 +16,7 @@ export interface FoundTable {
 }
 
 const FIND_SQL = `
-SELECT n.nspname::text AS schema, c.relname::text AS table, c.relkind::text AS relkind,
+SELECT c.oid, n.nspname::text AS schema, c.relname::text AS table, c.relkind::text AS relkind,
        (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -29,16 +30,17 @@ SELECT n.nspname::text AS schema, c.relname::text AS table, c.relkind::text AS r
  * const found = await findTable(client, parseTableName('goose_db_version', '--source-table'));
  */
 export async function findTable(client: pg.ClientBase, name: Pick<TableName, 'quoted'>): Promise<FoundTable | undefined> {
-  const { rows } = await client.query<{ schema: string; table: string; relkind: string; columns: string[] | null }>(FIND_SQL, [
+  const { rows } = await client.query<{ oid: number; schema: string; table: string; relkind: string; columns: string[] | null }>(FIND_SQL, [
     name.quoted,
   ]);
   const row = rows[0];
   if (!row || (row.relkind !== 'r' && row.relkind !== 'p')) return undefined;
   return {
+    oid: row.oid,
     schema: row.schema,
     table: row.table,
     quoted: `${quoteIdentifier(row.schema)}.${quoteIdentifier(row.table)}`,
-    display: `${row.schema}.${row.table}`,
+    display: displayName(row.schema, row.table),
     columns: row.columns ?? [],
   };
 }

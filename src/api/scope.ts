@@ -62,7 +62,9 @@ export async function withSession<T>(
   const lockConnecting = lock ? session.openLockConnection() : undefined;
   lockConnecting?.catch(() => {});
   try {
-    const journal = await resolveJournal(session.client, requested, extras.resolve);
+    // A command that will create nothing refuses a --table schema that does not exist.
+    const readOnly = !lock && !extras.resolve?.acceptForeign;
+    const journal = await resolveJournal(session.client, requested, { readOnly, ...extras.resolve });
     if (!lockConnecting || !lock) return await work({ session, journal, baseline: await baselineOf(session, undefined), emit });
     return await withRunnerLock({ session, journal, emit }, await lockConnecting, options, lock, work);
   } catch (error) {

@@ -1,12 +1,25 @@
 import type pg from 'pg';
 import { DatabaseError, UsageError } from '../errors.js';
 import type { JournalRow, PartialRow } from '../migrations/status.js';
-import { advisoryLockKey, derivedName, quoteIdentifier, type TableName } from './identifiers.js';
+import { advisoryLockKey, derivedName, displayName, quoteIdentifier, type TableName } from './identifiers.js';
 import { createJournalSql, type JournalNames } from './journal-sql.js';
+import {
+  foreignToolOf,
+  hasJournalColumns,
+  JOURNAL_COLUMNS,
+  type OtherJournal,
+  otherJournalsMessage,
+  RESOLVE_SQL,
+  shapeProblems,
+  TOOL_JOURNAL_NAMES,
+  toolTitle,
+} from './journal-shape.js';
 import { pgErrorOf } from './pg-error.js';
 
 /** The journal table as it is in this database, resolved once per run. */
 export interface Journal extends JournalNames {
+  /** The name as `--table` gave it (an unqualified one is resolved again before the journal is created). */
+  requested: TableName;
   schema: string;
   table: string;
   /** `schema.table`, for messages. */
@@ -15,6 +28,8 @@ export interface Journal extends JournalNames {
   partialTable: string;
   /** The table exists (false until the first run that changes something creates it). */
   exists: boolean;
+  /** It existed when the run began: creating it again (after `reset` dropped it) is not a second journal. */
+  existedAtStart: boolean;
   partialExists: boolean;
   /** The companion table of adopted and baselined rows (`<table>_adopted`, same schema; see src/adopt/). */
   adoptedTable: string;
@@ -25,6 +40,12 @@ export interface Journal extends JournalNames {
    * (`adopt` renames it); `exists` is false then. Undefined otherwise.
    */
   foreign: ForeignTable | undefined;
+  /**
+   * While the journal does not exist: the other journals in the database (in its schema, when
+   * `--table` names one), which forbid creating it. Only `acceptForeign` resolutions see them;
+   * every other one refuses them.
+   */
+  others: OtherJournal[];
   /** The runner lock of this journal, keyed on its resolved name. */
   lockKey: bigint;
 }
@@ -36,58 +57,103 @@ export interface ForeignTable {
   tool: string | undefined;
 }
 
-/** How {@link resolveJournal} treats another tool's table of the journal's name. */
+/** How {@link resolveJournal} treats what it finds. */
 export interface ResolveOptions {
-  /** Return it as `foreign` instead of refusing it (only `adopt`, which renames it, asks for this). */
+  /**
+   * Return another tool's table of the journal's name as `foreign`, and other journals as
+   * `others`, instead of refusing them (`adopt`, which takes them over, and fleet's read of
+   * applied versions ask for this).
+   */
   acceptForeign?: boolean | undefined;
+  /** The command creates nothing: a schema named by `--table` that does not exist is refused. */
+  readOnly?: boolean | undefined;
 }
 
-/** The contract's columns: a table without them is another tool's journal. */
-const JOURNAL_COLUMNS = ['version', 'name', 'checksum', 'applied_at', 'execution_ms'];
 const PARTIAL_SUFFIX = '_partial';
 const ADOPTED_SUFFIX = '_adopted';
+const METADATA_SUFFIX = '_metadata';
+
+/**
+ * The advisory lock every creation of a journal takes, whatever its name resolved to: two
+ * runners whose names resolved to different tables (roles with different search_paths) still
+ * decide one after the other. 'aeturnis' in ASCII.
+ */
+const CREATION_LOCK_KEY = 0x61657475726e6973n;
 
 interface ResolvedRow {
   current_schema: string | null;
+  schema_exists: boolean;
   found_schema: string | null;
   relkind: string | null;
   columns: string[] | null;
+  types: string[] | null;
+  primary_key: string[] | null;
   partial_exists: boolean;
   adopted_exists: boolean;
+  others: OtherJournal[] | null;
 }
 
 /**
  * Finds where the journal really is: an unqualified name resolves like PostgreSQL resolves it
  * (the first schema of `search_path` that has it, else `current_schema()`, where CREATE TABLE
- * would put it). Refuses (exit 2) another tool's table of that name, and a search_path with no
- * schema to create it in. One round trip.
+ * would put it). Refuses (exit 2) another tool's table of that name, a table of that name with
+ * other column types or key, a search_path with no schema to create it in, and — while the
+ * journal does not exist — any other journal in the database (one journal per database; only
+ * in its schema when `--table` names one). One round trip.
  *
  * @example
  * const journal = await resolveJournal(client, parseTableName('schema_migrations', '--table'));
  * journal.quoted // '"app"."schema_migrations"' with search_path = app
  */
 export async function resolveJournal(client: pg.ClientBase, requested: TableName, options: ResolveOptions = {}): Promise<Journal> {
-  const partialTable = derivedName(requested.table, PARTIAL_SUFFIX);
-  const adoptedTable = derivedName(requested.table, ADOPTED_SUFFIX);
-  let row: ResolvedRow | undefined;
+  return journalOf(requested, await queryResolution(client, requested), options);
+}
+
+async function queryResolution(client: pg.ClientBase, requested: TableName): Promise<ResolvedRow> {
+  const companions = [PARTIAL_SUFFIX, ADOPTED_SUFFIX, METADATA_SUFFIX].map((suffix) => derivedName(requested.table, suffix));
   try {
-    ({
-      rows: [row],
-    } = await client.query<ResolvedRow>(RESOLVE_SQL, [requested.quoted, requested.schema ?? null, partialTable, adoptedTable]));
+    // One row, always (the catalog lookups are LEFT JOINed to a single row).
+    const { rows } = await client.query<ResolvedRow>(RESOLVE_SQL, [
+      requested.quoted,
+      requested.schema ?? null,
+      companions[0],
+      companions[1],
+      requested.table,
+      JOURNAL_COLUMNS,
+      companions,
+      TOOL_JOURNAL_NAMES,
+    ]);
+    return rows[0] as ResolvedRow;
   } catch (error) {
     throw journalError(requested.display, 'cannot look up', error);
   }
-  const schema = row?.found_schema ?? requested.schema ?? row?.current_schema ?? undefined;
-  if (!row || schema === undefined) {
+}
+
+/** The journal that `row` describes, or the refusal of what it found. */
+function journalOf(requested: TableName, row: ResolvedRow, options: ResolveOptions): Journal {
+  const schema = row.found_schema ?? requested.schema ?? row.current_schema ?? undefined;
+  if (schema === undefined) {
     throw new UsageError(
-      `no schema to create the journal table ${requested.display} in: search_path names no existing schema; pass --table schema.${requested.table}`,
+      `no schema to create the journal table ${requested.display} in: search_path names no existing schema; pass --table schema.${requested.display}`,
+    );
+  }
+  if (!row.schema_exists && options.readOnly) {
+    throw new UsageError(
+      `--table ${requested.display}: schema ${displayName(undefined, schema)} does not exist in this database (nothing was created)`,
     );
   }
   const found = row.found_schema !== null;
-  const display = `${schema}.${requested.table}`;
-  const foreign = found ? foreignTableOf(display, row.relkind ?? '', row.columns ?? [], options) : undefined;
+  const display = displayName(schema, requested.table);
+  const foreign = found ? foreignTableOf(display, row, options) : undefined;
+  const others = row.others ?? [];
+  if ((!found || foreign) && others.length > 0 && !options.acceptForeign) {
+    throw new UsageError(otherJournalsMessage(display, requested.schema, others));
+  }
+  const partialTable = derivedName(requested.table, PARTIAL_SUFFIX);
+  const adoptedTable = derivedName(requested.table, ADOPTED_SUFFIX);
   const inSchema = (name: string): string => `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
   return {
+    requested,
     schema,
     table: requested.table,
     display,
@@ -95,45 +161,43 @@ export async function resolveJournal(client: pg.ClientBase, requested: TableName
     partialTable,
     partialQuoted: inSchema(partialTable),
     exists: found && !foreign,
+    existedAtStart: found && !foreign,
     partialExists: row.partial_exists,
     adoptedTable,
     adoptedQuoted: inSchema(adoptedTable),
     adoptedExists: row.adopted_exists,
     foreign,
+    others,
     lockKey: advisoryLockKey(schema, requested.table),
   };
 }
 
-const RESOLVE_SQL = `
-WITH found AS (
-  SELECT c.oid, n.nspname::text AS schema, c.relkind::text AS relkind
-    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-   WHERE c.oid = pg_catalog.to_regclass($1))
-SELECT pg_catalog.current_schema()::text AS current_schema, f.schema AS found_schema, f.relkind,
-       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
-         WHERE a.attrelid = f.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
-       pg_catalog.to_regclass(pg_catalog.quote_ident(COALESCE(f.schema, $2::text, pg_catalog.current_schema()))
-         || '.' || pg_catalog.quote_ident($3::text)) IS NOT NULL AS partial_exists,
-       pg_catalog.to_regclass(pg_catalog.quote_ident(COALESCE(f.schema, $2::text, pg_catalog.current_schema()))
-         || '.' || pg_catalog.quote_ident($4::text)) IS NOT NULL AS adopted_exists
-  FROM (SELECT 1) AS one LEFT JOIN found f ON true`;
-
 /**
  * Undefined for aeturnis-db's journal; another tool's table when `acceptForeign` asks for it;
- * otherwise refuses it, saying whose it looks like and the ways out (`--table`, `adopt`).
+ * otherwise refuses it, saying whose it looks like and the ways out (`--table`, `adopt`). A
+ * table with the journal's columns but other types or key is refused by every command.
  */
-function foreignTableOf(display: string, relkind: string, columns: string[], options: ResolveOptions): ForeignTable | undefined {
+function foreignTableOf(display: string, row: ResolvedRow, options: ResolveOptions): ForeignTable | undefined {
+  const relkind = row.relkind ?? '';
   if (relkind !== 'r' && relkind !== 'p') {
     throw new UsageError(
       `${display} is not a table (it is a ${RELKINDS[relkind] ?? 'relation'}): pass --table NAME to use another journal table`,
     );
   }
+  const columns = row.columns ?? [];
+  if (hasJournalColumns(columns)) {
+    const problems = shapeProblems({ columns, types: row.types ?? [], primaryKey: row.primary_key ?? [] });
+    if (problems.length === 0) return undefined;
+    throw new UsageError(
+      `${display} has the journal's columns but not the types or key aeturnis-db creates (${problems.join('; ')}); ` +
+        `it was not changed. Pass --table NAME to keep aeturnis-db's journal in another table`,
+    );
+  }
   const missing = JOURNAL_COLUMNS.filter((column) => !columns.includes(column));
-  if (missing.length === 0) return undefined;
   const tool = foreignToolOf(columns);
   if (options.acceptForeign) return { columns, tool };
   throw new UsageError(
-    `${display} has columns ${columns.join(', ')}: another migration tool's journal${tool ? ` (${TOOL_GUESSES[tool]})` : ''}, not aeturnis-db's ` +
+    `${display} has columns ${columns.join(', ')}: another migration tool's journal${tool ? ` (${toolTitle(tool)})` : ''}, not aeturnis-db's ` +
       `(it lacks ${missing.join(', ')}); it was not changed. Pass --table NAME to keep aeturnis-db's journal in another table, ` +
       `or adopt it: aeturnis-db adopt --from ${tool ?? 'TOOL'}`,
   );
@@ -141,49 +205,61 @@ function foreignTableOf(display: string, relkind: string, columns: string[], opt
 
 const RELKINDS: Record<string, string> = { v: 'view', m: 'materialized view', f: 'foreign table', S: 'sequence', i: 'index' };
 
-/** How the refusal names each guess (dbmate and Rails share one layout). */
-const TOOL_GUESSES: Record<string, string> = {
-  'golang-migrate': 'golang-migrate',
-  goose: 'goose',
-  flyway: 'Flyway',
-  'node-pg-migrate': 'node-pg-migrate',
-  dbmate: 'dbmate or Rails',
-};
-
-/** A guess at the owner of a foreign journal, from its columns: the name `adopt --from` takes. */
-function foreignToolOf(columns: string[]): string | undefined {
-  const has = (name: string): boolean => columns.includes(name);
-  if (has('dirty') && has('version')) return 'golang-migrate';
-  if (has('version_id') && has('is_applied')) return 'goose';
-  if (has('installed_rank')) return 'flyway';
-  if (has('run_on') && has('name')) return 'node-pg-migrate';
-  if (columns.length === 1 && has('version')) return 'dbmate';
-  return undefined;
+/** How {@link ensureJournal} is called. */
+export interface EnsureOptions {
+  /** The caller's transaction is open: decide in it, and leave the commit to the caller (`adopt`). */
+  inTransaction?: boolean | undefined;
+  /** Tables (by oid) that do not count as other journals: the tool's journal `adopt` takes over. */
+  allow?: readonly number[] | undefined;
 }
 
 /**
  * Creates the journal table (and its schema) when it does not exist. Call under the runner lock.
- * Looks before creating: CREATE ... IF NOT EXISTS checks the CREATE privilege first, so it would
- * fail for a role that may use a journal a DBA created but could not create one.
+ * The decision is taken under one advisory lock for the whole database, after looking again: a
+ * runner whose name resolved elsewhere may have created a journal meanwhile, and then this one
+ * refuses (one journal per database). Looks before creating: CREATE ... IF NOT EXISTS checks the
+ * CREATE privilege first, so it would fail for a role that may use a journal a DBA created but
+ * could not create one.
  */
-export async function ensureJournal(client: pg.ClientBase, journal: Journal): Promise<void> {
+export async function ensureJournal(client: pg.ClientBase, journal: Journal, options: EnsureOptions = {}): Promise<void> {
   if (journal.exists) return;
-  const createSchema = `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(journal.schema)};\n`;
+  const own = !options.inTransaction;
   try {
-    const { rows } = await client.query<{ schema: boolean; table: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS schema,
-              pg_catalog.to_regclass($2) IS NOT NULL AS table`,
-      [journal.schema, journal.quoted],
-    );
-    if (rows[0]?.table) {
-      journal.exists = true;
-      return;
+    if (own) await client.query('BEGIN');
+    await client.query('SELECT pg_catalog.pg_advisory_xact_lock($1)', [CREATION_LOCK_KEY.toString()]);
+    const row = await queryResolution(client, journal.requested);
+    if (mustCreate(journal, row, options.allow ?? [])) {
+      const createSchema = row.schema_exists ? '' : `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(journal.schema)};\n`;
+      await client.query(`${createSchema}${createJournalSql(journal)}`);
     }
-    await client.query(`${rows[0]?.schema ? '' : createSchema}${createJournalSql(journal)}`);
+    if (own) await client.query('COMMIT');
     journal.exists = true;
   } catch (error) {
+    if (own) await client.query('ROLLBACK').catch(() => {});
     throw journalError(journal.display, 'cannot create', error);
   }
+}
+
+/**
+ * Looked at again under the creation lock: false when the journal is there now (a runner of the
+ * same journal created it), true when it is to be created; refuses when another journal is there.
+ */
+function mustCreate(journal: Journal, row: ResolvedRow, allow: readonly number[]): boolean {
+  if (row.found_schema !== null && row.found_schema !== journal.schema) {
+    throw new UsageError(
+      `the journal table ${journal.requested.display} resolves to ${displayName(row.found_schema, journal.table)} now: another run created it ` +
+        "while this one waited (its lock is not this run's); nothing was done here, run again to use it",
+    );
+  }
+  if (row.found_schema !== null) {
+    journalOf(journal.requested, row, {});
+    return false;
+  }
+  const others = (row.others ?? []).filter((other) => !allow.includes(other.oid));
+  if (others.length > 0 && !journal.existedAtStart) {
+    throw new UsageError(otherJournalsMessage(journal.display, journal.requested.schema, others));
+  }
+  return true;
 }
 
 /** A failure on the journal table itself, naming it (and, for a missing privilege, the way out). */

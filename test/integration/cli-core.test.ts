@@ -154,11 +154,11 @@ describe('up', () => {
     expect(missing.stderr).toContain('version 4 (d) is applied but its file is missing');
   });
 
-  it('supports a schema-qualified journal table with --table', async () => {
+  it('supports a schema-qualified journal table with --table, its unquoted parts folded to lower case', async () => {
     project.write('0001_a.sql', tableMigration('a'));
     expect((await cli(['up', '--table', 'ops.Migrations'])).code).toBe(0);
-    expect((await db.query(`SELECT version FROM ops."Migrations"`)).length).toBe(1);
-    const status = await cli(['status', '--json', '--table', 'ops.Migrations']);
+    expect((await db.query(`SELECT version FROM ops.migrations`)).length).toBe(1);
+    const status = await cli(['status', '--json', '--table', 'OPS.MIGRATIONS']);
     expect(JSON.parse(status.stdout)[0].state).toBe('applied');
   });
 });

@@ -111,10 +111,16 @@ describe("another tool's journal table", () => {
         ['20240101120000'],
       );
 
-      // The way out works: a journal of aeturnis-db's own next to it.
-      const up = await cli(['up', '--table', 'aeturnis_migrations']);
+      // One journal per database: a journal of aeturnis-db's own next to it is refused too...
+      const beside = await cli(['up', '--table', 'aeturnis_migrations']);
+      expect(beside.code).toBe(2);
+      expect(oneError(beside)).toMatch(
+        /^error: the journal table public\.aeturnis_migrations does not exist and this database already holds 1 other journal: public\.schema_migrations/,
+      );
+      // ... and the way out works: a journal in a schema of its own.
+      const up = await cli(['up', '--table', 'ops.schema_migrations']);
       expect(up.code).toBe(0);
-      expect(await journalVersions('aeturnis_migrations')).toEqual([1]);
+      expect(await journalVersions('ops.schema_migrations')).toEqual([1]);
     });
   }
 });
