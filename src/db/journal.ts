@@ -4,6 +4,7 @@ import type { JournalRow, PartialRow } from '../migrations/status.js';
 import { advisoryLockKey, derivedName, quoteIdentifier, type TableName } from './identifiers.js';
 import { createJournalSql, type JournalNames } from './journal-sql.js';
 import { pgErrorOf } from './pg-error.js';
+import { recordStartingSchemas } from './reset-record.js';
 
 /** The journal table as it is in this database, resolved once per run. */
 export interface Journal extends JournalNames {
@@ -180,6 +181,7 @@ export async function ensureJournal(client: pg.ClientBase, journal: Journal): Pr
       return;
     }
     await client.query(`${rows[0]?.schema ? '' : createSchema}${createJournalSql(journal)}`);
+    await recordStartingSchemas(client, journal, rows[0]?.schema === true);
     journal.exists = true;
   } catch (error) {
     throw journalError(journal.display, 'cannot create', error);

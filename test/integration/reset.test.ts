@@ -75,7 +75,7 @@ describe('reset --force', () => {
     const result = await cli(['reset', '--force']);
     expect(result.code).toBe(3);
     expect(oneError(result)).toBe(
-      'error: refusing to reset: dropping schemas public, game would also drop an object in schemas reset leaves alone (relation report.item_count); nothing was changed — drop it first, or create its schema in a migration',
+      'error: refusing to reset: dropping schemas public, game would also drop an object reset must keep (view report.item_count); nothing was changed — drop it first, or create it in a migration',
     );
     expect(await db.query('SELECT * FROM report.item_count')).toEqual([{ count: '1' }]);
     expect(await versions()).toEqual([1, 2]);
@@ -158,7 +158,9 @@ describe('reset() (API)', () => {
       },
     });
     expect(declined).toMatchObject({ done: false, database: db.name, dropped: ['public'], applied: [] });
-    expect(asked).toEqual([{ database: db.name, schemas: ['public'], journal: 'public.schema_migrations', migrations: 1, seeds: 0 }]);
+    expect(asked).toEqual([
+      { database: db.name, schemas: ['public'], kept: [], journal: 'public.schema_migrations', migrations: 1, seeds: 0 },
+    ]);
     expect(await count('items')).toBe(1);
 
     const done = await reset({ ...options, confirm: () => true });
