@@ -1,26 +1,59 @@
+import type pg from 'pg';
+import { readRecordedEnvironment, type RecordedEnvironment } from '../db/environment-record.js';
+import type { Journal } from '../db/journal.js';
+import { currentEnvironment, environmentVariable, isDevelopmentEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
 
 /**
- * The environments `seed` and `reset` run in without `--force`: NODE_ENV unset or a development
- * name, in any case. Anything else (production, staging, prod, ...) could be a real database.
+ * The production guard of `seed` and `reset`: both the environment the command runs under and
+ * the one the database recorded when it was last migrated must be development ones (unset,
+ * development, dev, test, local). Only `allowProduction` (`--allow-production`) overrides it;
+ * `--force` only answers reset's confirmation question.
  */
-const DEVELOPMENT_ENVIRONMENTS = new Set(['development', 'dev', 'test', 'local']);
+
+/** What the command is and why it is dev-only, for the refusal. */
+export interface GuardedCommand {
+  command: string;
+  why: string;
+  allowProduction: boolean | undefined;
+}
+
+const ONLY = 'only development, dev, test, local or an unset environment run without it';
 
 /**
- * Refuses (exit 2) to run dev-only work outside a development environment unless forced.
+ * Refuses (exit 2) under a current environment that is not a development one. Checked before
+ * anything connects.
  *
  * @example
- * assertDevelopmentEnvironment({ NODE_ENV: 'Production' }, false, 'seed', 'seeds are dev data') // throws UsageError
+ * assertDevelopmentEnvironment({ NODE_ENV: 'Production' }, { command: 'seed', why: 'seeds are dev data', allowProduction: false }) // throws UsageError
  */
-export function assertDevelopmentEnvironment(
-  env: Readonly<Record<string, string | undefined>>,
-  force: boolean | undefined,
-  command: string,
-  why: string,
-): void {
-  const nodeEnv = env.NODE_ENV;
-  if (force || nodeEnv === undefined || nodeEnv === '' || DEVELOPMENT_ENVIRONMENTS.has(nodeEnv.trim().toLowerCase())) return;
+export function assertDevelopmentEnvironment(env: Readonly<Record<string, string | undefined>>, guarded: GuardedCommand): void {
+  const current = currentEnvironment(env);
+  if (guarded.allowProduction || isDevelopmentEnvironment(current)) return;
   throw new UsageError(
-    `refusing to ${command} with NODE_ENV=${nodeEnv} (${why}; only development, dev, test, local or no NODE_ENV run without it): pass --force if you really mean it`,
+    `refusing to ${guarded.command} with ${environmentVariable(env)}=${current} (${guarded.why}; ${ONLY}): pass --allow-production if you really mean it`,
   );
+}
+
+/**
+ * Refuses (exit 2) on a database whose last `up` ran under an environment that is not a
+ * development one, whatever the current shell says. Pure: the record is read by the caller.
+ *
+ * @example
+ * assertRecordedDevelopment({ value: 'production', variable: 'NODE_ENV', table: 'public.schema_migrations_metadata' }, guarded) // throws
+ */
+export function assertRecordedDevelopment(recorded: RecordedEnvironment | undefined, guarded: GuardedCommand): void {
+  if (guarded.allowProduction || !recorded || isDevelopmentEnvironment(recorded.value)) return;
+  throw new UsageError(
+    `refusing to ${guarded.command}: this database was last migrated with ${recorded.variable}=${recorded.value} (recorded in ${recorded.table}; ${guarded.why}; ${ONLY}): pass --allow-production if you really mean it`,
+  );
+}
+
+/**
+ * Reads the database's recorded environment and refuses as {@link assertRecordedDevelopment}.
+ * Call under the runner lock, before anything changes.
+ */
+export async function assertDatabaseEnvironment(client: pg.ClientBase, journal: Journal, guarded: GuardedCommand): Promise<void> {
+  if (guarded.allowProduction) return;
+  assertRecordedDevelopment(await readRecordedEnvironment(client, journal), guarded);
 }

@@ -1,7 +1,8 @@
+import { recordEnvironment } from '../db/environment-record.js';
 import type { Migration } from '../migrations/parse.js';
 import { applyPending, assertPartitionStep, type ApplyResult, type PendingOptions } from './apply-pending.js';
 import { commandMigrations, type CommonOptions } from './options.js';
-import { withSession } from './scope.js';
+import { withSession, type CommandScope } from './scope.js';
 
 export type { PartitionStep } from './apply-pending.js';
 
@@ -13,7 +14,8 @@ export interface MigrateOptions extends CommonOptions, PendingOptions {}
 
 /**
  * Applies every pending migration in order, each in its own transaction, under the runner
- * lock; then, as a step of its own, ensures the partitions of audit_log when that table is laid
+ * lock, after recording the environment it runs under in the database (`<journal>_metadata`);
+ * then, as a step of its own, ensures the partitions of audit_log when that table is laid
  * out in months (`partitions: false` skips it).
  *
  * @example
@@ -24,7 +26,12 @@ export interface MigrateOptions extends CommonOptions, PendingOptions {}
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   assertPartitionStep(options.partitions);
   let migrations: Migration[] = [];
-  return withSession(options, (scope) => applyPending(scope, migrations, options), options.dryRun ? undefined : {}, {
+  const work = async (scope: CommandScope): Promise<MigrateResult> => {
+    // Before anything is applied, so a run that fails part way is remembered too (reset and seed read it).
+    if (!options.dryRun) await recordEnvironment(scope.session.client, scope.journal, options.env ?? process.env);
+    return applyPending(scope, migrations, options);
+  };
+  return withSession(options, work, options.dryRun ? undefined : {}, {
     // Read, parsed and hashed while the server starts the connection's backend.
     whileConnecting: () => {
       migrations = commandMigrations(options);

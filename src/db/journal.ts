@@ -15,6 +15,7 @@ import {
   toolTitle,
 } from './journal-shape.js';
 import { pgErrorOf } from './pg-error.js';
+import { recordStartingSchemas } from './reset-record.js';
 
 /** The journal table as it is in this database, resolved once per run. */
 export interface Journal extends JournalNames {
@@ -231,6 +232,7 @@ export async function ensureJournal(client: pg.ClientBase, journal: Journal, opt
     if (mustCreate(journal, row, options.allow ?? [])) {
       const createSchema = row.schema_exists ? '' : `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(journal.schema)};\n`;
       await client.query(`${createSchema}${createJournalSql(journal)}`);
+      await recordStartingSchemas(client, journal, row.schema_exists === true);
     }
     if (own) await client.query('COMMIT');
     journal.exists = true;

@@ -1,6 +1,8 @@
-import { UsageError } from '../errors.js';
+import { UsageError, ValidationError } from '../errors.js';
 import type { CreatedSchema } from '../migrations/created-schemas.js';
 import { quoteIdentifier, quoteLiteral } from './identifiers.js';
+import type { StartingSchemas } from './reset-record.js';
+import type { TopLevelObject } from './reset-walk.js';
 
 /**
  * What `reset` drops and what it creates again, decided from the catalogs' answers. Pure: the
@@ -11,6 +13,13 @@ import { quoteIdentifier, quoteLiteral } from './identifiers.js';
  * at once, exactly as they were (owner, privileges, comment, default privileges): the dropped
  * schemas no migration creates with a plain `CREATE SCHEMA` — a migration that does would fail
  * on a schema that is already there, so those are left for it to create, as on a new database.
+ *
+ * Never dropped: a schema that held objects before the first migration (recorded when the journal
+ * was created, db/reset-record.ts). It is kept, with what it held then, and only the objects made
+ * in it since are dropped. A schema that existed but was empty then is dropped and created again
+ * exactly as it was, as one the migrations made. A database whose journal predates the record
+ * cannot tell, for a schema the migrations create only with `CREATE SCHEMA IF NOT EXISTS`, whether
+ * it was there before them (Supabase's `extensions`): reset refuses (exit 3) rather than guess.
  */
 
 /** One entry of an ACL, as `aclexplode` lists it; `grantee` null is PUBLIC. */
@@ -49,6 +58,8 @@ export interface ResetPlan {
   drop: string[];
   /** Of those, the ones created again at once, as they were. */
   recreate: SchemaState[];
+  /** Schemas that held objects before the first migration: kept, only what was made since is dropped. */
+  keep: string[];
 }
 
 /**
@@ -82,23 +93,92 @@ export function isSystemSchema(name: string): boolean {
 }
 
 /**
- * The plan for the schemas that exist (`existing`, from the catalogs): drop them all, create
- * again those no migration creates with a plain CREATE SCHEMA.
+ * The plan for the schemas that exist (`existing`, from the catalogs). With the record of the
+ * starting schemas: keep those that held objects then, drop the others, and create again those
+ * that existed then or that no migration creates with a plain CREATE SCHEMA. Without a record
+ * (`undefined`: a journal older than it), refuses (exit 3) a schema only `CREATE SCHEMA IF NOT
+ * EXISTS` names, other than `fixed` (the journal's schema and current_schema(), always reset's).
  *
  * @example
- * planReset(['public', 'game'], created, states).recreate.map((s) => s.name) // ['public']
+ * planReset(['public', 'game'], created, states, new Map([['public', new Set()]]), ['public']).recreate.map((s) => s.name) // ['public']
  */
-export function planReset(candidates: readonly string[], created: readonly CreatedSchema[], existing: readonly SchemaState[]): ResetPlan {
+export function planReset(
+  candidates: readonly string[],
+  created: readonly CreatedSchema[],
+  existing: readonly SchemaState[],
+  starting: StartingSchemas | undefined,
+  fixed: readonly string[],
+): ResetPlan {
   const byName = new Map(existing.map((state) => [state.name, state]));
-  const leftToMigrations = new Set(created.filter((schema) => !schema.ifNotExists).map((schema) => schema.name));
-  const drop = candidates.filter((name) => byName.has(name));
-  const recreate = drop.filter((name) => !leftToMigrations.has(name)).map((name) => byName.get(name) as SchemaState);
-  return { drop, recreate };
+  const plain = new Set(created.filter((schema) => !schema.ifNotExists).map((schema) => schema.name));
+  const present = candidates.filter((name) => byName.has(name));
+  if (!starting) assertKnownOrigin(present, created, plain, fixed);
+  const keep = present.filter((name) => (starting?.get(name)?.size ?? 0) > 0);
+  const drop = present.filter((name) => !keep.includes(name));
+  const recreate = drop.filter((name) => starting?.has(name) || !plain.has(name)).map((name) => byName.get(name) as SchemaState);
+  return { drop, recreate, keep };
 }
 
-/** `DROP SCHEMA ... CASCADE` of the plan's schemas (empty when there is none). */
-export function dropSql(plan: ResetPlan): string {
-  return plan.drop.length === 0 ? '' : `DROP SCHEMA ${plan.drop.map(quoteIdentifier).join(', ')} CASCADE`;
+function assertKnownOrigin(
+  present: readonly string[],
+  created: readonly CreatedSchema[],
+  plain: ReadonlySet<string>,
+  fixed: readonly string[],
+): void {
+  const unsure = present.find((name) => !plain.has(name) && !fixed.includes(name));
+  if (unsure === undefined) return;
+  const file = created.find((schema) => schema.name === unsure)?.fileName ?? 'a migration';
+  throw new ValidationError(
+    `refusing to reset: schema ${unsure} (${file} creates it with IF NOT EXISTS) may have existed before the first migration, and this database's journal is older than the record that would tell; nothing was changed — drop the schema yourself if the migrations made it`,
+  );
+}
+
+/** `DROP SCHEMA ... CASCADE` of the plan's schemas, then the objects made since in the kept ones. */
+export function dropSql(plan: ResetPlan, madeSince: readonly TopLevelObject[] = []): string[] {
+  const schemas = plan.drop.length === 0 ? [] : [`DROP SCHEMA ${plan.drop.map(quoteIdentifier).join(', ')} CASCADE`];
+  return [...schemas, ...madeSince.map(dropObjectSql)];
+}
+
+/** pg_identify_object's type -> the DROP command for it (types, domains and composite types: TYPE). */
+const DROP_COMMANDS: Record<string, string> = {
+  table: 'TABLE',
+  view: 'VIEW',
+  'materialized view': 'MATERIALIZED VIEW',
+  sequence: 'SEQUENCE',
+  'foreign table': 'FOREIGN TABLE',
+  type: 'TYPE',
+  function: 'FUNCTION',
+  procedure: 'PROCEDURE',
+  aggregate: 'AGGREGATE',
+  operator: 'OPERATOR',
+  'operator class': 'OPERATOR CLASS',
+  'operator family': 'OPERATOR FAMILY',
+  collation: 'COLLATION',
+  conversion: 'CONVERSION',
+  'statistics object': 'STATISTICS',
+  'text search configuration': 'TEXT SEARCH CONFIGURATION',
+  'text search dictionary': 'TEXT SEARCH DICTIONARY',
+  'text search parser': 'TEXT SEARCH PARSER',
+  'text search template': 'TEXT SEARCH TEMPLATE',
+  extension: 'EXTENSION',
+};
+
+/**
+ * `DROP <kind> IF EXISTS <identity> CASCADE` of one object made since the start in a kept schema
+ * (IF EXISTS: an earlier CASCADE may have taken it). Refuses (exit 3) a kind it cannot drop by
+ * itself.
+ *
+ * @example
+ * dropObjectSql({ type: 'operator class', identity: 'public.oc USING btree', ... }) // 'DROP OPERATOR CLASS IF EXISTS public.oc USING btree CASCADE'
+ */
+export function dropObjectSql(object: Pick<TopLevelObject, 'type' | 'identity' | 'schema'>): string {
+  const command = DROP_COMMANDS[object.type];
+  if (!command) {
+    throw new ValidationError(
+      `refusing to reset: it cannot drop ${object.type} ${object.identity} by itself, and schema ${object.schema} existed before the first migration so it is kept; nothing was changed — drop it yourself`,
+    );
+  }
+  return `DROP ${command} IF EXISTS ${object.identity} CASCADE`;
 }
 
 /**

@@ -1,31 +1,33 @@
 import type pg from 'pg';
 import { DatabaseError, ValidationError } from '../errors.js';
 import { pgErrorOf } from './pg-error.js';
-import { keptObjects, lostObjects, readSchemaStates } from './reset-catalog.js';
+import { readSchemaStates } from './reset-catalog.js';
 import { dropSql, restoreStatements, schemaDifferences, type ResetPlan } from './reset-plan.js';
+import type { StartingSchemas } from './reset-record.js';
+import { assertDropStaysInside, objectsMadeSince } from './reset-walk.js';
 
 /**
- * Drops the plan's schemas with everything in them and creates again the ones it says, in ONE
- * transaction that commits only when nothing outside those schemas went with them (DROP ...
- * CASCADE follows dependencies into other schemas: a view elsewhere over a dropped table, a
- * column of a dropped type) and every re-created schema is exactly as it was. Otherwise it rolls
- * back and refuses (exit 3): nothing changed.
+ * Drops the plan's schemas with everything in them, and in the schemas it keeps the objects made
+ * since the first migration, and creates again the schemas it says, in ONE transaction. Before
+ * dropping, a walk of pg_depend (db/reset-walk.ts) proves the drop reaches nothing else (DROP
+ * ... CASCADE follows dependencies anywhere: a view elsewhere over a dropped table, a cast, an
+ * event trigger); after it, every re-created schema must be exactly as it was. Otherwise it
+ * rolls back and refuses (exit 3): nothing changed.
  *
  * @example
- * await dropSchemas(client, { drop: ['public'], recreate: [publicState] });
+ * await dropSchemas(client, { drop: ['public'], recreate: [publicState], keep: [] }, starting);
  */
-export async function dropSchemas(client: pg.ClientBase, plan: ResetPlan): Promise<void> {
-  if (plan.drop.length === 0) return;
+export async function dropSchemas(client: pg.ClientBase, plan: ResetPlan, starting: StartingSchemas | undefined): Promise<void> {
+  if (plan.drop.length === 0 && plan.keep.length === 0) return;
   await client.query('BEGIN');
   try {
-    const before = await keptObjects(client, plan.drop);
+    const madeSince = starting ? await objectsMadeSince(client, plan.keep, starting) : [];
+    await assertDropStaysInside(client, { schemas: plan.drop, madeSince, starting }, dropped(plan));
     try {
-      await client.query([dropSql(plan), ...plan.recreate.flatMap(restoreStatements)].join(';\n'));
+      await client.query([...dropSql(plan, madeSince), ...plan.recreate.flatMap(restoreStatements)].join(';\n'));
     } catch (error) {
       throw dropFailure(plan, error);
     }
-    const after = await keptObjects(client, plan.drop);
-    assertNothingElseDropped(plan, lostObjects(before, after));
     await assertRestored(client, plan);
     await client.query('COMMIT');
   } catch (error) {
@@ -34,13 +36,11 @@ export async function dropSchemas(client: pg.ClientBase, plan: ResetPlan): Promi
   }
 }
 
-function assertNothingElseDropped(plan: ResetPlan, lost: string[]): void {
-  if (lost.length === 0) return;
-  const count = lost.length === 1 ? 'an object' : `${lost.length} objects`;
-  throw new ValidationError(
-    `refusing to reset: dropping ${schemaList(plan.drop)} would also drop ${count} in schemas reset leaves alone (${lost.slice(0, 3).join(', ')}${lost.length > 3 ? ', ...' : ''}); nothing was changed — drop ${lost.length === 1 ? 'it' : 'them'} first, or create ${lost.length === 1 ? 'its' : 'their'} schema in a migration`,
-    lost,
-  );
+/** What the plan drops, for messages. */
+function dropped(plan: ResetPlan): string {
+  const kept = plan.keep.length === 0 ? '' : `what the migrations made in ${schemaList(plan.keep)}`;
+  if (plan.drop.length === 0) return kept;
+  return kept ? `${schemaList(plan.drop)} and ${kept}` : schemaList(plan.drop);
 }
 
 async function assertRestored(client: pg.ClientBase, plan: ResetPlan): Promise<void> {
@@ -66,7 +66,7 @@ function dropFailure(plan: ResetPlan, error: unknown): unknown {
   // A cancelled statement (57014) is an interruption: the caller reports it as one.
   if (!pgError || pgError.code === '57014') return error;
   return Object.assign(
-    new DatabaseError(`reset could not drop and re-create ${schemaList(plan.drop)}: ${pgError.message}; nothing was changed`, pgError.code),
+    new DatabaseError(`reset could not drop and re-create ${dropped(plan)}: ${pgError.message}; nothing was changed`, pgError.code),
     { cause: error },
   );
 }

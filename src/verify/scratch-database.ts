@@ -5,7 +5,16 @@ import { openSession, type Session } from '../db/session.js';
 import type { SessionOptions } from '../db/session.js';
 import type { VerifyEmit } from './events.js';
 import { emptyScratch, readStartingState, type StartingState } from './empty-scratch.js';
-import { assertEmptyScratch, createScratchDatabase, dropScratchDatabase, scratchConnection, scratchDatabaseName } from './scratch.js';
+import { resolveConnectionTarget } from '../db/connection-config.js';
+import {
+  assertEmptyScratch,
+  assertNotTargetDatabase,
+  createScratchDatabase,
+  dropScratchDatabase,
+  probeApplicationName,
+  scratchConnection,
+  scratchDatabaseName,
+} from './scratch.js';
 
 /** The database verify works in, with its journal table, and a way back to how it started. */
 export interface ScratchDatabase {
@@ -67,6 +76,7 @@ async function openGivenScratch(options: ScratchOptions, url: string, emit: Emit
   emit({ type: 'verify-scratch', database: name, created: false });
   const session = await openSession({ ...options, connection: undefined, databaseUrl: url }, emit);
   try {
+    await assertNotTarget(options, session, emit);
     await assertEmptyScratch(session, `--scratch-url database ${name}`);
     const start = options.resettable ? await readStartingState(session, name) : undefined;
     const journal = await prepareJournal(session, options.journal);
@@ -74,6 +84,23 @@ async function openGivenScratch(options: ScratchOptions, url: string, emit: Emit
   } catch (error) {
     await session.close();
     throw error;
+  }
+}
+
+/**
+ * Refuses a scratch URL that reaches the target database (see assertNotTargetDatabase), on a
+ * probe connection of the target that carries a name of its own. Without a configured target
+ * (the embedded database would be started for nothing) there is nothing to compare with.
+ */
+async function assertNotTarget(options: ScratchOptions, scratch: Session, emit: Emit): Promise<void> {
+  if (!options.connection && resolveConnectionTarget(options.databaseUrl, options.env ?? process.env).kind === 'embedded') return;
+  const probe = await openSession(options, emit);
+  try {
+    if (!options.connection)
+      await probe.client.query("SELECT pg_catalog.set_config('application_name', $1, false)", [probeApplicationName()]);
+    await assertNotTargetDatabase(probe.client, scratch.client, '--scratch-url');
+  } finally {
+    await probe.close();
   }
 }
 

@@ -95,3 +95,53 @@ export async function assertEmptyScratch(session: Session, label: string): Promi
     throw new UsageError(`${label} is not empty (it has ${first.name}): verify needs an empty database it may change`);
   }
 }
+
+/** A session as another connection sees it in pg_stat_activity. */
+interface SessionMark {
+  pid: number;
+  applicationName: string;
+  /** backend_start as epoch text (exact to the microsecond); only visible to the same role or pg_read_all_stats. */
+  started: string;
+}
+
+/**
+ * Refuses (exit 2) a scratch connection that reaches the target's own database, however its URL
+ * is spelled (localhost vs 127.0.0.1, another port forward, another role): the scratch side
+ * looks for the target session's backend (pid, application_name, and backend_start where it may
+ * see it) in pg_stat_activity, in its own current_database(). Asked of the servers, not of the
+ * URL text. Call before anything runs on the scratch connection; `drift` uses it too.
+ *
+ * @example
+ * await assertNotTargetDatabase(targetSession.client, scratchSession.client, '--scratch-url');
+ */
+export async function assertNotTargetDatabase(target: Session['client'], scratch: Session['client'], label: string): Promise<void> {
+  const { rows } = await target.query<SessionMark>(
+    `SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('application_name') AS "applicationName",
+            (SELECT pg_catalog.date_part('epoch', a.backend_start)::text FROM pg_catalog.pg_stat_activity a
+              WHERE a.pid = pg_catalog.pg_backend_pid()) AS started`,
+  );
+  const mark = rows[0] as SessionMark;
+  const { rows: seen } = await scratch.query<{ database: string; same: boolean }>(
+    `SELECT pg_catalog.current_database()::text AS database, EXISTS (
+       SELECT 1 FROM pg_catalog.pg_stat_activity a
+        WHERE a.pid = $1 AND a.datname = pg_catalog.current_database() AND a.application_name = $2
+          AND (a.backend_start IS NULL OR pg_catalog.date_part('epoch', a.backend_start)::text = $3)) AS same`,
+    [mark.pid, mark.applicationName, mark.started],
+  );
+  if (seen[0]?.same) {
+    throw new UsageError(
+      `${label} reaches the target database itself (${seen[0].database} on the same server): verify changes its scratch database, so it needs another, empty one`,
+    );
+  }
+}
+
+/**
+ * A name no other session has, set on a probe connection of the target so the scratch side can
+ * tell it apart from every other backend.
+ *
+ * @example
+ * probeApplicationName() // 'aeturnis-probe-1a2b3c4d5e6f'
+ */
+export function probeApplicationName(): string {
+  return `aeturnis-probe-${randomBytes(6).toString('hex')}`;
+}

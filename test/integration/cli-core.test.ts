@@ -278,7 +278,7 @@ describe('journal rows written by hand', () => {
 });
 
 describe('seed outside development', () => {
-  it('refuses unless NODE_ENV is unset or development, dev, test, local (any case), or --force', async () => {
+  it('refuses unless NODE_ENV is unset or development, dev, test, local (any case), or --allow-production', async () => {
     mkdirSync(join(project.dir, 'seeds'));
     writeFileSync(join(project.dir, 'seeds', '001_note.sql'), 'CREATE TABLE IF NOT EXISTS seeded (id int);\n');
     for (const nodeEnv of ['Production', 'PRODUCTION', 'prod', 'staging']) {
@@ -291,7 +291,8 @@ describe('seed outside development', () => {
       const ran = await cli(['seed'], { NODE_ENV: nodeEnv });
       expect(ran.code, String(nodeEnv)).toBe(0);
     }
-    expect((await cli(['seed', '--force'], { NODE_ENV: 'staging' })).code).toBe(0);
+    expect((await cli(['seed', '--force'], { NODE_ENV: 'staging' })).code).toBe(2);
+    expect((await cli(['seed', '--allow-production'], { NODE_ENV: 'staging' })).code).toBe(0);
     expect(await tables()).toEqual(['seeded']);
   });
 });

@@ -125,7 +125,12 @@ afterEach(async () => {
 });
 
 const tables = async () =>
-  (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
+  // The journal's _metadata companion is bookkeeping, as in test-project.ts's tables().
+  (
+    await db.query<{ t: string }>(
+      `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename !~ '_metadata$' ORDER BY 1`,
+    )
+  ).map((r) => r.t);
 
 describe('npm package', () => {
   it('packs only what runs: bin, the CLI bundle with its source maps, the API as compiled JS with types, migrations, seeds, README', () => {

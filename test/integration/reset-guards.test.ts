@@ -1,9 +1,13 @@
 /**
- * reset's guards: NODE_ENV=production and no terminal each need --force (exit 2, nothing
- * touched); on a terminal (a pseudo-terminal from `script`) it names the database and asks y/N;
- * and it holds the runner lock from the drop to the last migration, so an `up` waits for it.
+ * reset's guards: a production environment — the shell's, or the one the database recorded at
+ * its last `up` — needs --allow-production, and --force never stands in for it (exit 2, nothing
+ * touched); no terminal needs --force; on a terminal (a pseudo-terminal from `script`) it names
+ * the database and asks y/N; and it holds the runner lock from the drop to the last migration,
+ * so an `up` waits for it.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, collect, repoRoot, type CliResult } from '../support/cli.js';
@@ -48,15 +52,64 @@ async function resetOnTerminal(answer: string): Promise<CliResult & { screen: st
   return { ...result, screen: screen + result.stdout };
 }
 
-describe('reset refuses without --force', () => {
-  it('under NODE_ENV=production: exit 2 naming NODE_ENV, nothing touched', async () => {
+describe('the production guard', () => {
+  it('under NODE_ENV=production, --force is not enough: exit 2 naming NODE_ENV and --allow-production, nothing touched', async () => {
     await migratedWithData();
-    const result = await cli(['reset'], { NODE_ENV: 'production' });
-    expect(result.code).toBe(2);
-    expect(oneError(result)).toMatch(/^error: refusing to reset with NODE_ENV=production \(.*\): pass --force if you really mean it$/);
+    for (const args of [['reset'], ['reset', '--force']]) {
+      const result = await cli(args, { NODE_ENV: 'production' });
+      expect(result.code).toBe(2);
+      expect(oneError(result)).toMatch(
+        /^error: refusing to reset with NODE_ENV=production \(.*\): pass --allow-production if you really mean it$/,
+      );
+    }
     expect(await itemCount()).toBe(1);
   });
 
+  it('with --allow-production (and --force off a terminal) it runs under NODE_ENV=production', async () => {
+    await migratedWithData();
+    const result = await cli(['reset', '--force', '--allow-production'], { NODE_ENV: 'production' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await itemCount()).toBe(0);
+  });
+
+  it('a database last migrated with NODE_ENV=production refuses reset --force and seed from a shell without NODE_ENV (exit 2, nothing touched)', async () => {
+    project.write('0001_items.sql', migration('CREATE TABLE items (id int);'));
+    mkdirSync(join(project.dir, 'seeds'));
+    writeFileSync(join(project.dir, 'seeds', '0001_items.sql'), 'INSERT INTO items VALUES (2);\n');
+    expect((await cli(['up'], { NODE_ENV: 'production' })).code).toBe(0);
+    await db.query('INSERT INTO items VALUES (1)');
+
+    const refusal =
+      /^error: refusing to (reset|seed): this database was last migrated with NODE_ENV=production \(recorded in public\.schema_migrations_metadata; .*\): pass --allow-production if you really mean it$/;
+    const reset = await cli(['reset', '--force']);
+    expect(reset.code).toBe(2);
+    expect(oneError(reset)).toMatch(refusal);
+    const seed = await cli(['seed'], { AETURNIS_ENV: 'development' });
+    expect(seed.code).toBe(2);
+    expect(oneError(seed)).toMatch(refusal);
+    expect(await db.query('SELECT id FROM items')).toEqual([{ id: 1 }]);
+
+    // An up from a development shell records that instead: the database is a development one again.
+    expect((await cli(['up'], { NODE_ENV: 'development' })).code).toBe(0);
+    expect((await cli(['seed'])).code).toBe(0);
+    expect(await db.query('SELECT id FROM items ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('--allow-production passes the recorded environment too', async () => {
+    project.write('0001_items.sql', migration('CREATE TABLE items (id int);'));
+    expect((await cli(['up'], { AETURNIS_ENV: 'staging' })).code).toBe(0);
+    await db.query('INSERT INTO items VALUES (1)');
+    const refused = await cli(['reset', '--force']);
+    expect(oneError(refused)).toContain('last migrated with AETURNIS_ENV=staging');
+    const result = await cli(['reset', '--force', '--allow-production']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await itemCount()).toBe(0);
+  });
+});
+
+describe('reset refuses without --force', () => {
   it('off a terminal (CI, a pipe): exit 2 saying --force is needed, nothing touched', async () => {
     await migratedWithData();
     const result = await cli(['reset']);
@@ -65,14 +118,6 @@ describe('reset refuses without --force', () => {
       'error: refusing to reset without confirmation: stdin is not a terminal, so nobody can answer; pass --force to reset without asking',
     );
     expect(await itemCount()).toBe(1);
-  });
-
-  it('with --force it runs under NODE_ENV=production, off a terminal, without asking', async () => {
-    await migratedWithData();
-    const result = await cli(['reset', '--force'], { NODE_ENV: 'production' });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(await itemCount()).toBe(0);
   });
 });
 

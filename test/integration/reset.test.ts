@@ -75,7 +75,7 @@ describe('reset --force', () => {
     const result = await cli(['reset', '--force']);
     expect(result.code).toBe(3);
     expect(oneError(result)).toBe(
-      'error: refusing to reset: dropping schemas public, game would also drop an object in schemas reset leaves alone (relation report.item_count); nothing was changed — drop it first, or create its schema in a migration',
+      'error: refusing to reset: dropping schemas public, game would also drop an object reset must keep (view report.item_count); nothing was changed — drop it first, or create it in a migration',
     );
     expect(await db.query('SELECT * FROM report.item_count')).toEqual([{ count: '1' }]);
     expect(await versions()).toEqual([1, 2]);
@@ -158,12 +158,87 @@ describe('reset() (API)', () => {
       },
     });
     expect(declined).toMatchObject({ done: false, database: db.name, dropped: ['public'], applied: [] });
-    expect(asked).toEqual([{ database: db.name, schemas: ['public'], journal: 'public.schema_migrations', migrations: 1, seeds: 0 }]);
+    expect(asked).toEqual([
+      { database: db.name, schemas: ['public'], kept: [], journal: 'public.schema_migrations', migrations: 1, seeds: 0 },
+    ]);
     expect(await count('items')).toBe(1);
 
     const done = await reset({ ...options, confirm: () => true });
     expect(done).toMatchObject({ done: true, dropped: ['public'], recreated: ['public'], seeded: [] });
     expect(done.applied.map((m) => m.fileName)).toEqual(['0001_items.sql']);
     expect(await count('items')).toBe(0);
+  });
+});
+
+describe('reset keeps what is not the migrations', () => {
+  it('refuses (exit 3, nothing dropped) when an operator, extended statistics, a cast, an event trigger or a publication outside the reset schemas depends on the migrations', async () => {
+    project.write(
+      '0001_items.sql',
+      migration(
+        `CREATE TYPE mood AS ENUM ('ok');
+CREATE TABLE items (id int, qty int, feeling mood);
+CREATE FUNCTION add_qty(int, int) RETURNS int LANGUAGE sql AS 'SELECT $1 + $2';
+CREATE FUNCTION mood_text(mood) RETURNS text LANGUAGE sql AS 'SELECT $1::text';
+CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END';`,
+      ),
+    );
+    expect((await cli(['up'])).code).toBe(0);
+    await db.query("INSERT INTO items VALUES (1, 2, 'ok')");
+    await db.query(`CREATE SCHEMA ops;
+      CREATE OPERATOR ops.### (LEFTARG = int, RIGHTARG = int, FUNCTION = public.add_qty);
+      CREATE STATISTICS ops.item_stats ON id, qty FROM public.items;
+      CREATE CAST (public.mood AS text) WITH FUNCTION public.mood_text(public.mood);
+      CREATE EVENT TRIGGER reset_test_ddl ON ddl_command_end EXECUTE FUNCTION public.on_ddl();
+      SET client_min_messages = error; CREATE PUBLICATION reset_test_pub FOR TABLE public.items;`);
+    try {
+      const result = await cli(['reset', '--force']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/^error: refusing to reset: dropping schema public would also drop 5 objects reset must keep \(/);
+      for (const kept of [
+        'operator ops.###(integer,integer)',
+        'statistics object ops.item_stats',
+        'cast from mood to text',
+        'event trigger reset_test_ddl',
+        'publication of table items in publication reset_test_pub',
+      ])
+        expect(result.stderr).toContain(kept);
+      expect(await count('items')).toBe(1);
+      expect(await db.query("SELECT count(*)::int AS n FROM pg_operator WHERE oprname = '###'")).toEqual([{ n: 1 }]);
+      expect(await db.query('SELECT count(*)::int AS n FROM pg_publication_rel')).toEqual([{ n: 1 }]);
+    } finally {
+      // Event triggers and publications belong to the database; the test database is dropped anyway.
+      await db.query('DROP EVENT TRIGGER IF EXISTS reset_test_ddl');
+    }
+  });
+
+  it('keeps a schema that held an extension before the first migration, though a migration names it with CREATE SCHEMA IF NOT EXISTS', async () => {
+    await db.query('CREATE SCHEMA extensions; CREATE EXTENSION citext SCHEMA extensions');
+    const schemaOid = async () =>
+      (await db.query<{ oid: number }>("SELECT oid::int FROM pg_namespace WHERE nspname = 'extensions'"))[0]?.oid;
+    const before = await schemaOid();
+    project.write(
+      '0001_items.sql',
+      migration(
+        'CREATE SCHEMA IF NOT EXISTS extensions;\nCREATE TABLE extensions.made_here (id int);\nCREATE TABLE items (name extensions.citext);',
+      ),
+    );
+    expect((await cli(['up'])).code).toBe(0);
+    await db.query("INSERT INTO items VALUES ('Sword'); INSERT INTO extensions.made_here VALUES (1)");
+
+    const result = await cli(['reset', '--force']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await schemaOid()).toBe(before);
+    expect(
+      await db.query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'citext'"),
+    ).toEqual([{ nspname: 'extensions' }]);
+    expect(await tables('extensions')).toEqual(['made_here']);
+    expect(await count('extensions.made_here')).toBe(0);
+    expect(await count('items')).toBe(0);
+    expect(await versions()).toEqual([1]);
+
+    // And again: the record of what was there before survives the reset.
+    expect((await cli(['reset', '--force'])).code).toBe(0);
+    expect(await schemaOid()).toBe(before);
   });
 });

@@ -79,6 +79,7 @@ DROP TABLE public.players;
       { t: 'owned_by_me', owner: 'postgres' },
       { t: 'owned_by_role', owner: role.name },
       { t: 'schema_migrations', owner: 'postgres' },
+      { t: 'schema_migrations_metadata', owner: 'postgres' },
     ]);
     await db.query('DROP TABLE owned_by_role');
   });

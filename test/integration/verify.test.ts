@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collect, repoRoot, runCli, startCli, type CliResult } from '../support/cli.js';
 import { createTestDatabase } from '../support/db.js';
 import { tableMigration } from '../support/project.js';
-import { useTestProject } from '../support/test-project.js';
+import { oneError, useTestProject } from '../support/test-project.js';
 
 const { db, project, cli } = useTestProject();
 
@@ -183,6 +183,30 @@ describe('verify', () => {
     } finally {
       await scratch.drop();
     }
+  });
+});
+
+describe('verify --scratch-url that reaches the target', () => {
+  /** The target's URL spelled another way: the other loopback name, or at least another parameter. */
+  function sameDatabaseOtherSpelling(url: string): string {
+    const other = new URL(url);
+    const aliases: Record<string, string> = { '127.0.0.1': 'localhost', localhost: '127.0.0.1' };
+    const alias = aliases[other.hostname];
+    if (alias) other.hostname = alias;
+    else other.searchParams.set('application_name', 'spelled-otherwise');
+    return other.toString();
+  }
+
+  it('is refused (exit 2, one line) before anything runs: the target keeps no journal, no table', async () => {
+    project.write('0001_a.sql', tableMigration('a'));
+    const scratchUrl = sameDatabaseOtherSpelling(db.url);
+    expect(scratchUrl).not.toBe(db.url);
+    const result = await cli(['verify', '--scratch-url', scratchUrl]);
+    expect(result.code).toBe(2);
+    expect(oneError(result)).toBe(
+      `error: --scratch-url reaches the target database itself (${db.name} on the same server): verify changes its scratch database, so it needs another, empty one`,
+    );
+    expect(await db.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace")).toEqual([]);
   });
 });
 

@@ -33,7 +33,7 @@ export interface TestProjectSetup {
   createRole(attributes: string): Promise<TestRole>;
   /** The versions in the journal `table`, ascending. */
   versions(table?: string): Promise<number[]>;
-  /** The names of the tables in `schema`, sorted. */
+  /** The names of the tables in `schema`, sorted (the journal's `_metadata` companion left out). */
   tables(schema?: string): Promise<string[]>;
 }
 
@@ -123,7 +123,11 @@ export function useTestProject(options: TestProjectOptions = {}): TestProjectSet
       return rows.map((row) => Number(row.v));
     },
     async tables(schema = 'public') {
-      const rows = await db.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [schema]);
+      // The journal's `_metadata` companion (recorded environment, starting schemas) is bookkeeping, not the migrations'.
+      const rows = await db.query<{ t: string }>(
+        "SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 AND tablename !~ '_metadata$' ORDER BY 1",
+        [schema],
+      );
       return rows.map((row) => row.t);
     },
   };

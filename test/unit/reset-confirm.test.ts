@@ -27,11 +27,11 @@ describe('isYes', () => {
 describe('confirmQuestion', () => {
   it('names the database, what is dropped and what runs after, ending in [y/N]', () => {
     expect(
-      confirmQuestion({ database: 'app_dev', schemas: ['public'], journal: 'public.schema_migrations', migrations: 5, seeds: 0 }),
+      confirmQuestion({ database: 'app_dev', schemas: ['public'], kept: [], journal: 'public.schema_migrations', migrations: 5, seeds: 0 }),
     ).toBe(
       'Reset database app_dev? This drops schema public with all its data (the journal public.schema_migrations too), then applies 5 migrations. [y/N] ',
     );
-    expect(confirmQuestion({ database: 'x', schemas: ['ops', 'game'], journal: 'ops.j', migrations: 1, seeds: 2 })).toBe(
+    expect(confirmQuestion({ database: 'x', schemas: ['ops', 'game'], kept: [], journal: 'ops.j', migrations: 1, seeds: 2 })).toBe(
       'Reset database x? This drops schemas ops, game with all their data (the journal ops.j too), then applies 1 migration and runs 2 seeds. [y/N] ',
     );
   });

@@ -2,8 +2,15 @@
  * What reset drops and how it creates a schema again: exactly as the catalogs described it.
  */
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { planReset, restoreStatements, schemaDifferences, schemasToDrop, type SchemaState } from '../../src/db/reset-plan.js';
+import { UsageError, ValidationError } from '../../src/errors.js';
+import {
+  dropObjectSql,
+  planReset,
+  restoreStatements,
+  schemaDifferences,
+  schemasToDrop,
+  type SchemaState,
+} from '../../src/db/reset-plan.js';
 import type { CreatedSchema } from '../../src/migrations/created-schemas.js';
 
 /** `public` of a new PostgreSQL 15 database. */
@@ -36,11 +43,46 @@ describe('schemasToDrop', () => {
 });
 
 describe('planReset', () => {
+  const existing = [state('public'), state('game'), state('stats')];
+  const candidates = ['public', 'game', 'stats', 'absent'];
+
   it('drops the schemas that exist and creates again those no migration creates with a plain CREATE SCHEMA', () => {
     const schemas = [created('game'), created('stats', true)];
-    const plan = planReset(['public', 'game', 'stats', 'absent'], schemas, [state('public'), state('game'), state('stats')]);
+    const plan = planReset(candidates, schemas, existing, new Map([['public', new Set<string>()]]), ['public']);
     expect(plan.drop).toEqual(['public', 'game', 'stats']);
     expect(plan.recreate.map((s) => s.name)).toEqual(['public', 'stats']);
+    expect(plan.keep).toEqual([]);
+  });
+
+  it('keeps a schema that held objects before the first migration (only what was made since goes)', () => {
+    const starting = new Map([
+      ['public', new Set<string>()],
+      ['stats', new Set(['extension pgcrypto'])],
+    ]);
+    const plan = planReset(candidates, [created('game'), created('stats', true)], existing, starting, ['public']);
+    expect(plan.drop).toEqual(['public', 'game']);
+    expect(plan.keep).toEqual(['stats']);
+  });
+
+  it('without a record (an older journal), refuses a schema only CREATE SCHEMA IF NOT EXISTS names', () => {
+    const schemas = [created('game'), created('stats', true)];
+    expect(() => planReset(candidates, schemas, existing, undefined, ['public'])).toThrow(ValidationError);
+    expect(() => planReset(candidates, schemas, existing, undefined, ['public'])).toThrow(
+      /schema stats \(0001_stats\.sql creates it with IF NOT EXISTS\) may have existed before the first migration/,
+    );
+    expect(planReset(candidates, [created('game')], existing, undefined, ['public', 'stats']).drop).toEqual(['public', 'game', 'stats']);
+  });
+});
+
+describe('dropObjectSql', () => {
+  it('drops one object by its identity, whatever an earlier CASCADE took; refuses a kind it cannot drop alone', () => {
+    expect(dropObjectSql({ type: 'operator class', identity: 'public.oc USING btree', schema: 'public' })).toBe(
+      'DROP OPERATOR CLASS IF EXISTS public.oc USING btree CASCADE',
+    );
+    expect(dropObjectSql({ type: 'statistics object', identity: 'public.s', schema: 'public' })).toBe(
+      'DROP STATISTICS IF EXISTS public.s CASCADE',
+    );
+    expect(() => dropObjectSql({ type: 'mystery', identity: 'public.m', schema: 'public' })).toThrow(ValidationError);
   });
 });
 

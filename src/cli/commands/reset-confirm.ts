@@ -33,15 +33,18 @@ export function offTerminalRefusal(): UsageError {
  * The question: which database, what goes, what comes back.
  *
  * @example
- * confirmQuestion({ database: 'app', schemas: ['public'], journal: 'public.schema_migrations', migrations: 5, seeds: 0 })
+ * confirmQuestion({ database: 'app', schemas: ['public'], kept: [], journal: 'public.schema_migrations', migrations: 5, seeds: 0 })
  * // 'Reset database app? This drops schema public with all its data (the journal public.schema_migrations too), then applies 5 migrations. [y/N] '
  */
 export function confirmQuestion(target: ResetTarget): string {
-  const { database, schemas, journal, migrations, seeds } = target;
+  const { database, schemas, kept, journal, migrations, seeds } = target;
+  const inKept = kept.length === 0 ? '' : `what the migrations made in ${kept.length === 1 ? 'schema' : 'schemas'} ${kept.join(', ')}`;
   const drops =
     schemas.length === 0
-      ? 'Nothing is there to drop yet'
-      : `This drops ${schemas.length === 1 ? 'schema' : 'schemas'} ${schemas.join(', ')} with all ${schemas.length === 1 ? 'its' : 'their'} data (the journal ${journal} too)`;
+      ? inKept
+        ? `This drops ${inKept} (the journal ${journal} too; what was there before them stays)`
+        : 'Nothing is there to drop yet'
+      : `This drops ${schemas.length === 1 ? 'schema' : 'schemas'} ${schemas.join(', ')} with all ${schemas.length === 1 ? 'its' : 'their'} data${inKept ? ` and ${inKept}` : ''} (the journal ${journal} too)`;
   const seeding = seeds > 0 ? ` and runs ${plural(seeds, 'seed')}` : '';
   return `Reset database ${database}? ${drops}, then applies ${plural(migrations, 'migration')}${seeding}. [y/N] `;
 }

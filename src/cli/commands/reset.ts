@@ -10,23 +10,28 @@ interface ResetFlags {
   seed?: boolean;
   seedsDir?: string;
   force?: boolean;
+  allowProduction?: boolean;
   partitions: boolean;
 }
 
-/** `reset [--seed] [--force] [--seeds-dir DIR] [--no-partitions]` */
+/** `reset [--seed] [--force] [--allow-production] [--seeds-dir DIR] [--no-partitions]` */
 export function registerReset(program: Command): void {
   program
     .command('reset')
     .description('drop what the migrations built (their schemas, the journal) and apply every migration again (dev only)')
     .option('--seed', 'run the seeds after the migrations')
     .option('--seeds-dir <dir>', 'directory of seed files (default ./seeds or AETURNIS_SEEDS_DIR)')
-    .option('--force', 'do not ask: needed off a terminal, and unless NODE_ENV is unset or development, dev, test, local')
+    .option('--force', 'do not ask for confirmation (needed off a terminal); it does not pass the production guard')
+    .option(
+      '--allow-production',
+      'run although the environment (AETURNIS_ENV, else NODE_ENV), or the one the database was last migrated under, is not a development one',
+    )
     .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
     .action(async (flags: ResetFlags, command: Command) => {
       const { output, common, signal } = await commandContext(command);
       const partitions = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
       const { reset, assertResetAllowed } = await import('../../api/reset.js'); // loaded on use: --help stays fast
-      assertResetAllowed(process.env, flags.force); // NODE_ENV first: the graver refusal
+      assertResetAllowed(process.env, flags.allowProduction); // the environment first: the graver refusal
       const mode = confirmMode(flags.force, process.stdin.isTTY);
       if (mode === 'refuse') throw offTerminalRefusal();
       let started = performance.now();
@@ -40,7 +45,7 @@ export function registerReset(program: Command): void {
         ...common,
         seed: flags.seed,
         seedsDir: flags.seedsDir,
-        force: flags.force,
+        allowProduction: flags.allowProduction,
         partitions: partitions ? {} : false,
         confirm: mode === 'ask' ? ask : undefined,
       });
