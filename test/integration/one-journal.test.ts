@@ -166,14 +166,14 @@ describe('--table is read as PostgreSQL reads a qualified name', () => {
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
     expect(await db.query('SELECT version FROM public.runs ORDER BY 1')).toEqual([{ version: 1 }, { version: 2 }]);
-    expect(await allTables()).toEqual(['public.runs', 'public.schema_migrations']);
+    expect(await allTables()).toEqual(['public.runs', 'public.schema_migrations', 'public.schema_migrations_metadata']);
   });
 
   it('"Schema_Migrations" (quoted) is its own table, and then the only journal: the default name is refused, naming it', async () => {
     writeCountingMigrations(1);
     await db.query('CREATE TABLE public.runs (version int NOT NULL)');
     expect((await cli(['up', '--table', '"Schema_Migrations"'])).code).toBe(0);
-    expect(await allTables()).toEqual(['public.Schema_Migrations', 'public.runs']);
+    expect(await allTables()).toEqual(['public.Schema_Migrations', 'public.Schema_Migrations_metadata', 'public.runs']);
     const status = await cli(['status']);
     expect(status.code).toBe(2);
     expect(oneError(status)).toContain(`public."Schema_Migrations" (aeturnis-db's journal); nothing was created`);
