@@ -50,6 +50,10 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/** Why a second connection is needed, for a failure to open it (a role's CONNECTION LIMIT of 1, say). */
+const LOCK_CONNECTION_HINT =
+  " (opening the runner lock's own connection: commands that change anything hold the lock on a second connection, so that no migration can release it; the role needs at least 2 connections)";
+
 /** The connection holding the runner lock. */
 export interface LockConnection {
   client: pg.ClientBase;
@@ -123,6 +127,8 @@ export async function openSession(
               connectionString: server.connectionString,
               waitSeconds: options.waitSeconds ?? 30,
               signal: options.signal,
+            }).catch((error: unknown) => {
+              throw error instanceof ConnectionError ? new ConnectionError(`${error.message}${LOCK_CONNECTION_HINT}`) : error;
             }),
           ),
     // PGlite cannot cancel a statement: interrupting stops the embedded database instead.

@@ -107,13 +107,15 @@ describe('unreachable database: retried for --wait, then exit 4', () => {
   });
 
   it('keeps retrying a refusal that heals (too many connections) and then migrates', async () => {
-    // A role limited to one connection: while the test holds it, the server refuses the CLI with
-    // SQLSTATE 53300; when the test lets go, the next attempt gets in.
+    // A role limited to two connections (up holds the runner lock on a second one): while the
+    // test holds both, the server refuses the CLI with SQLSTATE 53300; when the test lets go,
+    // the next attempt gets in.
     const db = await database();
-    const limited = await role('LOGIN CONNECTION LIMIT 1');
+    const limited = await role('LOGIN CONNECTION LIMIT 2');
     await adminQuery(`ALTER DATABASE ${db.name} OWNER TO ${limited.name}`);
-    const blocker = new pg.Client({ connectionString: limited.url(db) });
-    await blocker.connect();
+    const blockers = [new pg.Client({ connectionString: limited.url(db) }), new pg.Client({ connectionString: limited.url(db) })];
+    for (const client of blockers) await client.connect();
+    const blocker = { end: () => Promise.all(blockers.map((client) => client.end())) };
     let released = false;
     try {
       const runner = watchCli(['up', '--wait', '30'], { cwd: project.dir, databaseUrl: limited.url(db) });
@@ -132,6 +134,20 @@ describe('unreachable database: retried for --wait, then exit 4', () => {
     } finally {
       if (!released) await blocker.end();
     }
+  });
+});
+
+describe('a role limited to one connection', () => {
+  it('up: exit 4 saying the runner lock needs a second connection; nothing applied', async () => {
+    const db = await database();
+    const limited = await role('LOGIN CONNECTION LIMIT 1');
+    await adminQuery(`ALTER DATABASE ${db.name} OWNER TO ${limited.name}`);
+    const result = await runCli(['up', '--wait', '0'], { cwd: project.dir, databaseUrl: limited.url(db) });
+    expect(result.code).toBe(4);
+    const errors = lines(result.stderr);
+    expect(errors.at(-1)).toContain(`too many connections for role "${limited.name}"`);
+    expect(errors.at(-1)).toContain('the role needs at least 2 connections');
+    expect(await db.query("SELECT to_regclass('public.schema_migrations') IS NULL AS none")).toEqual([{ none: true }]);
   });
 });
 
