@@ -25,26 +25,77 @@ export function metadataDisplay(journal: JournalPlace): string {
   return `${journal.schema}.${derivedName(journal.table, '_metadata')}`;
 }
 
+/** How {@link metadataWriteSql} writes. */
+export interface MetadataWrite {
+  /** Create the table when it is missing (default); false only updates one that is there. */
+  createWhenMissing?: boolean;
+  /** A role that may not create or write the table is not stopped (the record is a guard's input, not the migration's). */
+  tolerateNoPrivilege?: boolean;
+}
+
 /**
- * A plpgsql block that creates the table when it is missing and sets `values` (key -> value,
- * null for unset). `createWhenMissing: false` only updates a table that is already there. One
- * statement, so it costs `up` one round trip; a role that may not create or write the table
- * (a DBA's journal) is not stopped by it: the record is a guard's input, not the migration's.
+ * One statement that upserts `values` (key -> value, null for unset) into the companion table.
+ *
+ * @example
+ * await client.query(writeMetadataSql(journal, { environment: 'production' }, { tolerateNoPrivilege: true }));
  */
-export function writeMetadataSql(journal: JournalPlace, values: Readonly<Record<string, string | null>>, createWhenMissing = true): string {
+export function writeMetadataSql(journal: JournalPlace, values: Readonly<Record<string, string | null>>, how: MetadataWrite = {}): string {
+  const expressions = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, value === null ? 'NULL' : quoteLiteral(value)]),
+  );
+  return metadataWriteSql(journal, expressions, how);
+}
+
+/**
+ * A plpgsql block that creates the table when it is missing and sets each key to its SQL
+ * expression (a record computed by the server). One statement: one round trip.
+ */
+export function metadataWriteSql(journal: JournalPlace, expressions: Readonly<Record<string, string>>, how: MetadataWrite = {}): string {
   const table = metadataQuoted(journal);
-  const rows = Object.entries(values)
-    .map(([key, value]) => `(${quoteLiteral(key)}, ${value === null ? 'NULL' : quoteLiteral(value)}, pg_catalog.now())`)
+  const rows = Object.entries(expressions)
+    .map(([key, sql]) => `(${quoteLiteral(key)}, ${sql}, pg_catalog.now())`)
     .join(', ');
-  const missing = createWhenMissing
-    ? `CREATE TABLE ${table} (key text PRIMARY KEY, value text, updated_at timestamptz NOT NULL DEFAULT pg_catalog.now());`
-    : 'RETURN;';
-  return `DO $aeturnis$ BEGIN
+  const missing =
+    (how.createWhenMissing ?? true)
+      ? `CREATE TABLE ${table} (key text PRIMARY KEY, value text, updated_at timestamptz NOT NULL DEFAULT pg_catalog.now());`
+      : 'RETURN;';
+  const body = `BEGIN
   IF pg_catalog.to_regclass(${quoteLiteral(table)}) IS NULL THEN ${missing} END IF;
   INSERT INTO ${table} (key, value, updated_at) VALUES ${rows}
-    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at;
-EXCEPTION WHEN insufficient_privilege THEN NULL;
-END $aeturnis$`;
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at;${
+      how.tolerateNoPrivilege ? '\nEXCEPTION WHEN insufficient_privilege THEN NULL;' : ''
+    }
+END`;
+  const tag = dollarTagFor(body);
+  return `DO ${tag}${body}${tag}`;
+}
+
+/** A dollar-quote tag the body does not contain (a value recorded may hold any text, `$aeturnis$` too). */
+function dollarTagFor(body: string): string {
+  let tag = '$aeturnis$';
+  for (let n = 1; body.includes(tag); n++) tag = `$aeturnis${n}$`;
+  return tag;
+}
+
+/**
+ * The values of `keys` in the companion table (a key not there is absent from the map);
+ * undefined when the table does not exist (no journal, or one older than the table).
+ *
+ * @example
+ * (await readMetadata(client, journal, ['environment']))?.get('environment') // 'production'
+ */
+export async function readMetadata(
+  client: pg.ClientBase,
+  journal: JournalPlace,
+  keys: readonly string[],
+): Promise<Map<string, string | null> | undefined> {
+  const table = metadataQuoted(journal);
+  const { rows: found } = await client.query<{ exists: boolean }>('SELECT pg_catalog.to_regclass($1) IS NOT NULL AS exists', [table]);
+  if (!found[0]?.exists) return undefined;
+  const { rows } = await client.query<{ key: string; value: string | null }>(`SELECT key, value FROM ${table} WHERE key = ANY ($1)`, [
+    keys,
+  ]);
+  return new Map(rows.map((row) => [row.key, row.value]));
 }
 
 /**
@@ -61,8 +112,8 @@ export async function recordEnvironment(
 ): Promise<void> {
   const value = currentEnvironment(env) ?? null;
   // An unset environment on a database that never recorded one has nothing to change.
-  const sql = writeMetadataSql(journal, { environment: value, environment_variable: environmentVariable(env) }, value !== null);
-  await client.query(sql);
+  const values = { environment: value, environment_variable: environmentVariable(env) };
+  await client.query(writeMetadataSql(journal, values, { createWhenMissing: value !== null, tolerateNoPrivilege: true }));
 }
 
 /** The environment recorded by the last `up`, and the variable it came from. */
@@ -82,13 +133,11 @@ export interface RecordedEnvironment {
  * (await readRecordedEnvironment(client, journal))?.value // 'production'
  */
 export async function readRecordedEnvironment(client: pg.ClientBase, journal: JournalPlace): Promise<RecordedEnvironment | undefined> {
-  const table = metadataQuoted(journal);
-  const { rows: found } = await client.query<{ exists: boolean }>('SELECT pg_catalog.to_regclass($1) IS NOT NULL AS exists', [table]);
-  if (!found[0]?.exists) return undefined;
-  const { rows } = await client.query<{ key: string; value: string | null }>(
-    `SELECT key, value FROM ${table} WHERE key IN ('environment', 'environment_variable')`,
-  );
-  const value = (key: string): string | undefined => rows.find((row) => row.key === key)?.value ?? undefined;
-  if (!rows.some((row) => row.key === 'environment')) return undefined;
-  return { value: value('environment'), variable: value('environment_variable') ?? 'NODE_ENV', table: metadataDisplay(journal) };
+  const recorded = await readMetadata(client, journal, ['environment', 'environment_variable']);
+  if (!recorded?.has('environment')) return undefined;
+  return {
+    value: recorded.get('environment') ?? undefined,
+    variable: recorded.get('environment_variable') ?? 'NODE_ENV',
+    table: metadataDisplay(journal),
+  };
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { metadataQuoted, type JournalPlace } from './environment-record.js';
+import { metadataWriteSql, readMetadata, writeMetadataSql, type JournalPlace } from './environment-record.js';
 import { derivedName, quoteIdentifier, quoteLiteral } from './identifiers.js';
 
 /**
@@ -47,14 +47,7 @@ function snapshotSql(journal: JournalTables, journalSchemaExisted: boolean): str
  * once, by ensureJournal, right after it created the journal (under the runner lock).
  */
 export async function recordStartingSchemas(client: pg.ClientBase, journal: JournalTables, journalSchemaExisted: boolean): Promise<void> {
-  const table = metadataQuoted(journal);
-  await client.query(`DO $aeturnis$ BEGIN
-  IF pg_catalog.to_regclass(${quoteLiteral(table)}) IS NULL THEN
-    CREATE TABLE ${table} (key text PRIMARY KEY, value text, updated_at timestamptz NOT NULL DEFAULT pg_catalog.now());
-  END IF;
-  INSERT INTO ${table} (key, value) VALUES (${quoteLiteral(KEY)}, ${snapshotSql(journal, journalSchemaExisted)})
-    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = pg_catalog.now();
-END $aeturnis$`);
+  await client.query(metadataWriteSql(journal, { [KEY]: snapshotSql(journal, journalSchemaExisted) }));
 }
 
 /**
@@ -62,20 +55,12 @@ END $aeturnis$`);
  * the record existed). For reset to read before it drops the journal, and write back after.
  */
 export async function readStartingSchemasText(client: pg.ClientBase, journal: JournalTables): Promise<string | undefined> {
-  const table = metadataQuoted(journal);
-  const { rows: found } = await client.query<{ exists: boolean }>('SELECT pg_catalog.to_regclass($1) IS NOT NULL AS exists', [table]);
-  if (!found[0]?.exists) return undefined;
-  const { rows } = await client.query<{ value: string | null }>(`SELECT value FROM ${table} WHERE key = $1`, [KEY]);
-  return rows[0]?.value ?? undefined;
+  return (await readMetadata(client, journal, [KEY]))?.get(KEY) ?? undefined;
 }
 
 /** Writes a record read before back (reset: the journal and its companions were created again). */
 export async function writeStartingSchemasText(client: pg.ClientBase, journal: JournalTables, text: string): Promise<void> {
-  const table = metadataQuoted(journal);
-  await client.query(
-    `INSERT INTO ${table} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = pg_catalog.now()`,
-    [KEY, text],
-  );
+  await client.query(writeMetadataSql(journal, { [KEY]: text }));
 }
 
 /**

@@ -109,6 +109,21 @@ describe('the production guard', () => {
   });
 });
 
+describe('the recorded environment is data', () => {
+  it("an environment name holding the record's own dollar quote ($aeturnis$) is recorded and read back as it is", async () => {
+    project.write('0001_items.sql', migration('CREATE TABLE items (id int);'));
+    const name = "prod$aeturnis$'; DROP TABLE items; --";
+    const up = await cli(['up'], { AETURNIS_ENV: name });
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const refused = await cli(['reset', '--force']);
+    expect(refused.code).toBe(2);
+    expect(oneError(refused)).toContain(`last migrated with AETURNIS_ENV=${name}`);
+    expect(await itemCount()).toBe(0);
+    expect(await db.query("SELECT to_regclass('public.items') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
+  });
+});
+
 describe('reset refuses without --force', () => {
   it('off a terminal (CI, a pipe): exit 2 saying --force is needed, nothing touched', async () => {
     await migratedWithData();
