@@ -129,3 +129,18 @@ function quoteRun(text: string, from: number): number {
   while (text[index] === "'") index += 1;
   return index - from;
 }
+
+/**
+ * {@link maskPassword} for a URL that may not parse (so its pattern may not match): everything
+ * between the user's `:` and the last `@` is hidden, and `password=` parameters too.
+ *
+ * @example
+ * maskUrl('postgres://app:p@ss@db:notaport/game?password=x') // 'postgres://app:*****@db:notaport/game?password=*****'
+ */
+export function maskUrl(url: string): string {
+  const at = url.lastIndexOf('@');
+  const userStart = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0].length ?? 0;
+  const colon = url.indexOf(':', userStart);
+  const masked = at >= 0 && colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}*****${url.slice(at)}` : url;
+  return maskPassword(masked);
+}

@@ -6,10 +6,9 @@ import { isConnectionLoss } from '../db/run-errors.js';
 import { openSession } from '../db/session.js';
 import { currentVersion, describeFleet, versionsAfter, worstExitCode, type TargetOutcome, type TargetVersions } from '../fleet/outcome.js';
 import { rollOut, type Slot } from '../fleet/runner.js';
-import { redact } from '../fleet/target-url.js';
 import { readOnlyQuery, targetsQueryRefusal } from '../fleet/targets-query.js';
 import { parseTargetsFile, targetsFromRows, type FleetTarget } from '../fleet/targets.js';
-import { maskPassword } from '../redact.js';
+import { maskPassword, maskUrl } from '../redact.js';
 import type { MigratorEvent } from './events.js';
 import { sharedMigrationFiles, type CommonOptions } from './options.js';
 import { typedError, withSession, type CommandScope } from './scope.js';
@@ -149,7 +148,7 @@ function trackedVersions(
 }
 
 function identity(target: FleetTarget): Pick<TargetOutcome<unknown>, 'target' | 'source' | 'url'> {
-  return { target: target.name, source: target.source, url: redact(target.url) };
+  return { target: target.name, source: target.source, url: maskUrl(target.url) };
 }
 
 function outcomeOf<R>(slot: Slot<TargetOutcome<R>>, target: FleetTarget): TargetOutcome<R> {

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { maskPassword } from '../redact.js';
+import { maskPassword, maskUrl } from '../redact.js';
 
 /**
  * A connection URL read exactly: the URL decides where the journal lives, so a query parameter
@@ -79,17 +79,17 @@ export function checkConnectionUrl(url: string, setting: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`${setting} is not a valid URL: ${redactMalformedUrl(url)} (${EXPECTED})`);
+    throw new UsageError(`${setting} is not a valid URL: ${maskUrl(url)} (${EXPECTED})`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new UsageError(`${setting} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…): ${redactMalformedUrl(url)}`);
+    throw new UsageError(`${setting} must start with postgres:// or postgresql:// (got ${parsed.protocol}//…): ${maskUrl(url)}`);
   }
   if (!/^postgres(?:ql)?:\/\//i.test(url.trim())) {
     // `postgres:/db` or `postgres:user@host` parse as URLs without a host part; libpq rejects them.
-    throw new UsageError(`${setting} is not a valid URL: ${redactMalformedUrl(url)} (${EXPECTED})`);
+    throw new UsageError(`${setting} is not a valid URL: ${maskUrl(url)} (${EXPECTED})`);
   }
   if (parsed.port !== '' && !/^\d+$/.test(parsed.port)) {
-    throw new UsageError(`${setting} has an invalid port: ${redactMalformedUrl(url)}`);
+    throw new UsageError(`${setting} has an invalid port: ${maskUrl(url)}`);
   }
   checkQueryParameters(url, setting);
 }
@@ -110,16 +110,6 @@ function checkQueryParameters(url: string, setting: string): void {
       throw new UsageError(`${setting}: query parameter ${name} must be ${unit} (got "${value}")`);
     }
   }
-}
-
-/** Like {@link maskPassword}, for text that did not parse as a URL (so the pattern may not
- * match): hides everything between the user's `:` and the last `@`. */
-function redactMalformedUrl(url: string): string {
-  const at = url.lastIndexOf('@');
-  if (at < 0) return maskPassword(url);
-  const userinfoStart = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0].length ?? 0;
-  const colon = url.indexOf(':', userinfoStart);
-  return colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}*****${url.slice(at)}` : maskPassword(url);
 }
 
 /** What pg gets for a URL: the URL without the parameters we read ourselves, and its startup `options`. */

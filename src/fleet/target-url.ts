@@ -1,39 +1,29 @@
 import { sslSettings } from '../db/connection-config.js';
+import { checkConnectionUrl } from '../db/connection-url.js';
 import { UsageError } from '../errors.js';
-import { maskPassword } from '../redact.js';
 
 /**
  * A target's URL: checked before anything connects, named for output, and reduced to the
  * database it reaches so two lines naming one database are caught. Pure.
  */
 
-const EXPECTED = 'expected name=postgres://user:password@host:5432/database';
-
 /**
- * Parses a target's URL; a URL PostgreSQL would not accept is a UsageError naming `where`
- * (`targets.txt:3`), with the password hidden.
+ * Parses a target's URL; a URL the connection would refuse (its form, port, an unknown query
+ * parameter, an unknown sslmode) is a UsageError naming `where` (`targets.txt:3`), with the
+ * password hidden, before any target connects.
  *
  * @example
  * checkTargetUrl('postgres://app:pw@db1/tenant_1', 'targets.txt:3').hostname // 'db1'
  */
 export function checkTargetUrl(url: string, where: string): URL {
-  let parsed: URL;
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`${where}: not a valid URL: ${redact(url)} (${EXPECTED})`);
-  }
-  if (!/^postgres(?:ql)?:\/\//i.test(url)) {
-    throw new UsageError(`${where}: the URL must start with postgres:// or postgresql:// (got ${redact(url)})`);
-  }
-  if (parsed.port !== '' && !/^\d+$/.test(parsed.port)) throw new UsageError(`${where}: invalid port in ${redact(url)}`);
-  try {
-    sslSettings(url, {}, 'the URL'); // an unknown sslmode fails here, not when the target's turn comes
+    checkConnectionUrl(url, 'the URL');
+    sslSettings(url, {}, 'the URL');
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${where}: ${error.message}`);
     throw error;
   }
-  return parsed;
+  return new URL(url);
 }
 
 /**
@@ -74,13 +64,4 @@ function decode(text: string): string {
   } catch {
     return text;
   }
-}
-
-/** Hides the password of a URL, also one that did not parse (everything between the user's `:` and the last `@`). */
-export function redact(url: string): string {
-  const at = url.lastIndexOf('@');
-  const userStart = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0].length ?? 0;
-  const colon = url.indexOf(':', userStart);
-  const masked = at >= 0 && colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}*****${url.slice(at)}` : url;
-  return maskPassword(masked); // and a password= parameter
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { maskPassword } from '../redact.js';
-import { checkTargetUrl, databaseKey, defaultTargetName, redact } from './target-url.js';
+import { maskPassword, maskUrl } from '../redact.js';
+import { checkTargetUrl, databaseKey, defaultTargetName } from './target-url.js';
 
 /**
  * The targets of a fleet run, from a targets file or the rows of a query. Pure: the text, the
@@ -78,7 +78,7 @@ function parseTargetLine(line: string, where: string, env: Env): FleetTarget {
   const expanded = expandVariables(line, env, where);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(expanded)) return target(undefined, expanded, where);
   const equals = expanded.indexOf('=');
-  if (equals < 0) throw new UsageError(`${where}: expected name=URL or a postgres:// URL (got ${redact(line)})`);
+  if (equals < 0) throw new UsageError(`${where}: expected name=URL or a postgres:// URL (got ${maskUrl(line)})`);
   const name = expanded.slice(0, equals).trim();
   const url = expanded.slice(equals + 1).trim();
   if (name === '' || /[\s[\]]/.test(name))

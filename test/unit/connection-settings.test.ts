@@ -75,6 +75,12 @@ describe('resolveConnectionTarget: a setting that is set but empty', () => {
 });
 
 describe('resolveConnectionTarget: the URL is read exactly', () => {
+  it('a URL that does not parse is shown with both its userinfo password and its password= parameter hidden', () => {
+    const message = usageErrorOf(() => resolveConnectionTarget('postgres://app:pw1@db.example:notaport/game?password=pw2', {}));
+    expect(message).toMatch(/^--database-url is not a valid URL: postgres:\/\/app:\*+@db\.example:notaport\/game\?password=\*+ /);
+    expect(message).not.toMatch(/pw1|pw2/);
+  });
+
   it('a value that is not a URL is refused without echoing it (it may be a password)', () => {
     for (const [flag, env, setting] of [
       ['S3cret', {}, '--database-url'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { usageErrorOf } from '../support/usage-error.js';
-import { redact } from '../../src/fleet/target-url.js';
+import { maskUrl } from '../../src/redact.js';
 import { expandVariables, parseTargetsFile, targetsFromRows } from '../../src/fleet/targets.js';
 
 const parse = (text: string, env: Record<string, string> = {}) => parseTargetsFile(text, 'targets.txt', env);
@@ -54,7 +54,16 @@ describe('parseTargetsFile', () => {
   it('a password in the query string is hidden too', () => {
     const message = usageErrorOf(() => parse('eu=postgres://app:pw1@db/app?password=pw2&sslmode=bogus'));
     expect(message).not.toMatch(/pw1|pw2/);
-    expect(redact('postgres://app:pw1@db/app?password=pw2')).toBe('postgres://app:*****@db/app?password=*****');
+    expect(maskUrl('postgres://app:pw1@db/app?password=pw2')).toBe('postgres://app:*****@db/app?password=*****');
+  });
+
+  it('a target URL with a query parameter the connection would refuse is an error naming the line, before any target runs', () => {
+    expect(usageErrorOf(() => parse('a=postgres://db1/a\nb=postgres://db2/b?foo=1'))).toMatch(
+      /^targets\.txt:2: the URL: unknown query parameter "foo" \(aeturnis-db reads: /,
+    );
+    expect(usageErrorOf(() => parse('eu=postgres://db1/a?target_session_attrs=read-write'))).toMatch(
+      /^targets\.txt:1: the URL: query parameter target_session_attrs is a libpq setting aeturnis-db does not support/,
+    );
   });
 
   it('an invalid sslmode in a target URL is an error naming the line', () => {
