@@ -1,24 +1,23 @@
-import { DEFAULT_PARTITIONED_TABLE, DEFAULT_PARTITIONS_AHEAD } from '../config.js';
 import { UsageError } from '../errors.js';
 import { readJournal } from '../db/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { planUp } from '../migrations/plan.js';
-import { MAX_PARTITIONS_AHEAD, maintainPartitions } from '../partitions/ensure.js';
+import { MAX_AHEAD } from '../partitions/periods.js';
 import type { PartitionReport } from '../partitions/types.js';
 import type { PlannedMigration, RanMigration } from './events.js';
 import type { CommonOptions } from './options.js';
+import { registeredTables, runUpkeep } from './partitions.js';
 import { runAll } from './run.js';
 import type { CommandScope } from './scope.js';
 
 /**
  * The step `up` is made of, shared with `reset`: read the journal, plan what is pending, apply it
- * (each migration in its own transaction), then the audit_log partition step. Runs inside a
- * command's scope, under the runner lock its caller holds.
+ * (each migration in its own transaction), then partition upkeep of the registered tables. Runs
+ * inside a command's scope, under the runner lock its caller holds.
  */
 
-/** The partition step of `up`: which table, how many months ahead. */
+/** The partition step of `up`: periods ahead for every registered table, instead of each one's registered value. */
 export interface PartitionStep {
-  table?: string;
   ahead?: number;
 }
 
@@ -27,7 +26,7 @@ export interface PendingOptions {
   to?: number | undefined;
   dryRun?: boolean | undefined;
   allowOutOfOrder?: boolean | undefined;
-  /** The partition step after migrating (default: audit_log, 3 months ahead); `false` skips it. */
+  /** The partition step after migrating (default: every registered table, as registered); `false` skips it. */
   partitions?: PartitionStep | false | undefined;
 }
 
@@ -37,13 +36,13 @@ export interface ApplyResult {
   applied: RanMigration[];
   /** What would be (dry run) or was planned. */
   planned: PlannedMigration[];
-  /** The audit_log partition step (undefined when skipped). */
-  partitions: PartitionReport | undefined;
+  /** The partition step, one report per registered table (undefined when skipped). */
+  partitions: PartitionReport[] | undefined;
 }
 
 /**
- * Applies every pending migration of `migrations` in order, then ensures the partitions of
- * audit_log when that table is laid out in months. Refuses (exit 3, nothing run) what `up`
+ * Applies every pending migration of `migrations` in order, then runs partition upkeep of the
+ * registered tables. Refuses (exit 3, nothing run) what `up`
  * refuses: modified, missing, out of order.
  *
  * @example
@@ -63,7 +62,7 @@ export async function applyPending(
   }
   if (pending.length === 0) scope.emit({ type: 'nothing-to-do', direction: 'up' });
   const applied = await runAll(scope, pending, options, { direction: 'up', resume });
-  const partitions = options.partitions === false ? undefined : await partitionStep(scope, options.partitions ?? {});
+  const partitions = options.partitions === false ? undefined : await partitionStep(scope, options.partitions ?? {}, options);
   return { applied, planned, partitions };
 }
 
@@ -75,20 +74,17 @@ export async function applyPending(
  */
 export function assertPartitionStep(step: PartitionStep | false | undefined): void {
   const ahead = step === false ? undefined : step?.ahead;
-  if (ahead !== undefined && !(Number.isSafeInteger(ahead) && ahead >= 0 && ahead <= MAX_PARTITIONS_AHEAD)) {
-    throw new UsageError(`partitions.ahead must be a whole number from 0 to ${MAX_PARTITIONS_AHEAD} (got ${ahead})`);
+  if (ahead !== undefined && !(Number.isSafeInteger(ahead) && ahead >= 0 && ahead <= MAX_AHEAD.day)) {
+    throw new UsageError(`partitions.ahead must be a whole number from 0 to ${MAX_AHEAD.day} (got ${ahead})`);
   }
 }
 
 /**
- * The step after the migrations: an audit_log that is not ours (the user's own table, another
- * tool's layout) is reported and left as it is — the migrations applied fine, so up succeeds.
+ * The step after the migrations: a registered table that cannot be managed is reported and left
+ * as it is — the migrations applied fine, so up succeeds; lock retries running out is exit 4,
+ * saying the migrations stay applied.
  */
-async function partitionStep(scope: CommandScope, step: PartitionStep): Promise<PartitionReport> {
-  return maintainPartitions(scope.session.client, {
-    table: step.table ?? DEFAULT_PARTITIONED_TABLE,
-    ahead: step.ahead ?? DEFAULT_PARTITIONS_AHEAD,
-    unmanaged: 'leave-alone',
-    onEvent: (event) => scope.emit({ type: 'partition', event }),
-  });
+async function partitionStep(scope: CommandScope, step: PartitionStep, options: CommonOptions): Promise<PartitionReport[]> {
+  const tables = await registeredTables(scope);
+  return runUpkeep(scope, tables, { ...options, ahead: step.ahead }, { strict: false, outcome: 'the migrations stay applied; ' });
 }

@@ -1,44 +1,111 @@
 import { DEFAULT_PARTITIONED_TABLE, DEFAULT_PARTITIONS_AHEAD } from '../config.js';
+import { LockRetriesExhaustedError } from '../db/lock-retry.js';
+import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { maintainPartitions } from '../partitions/ensure.js';
-import type { PartitionReport } from '../partitions/types.js';
+import type { PartitionInterval } from '../partitions/periods.js';
+import type { PartitionReport, RetainMode } from '../partitions/types.js';
 import type { CommonOptions } from './options.js';
-import { withSession } from './scope.js';
+import { type CommandScope, withSession } from './scope.js';
 
-/** Options of {@link ensurePartitions}. */
-export interface EnsurePartitionsOptions extends CommonOptions {
-  /** The partitioned table (default audit_log). */
-  partitionTable?: string | undefined;
+/** One table upkeep manages, with its settings (from the registry). */
+export interface UpkeepTable {
+  /** Schema-qualified or as given. */
+  table: string;
+  interval: PartitionInterval;
+  ahead: number;
+  retain: number | undefined;
+  retainMode: RetainMode;
+}
+
+/** Overrides of one run (`partitions --ahead 9`, `up --ahead 6`): they replace the registered values. */
+export interface UpkeepOverrides {
   ahead?: number | undefined;
   retain?: number | undefined;
   dryRun?: boolean | undefined;
   now?: Date | undefined;
 }
 
+/** Options of {@link ensurePartitions}. */
+export interface EnsurePartitionsOptions extends CommonOptions, UpkeepOverrides {
+  /** Only this table (default: every registered table). */
+  partitionTable?: string | undefined;
+}
+
 /**
- * Ensures monthly partitions of audit_log (current month and `ahead` more), optionally dropping
- * those older than `retain` months; under the runner lock. Rejects (UsageError, exit 2) a table
- * that does not exist or is not laid out in UTC months, and a month whose name another relation
- * holds (after committing the rest).
+ * Partition upkeep of every registered table (or only `partitionTable`), under the runner lock:
+ * each table's current period and `ahead` more, rows moved out of its default partition, old
+ * partitions removed with `retain`. Rejects (exit 2) a table that does not exist or cannot be
+ * managed, and a period whose name another relation holds (after doing the rest); exit 4 when a
+ * step cannot get its locks before the lock-retry schedule runs out.
  *
  * @example
- * const report = await ensurePartitions({ databaseUrl, ahead: 6 });
- * console.log(report.created.map((p) => p.name));
+ * const reports = await ensurePartitions({ databaseUrl, ahead: 6 });
+ * console.log(reports.flatMap((report) => report.created.map((p) => p.name)));
  */
-export async function ensurePartitions(options: EnsurePartitionsOptions = {}): Promise<PartitionReport> {
+export async function ensurePartitions(options: EnsurePartitionsOptions = {}): Promise<PartitionReport[]> {
   return withSession(
     options,
-    async ({ session, emit }) =>
-      maintainPartitions(session.client, {
-        table: options.partitionTable ?? DEFAULT_PARTITIONED_TABLE,
-        ahead: options.ahead ?? DEFAULT_PARTITIONS_AHEAD,
-        ...(options.retain !== undefined ? { retain: options.retain } : {}),
-        ...(options.dryRun ? { dryRun: true } : {}),
-        ...(options.now ? { now: options.now } : {}),
-        // Asked for by name: a missing table, one not laid out in months, a month left without
-        // a partition are errors (exit 2), not notes.
-        unmanaged: 'fail',
-        onEvent: (event) => emit({ type: 'partition', event }),
-      }),
+    async (scope) => {
+      const tables = await registeredTables(scope, options.partitionTable);
+      return runUpkeep(scope, tables, options, { strict: true });
+    },
     options.dryRun ? undefined : { createJournal: false },
   );
+}
+
+/**
+ * The tables upkeep manages in this database. Until the registry lands this is audit_log, monthly.
+ */
+export async function registeredTables(_scope: CommandScope, only?: string): Promise<UpkeepTable[]> {
+  return [
+    {
+      table: only ?? DEFAULT_PARTITIONED_TABLE,
+      interval: 'month',
+      ahead: DEFAULT_PARTITIONS_AHEAD,
+      retain: undefined,
+      retainMode: 'drop',
+    },
+  ];
+}
+
+/**
+ * Upkeep of `tables`, one after the other, on the scope's connection with the lock-retry
+ * schedule of the command. `strict` (the `partitions` command): a table that cannot be managed is
+ * an error; otherwise (`up`) it is reported and left alone. When a step's lock retries run out,
+ * the error says which tables were done and which were not.
+ */
+export async function runUpkeep(
+  scope: CommandScope,
+  tables: readonly UpkeepTable[],
+  options: CommonOptions & UpkeepOverrides,
+  mode: { strict: boolean; outcome?: string },
+): Promise<PartitionReport[]> {
+  const lockRetries = resolveLockRetries(options.lockRetries, options.env ?? process.env);
+  const reports: PartitionReport[] = [];
+  for (const entry of tables) {
+    try {
+      reports.push(
+        await maintainPartitions(scope.session.client, {
+          table: entry.table,
+          interval: entry.interval,
+          ahead: options.ahead ?? entry.ahead,
+          retain: options.retain ?? entry.retain,
+          retainMode: entry.retainMode,
+          ...(options.dryRun ? { dryRun: true } : {}),
+          ...(options.now ? { now: options.now } : {}),
+          lockRetries,
+          signal: options.signal,
+          unmanaged: mode.strict ? 'fail' : 'leave-alone',
+          onEvent: (event) => scope.emit({ type: 'partition', event }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof LockRetriesExhaustedError)) throw error;
+      const rest = tables.slice(reports.length + 1).map((other) => other.table);
+      const notDone = rest.length > 0 ? `; not started: ${rest.join(', ')}` : '';
+      const done = reports.length > 0 ? `; tables done: ${reports.map((report) => report.table).join(', ')}` : '';
+      throw error.withOutcome(`${mode.outcome ?? ''}${error.outcome}${done}${notDone}`);
+    }
+  }
+  return reports;
 }

@@ -63,7 +63,7 @@ export interface ResetResult {
   kept: string[];
   applied: RanMigration[];
   seeded: { fileName: string; executionMs: number }[];
-  partitions: PartitionReport | undefined;
+  partitions: PartitionReport[] | undefined;
 }
 
 const WHY = 'reset drops every table the migrations built, and their data';

@@ -144,11 +144,16 @@ export function resetDroppedMessage(event: Extract<RunEvent, { type: 'reset-drop
 
 function renderPartitionEvent(output: Output, event: PartitionEvent): void {
   const fields = { event: 'partition', kind: event.type };
-  if (event.type === 'month-conflict' || event.type === 'drop-failed' || event.type === 'default-problem')
+  if (event.type === 'period-conflict' || event.type === 'drop-failed' || event.type === 'default-problem')
     output.warn(event.message, fields);
-  else if (event.type === 'partition-created' || event.type === 'partition-dropped' || event.type === 'default-created')
+  else if (
+    event.type === 'partition-created' ||
+    event.type === 'partition-dropped' ||
+    event.type === 'partition-detached' ||
+    event.type === 'default-created'
+  )
     output.success(event.message, fields);
-  else if (event.type === 'month-covered')
+  else if (event.type === 'period-covered')
     return; // summarised by the 'done' line
   else output.info(event.message, fields);
 }

@@ -56,6 +56,11 @@ export class LockRetriesExhaustedError extends ConnectionError {
     this.blockers = info.blockers;
   }
 
+  /** What became of the work (the end of the message). */
+  get outcome(): string {
+    return this.info.outcome;
+  }
+
   /** The same error saying `outcome` instead (what stayed applied, what was recorded). */
   withOutcome(outcome: string): LockRetriesExhaustedError {
     return new LockRetriesExhaustedError({ ...this.info, outcome });

@@ -1,20 +1,21 @@
 /**
- * Catalog reads of partition maintenance: the table (resolved like SQL resolves a name), its
+ * Catalog reads of partition upkeep: the table (resolved like SQL resolves a name), its
  * partition key, its partitions with their bounds, names other relations already hold, the rows
- * waiting in the default partition, and whether the table is one this tool maintains at all.
- * Reads only; the caller owns the transaction.
+ * waiting in the default partition, and whether the table's layout fits its interval. Reads
+ * only; the caller owns the transaction, if any.
  *
  * @example
  * const table = await resolveTable(client, 'audit_log');
  * if (table) {
- *   const { key, state } = await inspectTable(client, 'audit_log', table, monthsToEnsure(new Date(), 3));
+ *   const { key, state } = await inspectTable(client, 'audit_log', table, periodsToEnsure(new Date(), 'month', 3));
  * }
  */
 import type { ClientBase } from 'pg';
 import { parsePartitionBound } from './bounds.js';
 import { PartitionSetupError, PartitionSqlError } from './errors.js';
 import { judgeLayout } from './layout.js';
-import { type Month, addMonths, defaultPartitionName, partitionName } from './months.js';
+import { defaultPartitionName } from './months.js';
+import { INTERVAL_ADJECTIVE, type Period, partitionNameOf, periodEnd, periodStart } from './periods.js';
 import type { ExistingPartition } from './plan.js';
 import { quoteIdentifier } from '../db/identifiers.js';
 import { type KeyType, boundLiteral, pgErrorInfo } from './sql.js';
@@ -76,7 +77,7 @@ export async function readKey(client: ClientBase, table: string, info: TableInfo
   if (info.relkind !== 'p') {
     throw new PartitionSetupError(
       table,
-      `${info.schema}.${info.relname} is not a partitioned table; monthly partitions need PARTITION BY RANGE (created_at)`,
+      `${info.schema}.${info.relname} is not a partitioned table; upkeep needs PARTITION BY RANGE on one timestamptz, timestamp or date column`,
     );
   }
   const [key] = (
@@ -94,10 +95,10 @@ export async function readKey(client: ClientBase, table: string, info: TableInfo
   if (key.strategy !== 'r' || key.columns !== 1 || key.attname === null || type === undefined) {
     throw new PartitionSetupError(
       table,
-      `partitioned by ${key.definition}; monthly partitions need RANGE on one timestamptz, timestamp or date column`,
+      `partitioned by ${key.definition}; upkeep needs RANGE on one timestamptz, timestamp or date column`,
     );
   }
-  const longest = Buffer.byteLength(partitionName(info.relname, { year: 2000, month: 1 }));
+  const longest = Buffer.byteLength(partitionNameOf(info.relname, { interval: 'day', index: 0 }));
   if (longest > 63 || Buffer.byteLength(defaultPartitionName(info.relname)) > 63) {
     throw new PartitionSetupError(table, `table name too long: partition names would exceed 63 bytes`);
   }
@@ -172,46 +173,60 @@ async function readTakenNames(client: ClientBase, info: TableInfo, candidates: s
   return result.rows.map((row) => row.relname);
 }
 
-/** The partitions, and which of the names the months (and the default partition) want are taken. */
-export async function readState(client: ClientBase, table: string, info: TableInfo, key: KeyInfo, months: Month[]): Promise<CatalogState> {
+/** The partitions, and which of the names the periods (and the default partition) want are taken. */
+export async function readState(
+  client: ClientBase,
+  table: string,
+  info: TableInfo,
+  key: KeyInfo,
+  periods: Period[],
+): Promise<CatalogState> {
   const partitions = await readPartitions(client, table, info, key);
-  const candidates = [...months.map((month) => partitionName(info.relname, month)), defaultPartitionName(info.relname)];
+  const candidates = [...periods.map((period) => partitionNameOf(info.relname, period)), defaultPartitionName(info.relname)];
   const taken = await readTakenNames(client, info, candidates);
   return { partitions, taken };
 }
 
 /**
- * The partition key and the catalog state of a table this tool maintains; PartitionSetupError
- * for any other (not RANGE on one timestamp column, partitions not UTC calendar months).
+ * The partition key and the catalog state of a table whose layout fits the periods' interval;
+ * PartitionSetupError for any other (not RANGE on one timestamp column, partitions of another grain).
  */
 export async function inspectTable(
   client: ClientBase,
   table: string,
   info: TableInfo,
-  months: Month[],
+  periods: Period[],
 ): Promise<{ key: KeyInfo; state: CatalogState }> {
   const key = await readKey(client, table, info);
-  const state = await readState(client, table, info, key, months);
-  const layout = judgeLayout(state.partitions);
-  if (!layout.monthly) throw new PartitionSetupError(table, `${layout.problem}; only monthly partitions are maintained`);
+  const state = await readState(client, table, info, key, periods);
+  const interval = periods[0]?.interval ?? 'month';
+  const layout = judgeLayout(state.partitions, interval);
+  if (!layout.monthly) {
+    const suggested = { day: 'day', week: 'week', year: 'year', 'utc-month': 'month' }[layout.grain as string];
+    const fix = suggested ? `register it again with --interval ${suggested}, or unregister it` : 'unregister it';
+    throw new PartitionSetupError(table, `${layout.problem}, but it is registered as ${INTERVAL_ADJECTIVE[interval]} (${fix})`);
+  }
   return { key, state };
 }
 
-/** Rows of the default partition inside each month (one scan). */
+/** `col >= from AND col < to` for the period, cast to the key's type. */
+export function periodCondition(key: KeyInfo, period: Period): string {
+  const column = quoteIdentifier(key.column);
+  const from = `${boundLiteral(periodStart(period), key.type)}::${key.type}`;
+  const to = `${boundLiteral(periodEnd(period), key.type)}::${key.type}`;
+  return `${column} >= ${from} AND ${column} < ${to}`;
+}
+
+/** Rows of the default partition inside each period (one scan). */
 export async function countDefaultRows(
   client: ClientBase,
   table: string,
   defaultSql: string,
   key: KeyInfo,
-  months: Month[],
+  periods: Period[],
 ): Promise<number[]> {
-  if (months.length === 0) return [];
-  const column = quoteIdentifier(key.column);
-  const counts = months.map(
-    (month, index) =>
-      `count(*) FILTER (WHERE ${column} >= ${boundLiteral(month, key.type)}::${key.type}` +
-      ` AND ${column} < ${boundLiteral(addMonths(month, 1), key.type)}::${key.type})::int8::text AS month${index}`,
-  );
+  if (periods.length === 0) return [];
+  const counts = periods.map((period, index) => `count(*) FILTER (WHERE ${periodCondition(key, period)})::int8::text AS period${index}`);
   let row: Record<string, string> | undefined;
   try {
     [row] = (await client.query<Record<string, string>>(`SELECT ${counts.join(', ')} FROM ${defaultSql}`)).rows;
@@ -219,7 +234,7 @@ export async function countDefaultRows(
     const { message, code } = pgErrorInfo(error);
     throw new PartitionSqlError({ table, step: `counting rows in the default partition`, pgMessage: message, sqlState: code });
   }
-  return months.map((_, index) => Number(row?.[`month${index}`] ?? 0));
+  return periods.map((_, index) => Number(row?.[`period${index}`] ?? 0));
 }
 
 /** The table's columns a row copy must carry (generated ones are computed again), quoted. */

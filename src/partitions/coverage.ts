@@ -1,26 +1,26 @@
 /**
- * Pure: which UTC months a table's partitions cover between its first and last month, and
- * which months in between have no partition at all (a gap, e.g. a month whose name a plain
- * table holds). For the `status` line. No I/O.
+ * Pure: which periods a table's partitions cover between its first and last period, and which
+ * periods in between have no partition at all (a gap, e.g. a month whose name a plain table
+ * holds). For the `status` line. No I/O.
  *
  * @example
- * const { covered, missing } = monthCoverage([nov, dec, feb]); // three monthly ranges
+ * const { covered, missing } = periodCoverage([nov, dec, feb], 'month'); // three monthly ranges
  * formatSpans(covered); // '2026-11..2026-12, 2027-02'
  * formatSpans(missing); // '2027-01'
  */
-import { type Month, formatMonth, monthFromIndex, monthIndex, monthOf } from './months.js';
+import { type PartitionInterval, type Period, formatPeriod, periodOf } from './periods.js';
 
-/** Consecutive months, `first..last` (the same month for one). */
-export interface MonthSpan {
-  first: Month;
-  last: Month;
+/** Consecutive periods, `first..last` (the same period for one). */
+export interface PeriodSpan {
+  first: Period;
+  last: Period;
 }
 
-export interface MonthCoverage {
-  /** Runs of months some partition overlaps, oldest first. */
-  covered: MonthSpan[];
-  /** The months between those runs that no partition overlaps. */
-  missing: MonthSpan[];
+export interface PeriodCoverage {
+  /** Runs of periods some partition overlaps, oldest first. */
+  covered: PeriodSpan[];
+  /** The periods between those runs that no partition overlaps. */
+  missing: PeriodSpan[];
 }
 
 interface IndexSpan {
@@ -29,20 +29,22 @@ interface IndexSpan {
 }
 
 /**
- * Covered and missing months of the range partitions given (`null` bounds: MINVALUE / MAXVALUE,
- * clipped to the lowest finite lower bound and the highest finite upper bound). A month a
+ * Covered and missing periods of the range partitions given (`null` bounds: MINVALUE / MAXVALUE,
+ * clipped to the lowest finite lower bound and the highest finite upper bound). A period a
  * partition covers only in part counts as covered: rows of it have somewhere to go.
  */
-export function monthCoverage(ranges: readonly { from: Date | null; to: Date | null }[]): MonthCoverage {
-  const froms = ranges.flatMap((range) => (range.from ? [monthIndex(monthOf(range.from))] : []));
-  const tos = ranges.flatMap((range) => (range.to ? [monthIndex(monthOf(new Date(range.to.getTime() - 1)))] : []));
+export function periodCoverage(ranges: readonly { from: Date | null; to: Date | null }[], interval: PartitionInterval): PeriodCoverage {
+  const indexOf = (date: Date): number => periodOf(date, interval).index;
+  const lastIndexOf = (upper: Date): number => indexOf(new Date(upper.getTime() - 1));
+  const froms = ranges.flatMap((range) => (range.from ? [indexOf(range.from)] : []));
+  const tos = ranges.flatMap((range) => (range.to ? [lastIndexOf(range.to)] : []));
   if (froms.length === 0 || tos.length === 0) return { covered: [], missing: [] };
   const lowest = Math.min(...froms);
   const highest = Math.max(...tos);
   const spans = ranges
     .map((range) => ({
-      first: Math.max(lowest, range.from ? monthIndex(monthOf(range.from)) : lowest),
-      last: Math.min(highest, range.to ? monthIndex(monthOf(new Date(range.to.getTime() - 1))) : highest),
+      first: Math.max(lowest, range.from ? indexOf(range.from) : lowest),
+      last: Math.min(highest, range.to ? lastIndexOf(range.to) : highest),
     }))
     .filter((span) => span.first <= span.last)
     .sort((earlier, later) => earlier.first - later.first);
@@ -57,13 +59,13 @@ export function monthCoverage(ranges: readonly { from: Date | null; to: Date | n
     if (previous) missing.push({ first: previous.last + 1, last: span.first - 1 });
     covered.push({ ...span });
   }
-  const toMonths = (span: IndexSpan): MonthSpan => ({ first: monthFromIndex(span.first), last: monthFromIndex(span.last) });
-  return { covered: covered.map(toMonths), missing: missing.map(toMonths) };
+  const toPeriods = (span: IndexSpan): PeriodSpan => ({ first: { interval, index: span.first }, last: { interval, index: span.last } });
+  return { covered: covered.map(toPeriods), missing: missing.map(toPeriods) };
 }
 
 /** `2026-11..2026-12, 2027-02`. */
-export function formatSpans(spans: readonly MonthSpan[]): string {
+export function formatSpans(spans: readonly PeriodSpan[]): string {
   return spans
-    .map(({ first, last }) => (monthIndex(first) === monthIndex(last) ? formatMonth(first) : `${formatMonth(first)}..${formatMonth(last)}`))
+    .map(({ first, last }) => (first.index === last.index ? formatPeriod(first) : `${formatPeriod(first)}..${formatPeriod(last)}`))
     .join(', ');
 }

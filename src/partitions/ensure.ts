@@ -1,144 +1,184 @@
 /**
- * Monthly range partitions of a table partitioned by a timestamp column (`audit_log` by
- * `created_at`): make sure the current UTC month and the next `ahead` months have a partition,
- * that a default partition exists, move rows out of the default partition into the new months,
- * and optionally drop partitions older than `retain` months. See {@link maintainPartitions}.
+ * Partition upkeep of one table range-partitioned by a timestamp column: make sure the current
+ * period (UTC day, ISO week, UTC month or UTC year) and the next `ahead` have a partition, that a
+ * default partition exists, move rows waiting in the default partition into the new periods, and
+ * optionally remove partitions older than `retain` periods. See {@link maintainPartitions}.
  *
- * Transaction strategy: one transaction per run, opened, committed and rolled back here and
- * nowhere else (dry runs: one READ ONLY transaction, rolled back). The catalog is read and the run
- * planned without locks; when there is something to do, the table is locked and planned again
- * (`locked-plan.ts`), the plan applied (`apply.ts`) and committed. So a run either applies its
- * whole plan or nothing, rows moved out of the default partition are never visible twice or not
- * at all, and a second run racing with the first (if the caller's advisory lock were missing)
- * finds the partitions already there instead of failing. Catalog reads: `catalog.ts`; the report
- * and its events: `report.ts`; the `status` line: `describe.ts`.
+ * The catalog is read and the run planned without a transaction; each change is then a step of
+ * its own (`steps.ts`), in its own short transaction on the lock-retry schedule
+ * (`upkeep-transaction.ts`). Catalog reads: `catalog.ts`; the report and its events: `report.ts`;
+ * the `status` line: `describe.ts`.
  */
 import type { ClientBase } from 'pg';
-import { applyPlan } from './apply.js';
-import { type CatalogState, inspectTable, resolveTable } from './catalog.js';
-import { PartitionSetupError } from './errors.js';
-import { planUnderLock, type Target } from './locked-plan.js';
-import { monthsToEnsure } from './months.js';
+import { BlockerWatch } from '../db/blockers.js';
+import { type CatalogState, countDefaultRows, inspectTable, resolveTable } from './catalog.js';
+import { PartitionSetupError, PartitionSqlError } from './errors.js';
 import { type RunSettings, runSettings } from './options.js';
-import { planIsEmpty } from './plan.js';
+import { periodsToEnsure } from './periods.js';
+import { type PartitionPlan, planIsEmpty, planPartitions } from './plan.js';
 import { concludeReport, emptyReport, recordPlan } from './report.js';
-import { runStep } from './sql.js';
+import { type Target, createDefault, createPeriod, removePartition } from './steps.js';
 import type { MaintainPartitionsOptions, PartitionReport } from './types.js';
-
-// The public shapes stay importable from here (src/index.ts reads them from this module).
-export type {
-  CreatedPartition,
-  DroppedPartition,
-  DropFailure,
-  MaintainPartitionsOptions,
-  PartitionDescription,
-  PartitionEvent,
-  PartitionInfo,
-  PartitionReport,
-} from './types.js';
-export { describePartitions } from './describe.js';
-export { MAX_PARTITIONS_AHEAD } from './options.js';
-
-/** How the run's transaction ends when nothing went wrong. */
-type Ending = 'commit' | 'rollback';
+import { inUpkeepTransaction } from './upkeep-transaction.js';
+import { pgErrorInfo } from './sql.js';
 
 /**
- * Ensures the monthly partitions of `options.table` (default `audit_log`): the current UTC month
- * and the next `ahead` (default 3) months get a partition `<table>_YYYY_MM` covering
- * `[YYYY-MM-01 00:00:00+00, first of next month)`, unless an existing partition (found by its
- * bounds in the catalog, whatever its name) already covers the month; a month only partly covered
- * by an existing partition is reported in `conflicts` and never attempted. A missing default
- * partition is created as `<table>_default`. Rows of the default partition that belong to a
- * month being created are moved into the new partition in the same transaction. With `retain`,
- * partitions whose upper bound is `<=` the start of (current month - retain) are detached and
- * dropped (never the default partition).
+ * Ensures the partitions of `options.table` (default `audit_log`) for the current period of
+ * `options.interval` (default month) and the next `ahead` (default 3), named `<table>_YYYY_MM`
+ * (`_YYYY_MM_DD`, `_IYYY_wIW`, `_YYYY`), unless an existing partition (found by its bounds,
+ * whatever its name) already covers the period; a period only partly covered is reported in
+ * `conflicts` and never attempted. A missing default partition is created as `<table>_default`.
+ * With `retain`, partitions whose upper bound is `<=` the start of (current period - retain) are
+ * detached and dropped, or kept as plain tables with `retainMode: 'detach'`.
  *
- * Runs in ONE transaction that it opens and commits itself (call it outside a transaction); the
- * caller owns the connection and any advisory lock, and may set `lock_timeout` to bound the wait
- * for the `ACCESS EXCLUSIVE` lock taken on the table when there is something to change. A run with
- * nothing to change takes no lock stronger than catalog reads. Idempotent: a second run reports
- * `changed: false` and a summary saying so.
- *
- * A table it does not maintain — missing, not RANGE-partitioned on one timestamptz/timestamp/date
- * column, or whose partitions are not UTC calendar months (see `layout.ts`) — is reported and left
- * alone (`tableExists: false` / `leftAlone`), or with `unmanaged: 'fail'` throws
- * {@link PartitionSetupError}; so does, after the commit, a month left without a partition
- * because another relation holds its name (`PartitionMonthsMissingError`). Throws
- * `PartitionSqlError` (after rolling back everything) when a statement fails. A failed retention
- * drop (e.g. a view depends on the partition) is rolled back to a savepoint and reported in
- * `dropFailures`; the rest of the run is kept.
+ * Each change is one transaction of its own with the lock-retry schedule's lock_timeout
+ * (`lockRetries`); the caller owns the connection and the runner lock. Idempotent: a second run
+ * reports `changed: false`. A table it cannot manage is reported and left alone, or with
+ * `unmanaged: 'fail'` throws {@link PartitionSetupError}; so does, after the rest is done, a
+ * period left without a partition because another relation holds its name. A removal PostgreSQL
+ * refuses (a view depends on the partition) is reported and, once the other steps are done,
+ * thrown as {@link PartitionSqlError} (exit 1). A step that cannot get its locks before the
+ * schedule runs out throws LockRetriesExhaustedError (exit 4); the steps before it stay done.
  *
  * @example
- * const client = new pg.Client({ connectionString });
- * await client.connect();
- * const report = await maintainPartitions(client, { table: 'audit_log', ahead: 3, retain: 12,
+ * const report = await maintainPartitions(client, { table: 'events', interval: 'day', ahead: 7, retain: 30,
  *   onEvent: (event) => console.log(event.message) });
- * if (!report.tableExists) console.log('no audit_log table yet');
- * console.log(report.summary); // e.g. "audit_log: created 1 partition (audit_log_2027_03)"
+ * console.log(report.summary); // e.g. "events: created 1 partition (events_2026_12_14)"
  */
 export async function maintainPartitions(client: ClientBase, options: MaintainPartitionsOptions = {}): Promise<PartitionReport> {
   const settings = runSettings(options);
   const report = emptyReport(settings);
-  // `up` in a project without the table: one catalog query instead of the transaction (BEGIN,
-  // two SETs, the catalog read, ROLLBACK), with the same report. The strict command's error
-  // for a missing table stays findTarget's.
-  const skip = !settings.strict && (await certainlyAbsent(client, settings.table));
-  if (!skip) await inTransaction(client, settings, () => maintainInTransaction(client, settings, report));
-  return concludeReport(report, options.onEvent, settings.strict);
-}
-
-/** True only when `table` resolves to no relation; any doubt (an invalid name) is left to the full run. */
-async function certainlyAbsent(client: ClientBase, table: string): Promise<boolean> {
-  try {
-    const { rows } = await client.query<{ absent: boolean }>('SELECT pg_catalog.to_regclass($1) IS NULL AS absent', [table]);
-    return rows[0]?.absent === true;
-  } catch {
-    return false;
-  }
-}
-
-/** The one place the run's transaction is opened, committed and rolled back. */
-async function inTransaction(client: ClientBase, settings: RunSettings, work: () => Promise<Ending>): Promise<void> {
-  await runStep(client, settings.table, 'BEGIN', settings.dryRun ? 'BEGIN READ ONLY' : 'BEGIN');
-  let transactionOpen = true;
-  try {
-    const ending = await work();
-    if (ending === 'commit') await runStep(client, settings.table, 'COMMIT', 'COMMIT');
-    else await client.query('ROLLBACK');
-    transactionOpen = false;
-  } catch (error) {
-    if (transactionOpen) {
+  const found = await findTarget(client, settings, report);
+  if (found) {
+    const plan = planFor(found.target, found.state, settings);
+    const defaultPartition = found.state.partitions.find((partition) => partition.isDefault) ?? null;
+    const movedRows =
+      settings.dryRun && defaultPartition
+        ? await countDefaultRows(client, settings.table, defaultPartition.sql, found.target.key, plan.create)
+        : [];
+    recordPlan(report, found.target, { plan, defaultPartition, movedRows });
+    if (!settings.dryRun && !planIsEmpty(plan)) {
       try {
-        await client.query('ROLLBACK');
-      } catch {
-        // the connection is gone; the server rolls back by itself
+        await applyPlan(client, settings, found, plan, report);
+      } catch (error) {
+        // Say what was done before the step that failed; then the failure.
+        concludeReport(report, settings.onEvent, false);
+        throw error;
       }
     }
-    throw error;
   }
+  return concludeReport(report, settings.onEvent, settings.strict);
 }
 
-/** Plans the run and, unless there is nothing (or only a dry run) to do, applies it. */
-async function maintainInTransaction(client: ClientBase, settings: RunSettings, report: PartitionReport): Promise<Ending> {
-  // Not needed for correctness (literals are cast back in-session, ours carry +00), but keeps
-  // every text this transaction prints in one canonical form.
-  await client.query(`SET LOCAL TimeZone = 'UTC'`);
-  await client.query(`SET LOCAL DateStyle = 'ISO, YMD'`);
-  const found = await findTarget(client, settings, report);
-  if (!found) return 'rollback';
-  const lockedPlan = await planUnderLock(client, found.target, settings, found.state);
-  recordPlan(report, found.target, lockedPlan);
-  if (settings.dryRun || planIsEmpty(lockedPlan.plan)) return 'rollback';
-  const outcome = await applyPlan(client, found.target, lockedPlan, report.created);
-  report.dropped = outcome.dropped;
-  report.dropFailures = outcome.dropFailures;
-  report.changed = report.created.length > 0 || report.dropped.length > 0 || lockedPlan.plan.createDefault;
-  return 'commit';
+function planFor(target: Target, state: CatalogState, settings: RunSettings): PartitionPlan {
+  return planPartitions({
+    table: target.info.relname,
+    interval: settings.interval,
+    existing: state.partitions,
+    now: settings.now,
+    ahead: settings.ahead,
+    retain: settings.retain,
+    takenNames: state.taken,
+  });
+}
+
+/** The steps, oldest period first; a refused removal is kept for the end, a lock timeout says what stayed done. */
+async function applyPlan(
+  client: ClientBase,
+  settings: RunSettings,
+  found: { target: Target; state: CatalogState },
+  plan: PartitionPlan,
+  report: PartitionReport,
+): Promise<void> {
+  const { target, state } = found;
+  const watch = new BlockerWatch(client);
+  const done: string[] = [];
+  const step = (what: string) => ({
+    where: `${settings.table}: ${what}`,
+    outcome: `partition upkeep of ${settings.table} did not finish${done.length > 0 ? ` (done: ${done.join(', ')})` : ''}`,
+  });
+  try {
+    let defaultPartition = state.partitions.find((partition) => partition.isDefault) ?? null;
+    if (plan.createDefault) {
+      defaultPartition = await inUpkeepTransaction(client, settings, watch, step('creating the default partition'), () =>
+        createDefault(client, target),
+      );
+      done.push(defaultPartition.name);
+      report.changed = true;
+    }
+    for (const created of report.created) {
+      const partition = { period: created.period, name: created.name };
+      const source = defaultPartition;
+      created.movedRows = await inUpkeepTransaction(client, settings, watch, step(`creating ${created.name}`), () =>
+        createPeriod(client, target, partition, source),
+      );
+      done.push(created.name);
+      report.changed = true;
+    }
+  } catch (error) {
+    // The report tells what was done before the step that failed.
+    report.created = report.created.filter((created) => done.includes(created.name));
+    if (report.defaultPartition?.created && !done.includes(report.defaultPartition.name)) report.defaultPartition = null;
+    report.dropped = [];
+    report.detached = [];
+    await watch.close();
+    throw error;
+  }
+  try {
+    await removeOld(client, settings, watch, target, state, plan, report, step);
+  } finally {
+    await watch.close();
+  }
 }
 
 /**
- * The table to maintain with its first (unlocked) catalog read; null — recorded in the report —
- * when it does not exist or is not one this tool maintains and the run leaves such tables alone.
+ * Retention, oldest first, each partition in a step of its own. One PostgreSQL refuses to detach
+ * or drop (a view depends on it: SQLSTATE 2BP01) is noted and the others go on; the run then fails.
+ */
+async function removeOld(
+  client: ClientBase,
+  settings: RunSettings,
+  watch: BlockerWatch,
+  target: Target,
+  state: CatalogState,
+  plan: PartitionPlan,
+  report: PartitionReport,
+  step: (what: string) => { where: string; outcome: string },
+): Promise<void> {
+  const keep = settings.retainMode === 'detach';
+  const removed = [];
+  for (const drop of plan.drop) {
+    const partition = state.partitions.find((candidate) => candidate.name === drop.name);
+    if (!partition) continue;
+    try {
+      await inUpkeepTransaction(client, settings, watch, step(`${keep ? 'detaching' : 'dropping'} ${drop.name}`), () =>
+        removePartition(client, target, partition, keep),
+      );
+      removed.push({ name: drop.name, from: drop.from, to: drop.to });
+      report.changed = true;
+    } catch (error) {
+      if (!(error instanceof PartitionSqlError)) throw error;
+      const { message, code } = pgErrorInfo(error);
+      report.dropFailures.push({ name: drop.name, message: error.pgMessage ?? message, sqlState: error.sqlState ?? code });
+    }
+  }
+  if (keep) report.detached = removed;
+  else report.dropped = removed;
+  if (report.dropFailures.length > 0) {
+    const failures = report.dropFailures.map((failure) => `${failure.name}: ${failure.message}`).join('; ');
+    throw new PartitionSqlError({
+      table: settings.table,
+      step: `${keep ? 'detaching' : 'dropping'} old partitions`,
+      pgMessage: failures,
+      sqlState: report.dropFailures[0]?.sqlState,
+      outcome: 'the other partitions were created and removed as planned',
+    });
+  }
+}
+
+/**
+ * The table with its catalog state; null — recorded in the report — when it does not exist or
+ * cannot be managed and the run leaves such tables alone.
  */
 async function findTarget(
   client: ClientBase,
@@ -151,10 +191,10 @@ async function findTarget(
   if (!info) return null;
   Object.assign(report, { tableExists: true, schema: info.schema, relation: info.relname });
   try {
-    const { key, state } = await inspectTable(client, table, info, monthsToEnsure(settings.now, settings.ahead));
+    const periods = periodsToEnsure(settings.now, settings.interval, settings.ahead);
+    const { key, state } = await inspectTable(client, table, info, periods);
     Object.assign(report, { partitionKey: key.column, partitionKeyDef: key.definition });
-    const target: Target = { table, info, key };
-    return { target, state };
+    return { target: { table, info, key }, state };
   } catch (error) {
     if (settings.strict || !(error instanceof PartitionSetupError)) throw error;
     report.leftAlone = error.problem;

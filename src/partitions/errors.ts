@@ -37,16 +37,20 @@ export class PartitionMonthsMissingError extends PartitionSetupError {
   }
 }
 
-/** An SQL statement of partition maintenance failed; the whole run was rolled back. Exit 1. */
+/**
+ * An SQL statement of partition upkeep failed; its step's transaction was rolled back and the
+ * steps before it stay done (`outcome` says so, or says what else stayed). Exit 1.
+ */
 export class PartitionSqlError extends AeturnisError {
   readonly table: string;
   readonly sqlState: string | undefined;
   readonly pgMessage: string;
   /** What was being done, e.g. `creating audit_log_2026_11`. */
   readonly step: string;
-  constructor(opts: { table: string; step: string; pgMessage: string; sqlState?: string | undefined }) {
+  constructor(opts: { table: string; step: string; pgMessage: string; sqlState?: string | undefined; outcome?: string }) {
     const code = opts.sqlState ? ` (SQLSTATE ${opts.sqlState})` : '';
-    super(`${opts.table}: ${opts.step} failed: ${opts.pgMessage}${code}; nothing was changed`, ExitCode.sqlFailed);
+    const outcome = opts.outcome ?? 'that step was rolled back; the steps before it stay done';
+    super(`${opts.table}: ${opts.step} failed: ${opts.pgMessage}${code}; ${outcome}`, ExitCode.sqlFailed);
     this.table = opts.table;
     this.step = opts.step;
     this.pgMessage = opts.pgMessage;

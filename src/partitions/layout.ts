@@ -1,9 +1,8 @@
 /**
- * Pure judgement of a range-partitioned table's layout: are its partitions UTC calendar months
- * (the layout this tool ships and maintains), or another tool's daily, weekly, yearly or
- * other-time-zone monthly partitions (pg_partman, TimescaleDB-style, hand-rolled cron jobs)?
- * Such a table is not ours: creating monthly partitions and a default partition in it would
- * break its own maintenance. No I/O.
+ * Pure judgement of a range-partitioned table's layout: are its partitions of the interval it is
+ * registered with (UTC calendar months for `month`), or of another grain — daily, weekly, yearly
+ * or other-time-zone monthly partitions made by pg_partman, TimescaleDB-style tools or cron jobs?
+ * Creating partitions of the registered interval among them would break that layout. No I/O.
  *
  * A hand-made partition of odd length (a three-month archive, part of a month) is no evidence
  * either way, so a monthly table with a few of them stays ours, and so does a table with no
@@ -17,13 +16,17 @@
  * // { monthly: false, grain: 'day', problem: 'its partitions are daily (2 of 2, e.g. audit_log_p20261115 [...]), not UTC calendar months' }
  */
 import { monthEnd, monthOf, monthStart } from './months.js';
+import { INTERVAL_ADJECTIVE, type PartitionInterval } from './periods.js';
 import { type ExistingPartition, formatRange } from './plan.js';
 
 /** What one partition's range looks like, as far as telling layouts apart goes. */
 export type PartitionGrain = 'utc-month' | 'sub-day' | 'day' | 'week' | 'other-zone-month' | 'year' | 'other';
 
-/** The grains that show another tool's layout. */
-type ForeignGrain = Exclude<PartitionGrain, 'utc-month' | 'other'>;
+/** The grains that tell a layout (a hand-made partition of odd length tells nothing). */
+type ForeignGrain = Exclude<PartitionGrain, 'other'>;
+
+/** The grain of each interval's partitions. */
+const GRAIN_OF: Record<PartitionInterval, ForeignGrain> = { day: 'day', week: 'week', month: 'utc-month', year: 'year' };
 
 export type LayoutVerdict =
   | { monthly: true }
@@ -33,7 +36,7 @@ export type LayoutVerdict =
       /** Partitions of that grain, and range partitions in all. */
       count: number;
       total: number;
-      /** One line: `its partitions are daily (9 of 9, e.g. ...), not UTC calendar months`. */
+      /** One line: `its partitions are daily (9 of 9, e.g. ...), not monthly`. */
       problem: string;
     };
 
@@ -50,6 +53,7 @@ const ADJECTIVE: Record<ForeignGrain, string> = {
   week: 'weekly',
   'other-zone-month': 'months of a time zone other than UTC',
   year: 'yearly',
+  'utc-month': 'UTC calendar months',
 };
 
 const within = (value: number, low: number, high: number): boolean => value >= low && value <= high;
@@ -77,19 +81,21 @@ export function grainOf(from: Date | null, to: Date | null): PartitionGrain {
 }
 
 /**
- * Monthly unless another tool's grain is more common among the range partitions than UTC
- * calendar months (a tie stays monthly). The default partition does not count.
+ * Of the interval unless another grain is more common among the range partitions than the
+ * interval's own (a tie stays). The default partition does not count.
  */
-export function judgeLayout(partitions: readonly ExistingPartition[]): LayoutVerdict {
+export function judgeLayout(partitions: readonly ExistingPartition[], interval: PartitionInterval = 'month'): LayoutVerdict {
   const ranges = partitions.filter((partition) => !partition.isDefault);
   const byGrain = new Map<PartitionGrain, ExistingPartition[]>();
   for (const partition of ranges) {
     const grain = grainOf(partition.from, partition.to);
     byGrain.set(grain, [...(byGrain.get(grain) ?? []), partition]);
   }
-  const months = byGrain.get('utc-month')?.length ?? 0;
+  const own = GRAIN_OF[interval];
+  const months = byGrain.get(own)?.length ?? 0;
   let foreign: { grain: ForeignGrain; members: ExistingPartition[] } | undefined;
   for (const grain of Object.keys(ADJECTIVE) as ForeignGrain[]) {
+    if (grain === own) continue;
     const members = byGrain.get(grain) ?? [];
     if (members.length > (foreign?.members.length ?? 0)) foreign = { grain, members };
   }
@@ -103,6 +109,6 @@ export function judgeLayout(partitions: readonly ExistingPartition[]): LayoutVer
     total: ranges.length,
     problem:
       `its partitions are ${ADJECTIVE[foreign.grain]} (${count} of ${ranges.length}, e.g. ${example.name} ` +
-      `${formatRange(example.from, example.to)}), not UTC calendar months`,
+      `${formatRange(example.from, example.to)}), not ${interval === 'month' ? 'UTC calendar months' : INTERVAL_ADJECTIVE[interval]}`,
   };
 }

@@ -1,12 +1,14 @@
 /**
- * Pure planning of monthly partition maintenance: given the partitions that exist (read from the
- * catalog, by their bounds, never by their names), the clock, `ahead` and `retain`, decide what to
- * create, what is already covered, what cannot be created because an existing partition overlaps
- * part of the month, and what retention drops. No I/O.
+ * Pure planning of partition upkeep for one interval (day, week, month, year): given the
+ * partitions that exist (read from the catalog, by their bounds, never by their names), the
+ * clock, `ahead` and `retain`, decide what to create, what is already covered, what cannot be
+ * created because an existing partition overlaps part of the period, and what retention removes.
+ * No I/O.
  *
  * @example
  * const plan = planPartitions({
  *   table: 'audit_log',
+ *   interval: 'month',
  *   now: new Date('2026-11-15T12:00:00Z'),
  *   ahead: 3,
  *   retain: 3,
@@ -19,16 +21,17 @@
  * // plan.create: 2026-12, 2027-01, 2027-02; plan.alreadyCovered: 2026-11 by audit_log_2026_11;
  * // plan.drop: audit_log_2026_07 (its upper bound 2026-08-01 <= cutoff 2026-08-01)
  */
+import { defaultPartitionName } from './months.js';
 import {
-  type Month,
-  defaultPartitionName,
-  formatMonth,
-  monthEnd,
-  monthStart,
-  monthsToEnsure,
-  partitionName,
-  retentionCutoff,
-} from './months.js';
+  type PartitionInterval,
+  type Period,
+  formatPeriod,
+  partitionNameOf,
+  periodEnd,
+  periodStart,
+  periodsToEnsure,
+  retentionCutoffOf,
+} from './periods.js';
 
 /** A partition as found in the catalog. `from: null` is MINVALUE, `to: null` is MAXVALUE. */
 export interface ExistingPartition {
@@ -41,46 +44,48 @@ export interface ExistingPartition {
 export interface PlanInput {
   /** The bare (unqualified, unquoted) relation name of the partitioned table. */
   table: string;
+  /** How long each partition is (default month). */
+  interval?: PartitionInterval;
   existing: readonly ExistingPartition[];
   now: Date;
-  /** Months after the current one to ensure (default 3). */
+  /** Periods after the current one to ensure (default 3). */
   ahead?: number;
-  /** Retention in months; undefined: nothing is dropped. See {@link retentionCutoff}. */
+  /** Retention in periods; undefined: nothing is removed. See {@link retentionCutoffOf}. */
   retain?: number | undefined;
   /**
    * Names of other relations in the table's schema that are NOT partitions of this table (a
-   * stray `audit_log_2026_11` table, a view...). A month whose partition name is taken becomes a
+   * stray `audit_log_2026_11` table, a view...). A period whose partition name is taken becomes a
    * conflict instead of a failed CREATE.
    */
   takenNames?: Iterable<string>;
 }
 
-/** A month already covered, wholly, by one existing partition (or, rarely, by several adjoining ones). */
-export interface CoveredMonth {
-  month: Month;
-  /** The covering partition's name (several names joined with `', '` when the month is pieced together). */
+/** A period already covered, wholly, by one existing partition (or, rarely, by several adjoining ones). */
+export interface CoveredPeriod {
+  period: Period;
+  /** The covering partition's name (several names joined with `', '` when the period is pieced together). */
   by: string;
   /** Every partition that covers part of the month (usually one). */
   partitions: string[];
 }
 
-/** A month that will not be created: an existing partition covers only part of it, or its name is taken. */
-export interface MonthConflict {
-  month: Month;
+/** A period that will not be created: an existing partition covers only part of it, or its name is taken. */
+export interface PeriodConflict {
+  period: Period;
   /**
-   * `partly-covered`: rows of the month still have a partition for part of it; `name-taken`: no
-   * partition covers any of it and `<table>_YYYY_MM` is held by another relation (a gap).
+   * `partly-covered`: rows of the period still have a partition for part of it; `name-taken`: no
+   * partition covers any of it and its partition name is held by another relation (a gap).
    */
   kind: 'partly-covered' | 'name-taken';
-  /** The partition name the month would have had, `<table>_YYYY_MM`. */
+  /** The partition name the period would have had, e.g. `<table>_YYYY_MM`. */
   name: string;
-  /** The partitions overlapping the month (empty when the conflict is a taken name). */
+  /** The partitions overlapping the period (empty when the conflict is a taken name). */
   overlapping: string[];
-  /** A one-line explanation, naming the month, the partitions and their ranges. */
+  /** A one-line explanation, naming the period, the partitions and their ranges. */
   message: string;
 }
 
-/** A partition retention will detach and drop. */
+/** A partition retention will detach (and drop, unless it keeps detached tables). */
 export interface PlannedDrop {
   name: string;
   from: Date | null;
@@ -88,12 +93,12 @@ export interface PlannedDrop {
 }
 
 export interface PartitionPlan {
-  /** Every month that must be covered: current UTC month and `ahead` more, oldest first. */
-  months: Month[];
-  /** Months to create as `<table>_YYYY_MM` (oldest first). */
-  create: Month[];
-  alreadyCovered: CoveredMonth[];
-  conflicts: MonthConflict[];
+  /** Every period that must be covered: the current one and `ahead` more, oldest first. */
+  periods: Period[];
+  /** Periods to create (oldest first). */
+  create: Period[];
+  alreadyCovered: CoveredPeriod[];
+  conflicts: PeriodConflict[];
   /** Partitions to detach and drop (oldest first); never the default partition. */
   drop: PlannedDrop[];
   /** The existing default partition's name, or null when there is none. */
@@ -120,20 +125,21 @@ export function formatRange(from: Date | null, to: Date | null): string {
 const lowerKey = (bound: Date | null): number => (bound === null ? -Infinity : bound.getTime());
 const upperKey = (bound: Date | null): number => (bound === null ? Infinity : bound.getTime());
 
-/** What becomes of one month: created, already covered, or a conflict. */
-type MonthVerdict = { create: Month } | { covered: CoveredMonth } | { conflict: MonthConflict };
+/** What becomes of one period: created, already covered, or a conflict. */
+type PeriodVerdict = { create: Period } | { covered: CoveredPeriod } | { conflict: PeriodConflict };
 
-/** A month no partition overlaps: created, unless a relation (or a misplaced partition) holds its name. */
-function judgeFreeMonth(input: PlanInput, month: Month, name: string, taken: ReadonlySet<string>): MonthVerdict {
-  if (!taken.has(name)) return { create: month };
+/** A period no partition overlaps: created, unless a relation (or a misplaced partition) holds its name. */
+function judgeFreePeriod(input: PlanInput, period: Period, name: string, taken: ReadonlySet<string>): PeriodVerdict {
+  if (!taken.has(name)) return { create: period };
   const holder = input.existing.find((partition) => partition.name === name);
   const why = holder
     ? `partition ${name} exists with range ${formatRange(holder.from, holder.to)}`
     : `a relation named ${name} already exists and is not a partition of ${input.table}`;
-  return { conflict: { month, kind: 'name-taken', name, overlapping: [], message: `month ${formatMonth(month)} not created: ${why}` } };
+  const message = `${period.interval} ${formatPeriod(period)} not created: ${why}`;
+  return { conflict: { period, kind: 'name-taken', name, overlapping: [], message } };
 }
 
-/** Do the overlapping partitions (disjoint, sorted by lower bound) cover the whole month? */
+/** Do the overlapping partitions (disjoint, sorted by lower bound) cover the whole period? */
 function coversWholly(overlapping: readonly ExistingPartition[], start: number, end: number): boolean {
   let cursor = start;
   for (const partition of overlapping) {
@@ -144,20 +150,20 @@ function coversWholly(overlapping: readonly ExistingPartition[], start: number, 
   return cursor >= end;
 }
 
-/** Decides one month against the range partitions (sorted by lower bound). */
-function judgeMonth(input: PlanInput, ranges: readonly ExistingPartition[], month: Month, taken: ReadonlySet<string>): MonthVerdict {
-  const start = monthStart(month).getTime();
-  const end = monthEnd(month).getTime();
+/** Decides one period against the range partitions (sorted by lower bound). */
+function judgePeriod(input: PlanInput, ranges: readonly ExistingPartition[], period: Period, taken: ReadonlySet<string>): PeriodVerdict {
+  const start = periodStart(period).getTime();
+  const end = periodEnd(period).getTime();
   const overlapping = ranges.filter((partition) => lowerKey(partition.from) < end && upperKey(partition.to) > start);
-  const name = partitionName(input.table, month);
-  if (overlapping.length === 0) return judgeFreeMonth(input, month, name, taken);
+  const name = partitionNameOf(input.table, period);
+  if (overlapping.length === 0) return judgeFreePeriod(input, period, name, taken);
   const names = overlapping.map((partition) => partition.name);
-  if (coversWholly(overlapping, start, end)) return { covered: { month, by: names.join(', '), partitions: names } };
+  if (coversWholly(overlapping, start, end)) return { covered: { period, by: names.join(', '), partitions: names } };
   const parts = overlapping.map((partition) => `${partition.name} ${formatRange(partition.from, partition.to)}`).join(', ');
   const message =
-    `month ${formatMonth(month)} ${formatRange(monthStart(month), monthEnd(month))} is only partly covered by ` +
+    `${period.interval} ${formatPeriod(period)} ${formatRange(periodStart(period), periodEnd(period))} is only partly covered by ` +
     `${parts}; ${name} not created (resolve the overlap by hand)`;
-  return { conflict: { month, kind: 'partly-covered', name, overlapping: names, message } };
+  return { conflict: { period, kind: 'partly-covered', name, overlapping: names, message } };
 }
 
 /** The range partitions whose whole range ended at or before `cutoff`, oldest first. */
@@ -186,8 +192,9 @@ function planDefault(
 
 /** Builds the plan. Throws RangeError on a bad `ahead`/`retain`/`now`. */
 export function planPartitions(input: PlanInput): PartitionPlan {
-  const months = monthsToEnsure(input.now, input.ahead ?? 3);
-  const cutoff = input.retain === undefined ? null : retentionCutoff(input.now, input.retain);
+  const interval = input.interval ?? 'month';
+  const periods = periodsToEnsure(input.now, interval, input.ahead ?? 3);
+  const cutoff = input.retain === undefined ? null : retentionCutoffOf(input.now, interval, input.retain);
   const ranges = input.existing
     .filter((partition) => !partition.isDefault)
     .sort((first, second) => lowerKey(first.from) - lowerKey(second.from) || first.name.localeCompare(second.name));
@@ -195,7 +202,7 @@ export function planPartitions(input: PlanInput): PartitionPlan {
   for (const partition of input.existing) taken.add(partition.name);
 
   const plan: PartitionPlan = {
-    months,
+    periods,
     create: [],
     alreadyCovered: [],
     conflicts: [],
@@ -203,8 +210,8 @@ export function planPartitions(input: PlanInput): PartitionPlan {
     ...planDefault(input, taken),
     retentionCutoff: cutoff,
   };
-  for (const month of months) {
-    const verdict = judgeMonth(input, ranges, month, taken);
+  for (const period of periods) {
+    const verdict = judgePeriod(input, ranges, period, taken);
     if ('create' in verdict) plan.create.push(verdict.create);
     else if ('covered' in verdict) plan.alreadyCovered.push(verdict.covered);
     else plan.conflicts.push(verdict.conflict);

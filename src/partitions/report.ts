@@ -1,19 +1,21 @@
 /**
- * The report of a maintenance run: filled in from the plan, summed up in one line, told as one
- * event per item (after the transaction ended), and — for a run asked to fail on them — turned
- * into an error when months were left without a partition because other relations hold their
- * names. No I/O besides the caller's `onEvent`.
+ * The report of an upkeep run: filled in from the plan, summed up in one line, told as one event
+ * per item (after the steps ended), and — for a run asked to fail on them — turned into an error
+ * when periods were left without a partition because other relations hold their names. No I/O
+ * besides the caller's `onEvent`.
  *
  * @example
  * const report = emptyReport(settings);
  * // ... the run fills it in ...
  * return concludeReport(report, onEvent, settings.strict); // emits, may throw
  */
+import type { CatalogPartition } from './catalog.js';
 import { PartitionMonthsMissingError } from './errors.js';
-import type { LockedPlan, Target } from './locked-plan.js';
-import { type Month, defaultPartitionName, formatMonth, monthEnd, monthStart, partitionName } from './months.js';
+import { defaultPartitionName } from './months.js';
 import type { RunSettings } from './options.js';
-import { type MonthConflict, formatRange } from './plan.js';
+import { type Period, formatPeriod, partitionNameOf, periodEnd, periodStart } from './periods.js';
+import { type PartitionPlan, type PeriodConflict, formatRange } from './plan.js';
+import type { Target } from './steps.js';
 import type { PartitionEvent, PartitionReport } from './types.js';
 import { plural } from '../plural.js';
 
@@ -31,11 +33,14 @@ export function emptyReport(settings: RunSettings): PartitionReport {
     partitionKeyDef: null,
     dryRun: settings.dryRun,
     now: settings.now,
-    months: [],
+    interval: settings.interval,
+    retainMode: settings.retainMode,
+    periods: [],
     created: [],
     alreadyCovered: [],
     conflicts: [],
     dropped: [],
+    detached: [],
     dropFailures: [],
     defaultPartition: null,
     defaultProblem: null,
@@ -45,31 +50,40 @@ export function emptyReport(settings: RunSettings): PartitionReport {
   };
 }
 
+/** What a run decided: its plan, the default partition as found, and (dry runs) the rows each new period would take. */
+export interface DecidedPlan {
+  plan: PartitionPlan;
+  defaultPartition: CatalogPartition | null;
+  movedRows: number[];
+}
+
 /** Records what the plan decided (for a dry run: what it would do). */
-export function recordPlan(report: PartitionReport, { info }: Target, { plan, defaultPartition, movedRows }: LockedPlan): void {
-  report.months = plan.months;
+export function recordPlan(report: PartitionReport, { info }: Target, { plan, defaultPartition, movedRows }: DecidedPlan): void {
+  report.periods = plan.periods;
   report.alreadyCovered = plan.alreadyCovered;
   report.conflicts = plan.conflicts;
   report.defaultProblem = plan.defaultProblem;
   report.retentionCutoff = plan.retentionCutoff;
-  report.created = plan.create.map((month, index) => ({
-    name: partitionName(info.relname, month),
-    month,
-    from: monthStart(month),
-    to: monthEnd(month),
+  report.created = plan.create.map((period, index) => ({
+    name: partitionNameOf(info.relname, period),
+    period,
+    from: periodStart(period),
+    to: periodEnd(period),
     movedRows: movedRows[index] ?? 0,
   }));
-  report.dropped = plan.drop.map((drop) => ({ name: drop.name, from: drop.from, to: drop.to }));
+  const removed = plan.drop.map((drop) => ({ name: drop.name, from: drop.from, to: drop.to }));
+  if (report.retainMode === 'detach') report.detached = removed;
+  else report.dropped = removed;
   if (defaultPartition) report.defaultPartition = { name: defaultPartition.name, created: false };
   else if (plan.createDefault) report.defaultPartition = { name: defaultPartitionName(info.relname), created: true };
   else report.defaultPartition = null;
 }
 
-function monthSpan(months: Month[]): string {
-  const first = months[0];
-  const last = months[months.length - 1];
+function periodSpan(periods: Period[]): string {
+  const first = periods[0];
+  const last = periods[periods.length - 1];
   if (!first || !last) return '';
-  return months.length === 1 ? formatMonth(first) : `${formatMonth(first)}..${formatMonth(last)}`;
+  return periods.length === 1 ? formatPeriod(first) : `${formatPeriod(first)}..${formatPeriod(last)}`;
 }
 
 /** `a, b, c` for a few names; `first .. last` for many (each one is printed on its own line anyway). */
@@ -96,10 +110,18 @@ function summaryClauses(report: PartitionReport): string[] {
       `${would ? 'would drop' : 'dropped'} ${plural(report.dropped.length, 'old partition')} (${nameList(report.dropped.map((drop) => drop.name))})`,
     );
   }
-  if (report.dropFailures.length > 0) clauses.push(`could not drop ${report.dropFailures.map((failure) => failure.name).join(', ')}`);
+  if (report.detached.length > 0) {
+    const names = nameList(report.detached.map((drop) => drop.name));
+    clauses.push(
+      `${would ? 'would detach' : 'detached'} ${plural(report.detached.length, 'old partition')} (${names}), kept as plain tables`,
+    );
+  }
+  if (report.dropFailures.length > 0) clauses.push(`could not remove ${report.dropFailures.map((failure) => failure.name).join(', ')}`);
   if (report.conflicts.length > 0) {
-    const months = report.conflicts.map((conflict) => formatMonth(conflict.month)).join(', ');
-    clauses.push(`${plural(report.conflicts.length, 'month')} skipped because of overlapping partitions or taken names (${months})`);
+    const periods = report.conflicts.map((conflict) => formatPeriod(conflict.period)).join(', ');
+    clauses.push(
+      `${plural(report.conflicts.length, report.interval)} skipped because of overlapping partitions or taken names (${periods})`,
+    );
   }
   if (report.defaultProblem) clauses.push(report.defaultProblem);
   return clauses;
@@ -111,21 +133,22 @@ export function summarize(report: PartitionReport): string {
   if (report.leftAlone !== null) return `${report.table} left alone: ${report.leftAlone}`;
   const clauses = summaryClauses(report);
   const prefix = `${report.relation ?? report.table}${report.dryRun ? ' (dry run)' : ''}: `;
-  const changes = report.created.length > 0 || report.dropped.length > 0 || !!report.defaultPartition?.created;
+  const changes =
+    report.created.length > 0 || report.dropped.length > 0 || report.detached.length > 0 || !!report.defaultPartition?.created;
   if (changes) return prefix + clauses.join('; ');
-  // With skipped months, "already exist" would not be true of every month.
+  // With skipped periods, "already exist" would not be true of every period.
   const head =
     report.conflicts.length > 0 || report.defaultProblem
       ? 'nothing to do'
-      : `partitions for ${monthSpan(report.months)} already exist; nothing to do`;
+      : `partitions for ${periodSpan(report.periods)} already exist; nothing to do`;
   return prefix + [head, ...clauses].join('; ');
 }
 
-/** Events for the months: covered, created (with the rows moved), skipped (unless `raised`). */
-function emitMonths(report: PartitionReport, onEvent: (event: PartitionEvent) => void, raised: MonthConflict[]): void {
+/** Events for the periods: covered, created (with the rows moved), skipped (unless `raised`). */
+function emitPeriods(report: PartitionReport, onEvent: (event: PartitionEvent) => void, raised: PeriodConflict[]): void {
   const dryRun = report.dryRun;
   for (const covered of report.alreadyCovered) {
-    onEvent({ type: 'month-covered', covered, message: `${formatMonth(covered.month)} already covered by ${covered.by}` });
+    onEvent({ type: 'period-covered', covered, message: `${formatPeriod(covered.period)} already covered by ${covered.by}` });
   }
   for (const partition of report.created) {
     const moved =
@@ -136,7 +159,7 @@ function emitMonths(report: PartitionReport, onEvent: (event: PartitionEvent) =>
     onEvent({ type: 'partition-created', dryRun, partition, message });
   }
   for (const conflict of report.conflicts) {
-    if (!raised.includes(conflict)) onEvent({ type: 'month-conflict', conflict, message: conflict.message });
+    if (!raised.includes(conflict)) onEvent({ type: 'period-conflict', conflict, message: conflict.message });
   }
 }
 
@@ -153,14 +176,19 @@ function emitDefaultAndDrops(report: PartitionReport, onEvent: (event: Partition
     const message = `${verb} ${partition.name} ${formatRange(partition.from, partition.to)} of ${report.relation ?? report.table}`;
     onEvent({ type: 'partition-dropped', dryRun, partition, message });
   }
+  for (const partition of report.detached) {
+    const verb = dryRun ? 'would detach' : 'detached';
+    const message = `${verb} ${partition.name} ${formatRange(partition.from, partition.to)} of ${report.relation ?? report.table}, kept as a plain table`;
+    onEvent({ type: 'partition-detached', dryRun, partition, message });
+  }
   for (const failure of report.dropFailures) {
     const sqlState = failure.sqlState ? ` (SQLSTATE ${failure.sqlState})` : '';
-    onEvent({ type: 'drop-failed', failure, message: `could not drop ${failure.name}: ${failure.message}${sqlState}` });
+    onEvent({ type: 'drop-failed', failure, message: `could not remove ${failure.name}: ${failure.message}${sqlState}` });
   }
 }
 
 /** Reports the run as events; the `raised` conflicts are left to the error thrown after. */
-function emitAll(report: PartitionReport, onEvent: EventSink, raised: MonthConflict[]): void {
+function emitAll(report: PartitionReport, onEvent: EventSink, raised: PeriodConflict[]): void {
   if (!onEvent) return;
   if (!report.tableExists) {
     onEvent({ type: 'table-missing', table: report.table, message: report.summary });
@@ -170,14 +198,14 @@ function emitAll(report: PartitionReport, onEvent: EventSink, raised: MonthConfl
     onEvent({ type: 'table-left-alone', table: report.table, reason: report.leftAlone, message: report.summary });
     return;
   }
-  emitMonths(report, onEvent, raised);
+  emitPeriods(report, onEvent, raised);
   emitDefaultAndDrops(report, onEvent);
   onEvent({ type: 'done', changed: report.changed, dryRun: report.dryRun, message: report.summary });
 }
 
 /**
  * Sums the run up and reports it; a `strict` run then fails (PartitionMonthsMissingError, exit
- * 2) when a month got no partition because another relation holds its name.
+ * 2) when a period got no partition because another relation holds its name.
  */
 export function concludeReport(report: PartitionReport, onEvent: EventSink, strict: boolean): PartitionReport {
   const gaps = strict ? report.conflicts.filter((conflict) => conflict.kind === 'name-taken') : [];

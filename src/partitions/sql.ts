@@ -1,23 +1,23 @@
 /**
- * SQL text for partition maintenance: quoting, the bound literal of a month for the key's type,
- * and running one statement so that a failure names the step (PartitionSqlError, exit 1).
+ * SQL text for partition upkeep: the bound literal of an instant for the key's type, and running
+ * one statement so that a failure names the step (PartitionSqlError, exit 1).
  *
  * @example
- * boundLiteral({ year: 2026, month: 11 }, 'timestamptz'); // "'2026-11-01 00:00:00+00'"
+ * boundLiteral(new Date('2026-11-01T00:00:00Z'), 'timestamptz'); // `'2026-11-01 00:00:00+00'`
  * await runStep(client, 'audit_log', 'creating audit_log_2026_11', 'CREATE TABLE ...');
  */
 import type { ClientBase } from 'pg';
 import { quoteLiteral } from '../db/identifiers.js';
 import { errorCode, pgErrorOf } from '../db/pg-error.js';
 import { PartitionSqlError } from './errors.js';
-import { type Month, isoBound } from './months.js';
+import { isoInstant } from './periods.js';
 
-/** The partition key types monthly ranges work on. */
+/** The partition key types periods work on. */
 export type KeyType = 'timestamptz' | 'timestamp' | 'date';
 
-/** The bound literal of `month` for the key type: the instant 00:00 UTC of its 1st. */
-export function boundLiteral(month: Month, type: KeyType): string {
-  const iso = isoBound(month); // 'YYYY-MM-01 00:00:00+00'
+/** The bound literal of a period boundary (00:00 UTC of a day) for the key type. */
+export function boundLiteral(instant: Date, type: KeyType): string {
+  const iso = isoInstant(instant); // 'YYYY-MM-DD 00:00:00+00'
   if (type === 'timestamptz') return quoteLiteral(iso);
   if (type === 'timestamp') return quoteLiteral(iso.slice(0, -3));
   return quoteLiteral(iso.slice(0, 10));

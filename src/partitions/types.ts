@@ -1,37 +1,50 @@
 /**
- * The shapes partition maintenance takes and gives: its options, the report of a run, the events
- * it emits one per reported item, and the description `status` prints. Types only.
+ * The shapes partition upkeep takes and gives: its options, the report of a run, the events it
+ * emits one per reported item, and the description `status` prints. Types only.
  *
  * @example
  * import type { PartitionReport } from './types.js';
  * const created = (report: PartitionReport) => report.created.map((partition) => partition.name);
  */
-import type { Month } from './months.js';
-import type { CoveredMonth, MonthConflict } from './plan.js';
+import type { LockRetryEvent } from '../db/lock-retry.js';
+import type { LockRetries } from '../db/lock-retry-schedule.js';
+import type { PartitionInterval, Period } from './periods.js';
+import type { CoveredPeriod, PeriodConflict } from './plan.js';
+
+/** What retention does with a partition it removes: drop it, or detach it and keep it as a plain table. */
+export type RetainMode = 'drop' | 'detach';
 
 /** Options of {@link maintainPartitions} (`ensure.ts`). */
 export interface MaintainPartitionsOptions {
   /** The partitioned table, optionally schema-qualified (`app.audit_log`), resolved like SQL
    * (`to_regclass`: search_path, quoting rules). Default `'audit_log'`. */
   table?: string;
-  /** Months after the current one that must exist too (integer >= 0, default 3). */
+  /** How long each partition is (default `'month'`). */
+  interval?: PartitionInterval;
+  /** Periods after the current one that must exist too (integer >= 0, default 3). */
   ahead?: number;
-  /** Detach and drop partitions whose whole range ended before the start of (current month - retain).
-   * `retain = M` keeps the current month and the M before it. Undefined: nothing is dropped. */
+  /** Remove partitions whose whole range ended before the start of (current period - retain).
+   * `retain = M` keeps the current period and the M before it. Undefined: nothing is removed. */
   retain?: number | undefined;
+  /** `'drop'` (default) or `'detach'`: keep removed partitions as plain tables. */
+  retainMode?: RetainMode;
+  /** Each step's lock_timeout and retries (default: none, wait as long as it takes). */
+  lockRetries?: LockRetries | undefined;
+  /** Aborts the pauses between lock retries. */
+  signal?: AbortSignal | undefined;
   /** Compute and report the plan (including the rows that would be moved); change nothing. */
   dryRun?: boolean;
-  /** The clock (default `new Date()`); only its UTC calendar month matters. */
+  /** The clock (default `new Date()`); only the UTC period holding it matters. */
   now?: Date;
   /** Called once per reported item, after the transaction committed (or after planning, for dry runs). */
   onEvent?: (event: PartitionEvent) => void;
   /**
-   * A table this tool does not maintain — missing, not RANGE-partitioned on one timestamp
-   * column, or whose partitions are not UTC calendar months (daily, weekly, yearly...) — and
-   * months left without any partition because another relation holds their name:
-   * `'fail'` (the `partitions` command): PartitionSetupError (exit 2), the last one after
-   * committing what could be done; `'leave-alone'` (default; `up`): the table is reported
-   * (`tableExists: false` / `leftAlone`) and not touched, the months are warnings.
+   * A table upkeep cannot manage — missing, not RANGE-partitioned on one timestamp column, or
+   * whose partitions are of another grain than `interval` — and periods left without any
+   * partition because another relation holds their name: `'fail'` (the `partitions` command):
+   * PartitionSetupError (exit 2), the last one after committing what could be done;
+   * `'leave-alone'` (default; `up`): the table is reported (`tableExists: false` / `leftAlone`)
+   * and not touched, the periods are warnings.
    */
   unmanaged?: 'fail' | 'leave-alone';
 }
@@ -39,21 +52,21 @@ export interface MaintainPartitionsOptions {
 /** A partition created (or, in a dry run, that would be created). */
 export interface CreatedPartition {
   name: string;
-  month: Month;
+  period: Period;
   from: Date;
   to: Date;
   /** Rows moved (dry run: that would be moved) from the default partition into it. */
   movedRows: number;
 }
 
-/** A partition detached and dropped (or, in a dry run, that would be). `from: null` is MINVALUE. */
+/** A partition retention removed (or, in a dry run, would remove). `from: null` is MINVALUE. */
 export interface DroppedPartition {
   name: string;
   from: Date | null;
   to: Date;
 }
 
-/** A partition retention could not drop (e.g. a view depends on it); the rest of the run went on. */
+/** A partition retention could not remove (e.g. a view depends on it); the rest of the run went on. */
 export interface DropFailure {
   name: string;
   message: string;
@@ -64,9 +77,11 @@ export type PartitionEvent =
   | { type: 'table-missing'; table: string; message: string }
   | { type: 'table-left-alone'; table: string; reason: string; message: string }
   | { type: 'partition-created'; dryRun: boolean; partition: CreatedPartition; message: string }
-  | { type: 'month-covered'; covered: CoveredMonth; message: string }
-  | { type: 'month-conflict'; conflict: MonthConflict; message: string }
+  | { type: 'period-covered'; covered: CoveredPeriod; message: string }
+  | { type: 'period-conflict'; conflict: PeriodConflict; message: string }
   | { type: 'partition-dropped'; dryRun: boolean; partition: DroppedPartition; message: string }
+  | { type: 'partition-detached'; dryRun: boolean; partition: DroppedPartition; message: string }
+  | { type: 'lock-retry'; retry: LockRetryEvent; message: string }
   | { type: 'drop-failed'; failure: DropFailure; message: string }
   | { type: 'default-created'; dryRun: boolean; name: string; message: string }
   | { type: 'default-problem'; message: string }
@@ -88,22 +103,26 @@ export interface PartitionReport {
   partitionKeyDef: string | null;
   dryRun: boolean;
   now: Date;
-  /** The months that must be covered: current UTC month and `ahead` more. */
-  months: Month[];
+  interval: PartitionInterval;
+  retainMode: RetainMode;
+  /** The periods that must be covered: the current one and `ahead` more. */
+  periods: Period[];
   created: CreatedPartition[];
-  alreadyCovered: CoveredMonth[];
-  conflicts: MonthConflict[];
+  alreadyCovered: CoveredPeriod[];
+  conflicts: PeriodConflict[];
+  /** Partitions retention dropped, and those it detached and kept (`retainMode: 'detach'`). */
   dropped: DroppedPartition[];
+  detached: DroppedPartition[];
   dropFailures: DropFailure[];
   /** The default partition after the run (dry run: as it would be); null if there is none. */
   defaultPartition: { name: string; created: boolean } | null;
   /** Why a missing default partition was not created, else null. */
   defaultProblem: string | null;
-  /** Retention cutoff (upper bounds <= it are dropped); null without `retain`. */
+  /** Retention cutoff (upper bounds <= it are removed); null without `retain`. */
   retentionCutoff: Date | null;
   /** True when the database was changed (always false for a dry run). */
   changed: boolean;
-  /** One human-readable line, e.g. `audit_log: partitions 2026-11..2027-02 already exist; nothing to do`. */
+  /** One human-readable line, e.g. `audit_log: partitions for 2026-11..2027-02 already exist; nothing to do`. */
   summary: string;
 }
 
@@ -123,11 +142,14 @@ export interface PartitionDescription {
   /** The range partitions (default excluded), by lower bound. */
   partitions: PartitionInfo[];
   defaultPartition: string | null;
-  /** Rows sitting in the default partition (exact count). */
+  /** Rows sitting in the default partition (exact count)... */
   defaultRows: number;
-  /** UTC month of the lowest finite lower bound, and of the last instant below the highest finite upper bound. */
-  firstMonth: Month | null;
-  lastMonth: Month | null;
+  /** ...of which dated before the current period (no upkeep run will move them: they need a partition made by hand). */
+  defaultRowsPast: number;
+  interval: PartitionInterval;
+  /** The period of the lowest finite lower bound, and of the last instant below the highest finite upper bound. */
+  firstPeriod: Period | null;
+  lastPeriod: Period | null;
   /** Number of range partitions (default excluded). */
   count: number;
   /** Why this table cannot be maintained (e.g. not RANGE on a timestamp column), else null. */

@@ -1,6 +1,6 @@
 // The months a table's partitions cover, and the gaps between them, for the status line.
 import { describe, expect, it } from 'vitest';
-import { formatSpans, monthCoverage } from '../../src/partitions/coverage.js';
+import { formatSpans, periodCoverage } from '../../src/partitions/coverage.js';
 
 const range = (from: string | null, to: string | null) => ({
   from: from === null ? null : new Date(from),
@@ -8,11 +8,11 @@ const range = (from: string | null, to: string | null) => ({
 });
 const month = (y: number, m: number) => range(new Date(Date.UTC(y, m - 1, 1)).toISOString(), new Date(Date.UTC(y, m, 1)).toISOString());
 const show = (ranges: ReturnType<typeof range>[]) => {
-  const { covered, missing } = monthCoverage(ranges);
+  const { covered, missing } = periodCoverage(ranges, 'month');
   return { covered: formatSpans(covered), missing: formatSpans(missing) };
 };
 
-describe('monthCoverage', () => {
+describe('periodCoverage', () => {
   it('contiguous months are one span, in any order, with no gap', () => {
     expect(show([month(2027, 1), month(2026, 11), month(2026, 12)])).toEqual({ covered: '2026-11..2027-01', missing: '' });
   });

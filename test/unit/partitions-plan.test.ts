@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePartitionBound } from '../../src/partitions/bounds.js';
-import { formatMonth } from '../../src/partitions/months.js';
+import { type Period, formatPeriod } from '../../src/partitions/periods.js';
 import { type ExistingPartition, planIsEmpty, planPartitions } from '../../src/partitions/plan.js';
 
 const at = (iso: string) => new Date(iso);
@@ -19,12 +19,12 @@ const range = (name: string, from: string | null, to: string | null): ExistingPa
 });
 const DEFAULT: ExistingPartition = { name: 'audit_log_default', from: null, to: null, isDefault: true };
 const NOW = at('2026-11-15T12:00:00Z');
-const fm = (ms: { month: { year: number; month: number } }[]) => ms.map((x) => formatMonth(x.month));
+const fm = (ms: { period: Period }[]) => ms.map((x) => formatPeriod(x.period));
 
 describe('planPartitions: creation', () => {
   it('fresh table: current + 3 months, default exists', () => {
     const plan = planPartitions({ table: 'audit_log', existing: [DEFAULT], now: NOW });
-    expect(plan.create.map(formatMonth)).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
+    expect(plan.create.map(formatPeriod)).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
     expect(plan.alreadyCovered).toEqual([]);
     expect(plan.conflicts).toEqual([]);
     expect(plan.drop).toEqual([]);
@@ -63,7 +63,7 @@ describe('planPartitions: creation', () => {
 
   it('December -> January and leap February', () => {
     const plan = planPartitions({ table: 'audit_log', existing: [DEFAULT], now: at('2027-12-31T23:59:59Z'), ahead: 2 });
-    expect(plan.create.map(formatMonth)).toEqual(['2027-12', '2028-01', '2028-02']);
+    expect(plan.create.map(formatPeriod)).toEqual(['2027-12', '2028-01', '2028-02']);
   });
 
   it('a hand-made partition covering several months (any name) counts as covering', () => {
@@ -71,7 +71,7 @@ describe('planPartitions: creation', () => {
     const plan = planPartitions({ table: 'audit_log', existing: [DEFAULT, quarter], now: NOW });
     expect(fm(plan.alreadyCovered)).toEqual(['2026-11', '2026-12']);
     expect(plan.alreadyCovered.every((c) => c.by === 'audit_q4')).toBe(true);
-    expect(plan.create.map(formatMonth)).toEqual(['2027-01', '2027-02']);
+    expect(plan.create.map(formatPeriod)).toEqual(['2027-01', '2027-02']);
     expect(plan.conflicts).toEqual([]);
   });
 
@@ -79,18 +79,20 @@ describe('planPartitions: creation', () => {
     const low = range('old', null, '2026-12-01T00:00:00Z');
     const high = range('future', '2027-02-01T00:00:00Z', null);
     const plan = planPartitions({ table: 'audit_log', existing: [DEFAULT, low, high], now: NOW });
-    expect(plan.alreadyCovered.map((c) => [formatMonth(c.month), c.by])).toEqual([
+    expect(plan.alreadyCovered.map((c) => [formatPeriod(c.period), c.by])).toEqual([
       ['2026-11', 'old'],
       ['2027-02', 'future'],
     ]);
-    expect(plan.create.map(formatMonth)).toEqual(['2026-12', '2027-01']);
+    expect(plan.create.map(formatPeriod)).toEqual(['2026-12', '2027-01']);
   });
 
   it('a month pieced together from two adjoining partitions is covered', () => {
     const a = range('nov_a', '2026-11-01T00:00:00Z', '2026-11-16T00:00:00Z');
     const b = range('nov_b', '2026-11-16T00:00:00Z', '2026-12-01T00:00:00Z');
     const plan = planPartitions({ table: 'audit_log', existing: [DEFAULT, b, a], now: NOW, ahead: 0 });
-    expect(plan.alreadyCovered).toEqual([{ month: { year: 2026, month: 11 }, by: 'nov_a, nov_b', partitions: ['nov_a', 'nov_b'] }]);
+    expect(plan.alreadyCovered.map((c) => ({ ...c, period: formatPeriod(c.period) }))).toEqual([
+      { period: '2026-11', by: 'nov_a, nov_b', partitions: ['nov_a', 'nov_b'] },
+    ]);
     expect(plan.conflicts).toEqual([]);
   });
 });
@@ -99,7 +101,7 @@ describe('planPartitions: conflicts', () => {
   it('a partition overlapping half a month is a conflict for each month it touches; the others are created', () => {
     const half = range('audit_mid', '2026-12-15T00:00:00Z', '2027-01-15T00:00:00Z');
     const plan = planPartitions({ table: 'audit_log', existing: [DEFAULT, half], now: NOW });
-    expect(plan.create.map(formatMonth)).toEqual(['2026-11', '2027-02']);
+    expect(plan.create.map(formatPeriod)).toEqual(['2026-11', '2027-02']);
     expect(fm(plan.conflicts)).toEqual(['2026-12', '2027-01']);
     expect(plan.conflicts[0]?.overlapping).toEqual(['audit_mid']);
     expect(plan.conflicts[0]?.message).toContain('2026-12');
@@ -118,7 +120,7 @@ describe('planPartitions: conflicts', () => {
   it('a partition ending exactly at the month start does not overlap (bounds are half-open)', () => {
     const oct = monthly(2026, 10);
     const plan = planPartitions({ table: 'audit_log', existing: [DEFAULT, oct], now: NOW, ahead: 0 });
-    expect(plan.create.map(formatMonth)).toEqual(['2026-11']);
+    expect(plan.create.map(formatPeriod)).toEqual(['2026-11']);
     expect(plan.conflicts).toEqual([]);
   });
 
@@ -130,7 +132,7 @@ describe('planPartitions: conflicts', () => {
       ahead: 2,
       takenNames: ['audit_log_2027_01'],
     });
-    expect(plan.create.map(formatMonth)).toEqual(['2026-11']);
+    expect(plan.create.map(formatPeriod)).toEqual(['2026-11']);
     expect(fm(plan.conflicts)).toEqual(['2026-12', '2027-01']);
     expect(plan.conflicts[0]?.message).toContain('partition audit_log_2026_12 exists with range [2020-01-01');
     expect(plan.conflicts[1]?.message).toContain('a relation named audit_log_2027_01 already exists');

@@ -14,6 +14,7 @@ import {
   partitionName,
   retentionCutoff,
 } from '../../src/partitions/months.js';
+import { partitionNameOf, periodOf, periodStart } from '../../src/partitions/periods.js';
 import { planPartitions } from '../../src/partitions/plan.js';
 
 const originalTz = process.env.TZ;
@@ -92,7 +93,20 @@ describe.each(zones)('TZ=$tz', ({ tz, offsetMinutes, probe, localDate, localMont
         { name: 'audit_log_2026_11', from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z'), isDefault: false },
       ],
     });
-    expect(plan.create.map((m) => partitionName('audit_log', m))).toEqual(['audit_log_2026_12', 'audit_log_2027_01', 'audit_log_2027_02']);
+    expect(plan.create.map((m) => partitionNameOf('audit_log', m))).toEqual([
+      'audit_log_2026_12',
+      'audit_log_2027_01',
+      'audit_log_2027_02',
+    ]);
     expect(plan.drop.map((d) => d.name)).toEqual(['audit_log_2026_10']);
+  });
+
+  it('days, ISO weeks and years start at 00:00 UTC whatever the local zone', () => {
+    const late = new Date('2026-12-06T23:30:00Z'); // already Monday the 7th east of UTC
+    expect(partitionNameOf('events', periodOf(late, 'day'))).toBe('events_2026_12_06');
+    expect(periodStart(periodOf(late, 'day')).toISOString()).toBe('2026-12-06T00:00:00.000Z');
+    expect(partitionNameOf('events', periodOf(late, 'week'))).toBe('events_2026_w49');
+    expect(periodStart(periodOf(late, 'week')).toISOString()).toBe('2026-11-30T00:00:00.000Z');
+    expect(periodStart(periodOf(new Date('2026-12-31T23:59:59Z'), 'year')).toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 });

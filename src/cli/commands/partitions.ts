@@ -28,8 +28,11 @@ export function registerPartitions(program: Command): void {
         if (flags.partitionTable.trim() === '') throw new UsageError('--partition-table must not be empty');
         await runOnTargets(command, context, {
           run: (options) => ensurePartitions({ ...options, partitionTable: flags.partitionTable, ahead, retain, dryRun: flags.dryRun }),
-          describe: (report) =>
-            `${flags.dryRun ? 'dry run: would create' : 'created'} ${report.created.length}, dropped ${report.dropped.length}`,
+          describe: (reports) => {
+            const created = reports.reduce((sum, report) => sum + report.created.length, 0);
+            const removed = reports.reduce((sum, report) => sum + report.dropped.length + report.detached.length, 0);
+            return `${flags.dryRun ? 'dry run: would create' : 'created'} ${created}, removed ${removed}`;
+          },
         });
       },
     );

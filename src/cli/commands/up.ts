@@ -15,13 +15,16 @@ export function registerUp(program: Command): void {
     .option('--to <version>', 'apply pending migrations up to and including this version')
     .option('--dry-run', 'print what would be applied, change nothing')
     .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
-    .option('--ahead <months>', 'months of audit_log partitions to ensure after migrating', '3')
-    .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
+    .option('--ahead <n>', "periods ahead to ensure for every registered table (default: each one's registered value)")
+    .option('--no-partitions', 'skip partition upkeep of the registered tables (also AETURNIS_PARTITIONS=off)')
     .action(
-      async (flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead: string; partitions: boolean }, command: Command) => {
+      async (
+        flags: { to?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ahead?: string; partitions: boolean },
+        command: Command,
+      ) => {
         const context = await commandContext(command);
         const { output } = context;
-        const ahead = parseAhead(flags.ahead);
+        const ahead = flags.ahead === undefined ? undefined : parseAhead(flags.ahead);
         const partitionStep = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
         const to = flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined;
         const started = performance.now();
@@ -33,7 +36,7 @@ export function registerUp(program: Command): void {
               to,
               dryRun: flags.dryRun,
               allowOutOfOrder: flags.allowOutOfOrder,
-              partitions: partitionStep ? { ahead } : false,
+              partitions: partitionStep ? (ahead === undefined ? {} : { ahead }) : false,
             }),
           journal: 'track',
           describe: (result) => (flags.dryRun ? `dry run: would apply ${result.planned.length}` : 'ok'),
