@@ -109,12 +109,15 @@ async function applyPlan(
     for (const created of report.created) {
       const partition = { period: created.period, name: created.name };
       const source = defaultPartition;
-      created.movedRows = await inUpkeepTransaction(client, settings, watch, step(`creating ${created.name}`), () =>
+      const moved = await inUpkeepTransaction(client, settings, watch, step(`creating ${created.name}`), () =>
         createPeriod(client, target, partition, source),
       );
+      if (moved === null) continue; // another run made it meanwhile
+      created.movedRows = moved;
       done.push(created.name);
       report.changed = true;
     }
+    report.created = report.created.filter((created) => done.includes(created.name));
   } catch (error) {
     // The report tells what was done before the step that failed.
     report.created = report.created.filter((created) => done.includes(created.name));

@@ -17,7 +17,7 @@
  */
 import type { ClientBase } from 'pg';
 import { quoteIdentifier } from '../db/identifiers.js';
-import { type CatalogPartition, type KeyInfo, type TableInfo, periodCondition, readCopyableColumns } from './catalog.js';
+import { type CatalogPartition, type KeyInfo, type TableInfo, periodCondition, readCopyableColumns, readPartitions } from './catalog.js';
 import { defaultPartitionName } from './months.js';
 import { type Period, formatPeriod, periodEnd, periodStart } from './periods.js';
 import { boundLiteral, runStep } from './sql.js';
@@ -39,18 +39,46 @@ const qualified = (target: Target, name: string): string => `${quoteIdentifier(t
 const boundConstraintName = (name: string): string => `${Buffer.from(name).subarray(0, 56).toString()}_bound`;
 
 /**
+ * Serializes the steps of every upkeep run on this table (a transaction-level advisory lock,
+ * gone at commit), so two runs without the runner lock — API callers — cannot both build the
+ * same period; then reads whether one already did.
+ */
+async function periodTaken(client: ClientBase, target: Target, period: Period): Promise<boolean> {
+  const partitions = await lockedPartitions(client, target);
+  const start = periodStart(period).getTime();
+  const end = periodEnd(period).getTime();
+  return partitions.some(
+    (partition) => !partition.isDefault && (partition.from?.getTime() ?? -Infinity) < end && (partition.to?.getTime() ?? Infinity) > start,
+  );
+}
+
+/** The table's partitions, read once this transaction holds the table's upkeep lock. */
+async function lockedPartitions(client: ClientBase, target: Target): Promise<CatalogPartition[]> {
+  await runStep(
+    client,
+    target.table,
+    `waiting for another upkeep run of ${target.info.relname}`,
+    "SELECT pg_catalog.pg_advisory_xact_lock(('x' || pg_catalog.left(pg_catalog.md5('aeturnis-db partitions ' || $1), 16))::bit(64)::bigint)",
+    [target.info.oid],
+  );
+  return readPartitions(client, target.table, target.info, target.key);
+}
+
+/**
  * Creates the partition of `period` and moves into it the rows the default partition holds for
- * its range. Runs inside the caller's transaction; returns the rows moved.
+ * its range. Runs inside the caller's transaction; returns the rows moved, or null when another
+ * run created a partition for the period meanwhile.
  */
 export async function createPeriod(
   client: ClientBase,
   target: Target,
   partition: { period: Period; name: string },
   defaultPartition: CatalogPartition | null,
-): Promise<number> {
+): Promise<number | null> {
   const { table, info, key } = target;
   const sql = qualified(target, partition.name);
   const label = `creating ${partition.name}`;
+  if (await periodTaken(client, target, partition.period)) return null;
   if (defaultPartition) {
     // Readers of the default partition go on; writes of rows that would land in it wait, so
     // none can slip in behind the move and be left out of it.
@@ -104,6 +132,8 @@ async function moveRows(
 /** Creates the missing default partition `<table>_default`, attached like the others. */
 export async function createDefault(client: ClientBase, target: Target): Promise<CatalogPartition> {
   const { table, info } = target;
+  const existing = (await lockedPartitions(client, target)).find((partition) => partition.isDefault);
+  if (existing) return existing;
   const name = defaultPartitionName(info.relname);
   const sql = qualified(target, name);
   await runStep(client, table, `creating ${name}`, `CREATE TABLE ${sql} (LIKE ${info.sql} ${LIKE_PARENT})`);
