@@ -6,7 +6,8 @@
 //   npm run bench -- --peers         # + dbmate, node-pg-migrate, postgrator-cli (installed from npm)
 //   npm run bench -- --quick         # small N, 3 runs: for development (writes bench/results/quick.json)
 //
-// Options: --runs K (default 7), --sizes 50,300, --only up,down,startup,embedded,partitions,big,many,
+// Options: --runs K (default 7), --sizes 50,300, --only up,down,startup,embedded,partitions,big,many
+// (and audit-trigger, only when named: UPDATE cost of the audit trail, bench/audit-trigger.mjs),
 // --big-mb 20, --many 10000, --markdown (also print the table as Markdown), --out FILE,
 // --compare PATH (another build's bin/aeturnis-db.js, measured alongside: before/after a change),
 // --skip ID,... (leave out cases whose id contains one of these, e.g. psql-files).
@@ -28,6 +29,7 @@ import {
   writeCorpus,
   writeManyMigrations,
 } from './corpus.mjs';
+import { benchAuditTrigger, renderAuditTrigger } from './audit-trigger.mjs';
 import { cleanEnv, fmtMs, haveGnuTime, markdownTable, runProcess, Server, stats, textTable } from './lib.mjs';
 import { ensurePeers } from './peers.mjs';
 
@@ -57,7 +59,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   const usage = readFileSync(fileURLToPath(import.meta.url), 'utf8')
     .split('\n')
-    .slice(1, 15)
+    .slice(1, 16)
     .map((l) => l.replace(/^\/\/ ?/, ''))
     .join('\n');
   process.stdout.write(`${usage}\n`);
@@ -138,6 +140,8 @@ function postgratorConnectionArgs(url) {
 
 const results = [];
 const notes = [];
+/** The audit trigger's own table (ops/s, µs per update), printed after the main one. */
+let auditReport;
 
 /**
  * Measures a group of cases round-robin (round 1 of every case, then round 2, ...), so that a
@@ -252,6 +256,7 @@ async function main() {
     if (ONLY.has('partitions')) await benchPartitions(server);
     if (ONLY.has('big')) await benchBig(server, gnuTime);
     if (ONLY.has('many')) await benchMany(server);
+    if (ONLY.has('audit-trigger')) await benchAudit(server);
   } finally {
     await server.dropLeftovers().catch(() => {});
     await server.close();
@@ -286,6 +291,7 @@ async function main() {
   const slopes = upSlopes();
   process.stdout.write(`\n${table.text}\n\n${renderTargets(targets)}\n`);
   if (slopes.length) process.stdout.write(`\n${renderSlopes(slopes)}\n`);
+  if (auditReport) process.stdout.write(`\nThe audit trail's cost per UPDATE (medians, same connection, same run):\n${auditReport}\n`);
   if (notes.length) process.stdout.write(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
   process.stdout.write(
     `\n${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.platform}; Node ${machine.node}; PostgreSQL ${machine.postgres} on ${machine.database}; load average ${machine.loadAverage.before[0]} → ${machine.loadAverage.after[0]}; ${RUNS} runs each (+1 warm-up)\n`,
@@ -830,6 +836,17 @@ async function benchMany(server) {
 }
 
 // ------------------------------------------------------------------------------------------
+// The audit trail's cost per UPDATE (bench/audit-trigger.mjs): in-process, one connection
+
+async function benchAudit(server) {
+  const updates = quick ? 1000 : 5000;
+  log(`audit trigger: ${updates} rows of users updated per round (one by one, then in bulk), trigger disabled / enabled`);
+  const audit = await benchAuditTrigger(server, { runs: RUNS, updates, log });
+  for (const r of audit) results.push({ ...r, group: 'audit-trigger', tool: 'postgres', ref: null, runs: r.samplesMs.length });
+  auditReport = renderAuditTrigger(audit);
+}
+
+// ------------------------------------------------------------------------------------------
 // Reporting
 
 function renderTable() {
@@ -845,6 +862,7 @@ function renderTable() {
     partitions: 'partitions',
     big: 'one big migration',
     many: 'many files',
+    'audit-trigger': 'audit trigger',
   };
   for (const r of results) {
     const ref = r.ref && (r.group === 'up' || r.group === 'down') ? byId(r.ref) : undefined;

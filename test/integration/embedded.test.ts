@@ -90,7 +90,7 @@ describe('embedded database (no connection configured)', () => {
       expect(lines[0]).toBe(
         'No database configured: creating an embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
       );
-      expect(up.stdout).toMatch(/Applied 0001_extensions_and_helpers\.sql[\s\S]*Applied 0005_create_user_sessions\.sql/);
+      expect(up.stdout).toMatch(/Applied 0001_extensions_and_helpers\.sql[\s\S]*Applied 0006_audit_trail\.sql/);
       expect(up.stdout).toContain('audit_log: created 4 partitions');
       expect(existsSync(join(dataDir(), 'PG_VERSION'))).toBe(true);
       expect(existsSync(lockDir())).toBe(false);
@@ -100,7 +100,7 @@ describe('embedded database (no connection configured)', () => {
       expect(status.stdout.split('\n')[0]).toBe(
         'No database configured: using the embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
       );
-      expect(status.stdout).toContain('5 applied, 0 pending');
+      expect(status.stdout).toContain('6 applied, 0 pending');
       expect(status.stdout).toContain('audit_log: 4 partitions');
 
       const seed = await cli(['seed']);
@@ -109,17 +109,18 @@ describe('embedded database (no connection configured)', () => {
       expect(seed.stdout).toMatch(/Seeded 0001_dev_users\.sql[\s\S]*Seeded 0002_dev_audit_log\.sql/);
 
       // The seeded rows and citext behaviour, checked by the database itself in a later process.
+      // audit_log: the 5 seeded entries + 4 the audit trail (0006) wrote for the seeds' inserts.
       project.write(
-        '0006_check.sql',
+        '0007_check.sql',
         check(
           "(SELECT count(*) FROM users) = 2 AND EXISTS (SELECT 1 FROM users WHERE email = 'ADMIN@aeturnis.test') " +
-            'AND (SELECT count(*) FROM audit_log) = 5',
+            'AND (SELECT count(*) FROM audit_log) = 9',
         ),
       );
       const verified = await cli(['up']);
       expect(verified.stderr).toBe('');
       expect(verified.code).toBe(0);
-      expect(verified.stdout).toContain('Applied 0006_check.sql');
+      expect(verified.stdout).toContain('Applied 0007_check.sql');
     },
     TIMEOUT,
   );

@@ -98,10 +98,10 @@ describe('up with the shipped migrations', () => {
     expect(up.code).toBe(0);
     const expected = [0, 1, 2, 3].map((i) => month(i));
     const out = lines(up.stdout);
-    expect(out.filter((l) => l.startsWith('Applied 0')).length).toBe(5);
+    expect(out.filter((l) => l.startsWith('Applied 0')).length).toBe(6);
     expect(out.filter((l) => l.startsWith('created '))).toEqual(expected.map((m) => `created ${m.name} ${m.range}`));
     expect(out).toContain(`audit_log: created 4 partitions (${expected.map((m) => m.name).join(', ')})`);
-    expect(out.at(-1)).toMatch(/^Applied 5 migrations in \d/);
+    expect(out.at(-1)).toMatch(/^Applied 6 migrations in \d/);
 
     expect(await partitions()).toEqual(
       [...expected.map((m) => ({ name: m.name, bound: m.bound })), { name: 'audit_log_default', bound: 'DEFAULT' }].sort((a, b) =>

@@ -278,7 +278,7 @@ describe('the schema', () => {
 
     expect(await db.query('SELECT user_id FROM user_security ORDER BY 1')).toEqual([{ user_id: stays }]);
     expect(await db.query('SELECT user_id FROM user_sessions ORDER BY 1')).toEqual([{ user_id: stays }]);
-    const audit = await db.query<{ actor_id: string | null }>('SELECT actor_id FROM audit_log');
+    const audit = await db.query<{ actor_id: string | null }>(`SELECT actor_id FROM audit_log WHERE event_type = 'auth.login_succeeded'`);
     expect(audit).toHaveLength(2);
     expect(audit.map((r) => r.actor_id).sort()).toEqual([stays, null].sort());
   });
@@ -359,9 +359,12 @@ describe('the schema', () => {
     expect(second.updated_at.getTime()).toBeGreaterThan(first.updated_at.getTime());
 
     const triggers = await db.query<{ def: string }>(
-      `SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'users'::regclass AND NOT tgisinternal`,
+      `SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'users'::regclass AND NOT tgisinternal ORDER BY tgname`,
     );
     expect(triggers).toEqual([
+      {
+        def: "CREATE TRIGGER audit_trail AFTER INSERT OR DELETE OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION audit_record_change('id', '{password_hash}', '{updated_at}')",
+      },
       { def: 'CREATE TRIGGER users_set_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION set_updated_at()' },
     ]);
   });

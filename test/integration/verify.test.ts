@@ -34,10 +34,11 @@ describe('verify', () => {
       '0003_create_user_security',
       '0004_create_audit_log',
       '0005_create_user_sessions',
+      '0006_audit_trail',
     ]) {
       expect(result.stdout).toMatch(new RegExp(`Verified ${file}\\.sql \\(\\d+ ms\\)`));
     }
-    expect(result.stdout).toContain('Verified 5 migrations: every DOWN undoes its UP and UP runs again');
+    expect(result.stdout).toContain('Verified 6 migrations: every DOWN undoes its UP and UP runs again');
     expect(await databaseExists(scratchName(result))).toBe(false);
     expect(await db.query(`SELECT 1 FROM pg_class WHERE relname IN ('schema_migrations', 'users')`)).toEqual([]);
   });
