@@ -12,8 +12,8 @@
 import { derivedName, displayName, parseIdent, quoteIdentifier, quoteLiteral, type TableName } from '../db/identifiers.js';
 import type { PartitionDirective, RegistrationSettings } from './registry-options.js';
 
-/** The journal the registry belongs to (db/journal-sql.ts's JournalNames fits; named here, as that file writes the directives' SQL). */
-export interface JournalNames {
+/** The journal the registry belongs to (db/journal-sql.ts's JournalNames fits; declared here, as that file imports this one). */
+export interface JournalQuoted {
   /** `"schema"."table"` */
   quoted: string;
 }
@@ -32,7 +32,7 @@ export interface RegistryTable {
  * @example
  * registryOf({ quoted: '"public"."schema_migrations"' }).display // 'public.schema_migrations_partitions'
  */
-export function registryOf(journal: JournalNames): RegistryTable {
+export function registryOf(journal: JournalQuoted): RegistryTable {
   const parts = parseIdent(journal.quoted);
   if (typeof parts === 'string' || parts.length !== 2) throw new Error(`journal name ${journal.quoted} is not "schema"."table"`);
   const [schema, table] = parts as [string, string];
@@ -172,7 +172,7 @@ function directivePrefix(directive: PartitionDirective): string {
  * now — written by this transaction (a pending migration has no row before): a file that ended
  * the transaction itself left no row, and then nothing is registered either.
  */
-export function directivesRegisterSql(journal: JournalNames, version: number, directives: readonly PartitionDirective[]): string {
+export function directivesRegisterSql(journal: JournalQuoted, version: number, directives: readonly PartitionDirective[]): string {
   const registry = registryOf(journal);
   const checks = directives.map(
     (directive, index) => `SELECT * INTO t${index} FROM (${checkTableSql(directive.table, directive.settings.column)}) AS checked;
@@ -200,7 +200,7 @@ END`);
  * schema of search_path that has one, else the only one of that name. Runs only when `version`
  * left the journal in this transaction.
  */
-export function directivesUnregisterSql(journal: JournalNames, version: number, directives: readonly PartitionDirective[]): string {
+export function directivesUnregisterSql(journal: JournalQuoted, version: number, directives: readonly PartitionDirective[]): string {
   const registry = registryOf(journal);
   const deletes = directives.map((directive) => {
     const { schema, table } = directive.table;

@@ -12,6 +12,7 @@ import {
   parseRegistrationFlags,
   settingChanges,
 } from '../../src/partitions/registry-options.js';
+import { directivesRegisterSql, registryOf } from '../../src/partitions/registry-sql.js';
 import { usageErrorOf } from '../support/usage-error.js';
 
 describe('registration settings', () => {
@@ -198,5 +199,25 @@ describe('partitions, with and without a subcommand', () => {
     expect(help).toMatch(/unregister <table>/);
     expect(help).toMatch(/list \[options\]/);
     expect(await route(['partitions', 'register', '--help'])).toMatch(/--retain-mode <mode>/);
+  });
+});
+
+describe('the registry table', () => {
+  it('is <journal>_partitions in the journal schema, quoted as the journal is', () => {
+    expect(registryOf({ quoted: '"public"."schema_migrations"' })).toEqual({
+      quoted: '"public"."schema_migrations_partitions"',
+      display: 'public.schema_migrations_partitions',
+    });
+    expect(registryOf({ quoted: '"App"."Hist""ory"' }).display).toBe('"App"."Hist""ory_partitions"');
+    // Cut to PostgreSQL's 63 bytes with a hash, as the journal's other companions are.
+    expect(registryOf({ quoted: `"public"."${'j'.repeat(60)}"` }).quoted).toMatch(/^"public"\."j+_[0-9a-f]{8}_partitions"$/);
+  });
+
+  it('is written in a DO block whose dollar quote no table name can end', () => {
+    const directive = parseDirectiveArguments('"a$aeturnis$b"');
+    const sql = directivesRegisterSql({ quoted: '"public"."schema_migrations"' }, 7, [{ line: 1, ...directive }]);
+    expect(sql).toMatch(/^DO \$aeturnis1\$\n/);
+    expect(sql).toMatch(/\n\$aeturnis1\$$/);
+    expect(sql).toContain('WHERE version = 7');
   });
 });

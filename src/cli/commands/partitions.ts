@@ -14,7 +14,9 @@ import { registerPartitionRegistry } from './partition-registry.js';
 export function registerPartitions(program: Command): void {
   const partitions = program
     .command('partitions')
-    .description('partition upkeep: create partitions ahead, drop old ones with --retain; register, unregister, list the tables it maintains')
+    .description(
+      'partition upkeep: create partitions ahead, drop old ones with --retain; register, unregister, list the tables it maintains',
+    )
     .option('--ahead <n>', "partitions ahead of the current one to create (default: the table's registered setting)")
     .option('--retain <m>', 'detach and drop partitions whose range ended more than M intervals ago')
     .option('--partition-table <name>', 'only this table: RANGE-partitioned on one timestamp column (default: audit_log)')
