@@ -20,8 +20,20 @@
 export { migrate, type MigrateOptions, type MigrateResult, type PartitionStep } from './api/migrate.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './api/rollback.js';
 export { redo, type RedoResult } from './api/redo.js';
-export { status, validate, type StatusResult, type ValidateResult } from './api/status.js';
+export { status, validate, type StatusResult, type ValidateResult, type PartitionTableStatus } from './api/status.js';
 export { ensurePartitions, type EnsurePartitionsOptions } from './api/partitions.js';
+export {
+  registerPartitionTable,
+  unregisterPartitionTable,
+  listPartitionTables,
+  type RegisterPartitionTableOptions,
+  type UnregisterPartitionTableOptions,
+  type Registration,
+  type RegisteredTable,
+  type ListedTable,
+  type PartitionInterval,
+  type RetainMode,
+} from './api/partition-registry.js';
 export { seed, type SeedOptions } from './api/seed.js';
 export { reset, type ResetOptions, type ResetResult, type ResetTarget } from './api/reset.js';
 export { createMigration } from './api/create.js';
@@ -53,6 +65,7 @@ export type { LockRetries, LockRetrySchedule } from './api/lock-retries.js';
 export { lint, type LintOptions, type LintResult, type Finding as LintFinding, type FindingLevel as LintFindingLevel } from './api/lint.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';
+export type { PartitionDirective, RegistrationSettings } from './partitions/registry-options.js';
 export type { JournalRow, MigrationStatus, MigrationState, PartialRow } from './migrations/status.js';
 export type {
   PartitionReport,

@@ -1,22 +1,36 @@
-import { DEFAULT_PARTITIONED_TABLE } from '../config.js';
-import { readJournal } from '../db/journal.js';
+import type pg from 'pg';
+import { quoteIdentifier } from '../db/identifiers.js';
+import { readJournal, type Journal } from '../db/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { computeStatus, findProblems, type MigrationStatus } from '../migrations/status.js';
 import { describePartitions } from '../partitions/describe.js';
+import { listRegistry, type ListedTable, type RegisteredTable } from '../partitions/registry.js';
+import { describeSettings } from '../partitions/registry-options.js';
 import type { PartitionDescription } from '../partitions/types.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import { commandMigrations, type CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
-export type { MigrationStatus, PartitionDescription };
+export type { MigrationStatus, PartitionDescription, RegisteredTable };
 
 /** Result of {@link status}. */
 export interface StatusResult {
   migrations: MigrationStatus[];
   /** Problems `validate` would report. */
   problems: string[];
-  /** Partition summary of audit_log (undefined when it does not exist). */
-  partitions: PartitionDescription | undefined;
+  /** The tables registered for partition upkeep, sorted by schema and table, each described. */
+  partitionTables: PartitionTableStatus[];
+}
+
+/** A table registered for partition upkeep, as `status` describes it. */
+export interface PartitionTableStatus {
+  registration: RegisteredTable;
+  /** The table as PostgreSQL names it from this session: schema-qualified unless on search_path. */
+  name: string;
+  /** Its partitions (`exists: false` for a registered table that is not there). */
+  description: PartitionDescription;
+  /** One line, e.g. `audit_log (monthly, ahead 3): 4 partitions, 2026-12..2027-03`. */
+  summary: string;
 }
 
 /**
@@ -28,13 +42,13 @@ export interface StatusResult {
  * const { migrations } = await status({ databaseUrl });
  * const pending = migrations.filter((m) => m.state === 'pending');
  */
-export async function status(options: CommonOptions & { partitionTable?: string } = {}): Promise<StatusResult> {
+export async function status(options: CommonOptions = {}): Promise<StatusResult> {
   const absent = await absentEmbeddedDatabase(options);
   if (absent !== undefined) {
     // Nothing configured and no embedded database yet: nothing is applied, and nothing is created.
     options.onEvent?.({ type: 'no-embedded-database', dir: absent });
     const statusRows = computeStatus(commandMigrations(options), []);
-    return { migrations: statusRows, problems: findProblems(statusRows), partitions: undefined };
+    return { migrations: statusRows, problems: findProblems(statusRows), partitionTables: [] };
   }
   let migrations: Migration[] = [];
   const whileConnecting = (): void => {
@@ -45,12 +59,34 @@ export async function status(options: CommonOptions & { partitionTable?: string 
     async ({ session, journal }) => {
       const { rows, partial } = await readJournal(session.client, journal);
       const statusRows = computeStatus(migrations, rows, partial);
-      const summary = await describePartitions(session.client, options.partitionTable ?? DEFAULT_PARTITIONED_TABLE);
-      return { migrations: statusRows, problems: findProblems(statusRows), partitions: summary.exists ? summary : undefined };
+      const partitionTables = await describeRegistered(session.client, journal);
+      return { migrations: statusRows, problems: findProblems(statusRows), partitionTables };
     },
     undefined,
     { whileConnecting },
   );
+}
+
+/** Each registered table with its partitions, read without changing anything (the registry is never created here). */
+async function describeRegistered(client: pg.ClientBase, journal: Journal): Promise<PartitionTableStatus[]> {
+  const described: PartitionTableStatus[] = [];
+  for (const entry of await listRegistry(client, journal)) {
+    const description = await describePartitions(client, `${quoteIdentifier(entry.schema)}.${quoteIdentifier(entry.table)}`);
+    const { shown: _shown, exists: _exists, ...registration } = entry;
+    described.push({ registration, name: entry.shown, description, summary: partitionSummary(entry, description) });
+  }
+  return described;
+}
+
+/**
+ * `audit_log (monthly, ahead 3): 4 partitions, 2026-12..2027-03`: the registration, then the
+ * description without its own leading table name.
+ */
+function partitionSummary(entry: ListedTable, description: PartitionDescription): string {
+  const head = `${entry.shown} (${describeSettings(entry)})`;
+  if (!description.exists) return `${head}: registered, but the table does not exist`;
+  const own = `${entry.table}: `;
+  return `${head}: ${description.summary.startsWith(own) ? description.summary.slice(own.length) : description.summary}`;
 }
 
 /** Result of {@link validate}. */

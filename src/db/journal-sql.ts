@@ -1,5 +1,6 @@
 import type { Migration } from '../migrations/parse.js';
 import type { PartialRow } from '../migrations/status.js';
+import { directivesRegisterSql, directivesUnregisterSql } from '../partitions/registry-sql.js';
 import { quoteLiteral } from './identifiers.js';
 
 /**
@@ -73,6 +74,31 @@ export function journalInsertSql(
 export function journalDeleteSql(journal: JournalNames, version: number, guard?: string): string {
   const where = guard === undefined ? '' : ` AND ${guardCondition(guard)}`;
   return `DELETE FROM ${journal.quoted} WHERE version = ${version}${where}`;
+}
+
+/**
+ * The partition registry writes of a migration's `-- aeturnis:partitions` directives (none for
+ * most): after the UP, each table checked and registered (a check that fails raises an error,
+ * failing the migration); after the DOWN, the registrations removed. Each runs only when the
+ * journal write before it in the same transaction took effect (they test the journal row, not
+ * the guard: they are sent after the session's settings are reset, so an unqualified table
+ * resolves in the search_path the run started with, not one the file set).
+ *
+ * @example
+ * [journalInsertSql(journal, migration, 'server', guard), ...restoreSettings, ...registryWriteSql(journal, migration, 'up')]
+ */
+export function registryWriteSql(
+  journal: JournalNames,
+  migration: Pick<Migration, 'version' | 'partitions'>,
+  direction: 'up' | 'down',
+): string[] {
+  const directives = migration.partitions ?? [];
+  if (directives.length === 0) return [];
+  return [
+    direction === 'up'
+      ? directivesRegisterSql(journal, migration.version, directives)
+      : directivesUnregisterSql(journal, migration.version, directives),
+  ];
 }
 
 /** Sets the guard that {@link journalInsertSql} checks; lives until the transaction ends. */

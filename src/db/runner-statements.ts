@@ -2,7 +2,7 @@ import { InterruptedError, MigrationSqlError, signalOf } from '../errors.js';
 import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
-import { journalDeleteSql, journalInsertSql, partialDeleteSql } from './journal-sql.js';
+import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from './journal-sql.js';
 import { pgErrorOf } from './pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { BlockerWatch } from './blockers.js';
@@ -156,11 +156,12 @@ async function recordCompletion(
   const { client, journal, baseline } = context;
   const record = direction === 'up' ? journalInsertSql(journal, migration, executionMs) : journalDeleteSql(journal, migration.version);
   const forget = resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : [];
+  const registry = registryWriteSql(journal, migration, direction);
   try {
     // Its own message first: the file's SETs (default_transaction_read_only, statement_timeout,
     // client_encoding) would otherwise apply to the journal write's implicit transaction.
     await resetSession(client, baseline);
-    await client.query([record, ...forget].join(';\n'));
+    await client.query([record, ...forget, ...registry].join(';\n'));
   } catch (error) {
     const progress: PartialRun = { statementsApplied: statements.length, statementCount: statements.length };
     const what = `all ${statements.length} statements ran (it runs without a transaction) and stayed applied, but the journal was not updated`;

@@ -5,7 +5,7 @@ import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { BlockerWatch } from './blockers.js';
 import { quoteLiteral } from './identifiers.js';
-import { journalDeleteSql, journalInsertSql, partialDeleteSql, setGuardSql } from './journal-sql.js';
+import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from './journal-sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import { recordPartialRun } from './partial-runs.js';
 import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from './lock-retry.js';
@@ -107,7 +107,18 @@ function buildMessage(
         direction === 'up' ? journalInsertSql(journal, migration, 'server', guard) : journalDeleteSql(journal, migration.version, guard),
         ...(attempt.resumed && journal.partialExists ? [partialDeleteSql(journal, migration.version)] : []),
       ];
-  const suffix = [`SELECT ${quoteLiteral(marker)}`, ...baseline.identity, ...baseline.objects, ...record, ...baseline.settings, 'COMMIT'];
+  // After the settings are reset (an unqualified name resolves as the run began), and after the
+  // record: the statements counted up to the journal write stay as they were.
+  const registry = journal ? registryWriteSql(journal, migration, direction) : [];
+  const suffix = [
+    `SELECT ${quoteLiteral(marker)}`,
+    ...baseline.identity,
+    ...baseline.objects,
+    ...record,
+    ...baseline.settings,
+    ...registry,
+    'COMMIT',
+  ];
   // SET LOCAL: a SET lock_timeout in the file still wins from its own statement on.
   const prefixStatements = [
     'BEGIN',
@@ -218,8 +229,9 @@ async function recordAfterOwnCommit(
   );
   const { client } = context;
   const record = direction === 'up' ? journalInsertSql(journal, migration, 0) : journalDeleteSql(journal, migration.version);
+  const registry = registryWriteSql(journal, migration, direction);
   try {
-    await client.query(`${context.baseline.identity.join(';\n')};\n${record}`);
+    await client.query([...context.baseline.identity, record, ...registry].join(';\n'));
   } catch (error) {
     throw journalWriteFailed(context, migration, direction, error, userTags);
   }

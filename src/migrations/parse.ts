@@ -1,5 +1,6 @@
 import { durationMs } from '../config.js';
-import { MigrationFileError } from '../errors.js';
+import { MigrationFileError, UsageError } from '../errors.js';
+import { parseDirectiveArguments, type PartitionDirective } from '../partitions/registry-options.js';
 import { migrationChecksum, normalizeMigrationText } from './checksum.js';
 
 /** `<digits>_<name>.sql`; the name part may not be empty. */
@@ -9,6 +10,7 @@ const DOWN_MARKER = /^\s*--\s*DOWN\s*$/i;
 const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction\s*$/i;
 const NOTHING_TO_UNDO_DIRECTIVE = /^\s*--\s*aeturnis:nothing-to-undo\s*$/i;
 const LOCK_TIMEOUT_DIRECTIVE = /^\s*--\s*aeturnis:lock-timeout(?:\s+(.*?))?\s*$/i;
+const PARTITIONS_DIRECTIVE = /^\s*--\s*aeturnis:partitions(?:\s+(.*?))?\s*$/i;
 
 /** A migration file, parsed. Text fields are normalised (no BOM, LF line endings). */
 export interface Migration {
@@ -36,6 +38,12 @@ export interface Migration {
    * schedule decides.
    */
   lockTimeoutMs?: number | undefined;
+  /**
+   * `-- aeturnis:partitions TABLE [--interval I] ...` lines of the header, one table each: the
+   * tables registered for partition upkeep when the UP is applied (with its journal row), and
+   * removed from the registry when the DOWN runs. Absent in migrations not read from a file.
+   */
+  partitions?: PartitionDirective[];
   /**
    * `-- aeturnis:nothing-to-undo` in the header or the DOWN section: reversible, and undoing it
    * runs no SQL (what other tools mean by an empty down file). Its DOWN holds no SQL.
@@ -100,7 +108,8 @@ export function parseMigration(fileName: string, rawText: string): Migration {
   if (!parsedName) throw new MigrationFileError(fileName, 'not a .sql file');
   const text = normalizeMigrationText(rawText);
   const lines = text.split('\n');
-  const { upLine, downLine, noTransaction, lockTimeoutMs } = scanLayout(fileName, lines);
+  const { upLine, downLine, noTransaction, lockTimeoutMs, partitions } = scanLayout(fileName, lines);
+  assertPartitionsInHeader(fileName, text, lines, upLine);
   const upEnd = downLine === -1 ? lines.length : downLine;
   const up: Section = { sql: joinLines(text, lines, upLine + 1, upEnd), startLine: upLine + 2 };
   const { down, nothingToUndo } = downSection(fileName, text, lines, upLine, downLine);
@@ -113,6 +122,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     down,
     noTransaction,
     ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
+    partitions,
     nothingToUndo,
     irreversible: !nothingToUndo && (down === undefined || isBlankSql(down.sql)),
   };
@@ -124,6 +134,7 @@ interface Layout {
   downLine: number;
   noTransaction: boolean;
   lockTimeoutMs: number | undefined;
+  partitions: PartitionDirective[];
 }
 
 /**
@@ -131,7 +142,7 @@ interface Layout {
  * {@link MigrationFileError} for a second marker, DOWN before UP, no UP, or SQL in the header.
  */
 function scanLayout(fileName: string, lines: readonly string[]): Layout {
-  const layout: Layout = { upLine: -1, downLine: -1, noTransaction: false, lockTimeoutMs: undefined };
+  const layout: Layout = { upLine: -1, downLine: -1, noTransaction: false, lockTimeoutMs: undefined, partitions: [] };
   const header = { inBlockComment: false, firstSqlLine: -1 };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -180,6 +191,8 @@ function readHeaderLine(
     if (NO_TRANSACTION_DIRECTIVE.test(line)) layout.noTransaction = true;
     const lockTimeout = LOCK_TIMEOUT_DIRECTIVE.exec(line);
     if (lockTimeout) layout.lockTimeoutMs = lockTimeoutDirective(fileName, index + 1, lockTimeout[1] ?? '', layout.lockTimeoutMs);
+    const partitions = PARTITIONS_DIRECTIVE.exec(line);
+    if (partitions) layout.partitions.push(partitionsDirective(fileName, index + 1, partitions[1] ?? '', layout.partitions));
     return;
   }
   if (trimmed.startsWith('/*')) {
@@ -207,6 +220,45 @@ function lockTimeoutDirective(fileName: string, lineNumber: number, value: strin
     );
   }
   return ms;
+}
+
+/**
+ * Reads `-- aeturnis:partitions TABLE [flags]` (the grammar of `partitions register`); a bad
+ * flag or a table named twice in one file is a {@link MigrationFileError} naming the line.
+ *
+ * @example
+ * partitionsDirective('0004_a.sql', 2, 'audit_log --ahead 3', []) // { line: 2, table: { table: 'audit_log', ... }, settings: { interval: 'month', ahead: 3, ... } }
+ */
+function partitionsDirective(
+  fileName: string,
+  lineNumber: number,
+  value: string,
+  earlier: readonly PartitionDirective[],
+): PartitionDirective {
+  let parsed: Omit<PartitionDirective, 'line'>;
+  try {
+    parsed = parseDirectiveArguments(value);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new MigrationFileError(fileName, `line ${lineNumber}: "-- aeturnis:partitions": ${error.message}`);
+  }
+  const twice = earlier.find((directive) => directive.table.quoted === parsed.table.quoted);
+  if (twice) {
+    throw new MigrationFileError(
+      fileName,
+      `line ${lineNumber}: "-- aeturnis:partitions ${parsed.table.display}" repeats line ${twice.line}: one directive per table`,
+    );
+  }
+  return { line: lineNumber, ...parsed };
+}
+
+/** `-- aeturnis:partitions` after `-- UP` would be a plain comment, silently ignored: refuse it. */
+function assertPartitionsInHeader(fileName: string, text: string, lines: readonly string[], upLine: number): void {
+  if (!/aeturnis:partitions/i.test(text)) return; // one native scan; most files never mention it
+  for (let i = upLine + 1; i < lines.length; i++) {
+    if (!PARTITIONS_DIRECTIVE.test(lines[i] as string)) continue;
+    throw new MigrationFileError(fileName, `line ${i + 1}: "-- aeturnis:partitions" belongs in the header, before "-- UP"`);
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   UsageError,
   ValidationError,
   ensurePartitions,
+  registerPartitionTable,
   migrate,
   rollback,
   status,
@@ -121,8 +122,10 @@ describe('results', () => {
     expect(report.created[0]?.from.toISOString()).toBe('2031-05-01T00:00:00.000Z');
     const again = await ensurePartitions({ ...options, ahead: 2, now });
     expect(again.created).toEqual([]);
+    await registerPartitionTable({ ...options, partitionTable: 'audit_log' });
     const summary = await status(options);
-    expect(summary.partitions?.count).toBeGreaterThanOrEqual(3);
+    expect(summary.partitionTables.map((t) => t.description.count)).toEqual([expect.any(Number)]);
+    expect(summary.partitionTables[0]?.description.count).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -95,13 +95,14 @@ describe('embedded database (no connection configured)', () => {
       expect(existsSync(join(dataDir(), 'PG_VERSION'))).toBe(true);
       expect(existsSync(lockDir())).toBe(false);
 
+      expect((await cli(['partitions', 'register', 'audit_log'])).code).toBe(0); // status describes registered tables
       const status = await cli(['status']);
       expect(status.code).toBe(0);
       expect(status.stdout.split('\n')[0]).toBe(
         'No database configured: using the embedded database in .aeturnis/db (set DATABASE_URL or pass --database-url to use a PostgreSQL server)',
       );
       expect(status.stdout).toContain('6 applied, 0 pending');
-      expect(status.stdout).toContain('audit_log: 4 partitions');
+      expect(status.stdout).toContain('audit_log (monthly, ahead 3): 4 partitions');
 
       const seed = await cli(['seed']);
       expect(seed.stderr).toBe('');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { MigrationStatus, PartitionDescription, StatusResult } from '../../api/status.js';
+import type { MigrationStatus, PartitionTableStatus, StatusResult } from '../../api/status.js';
 import { commandContext } from '../context.js';
 import { runOnTargets, type FleetStatusRow } from '../fleet.js';
 import { exactVersion, withExactVersions } from '../fleet-json.js';
@@ -14,13 +14,12 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('show every known migration: applied, pending, modified or missing')
     .option('--json', 'print the rows as a JSON array on stdout (nothing else on stdout)')
-    .option('--partition-table <name>', 'the monthly-partitioned table summarised after the table', 'audit_log')
-    .action(async (flags: { json?: boolean; partitionTable: string }, command: Command) => {
+    .action(async (flags: { json?: boolean }, command: Command) => {
       const context = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
       const { output } = context;
       const { status } = await import('../../api/status.js'); // loaded on use: --help stays fast
       await runOnTargets(command, context, {
-        run: (options) => status({ ...options, partitionTable: flags.partitionTable }),
+        run: (options) => status(options),
         report: (result) => printStatus(output, result, flags.json === true),
         statusRow: fleetStatusRow,
         describe: describeStatus,
@@ -29,7 +28,7 @@ export function registerStatus(program: Command): void {
     });
 }
 
-/** The status of one database: the table, counts, partitions and problems (or the rows as JSON). */
+/** The status of one database: the table, counts, a line per table registered for partition upkeep, problems (or the rows as JSON). */
 async function printStatus(output: Output, result: StatusResult, json: boolean): Promise<void> {
   if (json) {
     output.data(statusJson(result.migrations));
@@ -37,7 +36,7 @@ async function printStatus(output: Output, result: StatusResult, json: boolean):
   }
   output.data(await renderTable(result.migrations));
   output.info(countStates(result.migrations));
-  if (result.partitions) output.info(partitionLine(result.partitions));
+  for (const table of result.partitionTables) output.info(partitionLine(table));
   for (const problem of result.problems) output.warn(problem);
 }
 
@@ -65,13 +64,14 @@ function fleetStatusRow(result: StatusResult): FleetStatusRow {
 }
 
 /**
- * The partition line: `audit_log: 4 partitions, 2026-11..2027-02`, plus the rows waiting in the
- * default partition when there are any (rows no monthly partition covers: usually --ahead is
- * too small, or rows were written with a timestamp far in the past).
+ * The line of a registered table: `audit_log (monthly, ahead 3): 4 partitions, 2026-11..2027-02`,
+ * plus why rows wait in the default partition when there are any (rows no partition covers:
+ * usually ahead is too small, or rows were written with a timestamp far in the past).
  */
-function partitionLine(partitions: PartitionDescription): string {
-  if (partitions.defaultRows === 0) return partitions.summary;
-  return `${partitions.summary} (outside every monthly partition: is --ahead too small?)`;
+function partitionLine(table: PartitionTableStatus): string {
+  if (table.description.defaultRows === 0) return table.summary;
+  const adjective = { day: 'daily', week: 'weekly', month: 'monthly', year: 'yearly' }[table.registration.interval];
+  return `${table.summary} (outside every ${adjective} partition: is --ahead too small?)`;
 }
 
 /** One row of `status --json` (a version beyond 2^53 as a placeholder that {@link withExactVersions} turns back into the number). */
