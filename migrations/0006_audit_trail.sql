@@ -14,6 +14,10 @@
 -- * The functions' search_path is pinned to pg_catalog, the schema audit_log lives in (found as
 --   0004 found it, through the migration's search_path) and pg_temp last, so neither a caller's
 --   search_path nor a temporary table named audit_log can redirect the trail.
+-- * audit_log is registered for partition upkeep (every `up` and `partitions` keep its monthly
+--   partitions: the current month and 3 ahead); rolling this migration back unregisters it.
+
+-- aeturnis:partitions audit_log --interval month --ahead 3
 
 -- UP
 CREATE FUNCTION audit_record_change() RETURNS trigger

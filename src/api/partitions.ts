@@ -1,15 +1,17 @@
-import { DEFAULT_PARTITIONED_TABLE, DEFAULT_PARTITIONS_AHEAD } from '../config.js';
+import { UsageError } from '../errors.js';
+import { parseTableName } from '../db/identifiers.js';
 import { LockRetriesExhaustedError } from '../db/lock-retry.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { maintainPartitions } from '../partitions/ensure.js';
 import type { PartitionInterval } from '../partitions/periods.js';
+import { listRegistry } from '../partitions/registry.js';
 import type { PartitionReport, RetainMode } from '../partitions/types.js';
 import type { CommonOptions } from './options.js';
 import { type CommandScope, withSession } from './scope.js';
 
 /** One table upkeep manages, with its settings (from the registry). */
 export interface UpkeepTable {
-  /** Schema-qualified or as given. */
+  /** As this session names it (`audit_log`, `app.events`). */
   table: string;
   interval: PartitionInterval;
   ahead: number;
@@ -47,6 +49,10 @@ export async function ensurePartitions(options: EnsurePartitionsOptions = {}): P
     options,
     async (scope) => {
       const tables = await registeredTables(scope, options.partitionTable);
+      if (tables.length === 0) {
+        const message = 'No table is registered for partition upkeep; nothing to do (partitions register TABLE adds one)';
+        scope.emit({ type: 'partition', event: { type: 'done', changed: false, dryRun: options.dryRun === true, message } });
+      }
       return runUpkeep(scope, tables, options, { strict: true });
     },
     options.dryRun ? undefined : { createJournal: false },
@@ -54,18 +60,44 @@ export async function ensurePartitions(options: EnsurePartitionsOptions = {}): P
 }
 
 /**
- * The tables upkeep manages in this database. Until the registry lands this is audit_log, monthly.
+ * The tables upkeep manages in this database: the registry's (none when it does not exist), or
+ * only `only` — which must be registered (exit 2 naming the registered tables otherwise).
  */
-export async function registeredTables(_scope: CommandScope, only?: string): Promise<UpkeepTable[]> {
-  return [
-    {
-      table: only ?? DEFAULT_PARTITIONED_TABLE,
-      interval: 'month',
-      ahead: DEFAULT_PARTITIONS_AHEAD,
-      retain: undefined,
-      retainMode: 'drop',
-    },
-  ];
+export async function registeredTables(scope: CommandScope, only?: string): Promise<UpkeepTable[]> {
+  const registered = await listRegistry(scope.session.client, scope.journal);
+  const tables = registered.map((entry) => ({
+    // As this session names it (regclass text; schema.table once it is gone): SQL that resolves to
+    // it, and what messages print — `audit_log`, not `"public"."audit_log"`.
+    table: entry.shown,
+    interval: entry.interval,
+    ahead: entry.ahead,
+    retain: entry.retain ?? undefined,
+    retainMode: entry.retainMode,
+  }));
+  if (only === undefined) return tables;
+  const wanted = await resolvesTo(scope, only);
+  const match = tables.find((entry, index) => {
+    const candidate = registered[index];
+    return candidate !== undefined && wanted !== null && candidate.schema === wanted.schema && candidate.table === wanted.table;
+  });
+  if (match) return [match];
+  const known = registered.length > 0 ? `registered: ${registered.map((entry) => entry.shown).join(', ')}` : 'no table is registered';
+  throw new UsageError(
+    `--partition-table ${only}: not registered for partition upkeep (${known}); register it with: aeturnis-db partitions register ${only}`,
+  );
+}
+
+/** The schema and name `table` resolves to in this session, or, for a table that does not exist, as written. */
+async function resolvesTo(scope: CommandScope, table: string): Promise<{ schema: string; table: string } | null> {
+  const { rows } = await scope.session.client.query<{ schema: string; relname: string }>(
+    `SELECT n.nspname AS schema, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = pg_catalog.to_regclass($1)`,
+    [table],
+  );
+  const [found] = rows;
+  if (found) return { schema: found.schema, table: found.relname };
+  const parsed = parseTableName(table, '--partition-table');
+  return parsed.schema ? { schema: parsed.schema, table: parsed.table } : null;
 }
 
 /**

@@ -71,7 +71,11 @@ export async function status(options: CommonOptions = {}): Promise<StatusResult>
 async function describeRegistered(client: pg.ClientBase, journal: Journal): Promise<PartitionTableStatus[]> {
   const described: PartitionTableStatus[] = [];
   for (const entry of await listRegistry(client, journal)) {
-    const description = await describePartitions(client, `${quoteIdentifier(entry.schema)}.${quoteIdentifier(entry.table)}`);
+    const description = await describePartitions(
+      client,
+      `${quoteIdentifier(entry.schema)}.${quoteIdentifier(entry.table)}`,
+      entry.interval,
+    );
     const { shown: _shown, exists: _exists, ...registration } = entry;
     described.push({ registration, name: entry.shown, description, summary: partitionSummary(entry, description) });
   }

@@ -135,8 +135,9 @@ function defaultRowsAdvice(description: PartitionDescription, now: Date): string
   if (future > 0) advice.push(`${plural(future, 'row')} dated after the last partition: is --ahead too small?`);
   if (defaultRowsPast > 0) {
     const current = formatPeriod(periodOf(now, interval));
+    const them = defaultRowsPast === 1 ? 'it' : 'them';
     advice.push(
-      `${plural(defaultRowsPast, 'row')} dated before ${current}, which upkeep never moves: create a partition for them by hand, or delete them`,
+      `${plural(defaultRowsPast, 'row')} dated before ${current}, which upkeep never moves: create a partition for ${them} by hand, or delete ${them}`,
     );
   }
   return advice.length > 0 ? ` (${advice.join('; ')})` : '';

@@ -29,7 +29,7 @@ const DAY_MS = 86_400_000;
 /** 1970-01-01 was a Thursday: the ISO week holding it began on Monday 1969-12-29, 3 days earlier. */
 const EPOCH_WEEKDAY_OFFSET = 3;
 
-/** The most periods ahead a run may ensure, per interval (about ten years of partitions). */
+/** The most periods `ahead` accepts, per interval: about ten years of partitions. */
 export const MAX_AHEAD: Record<PartitionInterval, number> = { day: 3660, week: 520, month: 120, year: 10 };
 
 /** The adjective for messages: `daily`, `weekly`, `monthly`, `yearly`. */

@@ -10,9 +10,11 @@
 import { parseNonNegativeInteger } from '../config.js';
 import { UsageError } from '../errors.js';
 import { parseIdent, parseTableName, type TableName } from '../db/identifiers.js';
+import { INTERVAL_ADJECTIVE, MAX_AHEAD, type PartitionInterval } from './periods.js';
+import type { RetainMode } from './types.js';
 
-export type PartitionInterval = 'day' | 'week' | 'month' | 'year';
-export type RetainMode = 'drop' | 'detach';
+export type { PartitionInterval, RetainMode };
+export { MAX_AHEAD };
 
 /** A registered table's settings (the key column is checked against the table, not chosen). */
 export interface RegistrationSettings {
@@ -47,13 +49,6 @@ export interface PartitionDirective {
 export const DEFAULT_INTERVAL: PartitionInterval = 'month';
 export const DEFAULT_AHEAD = 3;
 
-/**
- * The most partitions `ahead` accepts per interval (about ten years each): every partition
- * created in upkeep's single transaction holds locks until COMMIT, and far beyond this
- * PostgreSQL's shared lock table overflows.
- */
-export const MAX_AHEAD: Readonly<Record<PartitionInterval, number>> = { day: 3660, week: 520, month: 120, year: 10 };
-
 const INTERVAL_WORDS: Readonly<Record<string, PartitionInterval>> = {
   day: 'day',
   daily: 'day',
@@ -65,7 +60,7 @@ const INTERVAL_WORDS: Readonly<Record<string, PartitionInterval>> = {
   yearly: 'year',
 };
 
-const ADJECTIVES: Readonly<Record<PartitionInterval, string>> = { day: 'daily', week: 'weekly', month: 'monthly', year: 'yearly' };
+const ADJECTIVES = INTERVAL_ADJECTIVE;
 
 const UNITS: Readonly<Record<PartitionInterval, string>> = { day: 'days', week: 'weeks', month: 'months', year: 'years' };
 

@@ -233,7 +233,7 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
     const described = await describePartitions(c, 'audit_log', 'month', NOW);
     expect(described.summary).toBe(
       'audit_log: 13 partitions, 2026-11..2027-11; 2 rows in audit_log_default (1 row dated after the last partition: ' +
-        'is --ahead too small?; 1 row dated before 2026-11, which upkeep never moves: create a partition for them by hand, or delete them)',
+        'is --ahead too small?; 1 row dated before 2026-11, which upkeep never moves: create a partition for it by hand, or delete it)',
     );
   });
 

@@ -1,8 +1,10 @@
-// Which audit_log the partition step may touch, seen through the CLI the way a user runs it:
-// `up` leaves any audit_log that is not laid out in UTC calendar months alone (one line, exit 0),
-// `partitions` refuses it, or a table that does not exist, loudly (exit 2); `up --no-partitions`
-// and AETURNIS_PARTITIONS=off skip the step; a month whose name a plain table holds is a gap
-// that `partitions` fails on, `status` shows and `up` only warns about. "Now" is the real clock.
+// Which tables partition upkeep may touch, seen through the CLI the way a user runs it: only the
+// registered ones. A project's own audit_log — monthly or not — is never touched unless it is
+// registered; registered with an interval its partitions do not have, `up` leaves it alone (one
+// line, exit 0) and `partitions` refuses it (exit 2); `--partition-table` of a table that is not
+// registered is exit 2; `up --no-partitions` and AETURNIS_PARTITIONS=off skip the step; a month
+// whose name a plain table holds is a gap that `partitions` fails on, `status` shows and `up`
+// only warns about. "Now" is the real clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot, runCli, type CliResult } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -92,7 +94,7 @@ CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;`,
   {
     layout: 'list',
     sql: `CREATE TABLE audit_log (id bigint, kind text) PARTITION BY LIST (kind);`,
-    why: /partitioned by LIST \(kind\); monthly partitions need RANGE/,
+    why: /partitioned by LIST \(kind\); upkeep needs RANGE/,
     ourNamesAfter: [],
   },
   {
@@ -111,51 +113,95 @@ CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;`,
 
 const migrationOf = (sql: string) => `-- someone else's audit_log\n-- UP\n${sql}\n-- DOWN\nDROP TABLE audit_log;\n`;
 
-describe('an audit_log this tool does not maintain', () => {
-  it('up applies the migrations, leaves the table alone with one line saying why, and exits 0', async () => {
-    for (const { layout, sql, why, ourNamesAfter } of FOREIGN_LAYOUTS) {
+describe('an audit_log the project owns', () => {
+  it('is never touched while it is not registered, whatever its layout', async () => {
+    for (const { layout, sql } of FOREIGN_LAYOUTS) {
       const db = await freshDatabase();
       project.write('0001_their_audit_log.sql', migrationOf(sql));
+      const before = await (async () => {
+        await db.query(sql);
+        const names = await ourNames(db);
+        await db.query('DROP TABLE audit_log');
+        return names;
+      })();
       const up = await cli(db, ['--dir', project.migrationsDir, 'up']);
       expect({ layout, code: up.code, stderr: up.stderr }).toEqual({ layout, code: 0, stderr: '' });
       const out = lines(up.stdout);
-      expect(out, layout).toHaveLength(3);
-      expect(out[0], layout).toMatch(/^Applied 0001_their_audit_log\.sql \(\d+ ms\)$/);
-      expect(out[1], layout).toMatch(/^audit_log left alone: /);
-      expect(out[1], layout).toMatch(why);
-      expect(out[2], layout).toMatch(/^Applied 1 migration in \d/);
-      expect(await ourNames(db), layout).toEqual(ourNamesAfter);
+      expect(out, layout).toEqual([
+        expect.stringMatching(/^Applied 0001_their_audit_log\.sql \(\d+ ms\)$/),
+        expect.stringMatching(/^Applied 1 migration in \d/),
+      ]);
+      expect(await ourNames(db), layout).toEqual(before);
+      const run = await cli(db, ['partitions']);
+      expect({ layout, code: run.code, out: lines(run.stdout) }).toEqual({
+        layout,
+        code: 0,
+        out: ['No table is registered for partition upkeep; nothing to do (partitions register TABLE adds one)'],
+      });
+      expect(await ourNames(db), layout).toEqual(before);
     }
   });
 
-  it('partitions refuses it (exit 2, one line naming the table and why) and creates nothing; status leaves it out (not registered)', async () => {
+  it("a project's own monthly audit_log keeps creating its own months: its next migration does not collide with upkeep", async () => {
+    const db = await freshDatabase();
+    const [current, next] = [month(0), month(1)];
+    const bound = (offset: number) => `'${month(offset).label}-01 00:00:00+00'`;
+    project.write(
+      '0001_audit_log.sql',
+      migrationOf(`${RANGE_PARENT}
+CREATE TABLE ${current.name} PARTITION OF audit_log FOR VALUES FROM (${bound(0)}) TO (${bound(1)});`),
+    );
+    expect((await cli(db, ['--dir', project.migrationsDir, 'up'])).code).toBe(0);
+    expect(await ourNames(db)).toEqual([current.name]);
+    project.write(
+      '0002_next_month.sql',
+      `-- UP\nCREATE TABLE ${next.name} PARTITION OF audit_log FOR VALUES FROM (${bound(1)}) TO (${bound(2)});\n-- DOWN\nDROP TABLE ${next.name};\n`,
+    );
+    const second = await cli(db, ['--dir', project.migrationsDir, 'up']);
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(await ourNames(db)).toEqual([current.name, next.name]);
+  });
+});
+
+describe('a registered table whose partitions are of another interval', () => {
+  it('up leaves it alone with one line saying why (exit 0); partitions refuses it (exit 2) and creates nothing', async () => {
     for (const { layout, sql, why, ourNamesAfter } of FOREIGN_LAYOUTS.filter((l) => /daily|weekly|yearly/.test(l.layout))) {
       const db = await freshDatabase();
-      await db.query(sql);
+      project.write('0001_their_audit_log.sql', migrationOf(sql));
+      expect((await cli(db, ['--dir', project.migrationsDir, 'up'])).code, layout).toBe(0);
+      const register = await cli(db, ['partitions', 'register', 'audit_log']);
+      expect(register.code, layout).toBe(0);
+      project.write('0002_later.sql', '-- UP\nCREATE TABLE later (id int);\n-- DOWN\nDROP TABLE later;\n');
+      const up = await cli(db, ['--dir', project.migrationsDir, 'up']);
+      expect({ layout, code: up.code, stderr: up.stderr }).toEqual({ layout, code: 0, stderr: '' });
+      const alone = lines(up.stdout).filter((line) => line.startsWith('audit_log'));
+      expect(alone, layout).toEqual([expect.stringMatching(/^audit_log left alone: /)]);
+      expect(alone[0], layout).toMatch(why);
+
       const run = await cli(db, ['partitions']);
       expect({ layout, code: run.code, stdout: run.stdout }).toEqual({ layout, code: 2, stdout: '' });
       const err = lines(run.stderr);
       expect(err, layout).toHaveLength(1);
       expect(err[0], layout).toMatch(/^error: audit_log: its partitions are/);
       expect(err[0], layout).toMatch(why);
+      expect(err[0], layout).toMatch(/registered as monthly \(register it again with --interval (day|week|year), or unregister it\)/);
       expect(await ourNames(db), layout).toEqual(ourNamesAfter);
-
-      const status = await cli(db, ['--dir', project.migrationsDir, 'status']);
-      expect(status.code, layout).toBe(0);
-      expect(status.stdout, layout).not.toContain('audit_log');
     }
   });
 });
 
 describe('partitions --partition-table', () => {
-  it('a table that does not exist is exit 2 with one line naming it, not a silent success', async () => {
+  it('a table that is not registered (or does not exist) is exit 2 with one line naming it and the registered ones', async () => {
     const db = await freshDatabase();
     await db.query(RANGE_PARENT);
-    const run = await cli(db, ['partitions', '--partition-table', 'audit_logs']);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^error: audit_logs: no such table/)]);
-    // The one that exists is untouched.
+    for (const table of ['audit_logs', 'audit_log']) {
+      const run = await cli(db, ['partitions', '--partition-table', table]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(lines(run.stderr)).toEqual([
+        `error: --partition-table ${table}: not registered for partition upkeep (no table is registered); register it with: aeturnis-db partitions register ${table}`,
+      ]);
+    }
     expect(await ourNames(db)).toEqual([]);
   });
 });
@@ -167,7 +213,7 @@ describe('up --no-partitions and AETURNIS_PARTITIONS=off', () => {
     expect(skipped.code).toBe(0);
     expect(skipped.stderr).toBe('');
     const out = lines(skipped.stdout);
-    expect(out.filter((l) => l.startsWith('Applied 0'))).toHaveLength(5);
+    expect(out.filter((l) => l.startsWith('Applied 0'))).toHaveLength(6);
     expect(out.filter((l) => l.includes('partition'))).toEqual([]);
     expect(await ourNames(db)).toEqual(['audit_log_default']); // created by migration 0004 itself
 
@@ -200,7 +246,6 @@ describe('a month whose name a plain table holds', () => {
     ]);
     expect(await ourNames(db)).toEqual([month(0).name, month(1).name, taken.name, month(3).name, 'audit_log_default'].sort());
 
-    expect((await cli(db, ['partitions', 'register', 'audit_log'])).code).toBe(0); // status describes registered tables
     const status = await cli(db, ['--dir', SHIPPED, 'status']);
     expect(status.code).toBe(0);
     expect(lines(status.stdout)).toContain(

@@ -36,7 +36,8 @@ async function printStatus(output: Output, result: StatusResult, json: boolean):
   }
   output.data(await renderTable(result.migrations));
   output.info(countStates(result.migrations));
-  for (const table of result.partitionTables) output.info(partitionLine(table));
+  // Each line carries its own advice on rows waiting in the default partition (describe.ts).
+  for (const table of result.partitionTables) output.info(table.summary);
   for (const problem of result.problems) output.warn(problem);
 }
 
@@ -61,17 +62,6 @@ function fleetStatusRow(result: StatusResult): FleetStatusRow {
     pending: result.migrations.filter((row) => row.state === 'pending').length,
     problems: result.problems,
   };
-}
-
-/**
- * The line of a registered table: `audit_log (monthly, ahead 3): 4 partitions, 2026-11..2027-02`,
- * plus why rows wait in the default partition when there are any (rows no partition covers:
- * usually ahead is too small, or rows were written with a timestamp far in the past).
- */
-function partitionLine(table: PartitionTableStatus): string {
-  if (table.description.defaultRows === 0) return table.summary;
-  const adjective = { day: 'daily', week: 'weekly', month: 'monthly', year: 'yearly' }[table.registration.interval];
-  return `${table.summary} (outside every ${adjective} partition: is --ahead too small?)`;
 }
 
 /** One row of `status --json` (a version beyond 2^53 as a placeholder that {@link withExactVersions} turns back into the number). */
