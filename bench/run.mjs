@@ -7,7 +7,8 @@
 //   npm run bench -- --quick         # small N, 3 runs: for development (writes bench/results/quick.json)
 //
 // Options: --runs K (default 7), --sizes 50,300, --only up,down,startup,embedded,partitions,big,many,
-// --big-mb 20, --many 10000, --markdown (also print the table as Markdown), --out FILE,
+// partition-load (min(K, 3) runs, ~40 s each), --big-mb 20, --many 10000, --markdown (also print
+// the table as Markdown), --out FILE,
 // --compare PATH (another build's bin/aeturnis-db.js, measured alongside: before/after a change),
 // --skip ID,... (leave out cases whose id contains one of these, e.g. psql-files).
 // Database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); the role
@@ -30,6 +31,7 @@ import {
 } from './corpus.mjs';
 import { cleanEnv, fmtMs, haveGnuTime, markdownTable, runProcess, Server, stats, textTable } from './lib.mjs';
 import { ensurePeers } from './peers.mjs';
+import { benchPartitionLoad, LOAD, partitionLoadTable, partitionLoadTargets } from './partition-load.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, 'bench', '.work');
@@ -57,7 +59,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   const usage = readFileSync(fileURLToPath(import.meta.url), 'utf8')
     .split('\n')
-    .slice(1, 15)
+    .slice(1, 16)
     .map((l) => l.replace(/^\/\/ ?/, ''))
     .join('\n');
   process.stdout.write(`${usage}\n`);
@@ -69,9 +71,10 @@ const RUNS = Number(flags.runs ?? (quick ? 3 : 7));
 const SIZES = (flags.sizes ?? (quick ? '20' : '50,300')).split(',').map(Number);
 const BIG_MB = Number(flags['big-mb'] ?? (quick ? 2 : 20));
 const MANY = Number(flags.many ?? (quick ? 1000 : 10000));
-const ONLY = new Set((flags.only ?? 'up,startup,embedded,down,partitions,big,many').split(','));
+const ONLY = new Set((flags.only ?? 'up,startup,embedded,down,partitions,big,many,partition-load').split(','));
 const OUT = flags.out ?? (quick ? join(ROOT, 'bench', 'results', 'quick.json') : join(ROOT, 'bench', 'results.json'));
 const BIG_PSQL_RUNS = Math.min(RUNS, 3);
+const PARTITION_LOAD_RUNS = Math.min(RUNS, 3);
 const COMPARE = flags.compare ? resolve(flags.compare) : undefined;
 const SKIP = (flags.skip ?? '').split(',').filter(Boolean);
 const PARTITIONS_AHEAD = 24;
@@ -138,6 +141,7 @@ function postgratorConnectionArgs(url) {
 
 const results = [];
 const notes = [];
+let partitionLoad; // the partition-load scenario's own results (latencies per phase, not one time per run)
 
 /**
  * Measures a group of cases round-robin (round 1 of every case, then round 2, ...), so that a
@@ -231,7 +235,7 @@ async function main() {
   }
   const server = new Server(BASE_URL);
   await server.connect();
-  await server.dropLeftovers();
+  await server.dropOrphans();
   const peers = flags.peers ? ensurePeers(WORK, log) : undefined;
   const psqlVersion = spawnSync(PSQL, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const aeturnisVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
@@ -252,8 +256,9 @@ async function main() {
     if (ONLY.has('partitions')) await benchPartitions(server);
     if (ONLY.has('big')) await benchBig(server, gnuTime);
     if (ONLY.has('many')) await benchMany(server);
+    if (ONLY.has('partition-load')) await benchPartitionUpkeep(server);
   } finally {
-    await server.dropLeftovers().catch(() => {});
+    await server.dropOrphans().catch(() => {});
     await server.close();
   }
 
@@ -284,22 +289,34 @@ async function main() {
   const table = renderTable();
   const targets = checkTargets();
   const slopes = upSlopes();
-  process.stdout.write(`\n${table.text}\n\n${renderTargets(targets)}\n`);
+  process.stdout.write(`${results.length ? `\n${table.text}\n` : ''}\n${renderTargets(targets)}\n`);
   if (slopes.length) process.stdout.write(`\n${renderSlopes(slopes)}\n`);
+  if (partitionLoad) process.stdout.write(`\n${partitionLoadSummary()}\n`);
   if (notes.length) process.stdout.write(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
   process.stdout.write(
     `\n${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.platform}; Node ${machine.node}; PostgreSQL ${machine.postgres} on ${machine.database}; load average ${machine.loadAverage.before[0]} → ${machine.loadAverage.after[0]}; ${RUNS} runs each (+1 warm-up)\n`,
   );
-  if (flags.markdown) process.stdout.write(`\n${table.markdown}\n`);
+  if (flags.markdown && results.length) process.stdout.write(`\n${table.markdown}\n`);
+  if (flags.markdown && partitionLoad) process.stdout.write(`\n${partitionLoadTable(partitionLoad).markdown}\n`);
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(
     OUT,
     `${JSON.stringify(
       {
         machine,
-        config: { runs: RUNS, warmup: 1, sizes: SIZES, bigMb: BIG_MB, manyFiles: MANY, partitionsAhead: PARTITIONS_AHEAD, quick },
+        config: {
+          runs: RUNS,
+          warmup: 1,
+          sizes: SIZES,
+          bigMb: BIG_MB,
+          manyFiles: MANY,
+          partitionsAhead: PARTITIONS_AHEAD,
+          partitionLoadRuns: PARTITION_LOAD_RUNS,
+          quick,
+        },
         results,
         upSlopes: slopes,
+        ...(partitionLoad ? { partitionLoad } : {}),
         targets,
         notes,
         table: table.markdown,
@@ -309,6 +326,8 @@ async function main() {
     )}\n`,
   );
   log(`\nwrote ${relative(process.cwd(), OUT) || OUT}`);
+  // A build under test that lost or duplicated rows fails the run, as the other sanity checks do.
+  if (partitionLoad?.runs.some((r) => !r.compared && !r.check.ok)) process.exitCode = 1;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -746,6 +765,44 @@ async function benchPartitions(server) {
 }
 
 // ------------------------------------------------------------------------------------------
+// partitions --ahead 9 moving 200,000 rows out of the default partition under load (issue 23)
+
+async function benchPartitionUpkeep(server) {
+  log(
+    `partition upkeep under load: ${LOAD.preloadRows} rows in audit_log_default, ${LOAD.writers} writers × ${LOAD.writerRate}/s, ${LOAD.readers} readers × ${LOAD.readerRate}/s, partitions --ahead ${LOAD.ahead} (${PARTITION_LOAD_RUNS} runs)`,
+  );
+  const builds = [{ label: 'this build', cli: CLI, compared: false }];
+  if (COMPARE) builds.push({ label: 'compared build', cli: COMPARE, compared: true });
+  partitionLoad = await benchPartitionLoad({
+    server,
+    aeturnis,
+    migrationsDir: join(ROOT, 'migrations'),
+    builds,
+    runs: PARTITION_LOAD_RUNS,
+    log,
+  });
+}
+
+function partitionLoadSummary() {
+  const lines = [
+    `partitions --ahead ${LOAD.ahead} under load (latency from send to result; p50/p99 the median of runs, max the worst run):`,
+    partitionLoadTable(partitionLoad).text,
+  ];
+  for (const r of partitionLoad.runs) {
+    if (r.maintenance.exitCode !== 0)
+      lines.push(`note: ${r.build}, run ${r.round}: partitions exited ${r.maintenance.exitCode}: ${r.maintenance.stderr.split('\n')[0]}`);
+    for (const problem of r.check.problems) lines.push(`note: ${r.build}, run ${r.round}: ${problem}`);
+    for (const [phase, p] of Object.entries(r.phases))
+      for (const kind of ['writer', 'reader'])
+        if (p[kind].errors)
+          lines.push(`note: ${r.build}, run ${r.round}, ${phase}: ${p[kind].errors} ${kind} errors, first: ${p[kind].firstError}`);
+  }
+  const last = partitionLoad.runs[partitionLoad.runs.length - 1];
+  lines.push(`partitions after the last run (${last.build}): ${last.check.partitions.join(', ')}`);
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------------------------------
 // one big migration: wall time and peak RSS
 
 async function benchBig(server, gnuTime) {
@@ -939,6 +996,7 @@ function checkTargets() {
     );
   }
   underMs(`status with ${MANY} files under 1 s`, byId('many-status'), 1000);
+  if (partitionLoad) targets.push(...partitionLoadTargets(partitionLoad));
   return targets;
 }
 
