@@ -7,8 +7,8 @@
 //   npm run bench -- --quick         # small N, 3 runs: for development (writes bench/results/quick.json)
 //
 // Options: --runs K (default 7), --sizes 50,300, --only up,down,startup,embedded,partitions,big,many,
-// partition-load (min(K, 3) runs, ~40 s each), --big-mb 20, --many 10000, --markdown (also print
-// the table as Markdown), --out FILE,
+// partition-load (min(K, 3) runs, 1 with --quick; ~35 s each), --big-mb 20, --many 10000,
+// --markdown (also print the table as Markdown), --out FILE,
 // --compare PATH (another build's bin/aeturnis-db.js, measured alongside: before/after a change),
 // --skip ID,... (leave out cases whose id contains one of these, e.g. psql-files).
 // Database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); the role
@@ -74,7 +74,7 @@ const MANY = Number(flags.many ?? (quick ? 1000 : 10000));
 const ONLY = new Set((flags.only ?? 'up,startup,embedded,down,partitions,big,many,partition-load').split(','));
 const OUT = flags.out ?? (quick ? join(ROOT, 'bench', 'results', 'quick.json') : join(ROOT, 'bench', 'results.json'));
 const BIG_PSQL_RUNS = Math.min(RUNS, 3);
-const PARTITION_LOAD_RUNS = Math.min(RUNS, 3);
+const PARTITION_LOAD_RUNS = Math.min(RUNS, quick ? 1 : 3);
 const COMPARE = flags.compare ? resolve(flags.compare) : undefined;
 const SKIP = (flags.skip ?? '').split(',').filter(Boolean);
 const PARTITIONS_AHEAD = 24;
