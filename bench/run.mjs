@@ -294,7 +294,7 @@ async function main() {
   if (partitionLoad) process.stdout.write(`\n${partitionLoadSummary()}\n`);
   if (notes.length) process.stdout.write(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
   process.stdout.write(
-    `\n${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.platform}; Node ${machine.node}; PostgreSQL ${machine.postgres} on ${machine.database}; load average ${machine.loadAverage.before[0]} → ${machine.loadAverage.after[0]}; ${RUNS} runs each (+1 warm-up)\n`,
+    `\n${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.platform}; Node ${machine.node}; PostgreSQL ${machine.postgres} on ${machine.database}; load average ${machine.loadAverage.before[0]} → ${machine.loadAverage.after[0]}${results.length ? `; ${RUNS} runs each (+1 warm-up)` : ''}\n`,
   );
   if (flags.markdown && results.length) process.stdout.write(`\n${table.markdown}\n`);
   if (flags.markdown && partitionLoad) process.stdout.write(`\n${partitionLoadTable(partitionLoad).markdown}\n`);
