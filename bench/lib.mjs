@@ -129,8 +129,32 @@ export class Server {
     for (const { datname } of rows) await this.admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   }
 
+  /**
+   * Drops what crashed earlier runs left behind, but not the databases of a run still going on
+   * this machine (named after its pid): a second benchmark started meanwhile must not drop them.
+   */
+  async dropOrphans() {
+    const { rows } = await this.admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'aeturnis\\_bench\\_%'`);
+    for (const { datname } of rows) {
+      const pid = Number(datname.split('_')[2]);
+      if (pid !== process.pid && processAlive(pid)) continue;
+      await this.admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  }
+
   async close() {
     await this.admin.end();
+  }
+}
+
+/** True when a process of that pid exists on this machine (EPERM: it exists, as another user's). */
+export function processAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
   }
 }
 
@@ -153,4 +177,24 @@ export function textTable(head, rows, align) {
 export function markdownTable(head, rows, align) {
   const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
   return [head, sep, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The value at quantile q (0..1) of numbers sorted ascending (the nearest rank; NaN when empty). */
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** Count, p50, p99 and maximum of latencies in milliseconds (NaN when there are none). */
+export function latencySummary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
+  };
 }

@@ -6,9 +6,10 @@
 //   npm run bench -- --peers         # + dbmate, node-pg-migrate, postgrator-cli (installed from npm)
 //   npm run bench -- --quick         # small N, 3 runs: for development (writes bench/results/quick.json)
 //
-// Options: --runs K (default 7), --sizes 50,300, --only up,down,startup,embedded,partitions,big,many
-// (and audit-trigger, only when named: UPDATE cost of the audit trail, bench/audit-trigger.mjs),
-// --big-mb 20, --many 10000, --markdown (also print the table as Markdown), --out FILE,
+// Options: --runs K (default 7), --sizes 50,300, --only up,down,startup,embedded,partitions,big,many,
+// partition-load (min(K, 3) runs, 1 with --quick; ~35 s each) (and audit-trigger, only when named:
+// UPDATE cost of the audit trail, bench/audit-trigger.mjs), --big-mb 20, --many 10000,
+// --markdown (also print the table as Markdown), --out FILE,
 // --compare PATH (another build's bin/aeturnis-db.js, measured alongside: before/after a change),
 // --skip ID,... (leave out cases whose id contains one of these, e.g. psql-files).
 // Database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); the role
@@ -32,6 +33,7 @@ import {
 import { benchAuditTrigger, renderAuditTrigger } from './audit-trigger.mjs';
 import { cleanEnv, fmtMs, haveGnuTime, markdownTable, runProcess, Server, stats, textTable } from './lib.mjs';
 import { ensurePeers } from './peers.mjs';
+import { benchPartitionLoad, LOAD, partitionLoadTable, partitionLoadTargets } from './partition-load.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, 'bench', '.work');
@@ -71,9 +73,10 @@ const RUNS = Number(flags.runs ?? (quick ? 3 : 7));
 const SIZES = (flags.sizes ?? (quick ? '20' : '50,300')).split(',').map(Number);
 const BIG_MB = Number(flags['big-mb'] ?? (quick ? 2 : 20));
 const MANY = Number(flags.many ?? (quick ? 1000 : 10000));
-const ONLY = new Set((flags.only ?? 'up,startup,embedded,down,partitions,big,many').split(','));
+const ONLY = new Set((flags.only ?? 'up,startup,embedded,down,partitions,big,many,partition-load').split(','));
 const OUT = flags.out ?? (quick ? join(ROOT, 'bench', 'results', 'quick.json') : join(ROOT, 'bench', 'results.json'));
 const BIG_PSQL_RUNS = Math.min(RUNS, 3);
+const PARTITION_LOAD_RUNS = Math.min(RUNS, quick ? 1 : 3);
 const COMPARE = flags.compare ? resolve(flags.compare) : undefined;
 const SKIP = (flags.skip ?? '').split(',').filter(Boolean);
 const PARTITIONS_AHEAD = 24;
@@ -142,6 +145,7 @@ const results = [];
 const notes = [];
 /** The audit trigger's own table (ops/s, µs per update), printed after the main one. */
 let auditReport;
+let partitionLoad; // the partition-load scenario's own results (latencies per phase, not one time per run)
 
 /**
  * Measures a group of cases round-robin (round 1 of every case, then round 2, ...), so that a
@@ -235,7 +239,7 @@ async function main() {
   }
   const server = new Server(BASE_URL);
   await server.connect();
-  await server.dropLeftovers();
+  await server.dropOrphans();
   const peers = flags.peers ? ensurePeers(WORK, log) : undefined;
   const psqlVersion = spawnSync(PSQL, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const aeturnisVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
@@ -257,8 +261,9 @@ async function main() {
     if (ONLY.has('big')) await benchBig(server, gnuTime);
     if (ONLY.has('many')) await benchMany(server);
     if (ONLY.has('audit-trigger')) await benchAudit(server);
+    if (ONLY.has('partition-load')) await benchPartitionUpkeep(server);
   } finally {
-    await server.dropLeftovers().catch(() => {});
+    await server.dropOrphans().catch(() => {});
     await server.close();
   }
 
@@ -289,23 +294,35 @@ async function main() {
   const table = renderTable();
   const targets = checkTargets();
   const slopes = upSlopes();
-  process.stdout.write(`\n${table.text}\n\n${renderTargets(targets)}\n`);
+  process.stdout.write(`${results.length ? `\n${table.text}\n` : ''}\n${renderTargets(targets)}\n`);
   if (slopes.length) process.stdout.write(`\n${renderSlopes(slopes)}\n`);
   if (auditReport) process.stdout.write(`\nThe audit trail's cost per UPDATE (medians, same connection, same run):\n${auditReport}\n`);
+  if (partitionLoad) process.stdout.write(`\n${partitionLoadSummary()}\n`);
   if (notes.length) process.stdout.write(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
   process.stdout.write(
-    `\n${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.platform}; Node ${machine.node}; PostgreSQL ${machine.postgres} on ${machine.database}; load average ${machine.loadAverage.before[0]} → ${machine.loadAverage.after[0]}; ${RUNS} runs each (+1 warm-up)\n`,
+    `\n${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.platform}; Node ${machine.node}; PostgreSQL ${machine.postgres} on ${machine.database}; load average ${machine.loadAverage.before[0]} → ${machine.loadAverage.after[0]}${results.length ? `; ${RUNS} runs each (+1 warm-up)` : ''}\n`,
   );
-  if (flags.markdown) process.stdout.write(`\n${table.markdown}\n`);
+  if (flags.markdown && results.length) process.stdout.write(`\n${table.markdown}\n`);
+  if (flags.markdown && partitionLoad) process.stdout.write(`\n${partitionLoadTable(partitionLoad).markdown}\n`);
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(
     OUT,
     `${JSON.stringify(
       {
         machine,
-        config: { runs: RUNS, warmup: 1, sizes: SIZES, bigMb: BIG_MB, manyFiles: MANY, partitionsAhead: PARTITIONS_AHEAD, quick },
+        config: {
+          runs: RUNS,
+          warmup: 1,
+          sizes: SIZES,
+          bigMb: BIG_MB,
+          manyFiles: MANY,
+          partitionsAhead: PARTITIONS_AHEAD,
+          partitionLoadRuns: PARTITION_LOAD_RUNS,
+          quick,
+        },
         results,
         upSlopes: slopes,
+        ...(partitionLoad ? { partitionLoad } : {}),
         targets,
         notes,
         table: table.markdown,
@@ -315,6 +332,8 @@ async function main() {
     )}\n`,
   );
   log(`\nwrote ${relative(process.cwd(), OUT) || OUT}`);
+  // A build under test that lost or duplicated rows fails the run, as the other sanity checks do.
+  if (partitionLoad?.runs.some((r) => !r.compared && !r.check.ok)) process.exitCode = 1;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -752,6 +771,44 @@ async function benchPartitions(server) {
 }
 
 // ------------------------------------------------------------------------------------------
+// partitions --ahead 9 moving 200,000 rows out of the default partition under load (issue 23)
+
+async function benchPartitionUpkeep(server) {
+  log(
+    `partition upkeep under load: ${LOAD.preloadRows} rows in audit_log_default, ${LOAD.writers} writers × ${LOAD.writerRate}/s, ${LOAD.readers} readers × ${LOAD.readerRate}/s, partitions --ahead ${LOAD.ahead} (${PARTITION_LOAD_RUNS} runs)`,
+  );
+  const builds = [{ label: 'this build', cli: CLI, compared: false }];
+  if (COMPARE) builds.push({ label: 'compared build', cli: COMPARE, compared: true });
+  partitionLoad = await benchPartitionLoad({
+    server,
+    aeturnis,
+    migrationsDir: join(ROOT, 'migrations'),
+    builds,
+    runs: PARTITION_LOAD_RUNS,
+    log,
+  });
+}
+
+function partitionLoadSummary() {
+  const lines = [
+    `partitions --ahead ${LOAD.ahead} under load (latency from send to result; p50/p99 the median of runs, max the worst run):`,
+    partitionLoadTable(partitionLoad).text,
+  ];
+  for (const r of partitionLoad.runs) {
+    if (r.maintenance.exitCode !== 0)
+      lines.push(`note: ${r.build}, run ${r.round}: partitions exited ${r.maintenance.exitCode}: ${r.maintenance.stderr.split('\n')[0]}`);
+    for (const problem of r.check.problems) lines.push(`note: ${r.build}, run ${r.round}: ${problem}`);
+    for (const [phase, p] of Object.entries(r.phases))
+      for (const kind of ['writer', 'reader'])
+        if (p[kind].errors)
+          lines.push(`note: ${r.build}, run ${r.round}, ${phase}: ${p[kind].errors} ${kind} errors, first: ${p[kind].firstError}`);
+  }
+  const last = partitionLoad.runs[partitionLoad.runs.length - 1];
+  lines.push(`partitions after the last run (${last.build}): ${last.check.partitions.join(', ')}`);
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------------------------------
 // one big migration: wall time and peak RSS
 
 async function benchBig(server, gnuTime) {
@@ -957,6 +1014,7 @@ function checkTargets() {
     );
   }
   underMs(`status with ${MANY} files under 1 s`, byId('many-status'), 1000);
+  if (partitionLoad) targets.push(...partitionLoadTargets(partitionLoad));
   return targets;
 }
 
