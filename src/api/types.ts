@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InterruptedError, signalOf, UsageError } from '../errors.js';
 import { resolveConnectionTarget } from '../db/connection-config.js';
-import { derivedName } from '../db/identifiers.js';
+import { journalOwnTables } from '../db/journal-sql.js';
 import { openSession, type Session, type SessionOptions } from '../db/session.js';
 import type { MigratorEvent } from './events.js';
 import { migrate, type MigrateOptions } from './migrate.js';
@@ -34,7 +34,7 @@ export interface TypesResult extends GeneratedDeclarations {
  * TypeScript declarations of the migrated schema: one exported interface per table and view,
  * a union per enum, and a `Database` interface in the shape Kysely expects. Reads the target
  * database (after `up`), or with `fromMigrations` a scratch database built from the migrations.
- * The journal table and its `_partial`, `_adopted` and `_metadata` companions are left out; partitions fold into their parent.
+ * The journal table and its companions (journalOwnTables) are left out; partitions fold into their parent.
  *
  * @example
  * import { generateTypes } from 'aeturnis-db';
@@ -58,12 +58,7 @@ function checkedSchemas(schemas: readonly string[] | undefined): readonly string
 /** Reads the declarations from the database `options` connect to. */
 async function readDeclarations(options: CommonOptions, schemas: readonly string[] | undefined): Promise<GeneratedDeclarations> {
   return withSession(options, async ({ session, journal }) => {
-    const exclude = [
-      { schema: journal.schema, table: journal.table },
-      { schema: journal.schema, table: journal.partialTable },
-      { schema: journal.schema, table: journal.adoptedTable },
-      { schema: journal.schema, table: derivedName(journal.table, '_metadata') },
-    ];
+    const exclude = journalOwnTables(journal.table).map((table) => ({ schema: journal.schema, table }));
     return renderDeclarations(await readCatalog(session.client, { schemas, exclude }));
   });
 }

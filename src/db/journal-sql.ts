@@ -1,7 +1,7 @@
 import type { Migration } from '../migrations/parse.js';
 import type { PartialRow } from '../migrations/status.js';
 import { directivesRegisterSql, directivesUnregisterSql } from '../partitions/registry-sql.js';
-import { quoteLiteral } from './identifiers.js';
+import { derivedName, quoteLiteral } from './identifiers.js';
 
 /**
  * The SQL of every journal statement, built as text (no parameters) so it can share one
@@ -9,6 +9,23 @@ import { quoteLiteral } from './identifiers.js';
  * comes from pg_catalog: a migration that changed `search_path` (pg_dump output begins with
  * `set_config('search_path', '', false)`) cannot redirect or break the journal write. Pure.
  */
+
+/**
+ * The journal's companion tables, as suffixes of its name: partial runs, adopted and baselined
+ * rows, metadata (recorded environment, starting schemas), the partition registry.
+ */
+export const COMPANION_SUFFIXES = ['_partial', '_adopted', '_metadata', '_partitions'] as const;
+
+/**
+ * The journal's own tables — itself and its companions — which `types`, `reset` and the
+ * other-journal scan leave out of what the migrations built.
+ *
+ * @example
+ * journalOwnTables('schema_migrations') // ['schema_migrations', 'schema_migrations_partial', ..., 'schema_migrations_partitions']
+ */
+export function journalOwnTables(table: string): string[] {
+  return [table, ...COMPANION_SUFFIXES.map((suffix) => derivedName(table, suffix))];
+}
 
 /** Where the journal lives, resolved in the database (see resolveJournal). */
 export interface JournalNames {

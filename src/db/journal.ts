@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { DatabaseError, UsageError } from '../errors.js';
 import type { JournalRow, PartialRow } from '../migrations/status.js';
 import { advisoryLockKey, derivedName, displayName, quoteIdentifier, type TableName } from './identifiers.js';
-import { createJournalSql, type JournalNames } from './journal-sql.js';
+import { COMPANION_SUFFIXES, createJournalSql, journalOwnTables, type JournalNames } from './journal-sql.js';
 import {
   foreignToolOf,
   hasJournalColumns,
@@ -70,9 +70,7 @@ export interface ResolveOptions {
   readOnly?: boolean | undefined;
 }
 
-const PARTIAL_SUFFIX = '_partial';
-const ADOPTED_SUFFIX = '_adopted';
-const METADATA_SUFFIX = '_metadata';
+const [PARTIAL_SUFFIX, ADOPTED_SUFFIX] = COMPANION_SUFFIXES;
 
 /**
  * The advisory lock every creation of a journal takes, whatever its name resolved to: two
@@ -111,7 +109,7 @@ export async function resolveJournal(client: pg.ClientBase, requested: TableName
 }
 
 async function queryResolution(client: pg.ClientBase, requested: TableName): Promise<ResolvedRow> {
-  const companions = [PARTIAL_SUFFIX, ADOPTED_SUFFIX, METADATA_SUFFIX].map((suffix) => derivedName(requested.table, suffix));
+  const companions = journalOwnTables(requested.table).slice(1);
   try {
     // One row, always (the catalog lookups are LEFT JOINed to a single row).
     const { rows } = await client.query<ResolvedRow>(RESOLVE_SQL, [

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { metadataWriteSql, readMetadata, writeMetadataSql, type JournalPlace } from './environment-record.js';
-import { derivedName, quoteIdentifier, quoteLiteral } from './identifiers.js';
+import { quoteIdentifier, quoteLiteral } from './identifiers.js';
+import { journalOwnTables } from './journal-sql.js';
 
 /**
  * What existed before the first migration, so `reset` never drops it: when the journal is
@@ -27,7 +28,7 @@ const KEY = 'starting_schemas';
  * journal's own tables and, when it was created just now, the journal's schema.
  */
 function snapshotSql(journal: JournalTables, journalSchemaExisted: boolean): string {
-  const own = [journal.table, journal.partialTable, journal.adoptedTable, derivedName(journal.table, '_metadata')]
+  const own = journalOwnTables(journal.table)
     .map((table) => `pg_catalog.to_regclass(${quoteLiteral(`${quoteIdentifier(journal.schema)}.${quoteIdentifier(table)}`)})`)
     .join(', ');
   return `(SELECT COALESCE(pg_catalog.json_object_agg(n.nspname, COALESCE(o.objects, '[]'::json)), '{}')::text

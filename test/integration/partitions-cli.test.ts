@@ -172,6 +172,54 @@ describe('up with the shipped migrations', () => {
 });
 
 describe('partitions', () => {
+  it('a run killed while it moves rows leaves that month undone and every row in place once; the next run finishes it', async () => {
+    expect((await cli(['up'])).code).toBe(0);
+    const [m4, m5] = [month(4), month(5)];
+    // Enough rows in month +5 that moving them takes a while; a few in month +4, which moves first.
+    await sql(
+      `INSERT INTO audit_log (event_type, created_at)
+       SELECT 'backlog', $1::timestamptz + (n % 2000) * interval '1 minute' FROM generate_series(1, 120000) n`,
+      [m5.start.toISOString()],
+    );
+    await insertRows([days(m4.start, 1), days(m4.start, 2)]);
+    const hash = `SELECT count(*)::int AS n, md5(string_agg(id::text || created_at::text, ',' ORDER BY id)) AS h FROM audit_log`;
+    const [before] = await sql<{ n: number; h: string }>(hash);
+
+    const run = startCli(['--dir', SHIPPED, 'partitions', '--ahead', '5'], { cwd: project.dir, databaseUrl: db.url });
+    const done = collect(run);
+    // Kill it while its move of month +5 runs (the statement is visible in pg_stat_activity).
+    for (let tries = 0; ; tries++) {
+      const moving = await sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'WITH moved AS%'`,
+      );
+      if (moving[0]?.n) break;
+      if (tries > 400) throw new Error('the move never started');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    run.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    // The server notices the client is gone within a second (client_connection_check_interval) and rolls the move back.
+    for (let tries = 0; ; tries++) {
+      const busy = await sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'aeturnis-db%'`,
+      );
+      if (!busy[0]?.n) break;
+      if (tries > 100) throw new Error('the killed run is still in the database');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const names = (await partitions()).map((p) => p.name);
+    expect(names).toContain(m4.name); // committed before the kill
+    expect(names).not.toContain(m5.name); // the month being moved: all or nothing
+    expect(await sql(hash)).toEqual([before]);
+    expect(await sql(`SELECT count(*)::int AS n FROM ONLY audit_log_default`)).toEqual([{ n: 120000 }]);
+
+    const again = await cli(['partitions', '--ahead', '5']);
+    expect(again.code).toBe(0);
+    expect(lines(again.stdout)).toContain(`created ${m5.name} ${m5.range}, moved 120000 rows from the default partition`);
+    expect(await sql(hash)).toEqual([before]);
+    expect(await sql(`SELECT count(*)::int AS n FROM ONLY audit_log_default`)).toEqual([{ n: 0 }]);
+  });
+
   it('a row 8 months ahead waits in the default (status warns), --dry-run changes nothing, --ahead 12 moves it', async () => {
     expect((await cli(['up'])).code).toBe(0);
     const m8 = month(8);

@@ -125,7 +125,7 @@ export function useTestProject(options: TestProjectOptions = {}): TestProjectSet
     async tables(schema = 'public') {
       // The journal's `_metadata` companion (recorded environment, starting schemas) is bookkeeping, not the migrations'.
       const rows = await db.query<{ t: string }>(
-        "SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 AND tablename !~ '_metadata$' ORDER BY 1",
+        "SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 AND tablename !~ '_(metadata|partitions)$' ORDER BY 1",
         [schema],
       );
       return rows.map((row) => row.t);
