@@ -5,14 +5,6 @@ export const DEFAULT_MIGRATIONS_DIR = 'migrations';
 export const DEFAULT_SEEDS_DIR = 'seeds';
 export const DEFAULT_JOURNAL_TABLE = 'schema_migrations';
 export const DEFAULT_WAIT_SECONDS = 30;
-export const DEFAULT_PARTITIONS_AHEAD = 3;
-export const DEFAULT_PARTITIONED_TABLE = 'audit_log';
-/**
- * The largest partitions `ahead` accepted (10 years). Every partition created in the run's single
- * transaction holds several locks (table, indexes) until COMMIT; far beyond this PostgreSQL's
- * shared lock table overflows ("out of shared memory") after a long wait.
- */
-export const MAX_PARTITIONS_AHEAD = 120;
 
 /**
  * Parses a non-negative integer setting, with an error naming the setting.

@@ -19,7 +19,6 @@ import {
   UsageError,
   ValidationError,
   ensurePartitions,
-  registerPartitionTable,
   migrate,
   rollback,
   status,
@@ -64,7 +63,7 @@ describe('results', () => {
       { version: 3, name: 'c', fileName: '0003_c.sql' },
     ]);
     for (const m of result.applied) expect(m.executionMs).toBeGreaterThanOrEqual(0);
-    expect(result.partitions?.tableExists).toBe(false); // no audit_log here: the partition step did nothing
+    expect(result.partitions).toEqual([]); // no table registered here: the partition step did nothing
     expect(await tables()).toEqual(['a', 'b', 'c', 'schema_migrations']);
 
     expect((await migrate(options)).applied).toEqual([]);
@@ -112,17 +111,16 @@ describe('results', () => {
     expect(done).toEqual(['0001_a.sql', '0002_b.sql', '0003_c.sql']);
   });
 
-  it('ensurePartitions creates the audit_log months asked for and is idempotent', async () => {
+  it('ensurePartitions creates the months asked for of every registered table (audit_log, by 0006) and is idempotent', async () => {
     const options = { databaseUrl: db.url, dir: join(repoRoot, 'migrations') };
     await migrate({ ...options, partitions: false });
     const now = new Date('2031-05-10T12:00:00Z');
-    const report = await ensurePartitions({ ...options, ahead: 2, now });
-    expect(report.tableExists).toBe(true);
-    expect(report.created.map((p) => p.name)).toEqual(['audit_log_2031_05', 'audit_log_2031_06', 'audit_log_2031_07']);
-    expect(report.created[0]?.from.toISOString()).toBe('2031-05-01T00:00:00.000Z');
-    const again = await ensurePartitions({ ...options, ahead: 2, now });
-    expect(again.created).toEqual([]);
-    await registerPartitionTable({ ...options, partitionTable: 'audit_log' });
+    const [report] = await ensurePartitions({ ...options, ahead: 2, now });
+    expect(report?.tableExists).toBe(true);
+    expect(report?.created.map((p) => p.name)).toEqual(['audit_log_2031_05', 'audit_log_2031_06', 'audit_log_2031_07']);
+    expect(report?.created[0]?.from.toISOString()).toBe('2031-05-01T00:00:00.000Z');
+    const [again] = await ensurePartitions({ ...options, ahead: 2, now });
+    expect(again?.created).toEqual([]);
     const summary = await status(options);
     expect(summary.partitionTables.map((t) => t.description.count)).toEqual([expect.any(Number)]);
     expect(summary.partitionTables[0]?.description.count).toBeGreaterThanOrEqual(3);

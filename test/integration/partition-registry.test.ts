@@ -149,6 +149,76 @@ describe('partitions register, unregister, list', () => {
   });
 });
 
+describe('upkeep of the registered tables', () => {
+  it('one run keeps tables of different intervals, each with its own settings; detach-mode retention keeps the old partition', async () => {
+    const now = new Date();
+    const day = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset));
+    const dayName = (offset: number) => `events_${day(offset).toISOString().slice(0, 10).replaceAll('-', '_')}`;
+    const year = now.getUTCFullYear();
+    await db.query(EVENTS);
+    await db.query('CREATE TABLE metrics (at timestamp NOT NULL, value float8) PARTITION BY RANGE (at)');
+    // Two old daily partitions with a row, to be detached and kept.
+    for (const offset of [-5, -4]) {
+      const [from, to] = [day(offset), day(offset + 1)].map((d) => d.toISOString());
+      await db.query(`CREATE TABLE ${dayName(offset)} PARTITION OF events FOR VALUES FROM ('${from}') TO ('${to}')`);
+    }
+    await db.query(`INSERT INTO events VALUES (1, $1)`, [day(-5).toISOString()]);
+    expect(
+      (await cli(['partitions', 'register', 'events', '--interval', 'day', '--ahead', '2', '--retain', '3', '--retain-mode', 'detach']))
+        .code,
+    ).toBe(0);
+    expect((await cli(['partitions', 'register', 'metrics', '--interval', 'year', '--ahead', '1'])).code).toBe(0);
+
+    const run = await cli(['partitions']);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const out = lines(run.stdout);
+    expect(out.filter((line) => line.startsWith('created '))).toEqual([
+      ...[0, 1, 2].map((offset) => expect.stringMatching(new RegExp(`^created ${dayName(offset)} `))),
+      'created default partition events_default',
+      expect.stringMatching(new RegExp(`^created metrics_${year} `)),
+      expect.stringMatching(new RegExp(`^created metrics_${year + 1} `)),
+      'created default partition metrics_default',
+    ]);
+    expect(out).toContain(
+      `detached ${dayName(-5)} [${day(-5).toISOString().replace('.000Z', 'Z')}, ${day(-4).toISOString().replace('.000Z', 'Z')}) of events, kept as a plain table`,
+    );
+    // Kept as a plain table with its row; no longer a partition.
+    expect(await db.query(`SELECT id::int AS id FROM ${dayName(-5)}`)).toEqual([{ id: 1 }]);
+    expect(await db.query(`SELECT relispartition FROM pg_class WHERE relname = $1`, [dayName(-5)])).toEqual([{ relispartition: false }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'events'::regclass`)).toEqual([{ n: 4 }]); // 3 days and the default
+
+    const again = await cli(['partitions']);
+    expect(lines(again.stdout)).toEqual([
+      expect.stringMatching(/^events: partitions for \d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d already exist; nothing to do$/),
+      `metrics: partitions for ${year}..${year + 1} already exist; nothing to do`,
+    ]);
+  });
+
+  it('a removal PostgreSQL refuses (a view depends on the partition) is exit 1 after everything else was done', async () => {
+    await db.query('CREATE TABLE metrics (at timestamptz NOT NULL) PARTITION BY RANGE (at)');
+    const old = new Date().getUTCFullYear() - 3;
+    await db.query(
+      `CREATE TABLE metrics_${old} PARTITION OF metrics FOR VALUES FROM ('${old}-01-01 00:00:00+00') TO ('${old + 1}-01-01 00:00:00+00')`,
+    );
+    await db.query(`CREATE VIEW old_metrics AS SELECT * FROM metrics_${old}`);
+    expect((await cli(['partitions', 'register', 'metrics', '--interval', 'year', '--ahead', '0', '--retain', '1'])).code).toBe(0);
+    const run = await cli(['partitions']);
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout).filter((line) => line.startsWith('created '))).toHaveLength(2); // this year and the default
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^warning: could not remove metrics_${old}: cannot drop table metrics_${old} because other objects depend on it`),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^error: metrics: dropping old partitions failed: metrics_${old}: cannot drop table .*\\(SQLSTATE 2BP01\\); the other partitions were created and removed as planned$`,
+        ),
+      ),
+    ]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhrelid = 'metrics_${old}'::regclass`)).toEqual([{ n: 1 }]);
+  });
+});
+
 describe('-- aeturnis:partitions in a migration', () => {
   const eventsMigration = (directive: string): string => `${directive}\n-- UP\n${EVENTS};\n-- DOWN\nDROP TABLE events;\n`;
 

@@ -117,17 +117,19 @@ describe('every migration: DOWN undoes exactly its UP', () => {
   it.each(migrationFiles.map((m, index) => ({ ...m, previous: index === 0 ? undefined : migrationFiles[index - 1]?.version })))(
     '$fileName: up, down 1 restores the catalog, up again succeeds',
     async ({ version, previous }) => {
-      if (previous !== undefined) await cli(db, ['up', '--to', String(previous)]);
+      // Partition upkeep after `up` is not part of any migration (the partitions it makes outlive
+      // a DOWN, as rows do): leave it out of the round trip.
+      if (previous !== undefined) await cli(db, ['up', '--no-partitions', '--to', String(previous)]);
       const before = await catalogSnapshot(db);
 
-      await cli(db, ['up', '--to', String(version)]);
+      await cli(db, ['up', '--no-partitions', '--to', String(version)]);
       const afterUp = await catalogSnapshot(db);
       expect(afterUp).not.toEqual(before);
 
       await cli(db, ['down', '1']);
       expect(await catalogSnapshot(db)).toEqual(before);
 
-      await cli(db, ['up', '--to', String(version)]);
+      await cli(db, ['up', '--no-partitions', '--to', String(version)]);
       expect(await catalogSnapshot(db)).toEqual(afterUp);
     },
   );

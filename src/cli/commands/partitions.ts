@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
-import { MAX_PARTITIONS_AHEAD } from '../../config.js';
+import { MAX_AHEAD } from '../../partitions/periods.js';
 import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet.js';
 import { registerPartitionRegistry } from './partition-registry.js';
@@ -41,14 +41,14 @@ export function registerPartitions(program: Command): void {
 }
 
 /**
- * Parses `--ahead` (of `partitions` and `up`): a whole number of months, at most
- * MAX_PARTITIONS_AHEAD, checked before anything connects.
+ * Parses `--ahead` (of `partitions` and `up`): a whole number of periods, checked before anything
+ * connects against the largest maximum (days'); each table's own maximum is checked with its interval.
  *
  * @example
  * parseAhead('12') // 12
  */
 export function parseAhead(value: string): number {
   const ahead = parseNonNegativeInteger(value, '--ahead');
-  if (ahead > MAX_PARTITIONS_AHEAD) throw new UsageError(`--ahead must be at most ${MAX_PARTITIONS_AHEAD} months (got "${value}")`);
+  if (ahead > MAX_AHEAD.day) throw new UsageError(`--ahead must be at most ${MAX_AHEAD.day} (got "${value}")`);
   return ahead;
 }
