@@ -5,6 +5,8 @@ export const DEFAULT_MIGRATIONS_DIR = 'migrations';
 export const DEFAULT_SEEDS_DIR = 'seeds';
 export const DEFAULT_JOURNAL_TABLE = 'schema_migrations';
 export const DEFAULT_WAIT_SECONDS = 30;
+/** The largest partition `ahead` of any interval (ten years of days); each interval has its own (partitions/periods.ts). */
+export const MAX_PERIODS_AHEAD = 3660;
 
 /**
  * Parses a non-negative integer setting, with an error naming the setting.

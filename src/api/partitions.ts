@@ -76,10 +76,8 @@ export async function registeredTables(scope: CommandScope, only?: string): Prom
   }));
   if (only === undefined) return tables;
   const wanted = await resolvesTo(scope, only);
-  const match = tables.find((entry, index) => {
-    const candidate = registered[index];
-    return candidate !== undefined && wanted !== null && candidate.schema === wanted.schema && candidate.table === wanted.table;
-  });
+  const index = registered.findIndex((entry) => wanted !== null && entry.schema === wanted.schema && entry.table === wanted.table);
+  const match = tables[index];
   if (match) return [match];
   const known = registered.length > 0 ? `registered: ${registered.map((entry) => entry.shown).join(', ')}` : 'no table is registered';
   throw new UsageError(

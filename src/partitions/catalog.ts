@@ -14,8 +14,7 @@ import type { ClientBase } from 'pg';
 import { parsePartitionBound } from './bounds.js';
 import { PartitionSetupError, PartitionSqlError } from './errors.js';
 import { judgeLayout } from './layout.js';
-import { defaultPartitionName } from './months.js';
-import { INTERVAL_ADJECTIVE, type Period, partitionNameOf, periodEnd, periodStart } from './periods.js';
+import { type Period, INTERVAL_ADJECTIVE, defaultPartitionName, partitionNameOf, periodEnd, periodStart } from './periods.js';
 import type { ExistingPartition } from './plan.js';
 import { quoteIdentifier } from '../db/identifiers.js';
 import { type KeyType, boundLiteral, pgErrorInfo } from './sql.js';
@@ -201,7 +200,7 @@ export async function inspectTable(
   const state = await readState(client, table, info, key, periods);
   const interval = periods[0]?.interval ?? 'month';
   const layout = judgeLayout(state.partitions, interval);
-  if (!layout.monthly) {
+  if (!layout.fits) {
     const suggested = { day: 'day', week: 'week', year: 'year', 'utc-month': 'month' }[layout.grain as string];
     const fix = suggested ? `register it again with --interval ${suggested}, or unregister it` : 'unregister it';
     throw new PartitionSetupError(table, `${layout.problem}, but it is registered as ${INTERVAL_ADJECTIVE[interval]} (${fix})`);

@@ -75,7 +75,7 @@ export async function describePartitions(
   const { key, partitions } = read;
   description.partitionKey = key.column;
   const layout = judgeLayout(partitions, interval);
-  if (!layout.monthly) {
+  if (!layout.fits) {
     description.problem = layout.problem;
     description.summary = `${info.relname}: ${layout.problem} ${NOT_MANAGED}`;
     return description;

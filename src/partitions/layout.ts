@@ -13,10 +13,9 @@
  *   { name: 'audit_log_p20261115', from: new Date('2026-11-15Z'), to: new Date('2026-11-16Z'), isDefault: false },
  *   { name: 'audit_log_p20261116', from: new Date('2026-11-16Z'), to: new Date('2026-11-17Z'), isDefault: false },
  * ]);
- * // { monthly: false, grain: 'day', problem: 'its partitions are daily (2 of 2, e.g. audit_log_p20261115 [...]), not UTC calendar months' }
+ * // { fits: false, grain: 'day', problem: 'its partitions are daily (2 of 2, e.g. audit_log_p20261115 [...]), not UTC calendar months' }
  */
-import { monthEnd, monthOf, monthStart } from './months.js';
-import { INTERVAL_ADJECTIVE, type PartitionInterval } from './periods.js';
+import { INTERVAL_ADJECTIVE, type PartitionInterval, periodEnd, periodOf, periodStart } from './periods.js';
 import { type ExistingPartition, formatRange } from './plan.js';
 
 /** What one partition's range looks like, as far as telling layouts apart goes. */
@@ -29,9 +28,9 @@ type ForeignGrain = Exclude<PartitionGrain, 'other'>;
 const GRAIN_OF: Record<PartitionInterval, ForeignGrain> = { day: 'day', week: 'week', month: 'utc-month', year: 'year' };
 
 export type LayoutVerdict =
-  | { monthly: true }
+  | { fits: true }
   | {
-      monthly: false;
+      fits: false;
       grain: ForeignGrain;
       /** Partitions of that grain, and range partitions in all. */
       count: number;
@@ -62,7 +61,7 @@ const within = (value: number, low: number, high: number): boolean => value >= l
 function nearMonthStart(instant: number): boolean {
   const probe = new Date(instant + WIDEST_OFFSET);
   if (!Number.isFinite(probe.getTime())) return false;
-  const nearest = monthStart(monthOf(probe)).getTime();
+  const nearest = periodStart(periodOf(probe, 'month')).getTime();
   return instant !== nearest && Math.abs(instant - nearest) <= WIDEST_OFFSET;
 }
 
@@ -71,7 +70,8 @@ export function grainOf(from: Date | null, to: Date | null): PartitionGrain {
   if (from === null || to === null) return 'other';
   const start = from.getTime();
   const span = to.getTime() - start;
-  if (start === monthStart(monthOf(from)).getTime() && to.getTime() === monthEnd(monthOf(from)).getTime()) return 'utc-month';
+  const month = periodOf(from, 'month');
+  if (start === periodStart(month).getTime() && to.getTime() === periodEnd(month).getTime()) return 'utc-month';
   if (span < DAY - SLACK) return 'sub-day';
   if (within(span, DAY - SLACK, DAY + SLACK)) return 'day';
   if (within(span, 7 * DAY - SLACK, 7 * DAY + SLACK)) return 'week';
@@ -92,18 +92,18 @@ export function judgeLayout(partitions: readonly ExistingPartition[], interval: 
     byGrain.set(grain, [...(byGrain.get(grain) ?? []), partition]);
   }
   const own = GRAIN_OF[interval];
-  const months = byGrain.get(own)?.length ?? 0;
+  const ownCount = byGrain.get(own)?.length ?? 0;
   let foreign: { grain: ForeignGrain; members: ExistingPartition[] } | undefined;
   for (const grain of Object.keys(ADJECTIVE) as ForeignGrain[]) {
     if (grain === own) continue;
     const members = byGrain.get(grain) ?? [];
     if (members.length > (foreign?.members.length ?? 0)) foreign = { grain, members };
   }
-  if (!foreign || foreign.members.length <= months) return { monthly: true };
+  if (!foreign || foreign.members.length <= ownCount) return { fits: true };
   const example = foreign.members[0] as ExistingPartition;
   const count = foreign.members.length;
   return {
-    monthly: false,
+    fits: false,
     grain: foreign.grain,
     count,
     total: ranges.length,

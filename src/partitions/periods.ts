@@ -1,9 +1,10 @@
 /**
  * Pure calendar arithmetic of partition periods — UTC days, ISO weeks (Monday to Monday), UTC
  * calendar months and UTC years — and the names their partitions get. No I/O and no dependence
- * on the machine's time zone. Months are `months.ts`'s; this module puts every interval behind
- * one shape: a period is its interval and an index counted from a fixed origin, so "the next
- * one" is `index + 1` whatever the interval.
+ * on the machine's time zone: only the UTC calendar is read (`getUTC*`, `setUTCFullYear`), so
+ * results are the same under any `TZ`. Every interval has one shape: a period is its interval
+ * and an index counted from a fixed origin, so "the next one" is `index + 1` whatever the
+ * interval.
  *
  * @example
  * const now = new Date('2026-12-07T10:00:00Z');
@@ -12,8 +13,6 @@
  * partitionNameOf('audit_log', periodOf(now, 'month')); // 'audit_log_2026_12'
  * partitionNameOf('metrics', periodOf(now, 'year'));   // 'metrics_2026'
  */
-import { monthFromIndex, monthIndex, monthOf, monthStart } from './months.js';
-
 /** How long each partition of a table is. */
 export type PartitionInterval = 'day' | 'week' | 'month' | 'year';
 
@@ -25,15 +24,31 @@ export interface Period {
   index: number;
 }
 
+import { MAX_PERIODS_AHEAD } from '../config.js';
+
 const DAY_MS = 86_400_000;
 /** 1970-01-01 was a Thursday: the ISO week holding it began on Monday 1969-12-29, 3 days earlier. */
 const EPOCH_WEEKDAY_OFFSET = 3;
 
 /** The most periods `ahead` accepts, per interval: about ten years of partitions. */
-export const MAX_AHEAD: Record<PartitionInterval, number> = { day: 3660, week: 520, month: 120, year: 10 };
+export const MAX_AHEAD: Record<PartitionInterval, number> = { day: MAX_PERIODS_AHEAD, week: 520, month: 120, year: 10 };
 
 /** The adjective for messages: `daily`, `weekly`, `monthly`, `yearly`. */
 export const INTERVAL_ADJECTIVE: Record<PartitionInterval, string> = { day: 'daily', week: 'weekly', month: 'monthly', year: 'yearly' };
+
+/** Months since year 0, January = 0: `year * 12 + month - 1`. */
+const monthIndexOf = (date: Date): number => date.getUTCFullYear() * 12 + date.getUTCMonth();
+
+/**
+ * 00:00 UTC on the first day of `month` (0-based) of `year`. With `setUTCFullYear`, not
+ * `Date.UTC`, so years 0..99 are not read as 19xx.
+ */
+function firstOfMonth(year: number, month: number): Date {
+  const start = new Date(0);
+  start.setUTCFullYear(year, month, 1);
+  start.setUTCHours(0, 0, 0, 0);
+  return start;
+}
 
 function assertDate(date: Date): number {
   const time = date.getTime();
@@ -47,7 +62,7 @@ export function periodOf(date: Date, interval: PartitionInterval): Period {
   const days = Math.floor(time / DAY_MS);
   if (interval === 'day') return { interval, index: days };
   if (interval === 'week') return { interval, index: Math.floor((days + EPOCH_WEEKDAY_OFFSET) / 7) };
-  if (interval === 'month') return { interval, index: monthIndex(monthOf(date)) };
+  if (interval === 'month') return { interval, index: monthIndexOf(date) };
   return { interval, index: date.getUTCFullYear() };
 }
 
@@ -62,8 +77,8 @@ export function periodStart(period: Period): Date {
   const { interval, index } = period;
   if (interval === 'day') return new Date(index * DAY_MS);
   if (interval === 'week') return new Date((index * 7 - EPOCH_WEEKDAY_OFFSET) * DAY_MS);
-  if (interval === 'month') return monthStart(monthFromIndex(index));
-  return monthStart({ year: index, month: 1 });
+  if (interval === 'month') return firstOfMonth(Math.floor(index / 12), index - Math.floor(index / 12) * 12);
+  return firstOfMonth(index, 0);
 }
 
 /** The first instant of the next period: the exclusive upper bound. */
@@ -105,6 +120,11 @@ function nameParts(period: Period): string[] {
  */
 export function partitionNameOf(table: string, period: Period): string {
   return [table, ...nameParts(period)].join('_');
+}
+
+/** The default partition of the table whose bare relation name is `table`: `<table>_default`. */
+export function defaultPartitionName(table: string): string {
+  return `${table}_default`;
 }
 
 /** For messages: `2026-12-07`, `2026-W50`, `2026-12`, `2026`. */

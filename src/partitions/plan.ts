@@ -21,10 +21,10 @@
  * // plan.create: 2026-12, 2027-01, 2027-02; plan.alreadyCovered: 2026-11 by audit_log_2026_11;
  * // plan.drop: audit_log_2026_07 (its upper bound 2026-08-01 <= cutoff 2026-08-01)
  */
-import { defaultPartitionName } from './months.js';
 import {
   type PartitionInterval,
   type Period,
+  defaultPartitionName,
   formatPeriod,
   partitionNameOf,
   periodEnd,

@@ -11,9 +11,11 @@ import { parseNonNegativeInteger } from '../config.js';
 import { UsageError } from '../errors.js';
 import { parseIdent, parseTableName, type TableName } from '../db/identifiers.js';
 import { INTERVAL_ADJECTIVE, MAX_AHEAD, type PartitionInterval } from './periods.js';
-import type { RetainMode } from './types.js';
 
-export type { PartitionInterval, RetainMode };
+/** What retention does with a partition it removes: drop it, or detach it and keep it as a plain table. */
+export type RetainMode = 'drop' | 'detach';
+
+export type { PartitionInterval };
 export { MAX_AHEAD };
 
 /** A registered table's settings (the key column is checked against the table, not chosen). */

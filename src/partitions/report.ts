@@ -11,9 +11,8 @@
  */
 import type { CatalogPartition } from './catalog.js';
 import { PartitionMonthsMissingError } from './errors.js';
-import { defaultPartitionName } from './months.js';
 import type { RunSettings } from './options.js';
-import { type Period, formatPeriod, partitionNameOf, periodEnd, periodStart } from './periods.js';
+import { type Period, defaultPartitionName, formatPeriod, partitionNameOf, periodEnd, periodStart } from './periods.js';
 import { type PartitionPlan, type PeriodConflict, formatRange } from './plan.js';
 import type { Target } from './steps.js';
 import type { PartitionEvent, PartitionReport } from './types.js';

@@ -18,8 +18,7 @@
 import type { ClientBase } from 'pg';
 import { quoteIdentifier } from '../db/identifiers.js';
 import { type CatalogPartition, type KeyInfo, type TableInfo, periodCondition, readCopyableColumns, readPartitions } from './catalog.js';
-import { defaultPartitionName } from './months.js';
-import { type Period, formatPeriod, periodEnd, periodStart } from './periods.js';
+import { type Period, defaultPartitionName, formatPeriod, periodEnd, periodStart } from './periods.js';
 import { boundLiteral, runStep } from './sql.js';
 
 /** The table a run maintains: the name as given, and what the catalog says of it. */

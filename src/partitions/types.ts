@@ -10,9 +10,9 @@ import type { LockRetryEvent } from '../db/lock-retry.js';
 import type { LockRetries } from '../db/lock-retry-schedule.js';
 import type { PartitionInterval, Period } from './periods.js';
 import type { CoveredPeriod, PeriodConflict } from './plan.js';
+import type { RetainMode } from './registry-options.js';
 
-/** What retention does with a partition it removes: drop it, or detach it and keep it as a plain table. */
-export type RetainMode = 'drop' | 'detach';
+export type { RetainMode };
 
 /** Options of {@link maintainPartitions} (`ensure.ts`). */
 export interface MaintainPartitionsOptions {

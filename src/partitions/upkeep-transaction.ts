@@ -51,11 +51,11 @@ export async function inUpkeepTransaction<T>(
         settings.onEvent?.({ type: 'lock-retry', retry, message });
       },
     },
-    (attempt) => attemptOnce(client, settings.table, attempt.lockTimeoutMs, work),
+    (attempt) => attemptOnce(client, attempt.lockTimeoutMs, work),
   );
 }
 
-async function attemptOnce<T>(client: ClientBase, table: string, lockTimeoutMs: number | undefined, work: () => Promise<T>): Promise<T> {
+async function attemptOnce<T>(client: ClientBase, lockTimeoutMs: number | undefined, work: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
     // pg_catalog.set_config, not SET: a search_path or a function named set_config cannot intercept it.

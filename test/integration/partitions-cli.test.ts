@@ -1,7 +1,7 @@
 // `aeturnis-db partitions`, the partition step of `up` and the partition line of `status`, run
 // the way a user runs them: the built CLI as its own process, against a fresh database per test,
 // with the repository's own migrations (migrations/). "Now" is the real clock: every expected
-// month is computed here from new Date() in UTC, independently of src/partitions/months.ts.
+// month is computed here from new Date() in UTC, independently of src/partitions/periods.ts.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { collect, repoRoot, startCli, type CliResult } from '../support/cli.js';

@@ -6,9 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describePartitions } from '../../src/partitions/describe.js';
 import { maintainPartitions } from '../../src/partitions/ensure.js';
 import type { PartitionEvent } from '../../src/partitions/types.js';
-import { formatPeriod } from '../../src/partitions/periods.js';
+import { addPeriods, formatPeriod, partitionNameOf, periodOf } from '../../src/partitions/periods.js';
 import { PartitionSetupError, PartitionSqlError } from '../../src/partitions/errors.js';
-import { addMonths, monthOf, partitionName } from '../../src/partitions/months.js';
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NOW = new Date('2026-11-15T12:00:00Z');
@@ -139,8 +138,8 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
   it('defaults: table audit_log, ahead 3, the real clock', async () => {
     const c = await freshDb();
     const report = await maintainPartitions(c);
-    const current = monthOf(new Date());
-    expect(report.created.map((p) => p.name)).toEqual([0, 1, 2, 3].map((i) => partitionName('audit_log', addMonths(current, i))));
+    const current = periodOf(new Date(), 'month');
+    expect(report.created.map((p) => p.name)).toEqual([0, 1, 2, 3].map((i) => partitionNameOf('audit_log', addPeriods(current, i))));
   });
 
   it('a second run creates nothing and says so, even from a session with another TimeZone/DateStyle', async () => {

@@ -1,20 +1,20 @@
-// Month math under machine time zones far from UTC. Node applies a change of process.env.TZ at
+// Period math under machine time zones far from UTC. Node applies a change of process.env.TZ at
 // once (since Node 13), so each block switches the zone and first PROVES the switch took effect
 // (the local offset and the local calendar day differ from UTC), then checks that month math
 // gives the UTC answers: December -> January, leap February, partition names and bounds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  addMonths,
-  formatMonth,
-  isoBound,
-  monthEnd,
-  monthOf,
-  monthStart,
-  monthsToEnsure,
-  partitionName,
-  retentionCutoff,
-} from '../../src/partitions/months.js';
-import { partitionNameOf, periodOf, periodStart } from '../../src/partitions/periods.js';
+  type Period,
+  addPeriods,
+  formatPeriod,
+  isoInstant,
+  partitionNameOf,
+  periodEnd,
+  periodOf,
+  periodStart,
+  periodsToEnsure,
+  retentionCutoffOf,
+} from '../../src/partitions/periods.js';
 import { planPartitions } from '../../src/partitions/plan.js';
 
 const originalTz = process.env.TZ;
@@ -42,46 +42,53 @@ describe.each(zones)('TZ=$tz', ({ tz, offsetMinutes, probe, localDate, localMont
     expect(probe.getMonth()).not.toBe(probe.getUTCMonth());
   });
 
-  it('monthOf uses the UTC calendar', () => {
-    expect(monthOf(new Date('2026-12-31T23:30:00Z'))).toEqual({ year: 2026, month: 12 });
-    expect(monthOf(new Date('2027-01-01T00:00:00Z'))).toEqual({ year: 2027, month: 1 });
-    expect(monthOf(new Date('2026-12-01T03:00:00Z'))).toEqual({ year: 2026, month: 12 });
-    expect(monthOf(new Date('2026-11-30T23:59:59.999Z'))).toEqual({ year: 2026, month: 11 });
+  const month = (iso: string): Period => periodOf(new Date(iso), 'month');
+  const days = (period: Period) => (periodEnd(period).getTime() - periodStart(period).getTime()) / 86_400_000;
+
+  it('the month of an instant is its UTC month', () => {
+    expect(formatPeriod(month('2026-12-31T23:30:00Z'))).toBe('2026-12');
+    expect(formatPeriod(month('2027-01-01T00:00:00Z'))).toBe('2027-01');
+    expect(formatPeriod(month('2026-12-01T03:00:00Z'))).toBe('2026-12');
+    expect(formatPeriod(month('2026-11-30T23:59:59.999Z'))).toBe('2026-11');
   });
 
   it('December -> January: bounds, names and the months to ensure', () => {
-    const dec = { year: 2026, month: 12 };
-    expect(monthStart(dec).toISOString()).toBe('2026-12-01T00:00:00.000Z');
-    expect(monthEnd(dec).toISOString()).toBe('2027-01-01T00:00:00.000Z');
-    expect(addMonths(dec, 1)).toEqual({ year: 2027, month: 1 });
-    expect(partitionName('audit_log', addMonths(dec, 1))).toBe('audit_log_2027_01');
-    expect(isoBound(addMonths(dec, 1))).toBe('2027-01-01 00:00:00+00');
-    expect(monthsToEnsure(new Date('2026-12-31T23:30:00Z'), 3).map(formatMonth)).toEqual(['2026-12', '2027-01', '2027-02', '2027-03']);
-    expect(monthsToEnsure(new Date('2026-11-30T20:00:00Z'), 1).map(formatMonth)).toEqual(['2026-11', '2026-12']);
+    const dec = month('2026-12-15T00:00:00Z');
+    expect(periodStart(dec).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(periodEnd(dec).toISOString()).toBe('2027-01-01T00:00:00.000Z');
+    expect(partitionNameOf('audit_log', addPeriods(dec, 1))).toBe('audit_log_2027_01');
+    expect(isoInstant(periodStart(addPeriods(dec, 1)))).toBe('2027-01-01 00:00:00+00');
+    expect(periodsToEnsure(new Date('2026-12-31T23:30:00Z'), 'month', 3).map(formatPeriod)).toEqual([
+      '2026-12',
+      '2027-01',
+      '2027-02',
+      '2027-03',
+    ]);
+    expect(periodsToEnsure(new Date('2026-11-30T20:00:00Z'), 'month', 1).map(formatPeriod)).toEqual(['2026-11', '2026-12']);
   });
 
   it('leap February: 29 days in 2028, 28 in 2027, bounds at midnight UTC', () => {
-    const feb28 = { year: 2028, month: 2 };
-    expect(monthStart(feb28).toISOString()).toBe('2028-02-01T00:00:00.000Z');
-    expect(monthEnd(feb28).toISOString()).toBe('2028-03-01T00:00:00.000Z');
-    expect((monthEnd(feb28).getTime() - monthStart(feb28).getTime()) / 86_400_000).toBe(29);
-    expect((monthEnd({ year: 2027, month: 2 }).getTime() - monthStart({ year: 2027, month: 2 }).getTime()) / 86_400_000).toBe(28);
-    expect(monthOf(new Date('2028-02-29T23:59:59.999Z'))).toEqual({ year: 2028, month: 2 });
-    expect(monthOf(new Date('2028-03-01T00:00:00Z'))).toEqual({ year: 2028, month: 3 });
+    const feb28 = month('2028-02-10T00:00:00Z');
+    expect(periodStart(feb28).toISOString()).toBe('2028-02-01T00:00:00.000Z');
+    expect(periodEnd(feb28).toISOString()).toBe('2028-03-01T00:00:00.000Z');
+    expect(days(feb28)).toBe(29);
+    expect(days(month('2027-02-10T00:00:00Z'))).toBe(28);
+    expect(formatPeriod(month('2028-02-29T23:59:59.999Z'))).toBe('2028-02');
+    expect(formatPeriod(month('2028-03-01T00:00:00Z'))).toBe('2028-03');
   });
 
   it('every month of three years starts at 00:00 UTC on the 1st (no DST leak)', () => {
-    for (let m = { year: 2026, month: 1 }; m.year < 2029; m = addMonths(m, 1)) {
-      const start = monthStart(m);
+    for (let m = month('2026-01-01T00:00:00Z'); periodStart(m).getUTCFullYear() < 2029; m = addPeriods(m, 1)) {
+      const start = periodStart(m);
       expect(start.getUTCDate()).toBe(1);
       expect(start.getUTCHours()).toBe(0);
       expect(start.getUTCMinutes()).toBe(0);
-      expect((monthEnd(m).getTime() - start.getTime()) % 86_400_000).toBe(0);
+      expect((periodEnd(m).getTime() - start.getTime()) % 86_400_000).toBe(0);
     }
   });
 
   it('retention cutoff and a whole plan come out the same as in UTC', () => {
-    expect(retentionCutoff(new Date('2027-01-01T00:30:00Z'), 2).toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(retentionCutoffOf(new Date('2027-01-01T00:30:00Z'), 'month', 2).toISOString()).toBe('2026-11-01T00:00:00.000Z');
     const plan = planPartitions({
       table: 'audit_log',
       now: new Date('2026-12-31T23:30:00Z'),

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { parseNonNegativeInteger } from '../../config.js';
+import { MAX_PERIODS_AHEAD, parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
-import { MAX_AHEAD } from '../../partitions/periods.js';
 import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet.js';
 import { registerPartitionRegistry } from './partition-registry.js';
@@ -49,6 +48,6 @@ export function registerPartitions(program: Command): void {
  */
 export function parseAhead(value: string): number {
   const ahead = parseNonNegativeInteger(value, '--ahead');
-  if (ahead > MAX_AHEAD.day) throw new UsageError(`--ahead must be at most ${MAX_AHEAD.day} (got "${value}")`);
+  if (ahead > MAX_PERIODS_AHEAD) throw new UsageError(`--ahead must be at most ${MAX_PERIODS_AHEAD} (got "${value}")`);
   return ahead;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { MigrationStatus, PartitionTableStatus, StatusResult } from '../../api/status.js';
+import type { MigrationStatus, StatusResult } from '../../api/status.js';
 import { commandContext } from '../context.js';
 import { runOnTargets, type FleetStatusRow } from '../fleet.js';
 import { exactVersion, withExactVersions } from '../fleet-json.js';
