@@ -450,7 +450,7 @@ describe('partitions', () => {
       [['partitions', '--ahead', '-1'], '--ahead'],
       [['partitions', '--ahead', 'soon'], '--ahead'],
       [['partitions', '--ahead', '1.5'], '--ahead'],
-      [['partitions', '--ahead', '121'], '--ahead'],
+      [['partitions', '--ahead', '3661'], '--ahead'],
       [['partitions', '--retain', '-3'], '--retain'],
       [['partitions', '--retain', 'forever'], '--retain'],
       [['partitions', '--retain'], '--retain'],
