@@ -58,7 +58,8 @@ export async function commandContext(command: Command, options: { stdoutIsData?:
       flags.lockTimeout !== undefined ? parseSeconds(flags.lockTimeout, '--lock-timeout') : envSeconds('AETURNIS_LOCK_TIMEOUT'),
     lockRetries: lockRetries(flags.lockRetries),
     embeddedDir: flags.embeddedDir,
-    onEvent: eventRenderer(output),
+    // A fleet run renders each target's events itself (fleet-run.ts), with its own live view.
+    onEvent: eventRenderer(output, { progress: flags.targets === undefined && flags.targetsQuery === undefined }),
     signal: interruption.signal,
   };
   return { output, common, signal: interruption.signal };

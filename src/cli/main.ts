@@ -5,6 +5,7 @@ import { AeturnisError, ExitCode, InterruptedError, RunInterruptedError, signalO
 import { maskPassword } from '../redact.js';
 import { activeOutput, interruption } from './context.js';
 import { createOutput, type Output } from './output.js';
+import { stopActiveProgress } from './progress.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -29,11 +30,17 @@ export async function main(argv: string[]): Promise<number> {
   program.hook('preAction', (_program, action) => {
     lastCommand = action.name();
   });
+  if (argv.length <= 2) {
+    // No command at all: the usage, as for any other usage error (exit 2).
+    process.stderr.write(program.helpInformation());
+    return ExitCode.usage;
+  }
   try {
     await program.parseAsync(argv);
     if (interruption.signal.aborted) return SIGNAL_EXIT_CODES[signalOf(interruption.signal)] ?? 130;
     return ExitCode.ok;
   } catch (error) {
+    stopActiveProgress();
     const output = activeOutput ?? (await createOutput({ format: 'human' }));
     const code = report(output, await typed(error));
     await output.flush();

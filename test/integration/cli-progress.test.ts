@@ -1,0 +1,57 @@
+// The CLI says which migration is running while it runs: off a terminal (CI logs, containers) a
+// plain line once a migration has run for 2 s — a short one stays one line — and with no
+// command at all it prints the usage (exit 2).
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { useTestProject } from '../support/test-project.js';
+
+const { project, cli } = useTestProject();
+const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+
+describe('a long migration', () => {
+  it('is named while it runs, in a log: one line after 2 s, then the usual "Applied" line', async () => {
+    project.write('0001_quick.sql', '-- UP\nCREATE TABLE quick (id int);\n-- DOWN\nDROP TABLE quick;\n');
+    project.write(
+      '0002_slow.sql',
+      '-- UP\nSELECT pg_sleep(2.6);\nCREATE TABLE slow (id int);\n-- DOWN\nSELECT pg_sleep(2.6);\nDROP TABLE slow;\n',
+    );
+    const up = await cli(['up']);
+    expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(lines(up.stdout)).toEqual([
+      expect.stringMatching(/^Applied 0001_quick\.sql \(\d+ ms\)$/),
+      expect.stringMatching(/^Applying 0002_slow\.sql: still running after 2\.\d s$/),
+      expect.stringMatching(/^Applied 0002_slow\.sql \(2\.\d+ s\)$/),
+      expect.stringMatching(/^Applied 2 migrations in /),
+    ]);
+
+    const down = await cli(['down']);
+    expect(lines(down.stdout)).toEqual([
+      expect.stringMatching(/^Rolling back 0002_slow\.sql: still running after 2\.\d s$/),
+      expect.stringMatching(/^Rolled back 0002_slow\.sql \(2\.\d+ s\)$/),
+    ]);
+  });
+
+  it('with --log-format json the reminder is a JSON line naming the file', async () => {
+    project.write('0001_slow.sql', '-- UP\nSELECT pg_sleep(2.3);\n-- DOWN\n-- aeturnis:nothing-to-undo\n');
+    const up = await cli(['--log-format', 'json', 'up']);
+    expect(up.code).toBe(0);
+    const running = up.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.event === 'running');
+    expect(running).toEqual([
+      expect.objectContaining({ file: '0001_slow.sql', direction: 'up', msg: expect.stringMatching(/still running/) }),
+    ]);
+  });
+});
+
+describe('no command', () => {
+  it('prints the usage on stderr and exits 2', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^Usage: aeturnis-db \[options\] \[command\]/);
+    expect(result.stderr).toContain('up [options]');
+  });
+});
