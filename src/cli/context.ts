@@ -56,7 +56,7 @@ export async function commandContext(command: Command, options: { stdoutIsData?:
     waitSeconds: flags.wait !== undefined ? parseSeconds(flags.wait, '--wait') : envSeconds('AETURNIS_WAIT'),
     lockTimeoutSeconds:
       flags.lockTimeout !== undefined ? parseSeconds(flags.lockTimeout, '--lock-timeout') : envSeconds('AETURNIS_LOCK_TIMEOUT'),
-    lockRetries: lockRetries(flags.lockRetries),
+    lockRetries: READS_WITHOUT_LOCKS.has(command.name()) ? undefined : lockRetries(flags.lockRetries),
     embeddedDir: flags.embeddedDir,
     // A fleet run renders each target's events itself (fleet-run.ts), with its own live view.
     onEvent: eventRenderer(output, { progress: flags.targets === undefined && flags.targetsQuery === undefined }),
@@ -81,6 +81,9 @@ export function logFormat(flag: string | undefined): LogFormat {
   }
   return value;
 }
+
+/** Commands that take no lock: a bad lock-retry setting, which they never use, does not stop them. */
+const READS_WITHOUT_LOCKS = new Set(['status', 'validate', 'new', 'import', 'lint', 'list']);
 
 /** `--lock-retries` / `--no-lock-retries`, else AETURNIS_LOCK_RETRIES; read before connecting so a typo fails fast. */
 function lockRetries(flag: string | false | undefined): LockRetries | undefined {

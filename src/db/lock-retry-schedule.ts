@@ -44,10 +44,11 @@ export interface LockAttempt {
 }
 
 export const DEFAULT_LOCK_RETRIES_SPEC = '100ms..300ms,50ms..60s,40m';
+const OFF_WORDS = ['off', 'false', 'no', '0', 'none'];
 const SLEEP_GROWTH = 1.5;
 
 /**
- * Reads a schedule: `off`, `on` / `default`, or `TIMEOUTS,SLEEPS,BUDGET[,then-wait]` where
+ * Reads a schedule: `off` (also `false`, `no`, `0`, `none`), `on` / `default`, or `TIMEOUTS,SLEEPS,BUDGET[,then-wait]` where
  * TIMEOUTS and SLEEPS are a duration or `FROM..TO` (durations with a unit: `ms`, `s`, `m`, `h`).
  * `default,then-wait` is the default schedule with the last attempt. Errors name `setting`.
  *
@@ -57,7 +58,8 @@ const SLEEP_GROWTH = 1.5;
  */
 export function parseLockRetries(spec: string, setting: string): LockRetries {
   const text = spec.trim().toLowerCase();
-  if (text === 'off') return 'off';
+  // The words a switch is turned off with elsewhere (.env files, compose, CI variables).
+  if (OFF_WORDS.includes(text)) return 'off';
   const parts = text.split(',').map((part) => part.trim());
   const thenWait = parts.length > 1 && parts[parts.length - 1] === 'then-wait';
   if (thenWait) parts.pop();
@@ -66,7 +68,8 @@ export function parseLockRetries(spec: string, setting: string): LockRetries {
       `${setting} ${problem} (got "${spec}"): use off, default, or TIMEOUTS,SLEEPS,BUDGET[,then-wait] such as ${DEFAULT_LOCK_RETRIES_SPEC}`,
     );
   };
-  if (parts.length === 1 && (parts[0] === 'on' || parts[0] === 'default')) return { ...DEFAULT_LOCK_RETRY_SCHEDULE, thenWait };
+  if (parts.length === 1 && (parts[0] === 'on' || parts[0] === 'default' || parts[0] === 'true' || parts[0] === 'yes'))
+    return { ...DEFAULT_LOCK_RETRY_SCHEDULE, thenWait };
   if (parts.length !== 3) return fail('needs three parts');
   const [timeouts, sleeps, budget] = parts as [string, string, string];
   const [firstTimeoutMs, maxTimeoutMs] = range(timeouts, 'lock timeouts', fail);

@@ -55,3 +55,16 @@ describe('no command', () => {
     expect(result.stderr).toContain('up [options]');
   });
 });
+
+describe('AETURNIS_LOCK_RETRIES', () => {
+  it('a bad value stops the commands that take locks, not status; false means off', async () => {
+    project.write('0001_a.sql', '-- UP\nCREATE TABLE a (id int);\n-- DOWN\nDROP TABLE a;\n');
+    const status = await cli(['status'], { AETURNIS_LOCK_RETRIES: 'sometimes' });
+    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
+    const up = await cli(['up'], { AETURNIS_LOCK_RETRIES: 'sometimes' });
+    expect(up.code).toBe(2);
+    expect(lines(up.stderr)).toEqual([expect.stringMatching(/^error: AETURNIS_LOCK_RETRIES needs three parts \(got "sometimes"\)/)]);
+    const off = await cli(['up'], { AETURNIS_LOCK_RETRIES: 'false' });
+    expect(off.code).toBe(0);
+  });
+});

@@ -41,6 +41,10 @@ describe('parseLockRetries', () => {
     expect(parseLockRetries('default', '--lock-retries')).toEqual(DEFAULT_LOCK_RETRY_SCHEDULE);
     expect(parseLockRetries('default,then-wait', '--lock-retries')).toEqual({ ...DEFAULT_LOCK_RETRY_SCHEDULE, thenWait: true });
   });
+  it('the words a switch is turned off or on with elsewhere (.env files, CI variables)', () => {
+    for (const text of ['false', 'no', '0', 'none', 'False']) expect(parseLockRetries(text, 'AETURNIS_LOCK_RETRIES')).toBe('off');
+    for (const text of ['true', 'yes']) expect(parseLockRetries(text, 'AETURNIS_LOCK_RETRIES')).toEqual(DEFAULT_LOCK_RETRY_SCHEDULE);
+  });
   it('the default written out is the default', () => {
     expect(parseLockRetries('100ms..300ms,50ms..60s,40m', 'x')).toEqual(DEFAULT_LOCK_RETRY_SCHEDULE);
   });
