@@ -1,12 +1,14 @@
 import { UsageError } from '../errors.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import type { CommonOptions } from './options.js';
-import { isBlankSql } from '../migrations/parse.js';
+import { isBlankSql, type Migration } from '../migrations/parse.js';
 import { resolveLevels } from '../lint/config.js';
 import { scanLintIgnores } from '../lint/directives.js';
 import { sortFindings, type Finding, type FindingLevel, type FindingSource, type RawFinding } from '../lint/finding.js';
-import { readLintConfig, readTargets, targetsInDirectory, type LintTarget } from '../lint/files.js';
+import { historyBeside, readLintConfig, readTargets, targetsInDirectory, type LintTarget } from '../lint/files.js';
 import { ownFindings } from '../lint/own-rules.js';
+import { refineFindings, setNotNullKeys } from '../lint/refine.js';
+import { emptySchemaFacts, schemaTimeline } from '../lint/schema-facts.js';
 import { appliesToSection, squawkRuleFlags } from '../lint/rules.js';
 import { installedSquawkBinary } from '../lint/squawk-binary.js';
 import { runSquawk, type SquawkInput } from '../lint/squawk-run.js';
@@ -64,7 +66,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     lockRetries: resolveLockRetries(options.lockRetries, env) !== 'off',
   });
   const binary = installedSquawkBinary(); // before anything else: a missing binary is said at once
-  const targets = await selectTargets(options, cwd);
+  const { targets, history } = await selectTargets(options, cwd);
 
   const inputs: SquawkInput[] = [];
   const owners: { target: LintTarget; kind: 'up' | 'down' }[] = [];
@@ -80,10 +82,26 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
   }
   const squawkFindings = await runSquawk(inputs, { binary, ...squawkRuleFlags(levelOf), pgVersion: config.pgVersion });
+  // What the earlier migrations built: squawk sees one section at a time.
+  const timeline = schemaTimeline(
+    history,
+    targets.map((target) => target.migration),
+  );
   const fromSquawk = new Map<LintTarget, RawFinding[]>();
   squawkFindings.forEach((found, index) => {
     const { target, kind } = owners[index] as (typeof owners)[number];
-    const kept = found.filter((finding) => appliesToSection(finding.rule, kind));
+    const { migration } = target;
+    const known = timeline.get(migration);
+    const kept = refineFindings(
+      found.filter((finding) => appliesToSection(finding.rule, kind)),
+      {
+        kind,
+        section: (kind === 'up' ? migration.up : migration.down) ?? migration.up,
+        transactional: !migration.noTransaction,
+        schema: (kind === 'up' ? known?.beforeUp : known?.beforeDown) ?? emptySchemaFacts(),
+        setNotNullInUp: kind === 'down' ? setNotNullKeys(migration.up.sql) : new Set(),
+      },
+    );
     fromSquawk.set(target, [...(fromSquawk.get(target) ?? []), ...kept]);
   });
 
@@ -99,21 +117,28 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   return { findings: sortFindings(findings, files), files, errors, warnings: findings.length - errors, ok: errors === 0 };
 }
 
-/** The files to lint: those given, every migration under --dir, or the pending ones. */
-async function selectTargets(options: LintOptions, cwd: string): Promise<LintTarget[]> {
-  if (options.files?.length) return readTargets(options.files, cwd);
+/**
+ * The files to lint (those given, every migration under --dir, or the pending ones) and the
+ * history they belong to, whose earlier migrations tell which tables are partitioned.
+ */
+async function selectTargets(options: LintOptions, cwd: string): Promise<{ targets: LintTarget[]; history: Migration[] }> {
+  if (options.files?.length) {
+    const targets = readTargets(options.files, cwd);
+    return { targets, history: historyBeside(options.files, cwd) };
+  }
   const [{ migrationsDir }, { status }] = await Promise.all([import('./options.js'), import('./status.js')]);
   const { loadMigrations } = await import('../migrations/discover.js');
   const dir = migrationsDir(options);
   const migrations = loadMigrations(dir);
-  if (options.all) return targetsInDirectory(migrations, dir, cwd);
+  if (options.all) return { targets: targetsInDirectory(migrations, dir, cwd), history: migrations };
   // What `up` would run: pending migrations, and partially applied ones it would resume.
   const { migrations: rows } = await status(options);
   const toRun = new Set(rows.filter((row) => row.state === 'pending' || row.state === 'partial').map((row) => row.fileName));
-  return targetsInDirectory(
+  const targets = targetsInDirectory(
     migrations.filter((migration) => toRun.has(migration.fileName)),
     dir,
     cwd,
   );
+  return { targets, history: migrations };
 }
 export { parseRuleList } from '../lint/config.js';

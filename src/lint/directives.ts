@@ -1,5 +1,5 @@
 import type { RawFinding } from './finding.js';
-import { isKnownRule, OWN_RULE } from './rules.js';
+import { isKnownRule, OWN_RULE, SYNTAX_ERROR_RULE } from './rules.js';
 
 /**
  * `-- aeturnis:lint-ignore RULE[, RULE...]: REASON` in a migration's header (before `-- UP`)
@@ -20,6 +20,16 @@ export interface LintIgnoreScan {
   ignores: LintIgnore[];
   problems: RawFinding[];
 }
+
+/**
+ * Rules that mean "this migration fails when it runs": silencing them would only move the
+ * failure to `up`, so a directive naming one is refused.
+ */
+const FAILS_AT_RUN_TIME: Readonly<Record<string, string>> = {
+  [SYNTAX_ERROR_RULE]: 'PostgreSQL cannot parse the statement, so the migration fails when it runs: fix the SQL',
+  [OWN_RULE.requiresNoTransaction]:
+    'the statement fails inside the transaction the migration runs in: add "-- aeturnis:no-transaction" to the header, or move the statement to a migration that has it',
+};
 
 const DIRECTIVE = /^\s*--\s*aeturnis:lint-ignore(?![\w-])(.*)$/i;
 const RULE_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -66,6 +76,8 @@ function parseDirective(rest: string): { rules: string[]; reason: string } | str
   const unknown = rules.find((rule) => !RULE_NAME.test(rule) || !isKnownRule(rule));
   if (unknown !== undefined) return `this lint-ignore names an unknown rule "${unknown}", so it silences nothing`;
   if (rules.includes(OWN_RULE.lintIgnore)) return `"${OWN_RULE.lintIgnore}" cannot be silenced: fix the directive instead`;
+  const fatal = rules.find((rule) => Object.hasOwn(FAILS_AT_RUN_TIME, rule));
+  if (fatal !== undefined) return `"${fatal}" cannot be silenced, so this lint-ignore silences nothing: ${FAILS_AT_RUN_TIME[fatal]}`;
   const named = rules.join(', ');
   if (reason === '') return `this lint-ignore of ${named} gives no reason, so it silences nothing: say why after a colon`;
   return { rules, reason };

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { normalizeMigrationText } from '../migrations/checksum.js';
-import { readUtf8 } from '../migrations/discover.js';
+import { loadMigrations, readUtf8 } from '../migrations/discover.js';
 import { parseMigration, parseMigrationFileName, type Migration } from '../migrations/parse.js';
 import { LINT_CONFIG_FILE, parseLintConfig, type LintConfig } from './config.js';
 
@@ -44,6 +44,22 @@ export function targetsInDirectory(migrations: readonly Migration[], dir: string
     const text = readUtf8(fullPath, migration.fileName) ?? '';
     const shown = relative(cwd, fullPath);
     return { file: shown.startsWith('..') || isAbsolute(shown) ? fullPath : shown, migration, text: normalizeMigrationText(text) };
+  });
+}
+
+/**
+ * The migrations in the directories of the files named on the command line: the history
+ * those files belong to. Best effort: a directory that cannot be read as migrations (a stray
+ * file, two files of one version) gives none, as `lint FILE...` checks only the files named.
+ */
+export function historyBeside(paths: readonly string[], cwd: string): Migration[] {
+  const dirs = new Set(paths.map((path) => dirname(isAbsolute(path) ? path : join(cwd, path))));
+  return [...dirs].flatMap((dir) => {
+    try {
+      return loadMigrations(dir);
+    } catch {
+      return [];
+    }
   });
 }
 

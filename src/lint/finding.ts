@@ -20,6 +20,11 @@ export interface RawFinding {
   /** How to fix it (squawk's help text, or aeturnis-db's), when there is one. */
   help: string | undefined;
   source: FindingSource;
+  /**
+   * The highest level it may be reported at, whatever the rule's level: set where the rule's
+   * usual advice cannot apply and lint rewrote message and help (see refine.ts).
+   */
+  atMost?: FindingLevel | undefined;
 }
 
 /** A finding as reported: its file (as the user named it) and its level. */

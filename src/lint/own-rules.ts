@@ -64,16 +64,25 @@ function requiresNoTransaction(words: readonly Word[], at: Locate, fileName: str
 const INVALID_INDEX_NOTE =
   '; after a killed run, look for an INVALID index it left (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY before running again, as IF NOT EXISTS would keep it';
 
+/** One finding a statement, naming each unguarded part (an ALTER TABLE may have several). */
 function notRerunnable(words: readonly Word[], at: Locate, label: string): RawFinding[] {
-  return unguardedParts(words).map((part) => ({
-    rule: OWN_RULE.notRerunnable,
-    ...at(part.wordIndex),
-    message: `${part.what} without ${part.guard} fails if it runs again, and this ${label} section runs without a transaction`,
-    help:
-      `write ${part.guard}: a runner killed part way (SIGKILL, lost connection) cannot record how far it got, ` +
-      `and the next run starts the file again from its first statement${part.what === 'CREATE INDEX' ? INVALID_INDEX_NOTE : ''}`,
-    source: 'aeturnis-db',
-  }));
+  const parts = unguardedParts(words);
+  const first = parts[0];
+  if (first === undefined) return [];
+  const unguarded = parts.map((part) => `${part.what} without ${part.guard}`).join(', ');
+  const guards = [...new Set(parts.map((part) => part.guard))].join(' / ');
+  const killedIndex = parts.some((part) => part.what === 'CREATE INDEX');
+  return [
+    {
+      rule: OWN_RULE.notRerunnable,
+      ...at(first.wordIndex),
+      message: `${unguarded} ${parts.length === 1 ? 'fails' : 'fail'} if it runs again, and this ${label} section runs without a transaction`,
+      help:
+        `write ${guards}: a runner killed part way (SIGKILL, lost connection) cannot record how far it got, ` +
+        `and the next run starts the file again from its first statement${killedIndex ? INVALID_INDEX_NOTE : ''}`,
+      source: 'aeturnis-db',
+    },
+  ];
 }
 
 function irreversible(migration: Migration): RawFinding {

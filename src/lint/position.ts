@@ -75,3 +75,26 @@ function codePoints(text: string): number {
   for (const _character of text) count++;
   return count;
 }
+
+/**
+ * The inverse of {@link offsetInFile}: the 0-based offset (JS string index) in a section's SQL
+ * of a file position; positions before the section map to 0, past its end to its length.
+ *
+ * @example
+ * offsetInSection({ sql: 'SELECT 1;\n  VACUUM t;', startLine: 3 }, { line: 4, column: 3 }) // 12
+ */
+export function offsetInSection(section: Section, position: FilePosition): number {
+  const sql = section.sql;
+  let offset = 0;
+  for (let line = section.startLine; line < position.line; line++) {
+    const feed = sql.indexOf('\n', offset);
+    if (feed === -1) return sql.length;
+    offset = feed + 1;
+  }
+  let characters = 0;
+  while (characters < position.column - 1 && offset < sql.length && sql[offset] !== '\n') {
+    offset += (sql.codePointAt(offset) ?? 0) > 0xffff ? 2 : 1;
+    characters++;
+  }
+  return offset;
+}

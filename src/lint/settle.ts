@@ -37,10 +37,13 @@ const CONCURRENTLY_NOTE =
 export function settleFindings(raw: readonly RawFinding[], facts: FileFacts, levelOf: (rule: string) => RuleLevel): Finding[] {
   const findings: Finding[] = [];
   for (const finding of raw) {
-    const level = levelOf(finding.rule);
-    if (level === 'off' || isIgnored(finding.rule, facts.ignores)) continue;
-    const note = facts.transactional && CONCURRENTLY_RULES.has(finding.rule) ? CONCURRENTLY_NOTE : undefined;
-    findings.push({ ...finding, help: withNote(finding.help, note), file: facts.file, level });
+    const ruleLevel = levelOf(finding.rule);
+    if (ruleLevel === 'off' || isIgnored(finding.rule, facts.ignores)) continue;
+    const { atMost, ...rest } = finding;
+    const level = atMost === 'warning' ? 'warning' : ruleLevel;
+    // A rewritten finding's help is already aeturnis-db's own.
+    const note = facts.transactional && atMost === undefined && CONCURRENTLY_RULES.has(finding.rule) ? CONCURRENTLY_NOTE : undefined;
+    findings.push({ ...rest, help: withNote(finding.help, note), file: facts.file, level });
   }
   return findings;
 }

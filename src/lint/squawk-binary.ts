@@ -2,10 +2,16 @@ import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 
 /**
- * Finds squawk's binary in the installed packages. squawk-cli (a dependency) ships it in one
- * optional package per platform (`@squawk-cli/linux-x64`, ...), which
- * `npm install --omit=optional` skips.
+ * Finds squawk's binary in the installed packages. squawk-cli is an optional dependency of
+ * aeturnis-db, and ships its binary in one optional package per platform
+ * (`@squawk-cli/linux-x64`, ...): `npm install --omit=optional` skips both, and installing
+ * again with `--include=optional` brings both back.
  */
+
+/** Where the fix is said: an install that skipped optional dependencies needs them back. */
+const OPTIONAL_FIX =
+  'optional dependencies were skipped (npm install --omit=optional, or omit=optional in .npmrc): ' +
+  'run "npm install --include=optional" where aeturnis-db is installed (for a global install: "npm install -g --include=optional aeturnis-db")';
 
 /** The platforms squawk-cli ships a binary for. */
 const PLATFORMS = ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64', 'win32-x64'];
@@ -26,9 +32,7 @@ export function squawkBinaryPath(resolve: Resolve, platform: string, arch: strin
   try {
     squawkCli = resolve('squawk-cli/package.json');
   } catch {
-    throw new UsageError(
-      'lint needs the squawk-cli package, which is not installed: run "npm install squawk-cli" in the project that uses aeturnis-db',
-    );
+    throw new UsageError(`lint needs squawk, from aeturnis-db's optional dependency squawk-cli, which is not installed: ${OPTIONAL_FIX}`);
   }
   if (!PLATFORMS.includes(key)) {
     throw new UsageError(`lint needs squawk, which has no binary for ${key} (squawk-cli ships ${PLATFORMS.join(', ')})`);
@@ -37,10 +41,7 @@ export function squawkBinaryPath(resolve: Resolve, platform: string, arch: strin
   try {
     return resolve(`${pkg}/bin/${platform === 'win32' ? 'squawk.exe' : 'squawk'}`, squawkCli);
   } catch {
-    throw new UsageError(
-      `lint needs squawk's binary for ${key}, the optional package ${pkg}, which is not installed ` +
-        '(optional dependencies were skipped, e.g. by npm install --omit=optional): run "npm install --include=optional"',
-    );
+    throw new UsageError(`lint needs squawk's binary for ${key}, the optional package ${pkg}, which is not installed: ${OPTIONAL_FIX}`);
   }
 }
 

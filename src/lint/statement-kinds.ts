@@ -184,7 +184,7 @@ function unguardedAlterTableActions(words: readonly Word[]): UnguardedStatement[
 }
 
 /** Indexes of the first word of each action of an ALTER TABLE (after the table name, and after each top-level comma). */
-function actionStarts(words: readonly Word[]): number[] {
+export function actionStarts(words: readonly Word[]): number[] {
   let index = 2;
   if (words[index]?.text === 'IF' && words[index + 1]?.text === 'EXISTS') index += 2;
   if (words[index]?.text === 'ONLY') index++;

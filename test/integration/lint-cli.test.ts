@@ -55,8 +55,8 @@ describe('lint --all (no database)', () => {
     const result = await lint(['--all', ...QUIET]);
     expect(result.code).toBe(3);
     expect(locations(result)).toEqual([
+      // (its DOWN's DROP INDEX is not reported: a DOWN cannot move to a migration of its own)
       'migrations/0002_index_players_by_name.sql:3:1: require-concurrent-index-creation',
-      'migrations/0002_index_players_by_name.sql:6:1: require-concurrent-index-deletion',
       'migrations/0003_add_player_level.sql:3:21: adding-required-field',
       'migrations/0004_widen_player_score.sql:3:40: changing-column-type',
       'migrations/0004_widen_player_score.sql:6:40: changing-column-type',
@@ -71,8 +71,8 @@ describe('lint --all (no database)', () => {
       'migrations/0005_index_players_by_guild.sql:3:1: requires-no-transaction: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and 0005_index_players_by_guild.sql runs in one: it would fail at run time (SQLSTATE 25001)\n' +
         '  [error] help: add "-- aeturnis:no-transaction" to the header (before "-- UP")',
     );
-    expect(result.stdout).toContain('Checked 7 migrations: 7 errors, 0 warnings\n');
-    expect(result.stderr).toBe('error: lint found 7 error-level findings\n');
+    expect(result.stdout).toContain('Checked 7 migrations: 6 errors, 0 warnings\n');
+    expect(result.stderr).toBe('error: lint found 6 error-level findings\n');
   });
 
   it('honours a justified lint-ignore and refuses one without a reason', async () => {
@@ -90,6 +90,32 @@ describe('lint --all (no database)', () => {
       'migrations/0006_add_guild_motto.sql:4:20: adding-required-field',
     ]);
     expect(unjustified.stdout).toContain('lint-ignore: this lint-ignore of adding-required-field gives no reason, so it silences nothing');
+  });
+
+  it('refuses a lint-ignore of a rule that means the migration fails when it runs', async () => {
+    project.write(
+      '0001_add_guild_tag.sql',
+      [
+        '-- aeturnis:lint-ignore syntax-error: squawk is wrong here',
+        '-- aeturnis:lint-ignore requires-no-transaction: we know',
+        '-- UP',
+        'ALTER TABLE guilds ADD COLUM tag text;',
+        'CREATE INDEX CONCURRENTLY guilds_tag_idx ON guilds (tag);',
+        '',
+      ].join('\n'),
+    );
+    const result = await lint(['--all', ...QUIET, '--exclude', 'require-statement-timeout,irreversible']);
+    expect(result.code).toBe(3);
+    expect(locations(result)).toEqual([
+      'migrations/0001_add_guild_tag.sql:1:1: lint-ignore',
+      'migrations/0001_add_guild_tag.sql:2:1: lint-ignore',
+      'migrations/0001_add_guild_tag.sql:4:34: syntax-error',
+      'migrations/0001_add_guild_tag.sql:5:1: requires-no-transaction',
+    ]);
+    expect(result.stdout).toContain(
+      'lint-ignore: "syntax-error" cannot be silenced, so this lint-ignore silences nothing: PostgreSQL cannot parse the statement, so the migration fails when it runs: fix the SQL\n',
+    );
+    expect(result.stdout).toContain('lint-ignore: "requires-no-transaction" cannot be silenced, so this lint-ignore silences nothing');
   });
 
   it('prints only a JSON array on stdout with --json', async () => {
@@ -140,6 +166,69 @@ describe('lint --all (no database)', () => {
     expect(locations(await lint(['--all']))).not.toContain(rule);
     expect(locations(await lint(['--all'], { AETURNIS_LOCK_RETRIES: 'off' }))).toContain(rule);
     expect(locations(await lint(['--all', '--no-lock-retries']))).toContain(rule);
+  });
+});
+
+describe('lint on a history imported from goose (excerpts of hatchet-dev/hatchet)', () => {
+  /** The warnings on nearly every statement of these files, left out to keep the list short. */
+  const STYLE = ['--exclude', 'require-statement-timeout,prefer-bigint-over-int,prefer-timestamp-tz,irreversible,not-rerunnable'];
+
+  it('gives no error whose advice PostgreSQL refuses, and one finding per rule and statement', async () => {
+    const imported = await runCli(['import', '--from', 'goose', join(repoRoot, 'test/fixtures/lint/hatchet')], { cwd: project.dir });
+    expect(imported.code).toBe(0);
+    const result = await lint(['--all', '--json', ...STYLE]);
+    expect(result.code).toBe(3);
+    const findings = JSON.parse(result.stdout) as JsonFinding[];
+    expect(findings.map((f) => `${f.file.replace('migrations/', '')}:${f.line}:${f.column} ${f.rule} ${f.level}`)).toEqual([
+      // UP: the index drops are real (the advice applies); ADD CONSTRAINT ... PRIMARY KEY gets
+      // no constraint-missing-not-valid (PostgreSQL refuses NOT VALID there).
+      '20240126235456_v0_7_0.sql:12:1 require-concurrent-index-deletion error',
+      '20240126235456_v0_7_0.sql:15:1 require-concurrent-index-deletion error',
+      '20240126235456_v0_7_0.sql:19:1 adding-required-field error',
+      '20240126235456_v0_7_0.sql:20:1 ban-drop-column error',
+      '20240126235456_v0_7_0.sql:22:5 adding-serial-primary-key-field error',
+      // Two foreign keys in one ALTER TABLE: one finding per rule, naming the other place.
+      '20240626204339_v0_34_2.sql:8:110 constraint-missing-not-valid error',
+      '20240626204339_v0_34_2.sql:8:114 adding-foreign-key-constraint error',
+      // ADD CONSTRAINT ... UNIQUE: disallowed-unique-constraint, not constraint-missing-not-valid.
+      '20241121142159_v0_52_0.sql:8:5 disallowed-unique-constraint error',
+      '20241121142159_v0_52_0.sql:17:19 adding-not-nullable-field error',
+      // A no-transaction migration's DOWN can drop its indexes CONCURRENTLY: still an error.
+      '20260216000002_v1_0_79_b_add_slot_indexes.sql:12:1 require-concurrent-index-deletion error',
+      '20260216000002_v1_0_79_b_add_slot_indexes.sql:13:1 require-concurrent-index-deletion error',
+      // v1_event is partitioned (20260202185136): CONCURRENTLY is impossible; the drops of its
+      // indexes are not reported, the builds are warnings with advice PostgreSQL accepts.
+      '20260403175605_v1_0_94.sql:4:1 require-concurrent-index-creation warning',
+      '20260403175605_v1_0_94.sql:8:1 require-concurrent-index-creation warning',
+      // The DOWN's DROP INDEX (a transactional migration) and the DOWN of 20260514175834, which
+      // drops the NOT NULL its own UP set, are not reported.
+      '20260717150345_v1_0_131.sql:5:1 require-concurrent-index-creation error',
+      '20260717150345_v1_0_131.sql:9:36 adding-serial-primary-key-field error',
+      '20260717150345_v1_0_131.sql:10:1 require-concurrent-index-creation error',
+    ]);
+    const byRule = (rule: string, file: string) => findings.find((f) => f.rule === rule && f.file.includes(file));
+    expect(byRule('constraint-missing-not-valid', 'v0_34_2')?.message).toBe(
+      'By default new constraints require a table scan and block writes to the table while that scan occurs. (also at 8:278 in this statement)',
+    );
+    const partitioned = byRule('require-concurrent-index-creation', 'v1_0_94');
+    expect(partitioned?.message).toBe(
+      'v1_event is partitioned, and PostgreSQL cannot build an index on a partitioned table CONCURRENTLY: this build blocks writes to every partition until it ends',
+    );
+    expect(partitioned?.help).toContain('create the index ON ONLY v1_event');
+    expect(partitioned?.help).not.toContain('put that statement in a migration of its own');
+  });
+
+  it('knows the partitioned table from the files beside a FILE it is given', async () => {
+    await runCli(['import', '--from', 'goose', join(repoRoot, 'test/fixtures/lint/hatchet')], { cwd: project.dir });
+    const result = await lint(['migrations/20260403175605_v1_0_94.sql', ...STYLE]);
+    expect([result.code, locations(result)]).toEqual([
+      0,
+      [
+        'migrations/20260403175605_v1_0_94.sql:4:1: require-concurrent-index-creation',
+        'migrations/20260403175605_v1_0_94.sql:8:1: require-concurrent-index-creation',
+      ],
+    ]);
+    expect(result.stdout).toContain('Checked 1 migration: 0 errors, 2 warnings');
   });
 });
 
@@ -221,14 +310,20 @@ describe('lint (pending migrations, with a database)', () => {
 });
 
 describe('squawk’s binary missing', () => {
-  it('says in one line how to get it, exit 2', async () => {
-    // An install made with --omit=optional: every package but squawk-cli's platform binary.
+  const FIX =
+    'optional dependencies were skipped (npm install --omit=optional, or omit=optional in .npmrc): run "npm install --include=optional" where aeturnis-db is installed (for a global install: "npm install -g --include=optional aeturnis-db")';
+
+  /**
+   * An install of aeturnis-db without `skip`: `npm install --omit=optional` leaves out
+   * squawk-cli (an optional dependency of aeturnis-db) and its platform package alike.
+   */
+  async function lintWithout(skip: string[]): Promise<CliResult> {
     const install = join(project.dir, 'app');
     const modules = join(install, 'node_modules');
     mkdirSync(modules, { recursive: true });
     for (const entry of ['bin', 'dist', 'package.json']) cpSync(join(repoRoot, entry), join(install, entry), { recursive: true });
     for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
-      if (entry === '@squawk-cli' || entry === '.bin') continue;
+      if (skip.includes(entry) || entry === '.bin') continue;
       // squawk-cli itself is copied: a link would resolve its platform package from the checkout.
       if (entry === 'squawk-cli') cpSync(join(repoRoot, 'node_modules', entry), join(modules, entry), { recursive: true });
       else symlinkSync(join(repoRoot, 'node_modules', entry), join(modules, entry));
@@ -239,10 +334,23 @@ describe('squawk’s binary missing', () => {
       env: cliEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const result = await collect(child);
-    expect(result.code).toBe(2);
+    return collect(child);
+  }
+
+  it('after npm install --omit=optional (no squawk-cli at all): names --include=optional, exit 2', async () => {
+    const result = await lintWithout(['squawk-cli', '@squawk-cli', '@electric-sql']);
+    expect([result.code, result.stdout]).toEqual([2, '']);
     expect(result.stderr).toBe(
-      `error: lint needs squawk's binary for ${process.platform}-${process.arch}, the optional package @squawk-cli/${process.platform}-${process.arch}, which is not installed (optional dependencies were skipped, e.g. by npm install --omit=optional): run "npm install --include=optional"\n`,
+      `error: lint needs squawk, from aeturnis-db's optional dependency squawk-cli, which is not installed: ${FIX}\n`,
+    );
+  });
+
+  it('without the platform package alone: the same fix, naming the package', async () => {
+    const result = await lintWithout(['@squawk-cli']);
+    expect(result.code).toBe(2);
+    const key = `${process.platform}-${process.arch}`;
+    expect(result.stderr).toBe(
+      `error: lint needs squawk's binary for ${key}, the optional package @squawk-cli/${key}, which is not installed: ${FIX}\n`,
     );
   });
 });

@@ -159,12 +159,15 @@ describe('squawk’s binary', () => {
     expect(squawkBinaryPath(installed([]), 'linux', 'x64')).toBe('/app/node_modules/@squawk-cli/linux-x64/bin/squawk');
     expect(squawkBinaryPath(installed([]), 'win32', 'x64')).toBe('/app/node_modules/@squawk-cli/win32-x64/bin/squawk.exe');
   });
-  it('says in one line how to get it when it is missing', () => {
+  it('says in one line how to get it when it is missing: --include=optional, as both packages are optional', () => {
+    const fix =
+      'optional dependencies were skipped (npm install --omit=optional, or omit=optional in .npmrc): run "npm install --include=optional"';
     expect(() => squawkBinaryPath(installed(['@squawk-cli/']), 'linux', 'x64')).toThrow(
-      'lint needs squawk\'s binary for linux-x64, the optional package @squawk-cli/linux-x64, which is not installed (optional dependencies were skipped, e.g. by npm install --omit=optional): run "npm install --include=optional"',
+      `lint needs squawk's binary for linux-x64, the optional package @squawk-cli/linux-x64, which is not installed: ${fix}`,
     );
-    expect(() => squawkBinaryPath(installed(['squawk-cli']), 'linux', 'x64')).toThrow(
-      /needs the squawk-cli package, which is not installed/,
+    // npm install --omit=optional leaves out squawk-cli itself too: the fix is the same.
+    expect(() => squawkBinaryPath(installed(['squawk-cli', '@squawk-cli/']), 'linux', 'x64')).toThrow(
+      `lint needs squawk, from aeturnis-db's optional dependency squawk-cli, which is not installed: ${fix}`,
     );
     expect(() => squawkBinaryPath(installed([]), 'freebsd', 'x64')).toThrow('lint needs squawk, which has no binary for freebsd-x64');
   });

@@ -48,6 +48,20 @@ describe('-- aeturnis:lint-ignore in the header', () => {
     ]);
   });
 
+  it('refuses to silence the rules that mean the migration fails when it runs', () => {
+    const messages = (lines: string[]) => scanLintIgnores(header(lines), upLine(lines));
+    const syntax = messages(['-- aeturnis:lint-ignore syntax-error: squawk is wrong']);
+    expect(syntax.ignores).toEqual([]);
+    expect(syntax.problems.map((p) => p.message)).toEqual([
+      '"syntax-error" cannot be silenced, so this lint-ignore silences nothing: PostgreSQL cannot parse the statement, so the migration fails when it runs: fix the SQL',
+    ]);
+    const transaction = messages(['-- aeturnis:lint-ignore ban-drop-column, requires-no-transaction: runs by hand']);
+    expect(transaction.ignores).toEqual([]);
+    expect(transaction.problems.map((p) => p.message)).toEqual([
+      '"requires-no-transaction" cannot be silenced, so this lint-ignore silences nothing: the statement fails inside the transaction the migration runs in: add "-- aeturnis:no-transaction" to the header, or move the statement to a migration that has it',
+    ]);
+  });
+
   it('does not take a longer directive name for lint-ignore', () => {
     expect(scanLintIgnores('-- aeturnis:lint-ignored x: y\n-- UP\n', 2)).toEqual({ ignores: [], problems: [] });
   });

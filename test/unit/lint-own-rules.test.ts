@@ -125,6 +125,19 @@ describe('ownFindings', () => {
     expect(ownFindings(migration).map((f) => [f.rule, f.line, f.column])).toEqual([['not-rerunnable', 5, 3]]);
   });
 
+  it('gives one not-rerunnable finding a statement, naming each unguarded action', () => {
+    const migration = parseMigration(
+      '0006_y.sql',
+      '-- aeturnis:no-transaction\n-- UP\nALTER TABLE t\n  ADD COLUMN a int,\n  DROP COLUMN b;\n-- DOWN\n-- aeturnis:nothing-to-undo\n',
+    );
+    const findings = ownFindings(migration);
+    expect(findings.map((f) => [f.rule, f.line, f.column])).toEqual([['not-rerunnable', 4, 3]]);
+    expect(findings[0]?.message).toBe(
+      'ALTER TABLE ... ADD COLUMN without IF NOT EXISTS, ALTER TABLE ... DROP COLUMN without IF EXISTS fail if it runs again, and this UP section runs without a transaction',
+    );
+    expect(findings[0]?.help).toMatch(/^write IF NOT EXISTS \/ IF EXISTS: /);
+  });
+
   it('warns about an irreversible migration at its -- DOWN marker, or at -- UP without one', () => {
     const emptyDown = parseMigration('0007_a.sql', '-- UP\nUPDATE t SET a = 1;\n\n-- DOWN\n-- cannot be undone\n');
     expect(ownFindings(emptyDown).map((f) => [f.rule, f.line, f.column])).toEqual([['irreversible', 4, 1]]);
