@@ -1,6 +1,7 @@
 import { readJournal } from '../db/journal.js';
 import { planDown } from '../migrations/plan.js';
 import type { PlannedMigration, RanMigration } from './events.js';
+import { absentEmbeddedDatabase } from './embedded-state.js';
 import { commandMigrations, type CommonOptions } from './options.js';
 import { runAll } from './run.js';
 import { withSession } from './scope.js';
@@ -31,6 +32,14 @@ export interface RollbackResult {
  */
 export async function rollback(options: RollbackOptions = {}): Promise<RollbackResult> {
   const migrations = commandMigrations(options);
+  const absent = await absentEmbeddedDatabase(options);
+  if (absent !== undefined) {
+    // No embedded database yet: nothing was ever applied there, so nothing to roll back — and
+    // no reason to create one to say so.
+    options.onEvent?.({ type: 'no-embedded-database', dir: absent });
+    options.onEvent?.({ type: 'nothing-to-do', direction: 'down' });
+    return { rolledBack: [], planned: [] };
+  }
   return withSession(
     options,
     async (scope) => {

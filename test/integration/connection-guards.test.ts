@@ -64,6 +64,14 @@ describe('read-only commands never create the embedded database', () => {
     expect(validate.code).toBe(0);
     expect(embeddedCreated()).toBe(false);
   });
+
+  it('down with nothing configured and no .aeturnis/db: nothing to roll back, exit 0, nothing created', async () => {
+    project.write('0001_a.sql', tableMigration('a'));
+    const down = await cli(['down'], { DATABASE_URL: undefined });
+    expect(down.code).toBe(0);
+    expect(down.stdout.trim().split('\n').at(-1)).toBe('Nothing to roll back');
+    expect(embeddedCreated()).toBe(false);
+  });
 });
 
 describe('the URL is read exactly', () => {
