@@ -27,7 +27,15 @@ export type RunEvent =
   | { type: 'lock-wait'; holder: string; waitedMs: number }
   | { type: 'migration-start'; direction: Direction; version: number; fileName: string }
   | { type: 'migration-resume'; direction: Direction; version: number; fileName: string; resume: ResumePoint }
-  | { type: 'migration-done'; direction: Direction; version: number; fileName: string; executionMs: number }
+  | {
+      type: 'migration-done';
+      direction: Direction;
+      version: number;
+      fileName: string;
+      executionMs: number;
+      /** A DOWN marked `-- aeturnis:nothing-to-undo`: only its journal row was removed. */
+      noSql?: boolean;
+    }
   | { type: 'plan'; direction: Direction; migrations: PlannedMigration[] }
   | { type: 'nothing-to-do'; direction: Direction }
   | { type: 'seed-done'; fileName: string; executionMs: number }

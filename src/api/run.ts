@@ -68,7 +68,7 @@ export async function runAll(
     const ran = { version: migration.version, name: migration.name, fileName: migration.fileName, executionMs };
     done.push(ran);
     if (run.unrecorded) emit({ type: 'seed-done', fileName: migration.fileName, executionMs });
-    else emit({ type: 'migration-done', direction, ...ran });
+    else emit({ type: 'migration-done', direction, ...ran, ...(direction === 'down' && migration.nothingToUndo ? { noSql: true } : {}) });
   }
 }
 

@@ -42,7 +42,8 @@ export const runRenderers: Renderers<RunOrPartition> = {
   },
   'migration-done': (event, output) => {
     const verb = event.direction === 'up' ? 'Applied' : 'Rolled back';
-    output.success(`${verb} ${event.fileName} (${formatMs(event.executionMs)})`, {
+    const what = event.noSql ? ': nothing to undo, no SQL ran' : '';
+    output.success(`${verb} ${event.fileName}${what} (${formatMs(event.executionMs)})`, {
       event: event.direction === 'up' ? 'applied' : 'rolled-back',
       version: event.version,
       file: event.fileName,

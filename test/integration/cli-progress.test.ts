@@ -68,3 +68,17 @@ describe('AETURNIS_LOCK_RETRIES', () => {
     expect(off.code).toBe(0);
   });
 });
+
+describe('down of a migration with nothing to undo', () => {
+  it('says that no SQL ran, not just "Rolled back"', async () => {
+    project.write('0001_a.sql', '-- UP\nCREATE TABLE a (id int);\n-- DOWN\nDROP TABLE a;\n');
+    project.write('0002_backfill.sql', '-- UP\nINSERT INTO a VALUES (1);\n-- DOWN\n-- aeturnis:nothing-to-undo\n');
+    expect((await cli(['up'])).code).toBe(0);
+    const down = await cli(['down', '2']);
+    expect(lines(down.stdout)).toEqual([
+      expect.stringMatching(/^Rolled back 0002_backfill\.sql: nothing to undo, no SQL ran \(\d+ ms\)$/),
+      expect.stringMatching(/^Rolled back 0001_a\.sql \(\d+ ms\)$/),
+      'Rolled back 2 migrations',
+    ]);
+  });
+});
