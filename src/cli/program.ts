@@ -16,6 +16,7 @@ import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { addFleetJsonOption, assertFleetFlags } from './fleet-flags.js';
+import { addCommandHelp } from './help.js';
 
 /** Set by the bundler (scripts/build.mjs) to the package's version; undefined in tsc's build. */
 declare const AETURNIS_VERSION: string | undefined;
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   registerAdopt(program);
   registerBaseline(program);
   registerTypes(program);
+  addCommandHelp(program);
   addFleetJsonOption(program);
   program.hook('preAction', (_program, action) => assertFleetFlags(action)); // exit 2 before anything runs
   return program;

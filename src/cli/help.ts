@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+
+/**
+ * What each command's `--help` ends with: an example or two and the environment variables it
+ * reads, kept in one table so that every command says it the same way.
+ */
+
+/** Every command that connects reads these (a flag given on the command line wins). */
+const CONNECTION = [
+  'DATABASE_URL (else PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; else the embedded database)',
+  'AETURNIS_TABLE, AETURNIS_WAIT, AETURNIS_LOG_FORMAT, AETURNIS_EMBEDDED_DIR',
+];
+const MIGRATIONS = 'AETURNIS_MIGRATIONS_DIR';
+const RUNNER = 'AETURNIS_LOCK_TIMEOUT, AETURNIS_LOCK_RETRIES';
+const GUARD = 'AETURNIS_ENV, else NODE_ENV (production guard; --allow-production overrides)';
+
+interface CommandHelp {
+  examples: string[];
+  environment: string[];
+}
+
+const HELP: Record<string, CommandHelp> = {
+  up: {
+    examples: ['aeturnis-db up', 'aeturnis-db up --to 12 --dry-run', 'DATABASE_URL=postgres://app@db/game aeturnis-db up --no-partitions'],
+    environment: [
+      ...CONNECTION,
+      MIGRATIONS,
+      RUNNER,
+      'AETURNIS_PARTITIONS (off skips partition upkeep)',
+      'AETURNIS_ENV, else NODE_ENV (recorded in the database)',
+    ],
+  },
+  down: {
+    examples: ['aeturnis-db down', 'aeturnis-db down 3', 'aeturnis-db down --to 0'],
+    environment: [...CONNECTION, MIGRATIONS, RUNNER],
+  },
+  redo: { examples: ['aeturnis-db redo'], environment: [...CONNECTION, MIGRATIONS, RUNNER] },
+  status: {
+    examples: ['aeturnis-db status', 'aeturnis-db status --json | jq \'.[] | select(.state != "applied")\''],
+    environment: [...CONNECTION, MIGRATIONS],
+  },
+  validate: { examples: ['aeturnis-db validate && echo unchanged'], environment: [...CONNECTION, MIGRATIONS] },
+  verify: {
+    examples: ['aeturnis-db verify', 'aeturnis-db verify --scratch-url postgres://ci@localhost/scratch'],
+    environment: [...CONNECTION, MIGRATIONS, RUNNER],
+  },
+  lint: {
+    examples: ['aeturnis-db lint', 'aeturnis-db lint --all --json', 'aeturnis-db lint migrations/0007_add_index.sql'],
+    environment: [MIGRATIONS],
+  },
+  new: { examples: ['aeturnis-db new add_guilds'], environment: [MIGRATIONS] },
+  partitions: {
+    examples: [
+      'aeturnis-db partitions',
+      'aeturnis-db partitions --ahead 6 --dry-run',
+      'aeturnis-db partitions register events --interval day --ahead 7',
+    ],
+    environment: [...CONNECTION, RUNNER],
+  },
+  seed: { examples: ['aeturnis-db seed'], environment: [...CONNECTION, 'AETURNIS_SEEDS_DIR', GUARD] },
+  reset: {
+    examples: ['aeturnis-db reset --seed', 'aeturnis-db reset --force   # off a terminal'],
+    environment: [...CONNECTION, MIGRATIONS, RUNNER, 'AETURNIS_SEEDS_DIR', GUARD],
+  },
+  import: {
+    examples: ['aeturnis-db import --from dbmate db/migrations', 'aeturnis-db import --from goose ./sql --dry-run'],
+    environment: [MIGRATIONS],
+  },
+  adopt: {
+    examples: ['aeturnis-db adopt --from dbmate', 'aeturnis-db adopt --from flyway --dry-run'],
+    environment: [...CONNECTION, MIGRATIONS],
+  },
+  baseline: { examples: ['aeturnis-db baseline 42'], environment: [...CONNECTION, MIGRATIONS] },
+  types: {
+    examples: ['aeturnis-db types --out src/db/schema.ts', 'aeturnis-db types --out src/db/schema.ts --check'],
+    environment: [...CONNECTION, MIGRATIONS],
+  },
+};
+
+/**
+ * Adds the examples and environment variables to the `--help` of each command of `program`.
+ *
+ * @example
+ * addCommandHelp(program); // after every command is registered
+ */
+export function addCommandHelp(program: Command): void {
+  for (const command of program.commands) {
+    const help = HELP[command.name()];
+    if (!help) continue;
+    const examples = help.examples.map((example) => `  $ ${example}`).join('\n');
+    const environment = help.environment.map((variable) => `  ${variable}`).join('\n');
+    command.addHelpText('after', `\nExamples:\n${examples}\n\nEnvironment:\n${environment}\n`);
+  }
+}
