@@ -8,6 +8,8 @@ export type VerifyEvent =
   | { type: 'verify-result'; result: VerifiedMigration }
   /** keepGoing: the scratch database is emptied and `migrations` UPs re-applied, the last being `upTo`. */
   | { type: 'verify-rebuild'; database: string; upTo: string | undefined; migrations: number }
+  /** Without keepGoing, a --scratch-url database left in another state by `fileName` cannot be rebuilt: the rest is not verified. */
+  | { type: 'verify-stopped'; database: string; fileName: string }
   | { type: 'verify-cleanup-failed'; database: string; reason: string };
 
 /** How verify's parts report: its own events, the sessions it opens, and warnings. */

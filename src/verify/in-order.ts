@@ -29,9 +29,25 @@ export async function verifyMigrations(
   scratch: ScratchDatabase,
   options: VerifyInOrderOptions,
 ): Promise<VerifiedMigration[]> {
+  const emit = sayingWarningsOnce(options.emit);
   const run = (migration: Migration, direction: Direction, step: string): Promise<MigrationSqlError | undefined> =>
-    runStep(scratch, { emit: options.emit, signal: options.signal }, migration, direction, step);
-  return verifyInOrder(migrations, { scratch, run, emit: options.emit, from: options.from, keepGoing: options.keepGoing });
+    runStep(scratch, { emit, signal: options.signal }, migration, direction, step);
+  return verifyInOrder(migrations, { scratch, run, emit, from: options.from, keepGoing: options.keepGoing });
+}
+
+/**
+ * A migration runs several times in one verify (UP, UP again, every rebuild): a warning about
+ * its file ("ran COMMIT itself") is the same each time, so it is said once.
+ */
+function sayingWarningsOnce(emit: VerifyEmit): VerifyEmit {
+  const said = new Set<string>();
+  return (event) => {
+    if (event.type === 'warning') {
+      if (said.has(event.message)) return;
+      said.add(event.message);
+    }
+    emit(event);
+  };
 }
 
 interface VerifyRun {
@@ -65,7 +81,12 @@ async function verifyInOrder(migrations: readonly Migration[], context: VerifyRu
     if (step.applied) built.push(migration);
     state = step.state;
     if (step.rebuild) {
-      if (!keepGoing) break;
+      // Without keepGoing only a mismatch gets here (an SQL failure was thrown): the scratch
+      // database is rebuilt when it can be, so the next migration is judged on a known state.
+      if (!keepGoing && !scratch.resettable) {
+        emit({ type: 'verify-stopped', fileName: migration.fileName, database: scratch.name });
+        break;
+      }
       await rebuild(scratch, built, run, emit);
     }
   }

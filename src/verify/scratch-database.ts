@@ -25,6 +25,8 @@ export interface ScratchDatabase {
   readonly session: Session | undefined;
   /** Its journal table, resolved on that connection. */
   readonly journal: Journal | undefined;
+  /** {@link ScratchDatabase.reset} can bring it back (a created one always; a given one when its starting state was read). */
+  readonly resettable: boolean;
   /** Brings it back to how it started (journal table included), for a rebuild. */
   reset(): Promise<void>;
   /** Closes the connection; drops the database when verify created it. Never throws. */
@@ -107,6 +109,7 @@ async function assertNotTarget(options: ScratchOptions, scratch: Session, emit: 
 /** A database verify created: reset drops and creates it again. */
 class CreatedScratch implements ScratchDatabase {
   readonly created = true;
+  readonly resettable = true;
   session: Session | undefined;
   journal: Journal | undefined;
 
@@ -160,6 +163,10 @@ class GivenScratch implements ScratchDatabase {
     public journal: Journal | undefined,
   ) {
     this.session = session;
+  }
+
+  get resettable(): boolean {
+    return this.start !== undefined;
   }
 
   async reset(): Promise<void> {
