@@ -7,12 +7,18 @@ import { plural } from '../plural.js';
 /** verify: the scratch database, each migration's round trip, rebuilds. */
 export const verifyRenderers: Renderers<VerifyEvent> = {
   'verify-scratch': (event, output) => {
-    output.info(
-      event.created
-        ? `Verifying on scratch database ${event.database} (dropped afterwards)`
-        : `Verifying on scratch database ${event.database}`,
-      { event: 'verify-scratch', database: event.database, created: event.created },
-    );
+    const notes = [
+      ...(event.created ? ['dropped afterwards'] : []),
+      ...(event.settings.length > 0 ? [`with the target's database settings: ${event.settings.join(', ')}`] : []),
+      ...(event.setup !== undefined ? [`--scratch-setup ${event.setup} run first`] : []),
+    ];
+    output.info(`Verifying on scratch database ${event.database}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`, {
+      event: 'verify-scratch',
+      database: event.database,
+      created: event.created,
+      settings: event.settings,
+      setup: event.setup ?? null,
+    });
   },
   'verify-baseline': (event, output) => {
     output.info(`Applied ${event.fileName} (baseline, not verified)`, { event: 'verify-baseline', file: event.fileName });

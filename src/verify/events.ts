@@ -3,7 +3,8 @@ import type { VerifiedMigration } from './round-trip.js';
 
 /** Progress of {@link verify}. */
 export type VerifyEvent =
-  | { type: 'verify-scratch'; database: string; created: boolean }
+  /** `settings`: names of the target's database settings copied to it; `setup`: the --scratch-setup file run first. */
+  | { type: 'verify-scratch'; database: string; created: boolean; settings: string[]; setup: string | undefined }
   | { type: 'verify-baseline'; fileName: string }
   | { type: 'verify-result'; result: VerifiedMigration }
   /** keepGoing: the scratch database is emptied and `migrations` UPs re-applied, the last being `upTo`. */

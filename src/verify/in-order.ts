@@ -6,6 +6,7 @@ import type { Migration } from '../migrations/parse.js';
 import type { VerifyEmit } from './events.js';
 import { leftHalfApplied, roundTrip, type RoundTrip, type RoundTripSteps, type VerifiedMigration } from './round-trip.js';
 import type { ScratchDatabase } from './scratch-database.js';
+import { withSetupHint } from './scratch-setup.js';
 import { takeSnapshot, type SchemaSnapshot } from './snapshot.js';
 
 /** What verifying the migrations in order needs. */
@@ -15,6 +16,8 @@ export interface VerifyInOrderOptions {
   /** Only verify migrations newer than this; older ones are just applied. */
   from: number | undefined;
   keepGoing: boolean;
+  /** A --scratch-setup file was given (an UP failing on a missing schema or role says what to do). */
+  setupGiven: boolean;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface VerifyInOrderOptions {
  * DOWN, compare, UP again), those up to `from` only applied.
  *
  * @example
- * const results = await verifyMigrations(migrations, scratch, { emit, signal, from: undefined, keepGoing: false });
+ * const results = await verifyMigrations(migrations, scratch, { emit, signal, from: undefined, keepGoing: false, setupGiven: false });
  */
 export async function verifyMigrations(
   migrations: readonly Migration[],
@@ -31,7 +34,7 @@ export async function verifyMigrations(
 ): Promise<VerifiedMigration[]> {
   const emit = sayingWarningsOnce(options.emit);
   const run = (migration: Migration, direction: Direction, step: string): Promise<MigrationSqlError | undefined> =>
-    runStep(scratch, { emit, signal: options.signal }, migration, direction, step);
+    runStep(scratch, { emit, signal: options.signal, setupGiven: options.setupGiven }, migration, direction, step);
   return verifyInOrder(migrations, { scratch, run, emit, from: options.from, keepGoing: options.keepGoing });
 }
 
@@ -131,7 +134,7 @@ async function rebuild(scratch: ScratchDatabase, built: readonly Migration[], ru
 /** Runs one section on the scratch database; an SQL failure is returned, naming the step. */
 async function runStep(
   scratch: ScratchDatabase,
-  context: { emit: VerifyEmit; signal: AbortSignal | undefined },
+  context: { emit: VerifyEmit; signal: AbortSignal | undefined; setupGiven: boolean },
   migration: Migration,
   direction: Direction,
   step: string,
@@ -148,7 +151,9 @@ async function runStep(
     if (signal?.aborted) throw new InterruptedError(signalOf(signal));
     if (!(error instanceof MigrationSqlError)) throw error;
     const partial = partialRunOf(error);
-    return partial ? Object.assign(withStep(error, step), partial) : withStep(error, step);
+    const named = withStep(error, step);
+    const explained = direction === 'up' ? withSetupHint(named, '--scratch-setup FILE', context.setupGiven) : named;
+    return partial ? Object.assign(explained, partial) : explained;
   }
 }
 
