@@ -12,6 +12,8 @@ const BEFORE = 30;
 const AFTER = 20;
 /** The longest differing part shown; a longer one is cut in the middle. */
 const MIDDLE = 70;
+/** Not worth a `...`: fewer characters than this left out at either end are shown. */
+const SLACK = 12;
 
 /**
  * Both values on one line each, shown whole when short, else a window around their difference:
@@ -29,7 +31,7 @@ export function showPair(expected: string | null, actual: string | null): { expe
   if ((was.length <= WHOLE && is.length <= WHOLE) || was === is) return { expected: shownAlone(was), actual: shownAlone(is) };
   const prefix = commonPrefix(was, is);
   const suffix = commonSuffix(was.slice(prefix), is.slice(prefix));
-  const start = Math.max(0, prefix - BEFORE);
+  const start = prefix - BEFORE <= SLACK ? 0 : prefix - BEFORE;
   return { expected: windowOf(was, start, prefix, was.length - suffix), actual: windowOf(is, start, prefix, is.length - suffix) };
 }
 
@@ -50,7 +52,7 @@ function windowOf(text: string, start: number, differsFrom: number, differsTo: n
   const context = text.slice(start, differsFrom);
   const differing = text.slice(differsFrom, differsTo);
   const middle = differing.length > MIDDLE ? `${differing.slice(0, MIDDLE - 20)}...${differing.slice(differing.length - 17)}` : differing;
-  const end = Math.min(text.length, differsTo + AFTER);
+  const end = differsTo + AFTER + SLACK >= text.length ? text.length : differsTo + AFTER;
   const tail = text.slice(differsTo, end);
   return `${head}${context}${middle}${tail}${end < text.length ? '...' : ''}`;
 }
