@@ -25,7 +25,13 @@ export const verifyRenderers: Renderers<VerifyEvent> = {
   },
   'verify-result': (event, output) => {
     const { result } = event;
-    const fields = { event: 'verify-result', file: result.fileName, outcome: result.outcome, problems: result.problems };
+    const fields = {
+      event: 'verify-result',
+      file: result.fileName,
+      outcome: result.outcome,
+      problems: result.problems,
+      ...(result.downSection ? { downSection: result.downSection } : {}),
+    };
     if (result.outcome === 'verified') output.success(`Verified ${result.fileName} (${formatMs(result.elapsedMs)})`, fields);
     else if (result.outcome === 'irreversible')
       output.warn(`Skipped ${result.fileName}: ${irreversibleBecause(result)}, UP applied`, fields);
