@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InterruptedError, signalOf, UsageError } from '../errors.js';
+import { InterruptedError, MigrationSqlError, signalOf, UsageError } from '../errors.js';
 import { resolveConnectionTarget } from '../db/connection-config.js';
 import { journalOwnTables } from '../db/journal-sql.js';
 import { openSession, type Session, type SessionOptions } from '../db/session.js';
@@ -10,6 +10,8 @@ import { withSession } from './scope.js';
 import { readCatalog } from '../typegen/catalog.js';
 import { renderDeclarations, type GeneratedDeclarations } from '../typegen/render.js';
 import { createScratchDatabase, dropScratchDatabase, scratchConnection } from '../verify/scratch.js';
+import { copyDatabaseSettings, readDatabaseSettings } from '../verify/database-settings.js';
+import { readScratchSetup, runScratchSetup, withSetupHint, type ScratchSetup } from '../verify/scratch-setup.js';
 
 /** Options of {@link generateTypes}. */
 export interface TypesOptions extends CommonOptions {
@@ -22,6 +24,11 @@ export interface TypesOptions extends CommonOptions {
   schemas?: readonly string[] | undefined;
   /** With fromMigrations: the audit_log partition step after migrating, as for {@link migrate}. */
   partitions?: MigrateOptions['partitions'];
+  /**
+   * With fromMigrations: an SQL file run on the scratch database before the first migration,
+   * for what the target got from outside its migrations (schemas, roles); see verify's.
+   */
+  scratchSetup?: string | undefined;
 }
 
 /** Result of {@link generateTypes}. */
@@ -44,8 +51,12 @@ export interface TypesResult extends GeneratedDeclarations {
 export async function generateTypes(options: TypesOptions = {}): Promise<TypesResult> {
   if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
   const schemas = checkedSchemas(options.schemas);
-  if (!options.fromMigrations) return readDeclarations(options, schemas);
-  return fromScratchDatabase(options, schemas);
+  if (!options.fromMigrations) {
+    if (options.scratchSetup !== undefined)
+      throw new UsageError('--scratch-setup needs --from-migrations: it sets up the scratch database');
+    return readDeclarations(options, schemas);
+  }
+  return fromScratchDatabase(options, schemas, readScratchSetup(options.scratchSetup));
 }
 
 function checkedSchemas(schemas: readonly string[] | undefined): readonly string[] | undefined {
@@ -67,31 +78,65 @@ async function readDeclarations(options: CommonOptions, schemas: readonly string
  * Creates a scratch database next to the target, applies every migration there (then the
  * partition step, as `up` does), reads it and always drops it.
  */
-async function fromScratchDatabase(options: TypesOptions, schemas: readonly string[] | undefined): Promise<TypesResult> {
+async function fromScratchDatabase(
+  options: TypesOptions,
+  schemas: readonly string[] | undefined,
+  setup: ScratchSetup | undefined,
+): Promise<TypesResult> {
   const emit = options.onEvent ?? (() => {});
+  const warn = (message: string): void => emit({ type: 'warning', message });
   assertScratchPossible(options);
   const database = `aeturnis_types_${randomBytes(4).toString('hex')}`;
   const scratch: CommonOptions = { ...options, ...scratchConnection(options, database) };
   const admin = await openSession(options, emit);
   try {
+    const settings = await readDatabaseSettings(admin.client);
     await createScratch(admin, database);
     try {
-      const { applied } = await migrate({
-        ...scratch,
-        partitions: options.partitions,
-        // Only warnings: "Applied 0001_..." lines would read as if the target had been migrated.
-        onEvent: (event: MigratorEvent) => {
-          if (event.type === 'warning') emit({ type: 'warning', message: `scratch database ${database}: ${event.message}` });
-        },
-      });
+      // set up like the target: its database settings, then what it got from outside the migrations
+      await copyDatabaseSettings(admin.client, database, settings, warn);
+      if (setup) await runSetup(scratch, setup, database);
+      const { applied } = await migrateScratch(scratch, options, database, setup !== undefined);
       const declarations = await readDeclarations({ ...scratch, onEvent: undefined }, schemas);
       return { ...declarations, scratch: { database, migrations: applied.length } };
     } finally {
       const failure = await dropScratchDatabase(admin, database);
-      if (failure) emit({ type: 'warning', message: `could not drop scratch database ${database}: ${failure}` });
+      if (failure) warn(`could not drop scratch database ${database}: ${failure}`);
     }
   } finally {
     await admin.close();
+  }
+}
+
+/** Runs the --scratch-setup file on its own connection (a database setting it sets applies to the next ones). */
+async function runSetup(scratch: CommonOptions, setup: ScratchSetup, database: string): Promise<void> {
+  const session = await openSession(scratch, () => {});
+  try {
+    await runScratchSetup(session.client, setup, database);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Applies every migration to the scratch database; an UP failing on a missing schema or role says what to do. */
+async function migrateScratch(
+  scratch: CommonOptions,
+  options: TypesOptions,
+  database: string,
+  setupGiven: boolean,
+): Promise<{ applied: readonly unknown[] }> {
+  const emit = options.onEvent ?? (() => {});
+  try {
+    return await migrate({
+      ...scratch,
+      partitions: options.partitions,
+      // Only warnings: "Applied 0001_..." lines would read as if the target had been migrated.
+      onEvent: (event: MigratorEvent) => {
+        if (event.type === 'warning') emit({ type: 'warning', message: `scratch database ${database}: ${event.message}` });
+      },
+    });
+  } catch (error) {
+    throw error instanceof MigrationSqlError ? withSetupHint(error, '--scratch-setup FILE', setupGiven) : error;
   }
 }
 

@@ -2,6 +2,7 @@ import { InterruptedError, signalOf, UsageError } from '../errors.js';
 import { verifyMigrations } from '../verify/in-order.js';
 import type { VerifiedMigration } from '../verify/round-trip.js';
 import { openScratchDatabase } from '../verify/scratch-database.js';
+import { readScratchSetup } from '../verify/scratch-setup.js';
 import { commandMigrations, journalTable, type CommonOptions } from './options.js';
 
 export type { VerifiedMigration } from '../verify/round-trip.js';
@@ -21,6 +22,12 @@ export interface VerifyOptions extends CommonOptions {
    * migration expects.
    */
   keepGoing?: boolean | undefined;
+  /**
+   * An SQL file run on the scratch database before the first migration (and after every
+   * rebuild), for what the target got from outside its migrations: schemas, roles, extensions.
+   * The target's own database settings (`ALTER DATABASE ... SET`) are copied without it.
+   */
+  scratchSetup?: string | undefined;
 }
 
 /** Result of {@link verify}. */
@@ -53,9 +60,10 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   if (options.from !== undefined && options.from !== 0 && !migrations.some((m) => m.version === options.from)) {
     throw new UsageError(`--from ${options.from}: no migration has version ${options.from}`);
   }
+  const setup = readScratchSetup(options.scratchSetup);
   if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
 
-  const scratch = await openScratchDatabase({ ...options, journal, resettable: options.keepGoing === true }, emit);
+  const scratch = await openScratchDatabase({ ...options, journal, resettable: options.keepGoing === true, setup }, emit);
   const onAbort = (): void => void scratch.session?.cancelRunningQuery();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -64,6 +72,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       signal: options.signal,
       from: options.from,
       keepGoing: options.keepGoing === true,
+      setupGiven: setup !== undefined,
     });
     return {
       ok: results.every((r) => r.outcome === 'verified' || r.outcome === 'irreversible'),

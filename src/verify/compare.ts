@@ -1,4 +1,5 @@
 import { COLUMN_ORDER, sameColumnOrder } from './column-order.js';
+import { showPair } from './show-difference.js';
 import type { SchemaObject, SchemaSnapshot } from './snapshot.js';
 
 /** One way two snapshots differ. */
@@ -130,12 +131,14 @@ export function describeDownDifference(difference: SchemaDifference): string {
       return `DOWN left ${kind} ${name}`;
     case 'missing':
       return `DOWN did not restore ${kind} ${name} (it existed before UP)`;
-    case 'changed':
+    case 'changed': {
       if (difference.attribute === COLUMN_ORDER) {
         // in full: the moved column is usually the last one, where shortening would cut
         return `DOWN did not restore the column order of ${kind} ${name} (${difference.actual ?? ''}; was ${difference.expected ?? ''})`;
       }
-      return `DOWN did not restore ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, was ${shown(difference.expected)})`;
+      const { actual, expected } = showPair(difference.expected, difference.actual);
+      return `DOWN did not restore ${kind} ${name} ${difference.attribute} (${actual}, was ${expected})`;
+    }
   }
 }
 
@@ -154,17 +157,12 @@ export function describeRerunDifference(difference: SchemaDifference): string {
       return `UP run again after DOWN also created ${kind} ${name}`;
     case 'missing':
       return `UP run again after DOWN did not create ${kind} ${name}`;
-    case 'changed':
+    case 'changed': {
       if (difference.attribute === COLUMN_ORDER) {
         return `UP run again after DOWN gave ${kind} ${name} another column order (${difference.actual ?? ''}; the first UP gave ${difference.expected ?? ''})`;
       }
-      return `UP run again after DOWN gave ${kind} ${name} ${difference.attribute} (${shown(difference.actual)}, the first UP gave ${shown(difference.expected)})`;
+      const { actual, expected } = showPair(difference.expected, difference.actual);
+      return `UP run again after DOWN gave ${kind} ${name} ${difference.attribute} (${actual}, the first UP gave ${expected})`;
+    }
   }
-}
-
-/** Long definitions (function bodies, view text) are cut so a report line stays readable. */
-function shown(value: string | null): string {
-  if (value === null) return 'none';
-  const oneLine = value.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine;
 }

@@ -6,6 +6,7 @@ import type { Migration } from '../migrations/parse.js';
 import type { VerifyEmit } from './events.js';
 import { leftHalfApplied, roundTrip, type RoundTrip, type RoundTripSteps, type VerifiedMigration } from './round-trip.js';
 import type { ScratchDatabase } from './scratch-database.js';
+import { withSetupHint } from './scratch-setup.js';
 import { takeSnapshot, type SchemaSnapshot } from './snapshot.js';
 
 /** What verifying the migrations in order needs. */
@@ -15,6 +16,8 @@ export interface VerifyInOrderOptions {
   /** Only verify migrations newer than this; older ones are just applied. */
   from: number | undefined;
   keepGoing: boolean;
+  /** A --scratch-setup file was given (an UP failing on a missing schema or role says what to do). */
+  setupGiven: boolean;
 }
 
 /**
@@ -22,16 +25,32 @@ export interface VerifyInOrderOptions {
  * DOWN, compare, UP again), those up to `from` only applied.
  *
  * @example
- * const results = await verifyMigrations(migrations, scratch, { emit, signal, from: undefined, keepGoing: false });
+ * const results = await verifyMigrations(migrations, scratch, { emit, signal, from: undefined, keepGoing: false, setupGiven: false });
  */
 export async function verifyMigrations(
   migrations: readonly Migration[],
   scratch: ScratchDatabase,
   options: VerifyInOrderOptions,
 ): Promise<VerifiedMigration[]> {
+  const emit = sayingWarningsOnce(options.emit);
   const run = (migration: Migration, direction: Direction, step: string): Promise<MigrationSqlError | undefined> =>
-    runStep(scratch, { emit: options.emit, signal: options.signal }, migration, direction, step);
-  return verifyInOrder(migrations, { scratch, run, emit: options.emit, from: options.from, keepGoing: options.keepGoing });
+    runStep(scratch, { emit, signal: options.signal, setupGiven: options.setupGiven }, migration, direction, step);
+  return verifyInOrder(migrations, { scratch, run, emit, from: options.from, keepGoing: options.keepGoing });
+}
+
+/**
+ * A migration runs several times in one verify (UP, UP again, every rebuild): a warning about
+ * its file ("ran COMMIT itself") is the same each time, so it is said once.
+ */
+function sayingWarningsOnce(emit: VerifyEmit): VerifyEmit {
+  const said = new Set<string>();
+  return (event) => {
+    if (event.type === 'warning') {
+      if (said.has(event.message)) return;
+      said.add(event.message);
+    }
+    emit(event);
+  };
 }
 
 interface VerifyRun {
@@ -65,7 +84,12 @@ async function verifyInOrder(migrations: readonly Migration[], context: VerifyRu
     if (step.applied) built.push(migration);
     state = step.state;
     if (step.rebuild) {
-      if (!keepGoing) break;
+      // Without keepGoing only a mismatch gets here (an SQL failure was thrown): the scratch
+      // database is rebuilt when it can be, so the next migration is judged on a known state.
+      if (!keepGoing && !scratch.resettable) {
+        emit({ type: 'verify-stopped', fileName: migration.fileName, database: scratch.name });
+        break;
+      }
       await rebuild(scratch, built, run, emit);
     }
   }
@@ -110,7 +134,7 @@ async function rebuild(scratch: ScratchDatabase, built: readonly Migration[], ru
 /** Runs one section on the scratch database; an SQL failure is returned, naming the step. */
 async function runStep(
   scratch: ScratchDatabase,
-  context: { emit: VerifyEmit; signal: AbortSignal | undefined },
+  context: { emit: VerifyEmit; signal: AbortSignal | undefined; setupGiven: boolean },
   migration: Migration,
   direction: Direction,
   step: string,
@@ -127,7 +151,9 @@ async function runStep(
     if (signal?.aborted) throw new InterruptedError(signalOf(signal));
     if (!(error instanceof MigrationSqlError)) throw error;
     const partial = partialRunOf(error);
-    return partial ? Object.assign(withStep(error, step), partial) : withStep(error, step);
+    const named = withStep(error, step);
+    const explained = direction === 'up' ? withSetupHint(named, '--scratch-setup FILE', context.setupGiven) : named;
+    return partial ? Object.assign(explained, partial) : explained;
   }
 }
 

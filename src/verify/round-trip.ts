@@ -14,9 +14,11 @@ export interface VerifiedMigration {
    * `mismatch`: DOWN did not restore the schema (or UP run again built a different one).
    * `failed`: an SQL statement of UP, DOWN or UP run again failed (reported so only with
    * `keepGoing`; without it verify throws the error).
-   * `irreversible`: no DOWN section; UP was applied, nothing to check.
+   * `irreversible`: no DOWN section, or an empty one; UP was applied, nothing to check.
    */
   outcome: 'verified' | 'mismatch' | 'failed' | 'irreversible';
+  /** With `irreversible`: the file has no `-- DOWN` line (`absent`), or one with no SQL under it (`empty`). */
+  downSection?: 'absent' | 'empty' | undefined;
   /** One readable line per difference, e.g. "DOWN left index idx_audit_actor on audit_log". */
   problems: string[];
   /** Time of the whole round trip (UP, DOWN, UP), snapshots included. */
@@ -68,7 +70,11 @@ export async function roundTrip(steps: RoundTripSteps, migration: Migration, bef
   const upFailure = await steps.run(migration, 'up', 'UP');
   if (upFailure) return failed(upFailure, false, before);
   const afterUp = await steps.snapshot();
-  if (migration.irreversible) return finish('irreversible', [], true, afterUp);
+  if (migration.irreversible) {
+    const irreversible = finish('irreversible', [], true, afterUp);
+    irreversible.result.downSection = migration.down === undefined ? 'absent' : 'empty';
+    return irreversible;
+  }
 
   const downFailure = await steps.run(migration, 'down', 'DOWN');
   if (downFailure) return failed(downFailure, true, afterUp);
@@ -82,9 +88,12 @@ export async function roundTrip(steps: RoundTripSteps, migration: Migration, bef
     return finish('mismatch', [...problems, `UP could not run again after DOWN: ${rerunFailure.message}`], true, undefined);
   }
   const afterRerun = await steps.snapshot();
-  if (problems.length === 0)
-    problems.push(...withoutImpliedDifferences(compareSnapshots(afterUp, afterRerun)).map(describeRerunDifference));
-  return finish(problems.length > 0 ? 'mismatch' : 'verified', problems, true, afterRerun);
+  const rerunDifferences = compareSnapshots(afterUp, afterRerun);
+  if (problems.length === 0) problems.push(...withoutImpliedDifferences(rerunDifferences).map(describeRerunDifference));
+  // UP run again on what DOWN left need not build what UP built the first time (a column DOWN
+  // dropped stays dropped): the next migration would then be judged on a state no database has.
+  const known = rerunDifferences.length === 0 ? afterRerun : undefined;
+  return finish(problems.length > 0 ? 'mismatch' : 'verified', problems, true, known);
 }
 
 /**

@@ -6,6 +6,8 @@ import type { SessionOptions } from '../db/session.js';
 import type { VerifyEmit } from './events.js';
 import { emptyScratch, readStartingState, type StartingState } from './empty-scratch.js';
 import { resolveConnectionTarget } from '../db/connection-config.js';
+import { copyDatabaseSettings, readDatabaseSettings, settingName, type StoredSetting } from './database-settings.js';
+import { runScratchSetup, type ScratchSetup } from './scratch-setup.js';
 import {
   assertEmptyScratch,
   assertNotTargetDatabase,
@@ -25,6 +27,8 @@ export interface ScratchDatabase {
   readonly session: Session | undefined;
   /** Its journal table, resolved on that connection. */
   readonly journal: Journal | undefined;
+  /** {@link ScratchDatabase.reset} can bring it back (a created one always; a given one when its starting state was read). */
+  readonly resettable: boolean;
   /** Brings it back to how it started (journal table included), for a rebuild. */
   reset(): Promise<void>;
   /** Closes the connection; drops the database when verify created it. Never throws. */
@@ -37,6 +41,8 @@ export interface ScratchOptions extends SessionOptions {
   /** The database will be reset: a given one is checked to be safely resettable first. */
   resettable: boolean;
   journal: TableName;
+  /** `--scratch-setup FILE`, run before the first migration and after every reset. */
+  setup?: ScratchSetup | undefined;
 }
 
 type Emit = VerifyEmit;
@@ -54,14 +60,16 @@ async function openCreatedScratch(options: ScratchOptions, emit: Emit): Promise<
   const scratchOptions: SessionOptions = { ...options, ...scratchConnection(options, name) };
   const connect = async (): Promise<Session> => openSession(scratchOptions, emit);
   const admin = await openSession(options, emit);
+  let settings: StoredSetting[];
   try {
+    settings = await readDatabaseSettings(admin.client);
     await createScratchDatabase(admin, name);
   } catch (error) {
     await admin.close();
     throw error;
   }
-  const scratch = new CreatedScratch(name, admin, connect, emit, options.journal);
-  emit({ type: 'verify-scratch', database: name, created: true });
+  const scratch = new CreatedScratch(name, admin, connect, emit, options.journal, { settings, setup: options.setup });
+  emit({ type: 'verify-scratch', database: name, created: true, settings: settings.map(settingName), setup: options.setup?.file });
   try {
     await scratch.open();
   } catch (error) {
@@ -73,18 +81,34 @@ async function openCreatedScratch(options: ScratchOptions, emit: Emit): Promise<
 
 async function openGivenScratch(options: ScratchOptions, url: string, emit: Emit): Promise<ScratchDatabase> {
   const name = new URL(url).pathname.slice(1) || '(default database)';
-  emit({ type: 'verify-scratch', database: name, created: false });
-  const session = await openSession({ ...options, connection: undefined, databaseUrl: url }, emit);
+  emit({ type: 'verify-scratch', database: name, created: false, settings: [], setup: options.setup?.file });
+  const connect = (): Promise<Session> => openSession({ ...options, connection: undefined, databaseUrl: url }, emit);
+  let session = await connect();
   try {
     await assertNotTarget(options, session, emit);
     await assertEmptyScratch(session, `--scratch-url database ${name}`);
     const start = options.resettable ? await readStartingState(session, name) : undefined;
+    session = await setUp(session, options.setup, name, connect);
     const journal = await prepareJournal(session, options.journal);
-    return new GivenScratch(name, session, start, options.journal, journal);
+    return new GivenScratch(name, session, start, options.journal, journal, { setup: options.setup, connect });
   } catch (error) {
     await session.close();
     throw error;
   }
+}
+
+/**
+ * Runs the setup file, then connects again: an `ALTER DATABASE ... SET` in it applies to new
+ * connections only. Without a setup file the session is kept.
+ */
+async function setUp(session: Session, setup: ScratchSetup | undefined, name: string, connect: () => Promise<Session>): Promise<Session> {
+  if (!setup) return session;
+  try {
+    await runScratchSetup(session.client, setup, name);
+  } finally {
+    await session.close();
+  }
+  return connect();
 }
 
 /**
@@ -107,6 +131,7 @@ async function assertNotTarget(options: ScratchOptions, scratch: Session, emit: 
 /** A database verify created: reset drops and creates it again. */
 class CreatedScratch implements ScratchDatabase {
   readonly created = true;
+  readonly resettable = true;
   session: Session | undefined;
   journal: Journal | undefined;
 
@@ -116,10 +141,14 @@ class CreatedScratch implements ScratchDatabase {
     private readonly connect: () => Promise<Session>,
     private readonly emit: Emit,
     private readonly requestedJournal: TableName,
+    private readonly likeTarget: { settings: readonly StoredSetting[]; setup: ScratchSetup | undefined },
   ) {}
 
+  /** Gives the new database the target's settings, runs the setup file, creates the journal. */
   async open(): Promise<void> {
-    const session = await this.connect();
+    const warn = (message: string): void => this.emit({ type: 'warning', message });
+    await copyDatabaseSettings(this.admin.client, this.name, this.likeTarget.settings, warn);
+    const session = await setUp(await this.connect(), this.likeTarget.setup, this.name, this.connect);
     try {
       this.journal = await prepareJournal(session, this.requestedJournal);
     } catch (error) {
@@ -158,13 +187,21 @@ class GivenScratch implements ScratchDatabase {
     private readonly start: StartingState | undefined,
     private readonly requestedJournal: TableName,
     public journal: Journal | undefined,
+    private readonly again: { setup: ScratchSetup | undefined; connect: () => Promise<Session> },
   ) {
     this.session = session;
+  }
+
+  get resettable(): boolean {
+    return this.start !== undefined;
   }
 
   async reset(): Promise<void> {
     if (!this.start || !this.session) throw new Error(`scratch database ${this.name} cannot be reset: its starting state was not read`);
     await emptyScratch(this.session, this.start);
+    const session = this.session;
+    this.session = undefined;
+    this.session = await setUp(session, this.again.setup, this.name, this.again.connect);
     this.journal = await prepareJournal(this.session, this.requestedJournal);
   }
 

@@ -83,14 +83,14 @@ describe('verify: comparing schema snapshots', () => {
     expect(down(before, after)).toEqual(['DOWN did not restore table a (it existed before UP)', 'DOWN left table b']);
   });
 
-  it('long definitions are shortened to one readable line', () => {
+  it('long definitions are shortened to one readable line around where they differ', () => {
     const body = (n: number) => `CREATE FUNCTION f() RETURNS int\n  LANGUAGE sql\nAS $$ SELECT ${n}${' + 0'.repeat(60)} $$`;
     const [line] = down(
       snap({ kind: 'function', name: 'f()', attrs: { definition: body(1) } }),
       snap({ kind: 'function', name: 'f()', attrs: { definition: body(2) } }),
     );
-    expect(line).toMatch(
-      /^DOWN did not restore function f\(\) definition \(CREATE FUNCTION f\(\) RETURNS int LANGUAGE sql AS \$\$ SELECT 2 .*\.\.\., was CREATE FUNCTION f\(\) .*SELECT 1 .*\.\.\.\)$/,
+    expect(line).toBe(
+      'DOWN did not restore function f() definition (...int LANGUAGE sql AS $$ SELECT 2 + 0 + 0 + 0 + 0 + 0..., was ...int LANGUAGE sql AS $$ SELECT 1 + 0 + 0 + 0 + 0 + 0...)',
     );
     expect(line).not.toContain('\n');
   });

@@ -13,6 +13,7 @@ interface TypesFlags {
   check?: boolean;
   fromMigrations?: boolean;
   schema?: string[];
+  scratchSetup?: string;
 }
 
 /** `types [--out FILE] [--check] [--from-migrations] [--schema NAME]...`: exit 0, 3 when FILE differs (--check). */
@@ -23,13 +24,20 @@ export function registerTypes(program: Command): void {
     .option('--out <file>', 'write them to FILE (default: print them on stdout)')
     .option('--check', 'write nothing: exit 3 when FILE differs from what the schema generates (a CI gate)')
     .option('--from-migrations', 'build a scratch database from the migrations next to the target, read it, drop it')
+    .option('--scratch-setup <file>', 'with --from-migrations: SQL run on the scratch database before the first migration')
     .option('--schema <name>', "read this schema only (repeat for more; default: every schema but PostgreSQL's own)", collect)
     .action(async (flags: TypesFlags, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: flags.out === undefined });
       if (flags.check && flags.out === undefined) throw new UsageError('--check needs --out FILE: the file to compare with');
       const partitions = partitionsSetting(process.env.AETURNIS_PARTITIONS) ? undefined : false;
       const { generateTypes } = await import('../../api/types.js'); // loaded on use: other commands start faster
-      const result = await generateTypes({ ...common, fromMigrations: flags.fromMigrations, schemas: flags.schema, partitions });
+      const result = await generateTypes({
+        ...common,
+        fromMigrations: flags.fromMigrations,
+        schemas: flags.schema,
+        partitions,
+        scratchSetup: flags.scratchSetup,
+      });
       if (flags.out === undefined) {
         output.data(result.source);
         output.info(summary(result));

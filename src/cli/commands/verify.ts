@@ -8,7 +8,7 @@ import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet.js';
 
 /**
- * `verify [--scratch-url URL] [--from VERSION] [--keep-going]`: exit 0 when every DOWN undoes its
+ * `verify [--scratch-url URL] [--from VERSION] [--keep-going] [--scratch-setup FILE]`: exit 0 when every DOWN undoes its
  * UP, 3 when one does not, 1 when an SQL statement failed (the worst wins with --keep-going).
  */
 export function registerVerify(program: Command): void {
@@ -18,7 +18,11 @@ export function registerVerify(program: Command): void {
     .option('--scratch-url <url>', 'an empty database verify may change (default: create one next to the target and drop it)')
     .option('--from <version>', 'only verify migrations newer than this version (older ones are just applied)')
     .option('--keep-going', 'report every problem in one run: go on after a failure, rebuilding the scratch database as needed')
-    .action(async (flags: { scratchUrl?: string; from?: string; keepGoing?: boolean }, command: Command) => {
+    .option(
+      '--scratch-setup <file>',
+      'SQL run on the scratch database before the first migration (schemas, roles the target got from outside its migrations)',
+    )
+    .action(async (flags: { scratchUrl?: string; from?: string; keepGoing?: boolean; scratchSetup?: string }, command: Command) => {
       const context = await commandContext(command);
       const { output } = context;
       const from = flags.from !== undefined ? parseNonNegativeInteger(flags.from, '--from') : undefined;
@@ -37,7 +41,14 @@ export function registerVerify(program: Command): void {
             options.onEvent?.(event);
           };
           try {
-            const result = await verify({ ...options, onEvent, scratchUrl: flags.scratchUrl, from, keepGoing: flags.keepGoing === true });
+            const result = await verify({
+              ...options,
+              onEvent,
+              scratchUrl: flags.scratchUrl,
+              from,
+              keepGoing: flags.keepGoing === true,
+              scratchSetup: flags.scratchSetup,
+            });
             const summary = summarizeVerify(result.migrations);
             if (summary.exitCode !== ExitCode.ok) throw new VerifyFailedError(summary);
             return summary;
