@@ -31,8 +31,9 @@ describe('MigrationProgress', () => {
     progress.stop();
     await vi.advanceTimersByTimeAsync(0);
     const text = tty.text();
-    expect(text.match(/\r\x1b\[KApplying 0003_add_index\.sql… /g)).toHaveLength(3);
-    expect(text.endsWith('\r\x1b[K')).toBe(true);
+    const clearLine = '\r\u001b[K';
+    expect(text.split(`${clearLine}Applying 0003_add_index.sql… `)).toHaveLength(4); // drawn 3 times
+    expect(text.endsWith(clearLine)).toBe(true);
     expect(output.lines).toEqual([]);
   });
 
