@@ -82,8 +82,8 @@ export function logFormat(flag: string | undefined): LogFormat {
   return value;
 }
 
-/** Commands that take no lock: a bad lock-retry setting, which they never use, does not stop them. */
-const READS_WITHOUT_LOCKS = new Set(['status', 'validate', 'new', 'import', 'lint', 'list']);
+/** Commands that take no lock (lint reads the setting: it decides require-lock-timeout): a bad lock-retry setting, which they never use, does not stop them. */
+const READS_WITHOUT_LOCKS = new Set(['status', 'validate', 'new', 'import', 'list']);
 
 /** `--lock-retries` / `--no-lock-retries`, else AETURNIS_LOCK_RETRIES; read before connecting so a typo fails fast. */
 function lockRetries(flag: string | false | undefined): LockRetries | undefined {
