@@ -50,7 +50,8 @@ export async function runMigration(context: RunContext, migration: Migration, di
   // One watch (and at most one second connection) for the whole run when the caller keeps one.
   const watch = context.blockerWatch ?? new BlockerWatch(context.client);
   try {
-    if (runsWithoutTransaction(migration, direction)) return await runStatementByStatement(context, migration, section, direction, resume, watch);
+    if (runsWithoutTransaction(migration, direction))
+      return await runStatementByStatement(context, migration, section, direction, resume, watch);
     const outcome = resume
       ? `this run was rolled back (${statementRange(resume.fromStatement)} stay applied from an earlier run)`
       : direction === 'up'

@@ -41,6 +41,8 @@ export interface ImportedMigration {
   sources: string[];
   /** Marked `-- aeturnis:no-transaction`. */
   noTransaction: boolean;
+  /** Marked `-- aeturnis:no-transaction up` (or `down`): only that section runs without a transaction. */
+  noTransactionSection: 'up' | 'down' | undefined;
   /** `sql`; `nothing-to-undo` for an empty source down; `irreversible` when the source has none. */
   down: DownKind;
   /** What the conversion changed or decided (a BEGIN/COMMIT commented out, why no transaction). */
@@ -142,6 +144,7 @@ function imported(file: PlannedFile, dir: string, sourceDir: string): ImportedMi
     name: file.name,
     sources: file.sources.map((source) => join(sourceDir, source)),
     noTransaction: file.noTransaction,
+    noTransactionSection: file.noTransactionSection,
     down: file.down,
     notes: file.notes,
   };

@@ -30,6 +30,8 @@ export interface PlannedFile {
   /** The file's content. */
   text: string;
   noTransaction: boolean;
+  /** Only this section runs without a transaction (`-- aeturnis:no-transaction up` / `down`). */
+  noTransactionSection: 'up' | 'down' | undefined;
   down: DownKind;
   notes: string[];
 }
@@ -76,6 +78,7 @@ export function planImport(tool: ImportTool, files: readonly SourceFile[], optio
       sources: migration.sources,
       text,
       noTransaction: migration.noTransaction,
+      noTransactionSection: migration.noTransaction ? undefined : migration.noTransactionSection,
       down: downKind(migration),
       notes: migration.notes,
     });

@@ -198,7 +198,8 @@ function readHeaderLine(
   }
   if (trimmed === '' || trimmed.startsWith('--')) {
     const noTransaction = NO_TRANSACTION_DIRECTIVE.exec(line);
-    if (noTransaction) for (const section of noTransactionSections(fileName, index + 1, noTransaction[1])) layout.noTransaction.add(section);
+    if (noTransaction)
+      for (const section of noTransactionSections(fileName, index + 1, noTransaction[1])) layout.noTransaction.add(section);
     const lockTimeout = LOCK_TIMEOUT_DIRECTIVE.exec(line);
     if (lockTimeout) layout.lockTimeoutMs = lockTimeoutDirective(fileName, index + 1, lockTimeout[1] ?? '', layout.lockTimeoutMs);
     const partitions = PARTITIONS_DIRECTIVE.exec(line);
@@ -244,7 +245,10 @@ function noTransactionOf(sections: ReadonlySet<'up' | 'down'>): Pick<Migration, 
  * @example
  * runsWithoutTransaction(parseMigration('1_a.sql', '-- aeturnis:no-transaction up\n-- UP\nSELECT 1;\n'), 'down') // false
  */
-export function runsWithoutTransaction(migration: Pick<Migration, 'noTransaction' | 'noTransactionSection'>, direction: 'up' | 'down'): boolean {
+export function runsWithoutTransaction(
+  migration: Pick<Migration, 'noTransaction' | 'noTransactionSection'>,
+  direction: 'up' | 'down',
+): boolean {
   return migration.noTransaction || migration.noTransactionSection === direction;
 }
 
