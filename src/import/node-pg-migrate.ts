@@ -93,7 +93,14 @@ function candidateOf(id: string, group: Group): Candidate | ImportProblem {
   if (prefix === undefined) return { file: file.path, reason: 'no numeric prefix (node-pg-migrate refuses it too)' };
   const order = orderOf(prefix);
   if (Number.isNaN(order)) return { file: file.path, reason: `prefix ${prefix} is not a valid UTC timestamp` };
-  return { file, downFile: group.down, split: group.single === undefined, prefix, order, name: id.slice(prefix.length).replace(/^[_-]/, '') };
+  return {
+    file,
+    downFile: group.down,
+    split: group.single === undefined,
+    prefix,
+    order,
+    name: id.slice(prefix.length).replace(/^[_-]/, ''),
+  };
 }
 
 /**
