@@ -60,7 +60,10 @@ export interface ImportResult {
   migrations: ImportedMigration[];
   /** Files of the source directory that the tool does not take as migrations (a README). */
   ignored: string[];
-  /** Converted, but worth a look (an order that changes). */
+  /**
+   * Converted, but worth a look: a marker indented into the SQL, SQL naming the tool's own
+   * journal table (each `SOURCE_FILE: line N: ...`), an order that changes.
+   */
   warnings: string[];
 }
 
@@ -104,7 +107,7 @@ export function importMigrations(options: ImportOptions): ImportResult {
     renumbered: options.renumber ?? false,
     migrations: plan.files.map((file) => imported(file, dir, sourceDir)),
     ignored: plan.ignored,
-    warnings: plan.warnings,
+    warnings: [...plan.fileWarnings.map((w) => `${join(sourceDir, w.file)}: ${w.reason}`), ...plan.warnings],
   };
 }
 

@@ -8,6 +8,7 @@ import { convertNodePgMigrate } from './node-pg-migrate.js';
 import { downKind, readBackProblem, renderMigration, type DownKind } from './render.js';
 import type { Converter, ImportProblem, ImportTool, SourceFile } from './types.js';
 import { assignVersions } from './versions.js';
+import { sourceWarnings } from './warnings.js';
 
 const CONVERTERS: Record<ImportTool, Converter> = {
   dbmate: convertDbmate,
@@ -44,6 +45,8 @@ export interface ImportPlan {
   /** Files the tool would not take as migrations. */
   ignored: string[];
   warnings: string[];
+  /** Converted source files worth a look (an indented marker, the tool's journal named), by file. */
+  fileWarnings: ImportProblem[];
 }
 
 /**
@@ -62,6 +65,7 @@ export function planImport(tool: ImportTool, files: readonly SourceFile[], optio
     problems: [...conversion.problems, ...assigned.problems],
     ignored: conversion.ignored,
     warnings: assigned.warnings,
+    fileWarnings: [],
   };
   for (const migration of assigned.migrations) {
     const text = renderMigration(tool, migration);
@@ -83,6 +87,11 @@ export function planImport(tool: ImportTool, files: readonly SourceFile[], optio
       notes: migration.notes,
     });
   }
+  const converted = new Set(plan.files.flatMap((file) => file.sources));
+  plan.fileWarnings = sourceWarnings(
+    tool,
+    files.filter((file) => converted.has(file.path)),
+  );
   return plan;
 }
 
