@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import type { CommonOptions } from './options.js';
-import { isBlankSql, type Migration } from '../migrations/parse.js';
+import { isBlankSql, runsWithoutTransaction, type Migration } from '../migrations/parse.js';
 import { resolveLevels } from '../lint/config.js';
 import { scanLintIgnores } from '../lint/directives.js';
 import { sortFindings, type Finding, type FindingLevel, type FindingSource, type RawFinding } from '../lint/finding.js';
@@ -71,13 +71,13 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const inputs: SquawkInput[] = [];
   const owners: { target: LintTarget; kind: 'up' | 'down' }[] = [];
   for (const target of targets) {
-    const { up, down, noTransaction } = target.migration;
+    const { up, down } = target.migration;
     for (const [kind, section] of [
       ['up', up],
       ['down', down],
     ] as const) {
       if (section === undefined || isBlankSql(section.sql)) continue;
-      inputs.push({ section, transactional: !noTransaction });
+      inputs.push({ section, transactional: !runsWithoutTransaction(target.migration, kind) });
       owners.push({ target, kind });
     }
   }

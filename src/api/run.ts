@@ -3,7 +3,7 @@ import { BlockerWatch } from '../db/blockers.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { partialRunOf, type Direction } from '../db/run-errors.js';
 import { runMigration, type RunContext } from '../db/runner.js';
-import type { Migration } from '../migrations/parse.js';
+import { runsWithoutTransaction, type Migration } from '../migrations/parse.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { RanMigration } from './events.js';
 import type { CommonOptions } from './options.js';
@@ -84,11 +84,12 @@ function interrupted(
   const notRun = all.filter((m) => !finished.has(m.fileName) && m !== current).map((m) => m.fileName);
   const run = { signal: signalOf(signal), direction, completed: done, notRun };
   const progress = partialRunOf(error);
-  if (current?.noTransaction || (progress && progress.statementsApplied > 0)) {
+  const transactionless = current !== undefined && runsWithoutTransaction(current, direction);
+  if (transactionless || (progress && progress.statementsApplied > 0)) {
     // Statements of a no-transaction migration commit one by one: say what stayed, not "rolled back".
     const ran = progress ? `ran ${progress.statementsApplied} of ${progress.statementCount} statements` : 'was stopped part-way';
     const journalState = direction === 'up' ? 'it is not recorded as applied' : 'it is still recorded as applied';
-    const kind = current?.noTransaction ? ' (no-transaction)' : '';
+    const kind = transactionless ? ' (no-transaction)' : '';
     return new RunInterruptedError({
       ...run,
       partiallyApplied: `${current?.fileName}${kind} ${ran}, which stayed applied; ${journalState}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MigrationSqlError } from '../errors.js';
-import type { Migration, Section } from '../migrations/parse.js';
+import { runsWithoutTransaction, type Migration, type Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { BlockerWatch } from './blockers.js';
@@ -33,8 +33,8 @@ export type { Direction, ResumePoint, RunContext };
  * and journal row commit together, or neither does. A transactional migration is ONE message
  * (`BEGIN`, its SQL, the journal write, `COMMIT`): one round trip, and its SQL runs exactly once
  * — a failure is placed by counting the statements the server finished, never by running them
- * again. `-- aeturnis:no-transaction` migrations run statement by statement, the journal row
- * written after the last one. Each migration ends with the session back in its starting state.
+ * again. `-- aeturnis:no-transaction` migrations (or only the section its `up` / `down` form
+ * names) run statement by statement, the journal row written after the last one. Each migration ends with the session back in its starting state.
  * With `context.lockRetries`, each attempt runs with a short lock_timeout; one that cannot get
  * a lock in time is rolled back and run again on the schedule (see lock-retry.ts).
  * Returns how long the section's SQL took, in milliseconds.
@@ -50,7 +50,8 @@ export async function runMigration(context: RunContext, migration: Migration, di
   // One watch (and at most one second connection) for the whole run when the caller keeps one.
   const watch = context.blockerWatch ?? new BlockerWatch(context.client);
   try {
-    if (migration.noTransaction) return await runStatementByStatement(context, migration, section, direction, resume, watch);
+    if (runsWithoutTransaction(migration, direction))
+      return await runStatementByStatement(context, migration, section, direction, resume, watch);
     const outcome = resume
       ? `this run was rolled back (${statementRange(resume.fromStatement)} stay applied from an earlier run)`
       : direction === 'up'

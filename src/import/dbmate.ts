@@ -1,4 +1,5 @@
-import { convertText, isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, toLines } from './sql-text.js';
+import { plural } from '../plural.js';
+import { convertText, isBlankSql, isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, toLines } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** dbmate takes every `<digits>....sql` file of the directory (db.go's migrationFileRegexp). */
@@ -9,6 +10,8 @@ const DOWN_MARKER = /^--\s*migrate:down(\s*$|\s+\S+)/;
 
 /** One `-- migrate:up` ... `-- migrate:down` ... block; a file may hold several. */
 interface Block {
+  /** 1-based line of its `-- migrate:up`. */
+  line: number;
   upTransaction: boolean;
   up: string;
   downTransaction: boolean;
@@ -17,8 +20,10 @@ interface Block {
 
 /**
  * Converts a dbmate migrations directory: `20240101120000_create_users.sql` files with
- * `-- migrate:up` / `-- migrate:down` blocks; `transaction:false` on either marker becomes
- * `-- aeturnis:no-transaction`. dbmate orders files by name, the version is the leading digits.
+ * `-- migrate:up` / `-- migrate:down`; `transaction:false` on a marker becomes
+ * `-- aeturnis:no-transaction` for that section (for the file when on both). Only the first
+ * block converts, as dbmate runs only it; SQL in a later block is refused. dbmate orders files
+ * by name, the version is the leading digits.
  *
  * @example
  * convertDbmate([{ path: '20240101120000_users.sql', text: '-- migrate:up\nCREATE TABLE users ();\n-- migrate:down\nDROP TABLE users;\n' }])
@@ -50,24 +55,43 @@ function convertFile(path: string, text: string, digits: string, name: string): 
   if (stray !== -1) return { file: path, reason: `line ${stray + 1}: SQL before "-- migrate:up" (dbmate refuses it too)` };
   const blocks = readBlocks(path, lines, firstUp);
   if ('reason' in blocks) return blocks;
-
-  const notes: string[] = [];
-  const upWithout = blocks.some((b) => !b.upTransaction);
-  const downWithout = blocks.some((b) => !b.downTransaction && b.down !== undefined);
-  if (downWithout && !upWithout) notes.push('transaction:false on its down: aeturnis-db runs both directions without a transaction');
-  if (blocks.length > 1) notes.push(`its ${blocks.length} dbmate blocks were joined into one UP and one DOWN`);
-  const reversible = blocks.every((b) => b.down !== undefined);
+  const [first, ...later] = blocks as [Block, ...Block[]];
+  const withSql = later.find((block) => !isBlankSql(block.up) || (block.down !== undefined && !isBlankSql(block.down)));
+  if (withSql) return { file: path, reason: `line ${withSql.line}: ${LATER_BLOCK}` };
+  const notes = later.length > 0 ? [`its ${plural(later.length, 'later empty block')} dropped: dbmate runs only the first`] : [];
   return {
     sourceVersion: digits,
     versionDigits: digits,
     name: nameOrDefault(name),
     sources: [path],
     header: joinLines(lines, 0, firstUp),
-    up: blocks.map((b) => b.up).join(''),
-    down: reversible ? blocks.map((b) => b.down as string).join('') : undefined,
-    noTransaction: upWithout || downWithout,
+    up: first.up,
+    down: first.down,
+    ...transactionOf(first),
     notes,
   };
+}
+
+/**
+ * Why a file with SQL in a second `-- migrate:up` block is refused: dbmate up to 2.28 runs the
+ * first block's up only (its regexps find the first markers); from 2.29 it runs the blocks one
+ * by one, each recording the file's version, so on PostgreSQL the second fails on the journal
+ * row the first wrote. Either way a database dbmate migrated never ran that SQL.
+ */
+const LATER_BLOCK =
+  'a second "-- migrate:up" block with SQL: dbmate runs only the first block (2.29 and later then fail at the second, ' +
+  'its version already recorded), so a database it migrated never ran this SQL: delete the later blocks ' +
+  '(or move them into a migration of their own), then import again';
+
+/**
+ * The block's `transaction:false` kept exactly: on both sections (or an UP with no down) the
+ * whole file runs without a transaction, on one section only that section does.
+ */
+function transactionOf(block: Block): Pick<SourceMigration, 'noTransaction' | 'noTransactionSection'> {
+  const downWithout = block.down !== undefined && !block.downTransaction;
+  if (!block.upTransaction && (downWithout || block.down === undefined)) return { noTransaction: true };
+  if (!block.upTransaction) return { noTransaction: false, noTransactionSection: 'up' };
+  return downWithout ? { noTransaction: false, noTransactionSection: 'down' } : { noTransaction: false };
 }
 
 /** The blocks from the first `-- migrate:up` on, with each marker's transaction option. */
@@ -86,7 +110,7 @@ function readBlocks(path: string, lines: readonly string[], firstUp: number): Bl
     const line = lines[i] as string;
     if (UP_MARKER.test(line)) {
       finish(i);
-      blocks.push({ upTransaction: transactionOption(line), up: '', downTransaction: true, down: undefined });
+      blocks.push({ line: i + 1, upTransaction: transactionOption(line), up: '', downTransaction: true, down: undefined });
       part = 'up';
       start = i + 1;
     } else if (DOWN_MARKER.test(line)) {

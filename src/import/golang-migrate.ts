@@ -1,14 +1,9 @@
-import { splitSqlStatements } from '../migrations/split.js';
-import { addOutcome, markerLookalike, nameOrDefault, nonTransactionalStatement, requireText, toLines } from './sql-text.js';
+import { type Unwrapped, withoutOwnTransactions } from './golang-migrate-blocks.js';
+import { addOutcome, markerLookalike, nameOrDefault, nonTransactionalStatement, requireText } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** golang-migrate's file names: `<version>_<title>.up.<ext>` / `.down.<ext>` (source/parse.go). */
 const FILE_NAME = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
-
-/** A statement line that opens or closes a transaction, alone on its line. */
-const BEGIN_LINE = /^\s*(BEGIN|START\s+TRANSACTION)(\s+(WORK|TRANSACTION))?\s*;\s*(--.*)?$/i;
-const COMMIT_LINE = /^\s*(COMMIT|END)(\s+(WORK|TRANSACTION))?\s*;\s*(--.*)?$/i;
-const WHY_COMMENTED = '(import: aeturnis-db runs each migration in a transaction)';
 
 interface Pair {
   digits: string;
@@ -21,8 +16,9 @@ interface Pair {
 /**
  * Converts a golang-migrate directory: `000001_create_users.up.sql` + `000001_create_users.down.sql`
  * pairs (no down file: irreversible). golang-migrate sends each file as it is, outside any
- * transaction of its own, so: a wrapping `BEGIN;` ... `COMMIT;` (the usual way to make such a
- * file atomic) is commented out, because aeturnis-db gives every migration its own transaction;
+ * transaction of its own, so: its `BEGIN;` ... `COMMIT;` statements (the usual way to make such a
+ * file atomic; a file may hold several blocks) are all commented out, because aeturnis-db gives
+ * every migration its own transaction (golang-migrate-blocks.ts);
  * and a file holding a statement that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`)
  * gets `-- aeturnis:no-transaction`.
  *
@@ -73,44 +69,47 @@ function convertPair(pair: Pair): SourceMigration | ImportProblem {
   const lookalike = markerLookalike(pair.up.path, upText, 1) ?? (pair.down && markerLookalike(pair.down.path, downText ?? '', 1));
   if (lookalike) return lookalike;
 
-  const notes: string[] = [];
-  const up = withoutOwnTransaction(upText);
-  const down = downText === undefined ? undefined : withoutOwnTransaction(downText);
-  const unwrapped = [up !== upText && 'up', down !== downText && 'down'].filter(Boolean);
-  if (unwrapped.length > 0)
-    notes.push(`its own BEGIN/COMMIT commented out (${unwrapped.join(' and ')}): aeturnis-db runs each migration in a transaction`);
-  const nonTransactional = nonTransactionalStatement(up) ?? (down === undefined ? undefined : nonTransactionalStatement(down));
+  const up = withoutOwnTransactions(upText);
+  if ('reason' in up) return { file: pair.up.path, reason: `line ${up.line}: ${up.reason}` };
+  const down = downText === undefined ? undefined : withoutOwnTransactions(downText);
+  if (down && 'reason' in down) return { file: (pair.down as SourceFile).path, reason: `line ${down.line}: ${down.reason}` };
+  const notes = transactionNotes(up, down);
+  const nonTransactional = nonTransactionalStatement(up.text) ?? (down === undefined ? undefined : nonTransactionalStatement(down.text));
   if (nonTransactional) notes.push(`${nonTransactional} cannot run inside a transaction`);
+  const commitBetween = [up.mustCommitBetween && 'up', down?.mustCommitBetween && 'down'].filter((s): s is 'up' | 'down' => Boolean(s));
+  const noTransaction = nonTransactional !== undefined || commitBetween.length === 2;
   return {
     sourceVersion: pair.digits,
     versionDigits: pair.digits,
     name: nameOrDefault(pair.name),
     sources: pair.down ? [pair.up.path, pair.down.path] : [pair.up.path],
     header: '',
-    up,
-    down,
-    noTransaction: nonTransactional !== undefined,
+    up: up.text,
+    down: down?.text,
+    noTransaction,
+    noTransactionSection: noTransaction ? undefined : commitBetween[0],
     notes,
   };
 }
 
-/**
- * The text with a wrapping `BEGIN;` (first statement) and `COMMIT;` (last statement), each
- * alone on its line, turned into comments; any other text is returned as it is (the same string).
- *
- * @example
- * withoutOwnTransaction('BEGIN;\nCREATE TABLE t ();\nCOMMIT;\n')
- * // '-- BEGIN; (import: ...)\nCREATE TABLE t ();\n-- COMMIT; (import: ...)\n'
- */
-export function withoutOwnTransaction(text: string): string {
-  const statements = splitSqlStatements(text);
-  const first = statements[0];
-  const last = statements[statements.length - 1];
-  if (!first || !last || first === last) return text;
-  const lines = toLines(text);
-  if (!BEGIN_LINE.test(lines[first.line - 1] ?? '') || !COMMIT_LINE.test(lines[last.line - 1] ?? '')) return text;
-  const commented = lines.map((line, index) =>
-    index === first.line - 1 || index === last.line - 1 ? `-- ${line} ${WHY_COMMENTED}` : line,
-  );
-  return `${commented.join('\n')}\n`;
+/** What became of the sections' own transaction statements, one note each kind. */
+function transactionNotes(up: Unwrapped, down: Unwrapped | undefined): string[] {
+  const sections = [
+    ['up', up],
+    ['down', down],
+  ] as const;
+  const notes: string[] = [];
+  const wrapped = sections.filter(([, s]) => s?.wrapper).map(([name]) => name);
+  if (wrapped.length > 0)
+    notes.push(`its own BEGIN/COMMIT commented out (${wrapped.join(' and ')}): aeturnis-db runs each migration in a transaction`);
+  for (const [name, section] of sections) {
+    if (!section || section.blocks === 0 || section.wrapper) continue;
+    const what = section.blocks === 1 ? 'its BEGIN ... COMMIT block' : `its ${section.blocks} BEGIN ... COMMIT blocks`;
+    notes.push(
+      section.mustCommitBetween
+        ? `${what} (${name}) commented out; ALTER TYPE ... ADD VALUE needs a commit before a later block uses the value, so the ${name.toUpperCase()} runs without a transaction, statement by statement`
+        : `${what} (${name}) commented out: the ${name.toUpperCase()} runs as one transaction, where golang-migrate committed at each COMMIT`,
+    );
+  }
+  return notes;
 }

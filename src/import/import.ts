@@ -41,6 +41,8 @@ export interface ImportedMigration {
   sources: string[];
   /** Marked `-- aeturnis:no-transaction`. */
   noTransaction: boolean;
+  /** Marked `-- aeturnis:no-transaction up` (or `down`): only that section runs without a transaction. */
+  noTransactionSection: 'up' | 'down' | undefined;
   /** `sql`; `nothing-to-undo` for an empty source down; `irreversible` when the source has none. */
   down: DownKind;
   /** What the conversion changed or decided (a BEGIN/COMMIT commented out, why no transaction). */
@@ -58,7 +60,10 @@ export interface ImportResult {
   migrations: ImportedMigration[];
   /** Files of the source directory that the tool does not take as migrations (a README). */
   ignored: string[];
-  /** Converted, but worth a look (an order that changes). */
+  /**
+   * Converted, but worth a look: a marker indented into the SQL, SQL naming the tool's own
+   * journal table (each `SOURCE_FILE: line N: ...`), an order that changes.
+   */
   warnings: string[];
 }
 
@@ -102,7 +107,7 @@ export function importMigrations(options: ImportOptions): ImportResult {
     renumbered: options.renumber ?? false,
     migrations: plan.files.map((file) => imported(file, dir, sourceDir)),
     ignored: plan.ignored,
-    warnings: plan.warnings,
+    warnings: [...plan.fileWarnings.map((w) => `${join(sourceDir, w.file)}: ${w.reason}`), ...plan.warnings],
   };
 }
 
@@ -142,6 +147,7 @@ function imported(file: PlannedFile, dir: string, sourceDir: string): ImportedMi
     name: file.name,
     sources: file.sources.map((source) => join(sourceDir, source)),
     noTransaction: file.noTransaction,
+    noTransactionSection: file.noTransactionSection,
     down: file.down,
     notes: file.notes,
   };

@@ -1,4 +1,4 @@
-import { convertText, isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, toLines } from './sql-text.js';
+import { addOutcome, convertText, isCommentOrBlank, joinLines, markerLookalike, nameOrDefault, requireText, toLines } from './sql-text.js';
 import type { ImportProblem, SourceFile, SourceMigration, ToolConversion } from './types.js';
 
 /** node-pg-migrate's SQL markers (sqlMigration.ts): `-- Up Migration`, `-- Down Migration`, any case. */
@@ -9,8 +9,16 @@ const MODULE_EXTENSION = /\.(js|cjs|mjs|ts|cts|mts)$/i;
 /** A 17-digit prefix is its `utc` format, `YYYYMMDDHHMMSSmmm` (fileNameUtils.ts). */
 const UTC_PREFIX = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})$/;
 
+/** Its `sql` loader's split layout (migrationLoader.ts): `<id>.up.sql` and `<id>.down.sql`. */
+const SPLIT_FILE = /^(.*)\.(up|down)\.sql$/;
+
 interface Candidate {
+  /** The one `.sql` file; for the split layout, the `.up.sql` file. */
   file: SourceFile;
+  /** The split layout's `.down.sql` file (undefined: none, or a single `.sql` file). */
+  downFile?: SourceFile | undefined;
+  /** `<id>.up.sql` / `.down.sql` rather than one file with markers. */
+  split: boolean;
   prefix: string;
   /** The number node-pg-migrate orders by. */
   order: number;
@@ -20,7 +28,9 @@ interface Candidate {
 /**
  * Converts a node-pg-migrate directory's SQL migrations: `1700000000000_create-users.sql` with
  * `-- Up Migration` / `-- Down Migration` (no down marker: irreversible; no marker at all: the
- * whole file is the UP, as node-pg-migrate runs it). A 17-digit `utc` prefix, too large for an
+ * whole file is the UP, as node-pg-migrate runs it); or its `sql` loader's pairs
+ * `1700000000000_create-users.up.sql` + `.down.sql`, one migration with its DOWN (a down file is
+ * never a migration of its own). A 17-digit `utc` prefix, too large for an
  * aeturnis-db version, becomes the millisecond timestamp node-pg-migrate itself orders it by.
  * JavaScript and TypeScript migrations cannot be converted.
  *
@@ -30,30 +40,67 @@ interface Candidate {
  */
 export function convertNodePgMigrate(files: readonly SourceFile[]): ToolConversion {
   const result: ToolConversion = { migrations: [], problems: [], ignored: [] };
-  const candidates: Candidate[] = [];
+  const groups = new Map<string, Group>();
   for (const file of files) {
     if (file.path.startsWith('.')) continue; // node-pg-migrate's default ignorePattern
-    const module = MODULE_EXTENSION.test(file.path);
-    if (!module && !file.path.toLowerCase().endsWith('.sql')) {
-      result.ignored.push(file.path);
-      continue;
-    }
-    const prefix = /^\d+/.exec(file.path)?.[0];
-    if (module)
+    if (MODULE_EXTENSION.test(file.path)) {
       result.problems.push({
         file: file.path,
         reason: 'a node-pg-migrate JavaScript/TypeScript migration: only SQL migrations can be converted',
       });
-    else if (prefix === undefined) result.problems.push({ file: file.path, reason: 'no numeric prefix (node-pg-migrate refuses it too)' });
-    else {
-      const order = orderOf(prefix);
-      if (Number.isNaN(order)) result.problems.push({ file: file.path, reason: `prefix ${prefix} is not a valid UTC timestamp` });
-      else candidates.push({ file, prefix, order, name: file.path.slice(prefix.length, -'.sql'.length).replace(/^[_-]/, '') });
-    }
+    } else if (!file.path.toLowerCase().endsWith('.sql')) result.ignored.push(file.path);
+    else addToGroup(groups, file);
+  }
+  const candidates: Candidate[] = [];
+  for (const [id, group] of groups) {
+    const candidate = candidateOf(id, group);
+    if ('reason' in candidate) result.problems.push(candidate);
+    else candidates.push(candidate);
   }
   candidates.sort((a, b) => a.order - b.order || a.file.path.localeCompare(b.file.path, undefined, { numeric: true }));
-  for (const candidate of candidates) convertText(result, candidate.file, (text) => convertFile(candidate, text));
+  for (const candidate of candidates) {
+    if (candidate.split) addOutcome(result, convertSplit(candidate));
+    else convertText(result, candidate.file, (text) => convertFile(candidate, text));
+  }
   return result;
+}
+
+/** The files of one migration id: one `.sql` file, or the split layout's up and down files. */
+interface Group {
+  single?: SourceFile;
+  up?: SourceFile;
+  down?: SourceFile;
+}
+
+function addToGroup(groups: Map<string, Group>, file: SourceFile): void {
+  const split = SPLIT_FILE.exec(file.path);
+  const id = split ? (split[1] as string) : file.path.slice(0, -'.sql'.length);
+  const group = groups.get(id) ?? {};
+  groups.set(id, group);
+  const part = split ? (split[2] as 'up' | 'down') : 'single';
+  group[part] = file; // one directory holds one file of each name: no duplicates to check
+}
+
+/** A group as a migration to convert, or the problem node-pg-migrate itself would have with it. */
+function candidateOf(id: string, group: Group): Candidate | ImportProblem {
+  const file = group.single ?? group.up ?? (group.down as SourceFile);
+  if (group.single && (group.up || group.down)) {
+    const other = (group.up ?? group.down) as SourceFile;
+    return { file: file.path, reason: `${other.path} next to it: node-pg-migrate refuses to mix one .sql file with .up.sql/.down.sql` };
+  }
+  if (!group.single && !group.up) return { file: file.path, reason: `no ${id}.up.sql next to it: the UP is missing` };
+  const prefix = /^\d+/.exec(id)?.[0];
+  if (prefix === undefined) return { file: file.path, reason: 'no numeric prefix (node-pg-migrate refuses it too)' };
+  const order = orderOf(prefix);
+  if (Number.isNaN(order)) return { file: file.path, reason: `prefix ${prefix} is not a valid UTC timestamp` };
+  return {
+    file,
+    downFile: group.down,
+    split: group.single === undefined,
+    prefix,
+    order,
+    name: id.slice(prefix.length).replace(/^[_-]/, ''),
+  };
 }
 
 /**
@@ -71,11 +118,35 @@ export function orderOf(prefix: string): number {
 }
 
 function convertFile(candidate: Candidate, text: string): SourceMigration | ImportProblem {
-  const { file, prefix } = candidate;
-  const lookalike = markerLookalike(file.path, text, 1);
+  const lookalike = markerLookalike(candidate.file.path, text, 1);
   if (lookalike) return lookalike;
-  const sections = readSections(file.path, text);
+  const sections = readSections(candidate.file.path, text);
   if ('reason' in sections) return sections;
+  return migrationOf(candidate, sections);
+}
+
+/**
+ * `<id>.up.sql` + `<id>.down.sql`: each file is all SQL, run as it is (no markers). An empty
+ * down file counts as none (node-pg-migrate tests it for truth), so the migration stays
+ * irreversible; a down file with only comments is reversible with nothing to undo.
+ */
+function convertSplit(candidate: Candidate): SourceMigration | ImportProblem {
+  const up = requireText(candidate.file);
+  if (typeof up !== 'string') return up;
+  const down = candidate.downFile ? requireText(candidate.downFile) : undefined;
+  if (typeof down === 'object') return down;
+  const lookalike =
+    markerLookalike(candidate.file.path, up, 1) ?? (candidate.downFile && markerLookalike(candidate.downFile.path, down ?? '', 1));
+  if (lookalike) return lookalike;
+  const notes = down === '' ? [`${candidate.downFile?.path} is empty, which node-pg-migrate takes as no down`] : [];
+  return migrationOf(candidate, { header: '', up, down: down === '' ? undefined : down, notes });
+}
+
+function migrationOf(
+  candidate: Candidate,
+  sections: { header: string; up: string; down: string | undefined; notes: string[] },
+): SourceMigration {
+  const { prefix } = candidate;
   const notes = [...sections.notes];
   const utc = prefix.length === 17;
   if (utc) notes.push(`version ${prefix} (a UTC timestamp) becomes ${candidate.order}, the number node-pg-migrate orders it by`);
@@ -83,7 +154,7 @@ function convertFile(candidate: Candidate, text: string): SourceMigration | Impo
     sourceVersion: prefix,
     versionDigits: utc ? String(candidate.order) : prefix,
     name: nameOrDefault(candidate.name),
-    sources: [file.path],
+    sources: candidate.downFile ? [candidate.file.path, candidate.downFile.path] : [candidate.file.path],
     header: sections.header,
     up: sections.up,
     down: sections.down,

@@ -8,6 +8,7 @@ import { convertNodePgMigrate } from './node-pg-migrate.js';
 import { downKind, readBackProblem, renderMigration, type DownKind } from './render.js';
 import type { Converter, ImportProblem, ImportTool, SourceFile } from './types.js';
 import { assignVersions } from './versions.js';
+import { sourceWarnings } from './warnings.js';
 
 const CONVERTERS: Record<ImportTool, Converter> = {
   dbmate: convertDbmate,
@@ -30,6 +31,8 @@ export interface PlannedFile {
   /** The file's content. */
   text: string;
   noTransaction: boolean;
+  /** Only this section runs without a transaction (`-- aeturnis:no-transaction up` / `down`). */
+  noTransactionSection: 'up' | 'down' | undefined;
   down: DownKind;
   notes: string[];
 }
@@ -42,6 +45,8 @@ export interface ImportPlan {
   /** Files the tool would not take as migrations. */
   ignored: string[];
   warnings: string[];
+  /** Converted source files worth a look (an indented marker, the tool's journal named), by file. */
+  fileWarnings: ImportProblem[];
 }
 
 /**
@@ -60,6 +65,7 @@ export function planImport(tool: ImportTool, files: readonly SourceFile[], optio
     problems: [...conversion.problems, ...assigned.problems],
     ignored: conversion.ignored,
     warnings: assigned.warnings,
+    fileWarnings: [],
   };
   for (const migration of assigned.migrations) {
     const text = renderMigration(tool, migration);
@@ -76,10 +82,16 @@ export function planImport(tool: ImportTool, files: readonly SourceFile[], optio
       sources: migration.sources,
       text,
       noTransaction: migration.noTransaction,
+      noTransactionSection: migration.noTransaction ? undefined : migration.noTransactionSection,
       down: downKind(migration),
       notes: migration.notes,
     });
   }
+  const converted = new Set(plan.files.flatMap((file) => file.sources));
+  plan.fileWarnings = sourceWarnings(
+    tool,
+    files.filter((file) => converted.has(file.path)),
+  );
   return plan;
 }
 

@@ -8,7 +8,8 @@ export type DownKind = 'sql' | 'nothing-to-undo' | 'irreversible';
 
 /**
  * The aeturnis-db file for a converted migration: a line naming its source, the source's
- * header comments, `-- aeturnis:no-transaction` when it runs without one, `-- UP`, the UP, and
+ * header comments, `-- aeturnis:no-transaction` when it runs without one (with `up` or `down`
+ * when only that section does), `-- UP`, the UP, and
  * (unless the source has no down) `-- DOWN` with the DOWN, or `-- aeturnis:nothing-to-undo` for
  * an empty one. The same migration always gives the same bytes.
  *
@@ -20,6 +21,7 @@ export function renderMigration(tool: ImportTool, migration: VersionedMigration)
   let text = `-- Imported from ${tool}: ${migration.sources.join(' + ')}\n`;
   text += withFinalNewline(migration.header);
   if (migration.noTransaction) text += '-- aeturnis:no-transaction\n';
+  else if (migration.noTransactionSection) text += `-- aeturnis:no-transaction ${migration.noTransactionSection}\n`;
   text += `-- UP\n${withFinalNewline(migration.up)}`;
   if (migration.down !== undefined) {
     if (!text.endsWith('\n\n')) text += '\n'; // a blank line between the sections, as people write them
@@ -51,7 +53,9 @@ export function readBackProblem(migration: VersionedMigration, text: string): Im
     const parsed = parseMigration(migration.fileName, text);
     const kind = downKind(migration);
     const parsedKind: DownKind = parsed.irreversible ? 'irreversible' : parsed.nothingToUndo ? 'nothing-to-undo' : 'sql';
-    if (parsed.noTransaction !== migration.noTransaction || parsedKind !== kind) {
+    const sectionChanged =
+      (parsed.noTransactionSection ?? undefined) !== (migration.noTransaction ? undefined : migration.noTransactionSection);
+    if (parsed.noTransaction !== migration.noTransaction || sectionChanged || parsedKind !== kind) {
       return {
         file,
         reason: `its comments hold an aeturnis-db directive (-- aeturnis:...) that would change how ${migration.fileName} runs: reword them`,

@@ -107,6 +107,16 @@ export function nonTransactionalStatement(sql: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A statement as upper-case words: comments removed, whitespace runs turned into one space.
+ *
+ * @example
+ * simplifiedStatement('begin  -- opens\n  work') // 'BEGIN WORK'
+ */
+export function simplifiedStatement(statement: string): string {
+  return simplify(statement);
+}
+
 function simplify(statement: string): string {
   return statement
     .replace(/--[^\n]*/g, ' ')

@@ -43,6 +43,11 @@ export interface SourceMigration {
   down: string | undefined;
   /** Runs outside a transaction, statement by statement (`-- aeturnis:no-transaction`). */
   noTransaction: boolean;
+  /**
+   * Only this section runs outside a transaction (`-- aeturnis:no-transaction up` / `down`),
+   * as dbmate's `transaction:false` on one block; undefined when `noTransaction` decides both.
+   */
+  noTransactionSection?: 'up' | 'down' | undefined;
   /** What the conversion changed or decided that a user should know, one phrase each. */
   notes: string[];
 }

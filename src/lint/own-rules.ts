@@ -1,4 +1,4 @@
-import type { Migration, Section } from '../migrations/parse.js';
+import { runsWithoutTransaction, type Migration, type Section } from '../migrations/parse.js';
 import { splitSqlStatements } from '../migrations/split.js';
 import type { RawFinding } from './finding.js';
 import { offsetInFile } from './position.js';
@@ -27,7 +27,7 @@ export function ownFindings(migration: Migration): RawFinding[] {
     for (const statement of splitSqlStatements(section.sql)) {
       const words = statementWords(statement.text);
       const at = (wordIndex: number) => offsetInFile(section, statement.offset + (words[wordIndex]?.offset ?? 0));
-      if (migration.noTransaction) findings.push(...notRerunnable(words, at, label));
+      if (runsWithoutTransaction(migration, label === 'UP' ? 'up' : 'down')) findings.push(...notRerunnable(words, at, label));
       else findings.push(...requiresNoTransaction(words, at, migration.fileName));
     }
   }

@@ -7,7 +7,8 @@ import { migrationChecksum, normalizeMigrationText } from './checksum.js';
 const FILE_NAME_PATTERN = /^(\d+)_(.+)\.sql$/;
 const UP_MARKER = /^\s*--\s*UP\s*$/i;
 const DOWN_MARKER = /^\s*--\s*DOWN\s*$/i;
-const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction\s*$/i;
+/** `-- aeturnis:no-transaction`, or `-- aeturnis:no-transaction up` / `down`: only that section. */
+const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction(?:\s+(.*?))?\s*$/i;
 const NOTHING_TO_UNDO_DIRECTIVE = /^\s*--\s*aeturnis:nothing-to-undo\s*$/i;
 const LOCK_TIMEOUT_DIRECTIVE = /^\s*--\s*aeturnis:lock-timeout(?:\s+(.*?))?\s*$/i;
 const PARTITIONS_DIRECTIVE = /^\s*--\s*aeturnis:partitions(?:\s+(.*?))?\s*$/i;
@@ -31,6 +32,12 @@ export interface Migration {
   down: Section | undefined;
   /** `-- aeturnis:no-transaction` in the header: run statement by statement, no transaction. */
   noTransaction: boolean;
+  /**
+   * `-- aeturnis:no-transaction up` (or `down`) in the header: only that section runs statement
+   * by statement; the other runs in a transaction (dbmate's `transaction:false` on one block).
+   * Undefined when `noTransaction` decides both. See {@link runsWithoutTransaction}.
+   */
+  noTransactionSection?: 'up' | 'down' | undefined;
   /**
    * `-- aeturnis:lock-timeout 5s` in the header: every attempt of this migration waits this long
    * for a lock (instead of the lock-retry schedule's growing timeouts); 0 for
@@ -109,6 +116,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
   const text = normalizeMigrationText(rawText);
   const lines = text.split('\n');
   const { upLine, downLine, noTransaction, lockTimeoutMs, partitions } = scanLayout(fileName, lines);
+  const transactionless = noTransactionOf(noTransaction);
   assertPartitionsInHeader(fileName, text, lines, upLine);
   const upEnd = downLine === -1 ? lines.length : downLine;
   const up: Section = { sql: joinLines(text, lines, upLine + 1, upEnd), startLine: upLine + 2 };
@@ -120,7 +128,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     checksum: migrationChecksum(rawText),
     up,
     down,
-    noTransaction,
+    ...transactionless,
     ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
     partitions,
     nothingToUndo,
@@ -132,7 +140,8 @@ export function parseMigration(fileName: string, rawText: string): Migration {
 interface Layout {
   upLine: number;
   downLine: number;
-  noTransaction: boolean;
+  /** The sections `-- aeturnis:no-transaction [up|down]` lines name (both for the plain form). */
+  noTransaction: Set<'up' | 'down'>;
   lockTimeoutMs: number | undefined;
   partitions: PartitionDirective[];
 }
@@ -142,7 +151,7 @@ interface Layout {
  * {@link MigrationFileError} for a second marker, DOWN before UP, no UP, or SQL in the header.
  */
 function scanLayout(fileName: string, lines: readonly string[]): Layout {
-  const layout: Layout = { upLine: -1, downLine: -1, noTransaction: false, lockTimeoutMs: undefined, partitions: [] };
+  const layout: Layout = { upLine: -1, downLine: -1, noTransaction: new Set(), lockTimeoutMs: undefined, partitions: [] };
   const header = { inBlockComment: false, firstSqlLine: -1 };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -188,7 +197,9 @@ function readHeaderLine(
     return;
   }
   if (trimmed === '' || trimmed.startsWith('--')) {
-    if (NO_TRANSACTION_DIRECTIVE.test(line)) layout.noTransaction = true;
+    const noTransaction = NO_TRANSACTION_DIRECTIVE.exec(line);
+    if (noTransaction)
+      for (const section of noTransactionSections(fileName, index + 1, noTransaction[1])) layout.noTransaction.add(section);
     const lockTimeout = LOCK_TIMEOUT_DIRECTIVE.exec(line);
     if (lockTimeout) layout.lockTimeoutMs = lockTimeoutDirective(fileName, index + 1, lockTimeout[1] ?? '', layout.lockTimeoutMs);
     const partitions = PARTITIONS_DIRECTIVE.exec(line);
@@ -200,6 +211,45 @@ function readHeaderLine(
     return;
   }
   if (header.firstSqlLine === -1) header.firstSqlLine = index;
+}
+
+/**
+ * The sections one `-- aeturnis:no-transaction [up|down]` line takes out of a transaction;
+ * another argument is a {@link MigrationFileError} naming the line (it would otherwise read as a
+ * comment and the migration would run in a transaction after all).
+ *
+ * @example
+ * noTransactionSections('0001_a.sql', 1, 'up') // ['up']
+ */
+function noTransactionSections(fileName: string, lineNumber: number, argument: string | undefined): ('up' | 'down')[] {
+  if (argument === undefined || argument === '') return ['up', 'down'];
+  const section = argument.toLowerCase();
+  if (section === 'up' || section === 'down') return [section];
+  throw new MigrationFileError(
+    fileName,
+    `line ${lineNumber}: "-- aeturnis:no-transaction" takes nothing, "up" or "down" (only that section runs without a transaction), not "${argument}"`,
+  );
+}
+
+/** The migration's transaction fields from the sections the header takes out of a transaction. */
+function noTransactionOf(sections: ReadonlySet<'up' | 'down'>): Pick<Migration, 'noTransaction' | 'noTransactionSection'> {
+  if (sections.size === 2) return { noTransaction: true };
+  const [only] = sections;
+  return only ? { noTransaction: false, noTransactionSection: only } : { noTransaction: false };
+}
+
+/**
+ * True when the migration's `direction` runs outside a transaction, statement by statement:
+ * `-- aeturnis:no-transaction`, or its per-section form naming that direction.
+ *
+ * @example
+ * runsWithoutTransaction(parseMigration('1_a.sql', '-- aeturnis:no-transaction up\n-- UP\nSELECT 1;\n'), 'down') // false
+ */
+export function runsWithoutTransaction(
+  migration: Pick<Migration, 'noTransaction' | 'noTransactionSection'>,
+  direction: 'up' | 'down',
+): boolean {
+  return migration.noTransaction || migration.noTransactionSection === direction;
 }
 
 /**

@@ -101,5 +101,6 @@ export async function roundTrip(steps: RoundTripSteps, migration: Migration, bef
  * failed after its first statement left those statements applied.
  */
 export function leftHalfApplied(migration: Migration, error: MigrationSqlError): boolean {
-  return migration.noTransaction && (partialRunOf(error)?.statementsApplied ?? 1) > 0;
+  // Either section may be the one that failed: a per-section directive counts as well.
+  return (migration.noTransaction || migration.noTransactionSection !== undefined) && (partialRunOf(error)?.statementsApplied ?? 1) > 0;
 }

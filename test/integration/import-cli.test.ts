@@ -116,6 +116,7 @@ describe('import', () => {
       name: 'index_inventory_by_item',
       sources: [join(fixture('flyway'), 'V6__index_inventory_by_item.sql'), join(fixture('flyway'), 'U6__index_inventory_by_item.sql')],
       noTransaction: true,
+      noTransactionSection: null,
       down: 'sql',
       notes: ['CREATE INDEX CONCURRENTLY cannot run inside a transaction (Flyway runs it outside one too)'],
       written: true,

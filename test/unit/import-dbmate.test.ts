@@ -72,27 +72,63 @@ describe('dbmate: the fixture project', () => {
 });
 
 describe('dbmate: conversion rules', () => {
-  it('takes transaction:false on the down only as no transaction for the file, and says so', () => {
-    const { migrations } = convertDbmate(
+  it('keeps transaction:false per section: on the down only, only the DOWN runs without a transaction', () => {
+    const plan = planImport(
+      'dbmate',
       files({ '1_idx.sql': '-- migrate:up\nCREATE INDEX i ON t (x);\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY i;\n' }),
+      { renumber: false },
     );
-    expect(migrations[0]?.noTransaction).toBe(true);
-    expect(migrations[0]?.notes.join()).toMatch(/transaction:false on its down/);
+    expect(plan.problems).toEqual([]);
+    const text = plan.files[0]?.text ?? '';
+    expect(text).toBe(
+      '-- Imported from dbmate: 1_idx.sql\n-- aeturnis:no-transaction down\n-- UP\nCREATE INDEX i ON t (x);\n\n-- DOWN\nDROP INDEX CONCURRENTLY i;\n',
+    );
+    const parsed = parseMigration('1_idx.sql', text);
+    expect([parsed.noTransaction, parsed.noTransactionSection]).toEqual([false, 'down']);
   });
 
-  it('joins several up/down blocks of one file', () => {
+  it('keeps transaction:false on the up only for the UP: the DOWN stays atomic', () => {
     const { migrations } = convertDbmate(
+      files({ '1_idx.sql': '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (x);\n-- migrate:down\nDROP INDEX i;\n' }),
+    );
+    expect(migrations[0]).toMatchObject({ noTransaction: false, noTransactionSection: 'up', notes: [] });
+  });
+
+  it('converts only the first block, as dbmate runs it, dropping later empty blocks with a note', () => {
+    const { migrations, problems } = convertDbmate(
       files({
         '1_colors.sql':
-          "-- migrate:up transaction:false\nALTER TYPE c ADD VALUE 'a';\n-- migrate:down\n-- none\n" +
+          "-- migrate:up transaction:false\nALTER TYPE c ADD VALUE 'a';\n-- migrate:down\n-- none\n-- migrate:up\n-- migrate:down\n",
+      }),
+    );
+    expect(problems).toEqual([]);
+    expect(migrations[0]).toMatchObject({
+      up: "ALTER TYPE c ADD VALUE 'a';\n",
+      down: '-- none\n',
+      noTransaction: false,
+      noTransactionSection: 'up',
+      notes: ['its 1 later empty block dropped: dbmate runs only the first'],
+    });
+  });
+
+  it('refuses SQL in a later block: dbmate never ran it', () => {
+    const result = convertDbmate(
+      files({
+        '1_colors.sql':
+          "-- migrate:up\nALTER TYPE c ADD VALUE 'a';\n-- migrate:down\n-- none\n" +
           "-- migrate:up\nALTER TYPE c ADD VALUE 'b';\n-- migrate:down\n-- none either\n",
       }),
     );
-    expect(migrations[0]).toMatchObject({
-      up: "ALTER TYPE c ADD VALUE 'a';\nALTER TYPE c ADD VALUE 'b';\n",
-      down: '-- none\n-- none either\n',
-      noTransaction: true,
-    });
+    expect(result.migrations).toEqual([]);
+    expect(result.problems).toEqual([
+      {
+        file: '1_colors.sql',
+        reason:
+          'line 5: a second "-- migrate:up" block with SQL: dbmate runs only the first block (2.29 and later then fail at the second, ' +
+          'its version already recorded), so a database it migrated never ran this SQL: delete the later blocks ' +
+          '(or move them into a migration of their own), then import again',
+      },
+    ]);
   });
 
   it('leaves a file without "-- migrate:down" irreversible', () => {

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseMigration } from '../../src/migrations/parse.js';
-import { convertGolangMigrate, withoutOwnTransaction } from '../../src/import/golang-migrate.js';
+import { convertGolangMigrate } from '../../src/import/golang-migrate.js';
+import { withoutOwnTransactions } from '../../src/import/golang-migrate-blocks.js';
 import { planImport } from '../../src/import/plan.js';
 import { readSourceDirectory } from '../../src/import/source.js';
 import type { SourceFile } from '../../src/import/types.js';
@@ -77,15 +78,60 @@ describe('golang-migrate: conversion rules', () => {
     expect(convertGolangMigrate(files({ 'README.md': undefined, 'schema.sql': '' })).ignored).toEqual(['README.md', 'schema.sql']);
   });
 
-  it('leaves BEGIN/COMMIT alone unless they wrap the whole file, each on its own line', () => {
-    const shared = 'BEGIN; CREATE TABLE t ();\nCOMMIT;\n';
-    expect(withoutOwnTransaction(shared)).toBe(shared);
-    const middle = 'CREATE TABLE a ();\nBEGIN;\nCREATE TABLE b ();\nCOMMIT;\nCREATE TABLE c ();\n';
-    expect(withoutOwnTransaction(middle)).toBe(middle);
+  it('leaves a file without transaction statements alone (BEGIN in a plpgsql body is not one)', () => {
     const plpgsql = 'CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  PERFORM 1;\nEND;\n$$;\n';
-    expect(withoutOwnTransaction(plpgsql)).toBe(plpgsql);
-    expect(withoutOwnTransaction('begin transaction;\nSELECT 1;\nend;\n')).toMatch(
-      /^-- begin transaction; \(import: .*\)\nSELECT 1;\n-- end; \(import: .*\)\n$/,
+    expect(withoutOwnTransactions(plpgsql)).toEqual({ text: plpgsql, blocks: 0, wrapper: false, mustCommitBetween: false });
+    expect(withoutOwnTransactions('begin transaction;\nSELECT 1;\nend;\n')).toMatchObject({
+      text: expect.stringMatching(/^-- begin transaction; \(import: .*\)\nSELECT 1;\n-- end; \(import: .*\)\n$/),
+      wrapper: true,
+    });
+  });
+});
+
+describe('golang-migrate: files with several BEGIN ... COMMIT blocks', () => {
+  const why = '(import: aeturnis-db runs each migration in a transaction)';
+
+  it('comments out every block, the inner COMMIT; BEGIN; included, and says the file runs as one transaction', () => {
+    const { migrations, problems } = convertGolangMigrate(
+      files({
+        '7_blocks.up.sql': 'BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n\nBEGIN;\nCREATE TABLE b (id int);\nCOMMIT;\n',
+        '7_blocks.down.sql': 'DROP TABLE b;\nBEGIN; DROP TABLE a; COMMIT;\n',
+      }),
     );
+    expect(problems).toEqual([]);
+    expect(migrations[0]?.up).toBe(
+      `-- BEGIN; ${why}\nCREATE TABLE a (id int);\n-- COMMIT; ${why}\n\n-- BEGIN; ${why}\nCREATE TABLE b (id int);\n-- COMMIT; ${why}\n`,
+    );
+    expect(migrations[0]?.down).toBe(`DROP TABLE b;\n/* BEGIN; ${why} */ DROP TABLE a; /* COMMIT; ${why} */\n`);
+    expect(migrations[0]?.noTransaction).toBe(false);
+    expect(migrations[0]?.notes).toEqual([
+      'its 2 BEGIN ... COMMIT blocks (up) commented out: the UP runs as one transaction, where golang-migrate committed at each COMMIT',
+      'its BEGIN ... COMMIT block (down) commented out: the DOWN runs as one transaction, where golang-migrate committed at each COMMIT',
+    ]);
+  });
+
+  it('runs the section without a transaction when a later block uses an enum value an earlier one added', () => {
+    const { migrations } = convertGolangMigrate(
+      files({
+        '8_status.up.sql':
+          "BEGIN;\nALTER TYPE status ADD VALUE 'archived';\nCOMMIT;\nBEGIN;\nUPDATE jobs SET status = 'archived' WHERE done;\nCOMMIT;\n",
+        '8_status.down.sql': "UPDATE jobs SET status = 'done' WHERE status = 'archived';\n",
+      }),
+    );
+    expect(migrations[0]).toMatchObject({ noTransaction: false, noTransactionSection: 'up' });
+    expect(migrations[0]?.notes[0]).toMatch(
+      /ALTER TYPE \.\.\. ADD VALUE needs a commit .* the UP runs without a transaction, statement by statement$/,
+    );
+  });
+
+  it('refuses transaction control it cannot keep, naming the line', () => {
+    const { problems } = convertGolangMigrate(files({ '9_x.up.sql': 'BEGIN;\nSAVEPOINT s;\nSELECT 1;\nCOMMIT;\n' }));
+    expect(problems).toEqual([
+      {
+        file: '9_x.up.sql',
+        reason:
+          'line 2: "SAVEPOINT S" controls the transaction in a way import cannot keep (aeturnis-db runs each migration in one): rewrite it, then import again',
+      },
+    ]);
   });
 });

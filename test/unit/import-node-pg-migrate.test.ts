@@ -86,3 +86,53 @@ describe('node-pg-migrate: conversion rules', () => {
     expect(result).toEqual({ migrations: [], problems: [], ignored: ['README.md'] });
   });
 });
+
+describe("node-pg-migrate: the sql loader's NAME.up.sql + NAME.down.sql pairs", () => {
+  const split = fileURLToPath(new URL('../fixtures/import/node-pg-migrate-split', import.meta.url));
+
+  it.each([false, true])('pairs them into one migration with its DOWN (renumber: %s); a down file never becomes an UP', (renumber) => {
+    const plan = planImport('node-pg-migrate', readSourceDirectory(split, false), { renumber });
+    expect(plan.problems).toEqual([]);
+    expect(plan.files.map((f) => [f.fileName, f.sources, f.down])).toEqual([
+      [
+        renumber ? '0001_create-players.sql' : '1704447000000_create-players.sql',
+        ['1704447000000_create-players.up.sql', '1704447000000_create-players.down.sql'],
+        'sql',
+      ],
+      [
+        renumber ? '0002_create-guilds.sql' : '1704447900000_create-guilds.sql',
+        ['1704447900000_create-guilds.up.sql', '1704447900000_create-guilds.down.sql'],
+        'sql',
+      ],
+      [
+        renumber ? '0003_backfill-handles.sql' : '1705075200000_backfill-handles.sql',
+        ['1705075200000_backfill-handles.up.sql', '1705075200000_backfill-handles.down.sql'],
+        'nothing-to-undo',
+      ],
+    ]);
+    const players = parseMigration('1_create-players.sql', plan.files[0]?.text ?? '');
+    expect(players.up.sql).toMatch(/^-- Players of the Aeturnis world\.\nCREATE TABLE players \(/);
+    expect(players.down?.sql).toBe('DROP TABLE players;\n');
+  });
+
+  it('takes each file whole (markers and all, as the sql loader does) and an empty down file as none', () => {
+    const { migrations, problems } = convertNodePgMigrate(
+      files({ '1_a.up.sql': '-- Up Migration\nCREATE TABLE a ();\n', '1_a.down.sql': '', '2_b.up.sql': 'SELECT 1;\n' }),
+    );
+    expect(problems).toEqual([]);
+    expect(migrations.map((m) => [m.name, m.up, m.down, m.notes])).toEqual([
+      ['a', '-- Up Migration\nCREATE TABLE a ();\n', undefined, ['1_a.down.sql is empty, which node-pg-migrate takes as no down']],
+      ['b', 'SELECT 1;\n', undefined, []],
+    ]);
+  });
+
+  it('refuses a down file without its up file, and one .sql file mixed with a pair, as node-pg-migrate does', () => {
+    const { problems } = convertNodePgMigrate(
+      files({ '1_a.down.sql': 'DROP TABLE a;\n', '2_b.sql': '-- Up Migration\nSELECT 1;\n', '2_b.up.sql': 'SELECT 1;\n' }),
+    );
+    expect(problems).toEqual([
+      { file: '1_a.down.sql', reason: 'no 1_a.up.sql next to it: the UP is missing' },
+      { file: '2_b.sql', reason: '2_b.up.sql next to it: node-pg-migrate refuses to mix one .sql file with .up.sql/.down.sql' },
+    ]);
+  });
+});

@@ -65,6 +65,7 @@ function details(migration: ImportedMigration, renumbered: boolean): string {
   const tags: string[] = [];
   if (renumbered) tags.push(`version ${migration.sourceVersion} -> ${migration.version}`);
   if (migration.noTransaction) tags.push('no transaction');
+  if (migration.noTransactionSection) tags.push(`no transaction in its ${migration.noTransactionSection.toUpperCase()}`);
   if (migration.down === 'nothing-to-undo') tags.push('nothing to undo');
   if (migration.down === 'irreversible') tags.push('irreversible: no down in the source');
   tags.push(...migration.notes);
@@ -74,6 +75,7 @@ function details(migration: ImportedMigration, renumbered: boolean): string {
 function tally(migrations: readonly ImportedMigration[]): string {
   const parts = [
     [migrations.filter((m) => m.noTransaction).length, 'without a transaction'],
+    [migrations.filter((m) => m.noTransactionSection).length, 'with one section without a transaction'],
     [migrations.filter((m) => m.down === 'nothing-to-undo').length, 'with nothing to undo'],
     [migrations.filter((m) => m.down === 'irreversible').length, 'irreversible'],
   ] as const;
@@ -89,6 +91,7 @@ function toJson(migration: ImportedMigration, result: ImportResult) {
     name: migration.name,
     sources: migration.sources,
     noTransaction: migration.noTransaction,
+    noTransactionSection: migration.noTransactionSection ?? null,
     down: migration.down,
     notes: migration.notes,
     written: !result.dryRun,
