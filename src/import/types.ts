@@ -45,6 +45,8 @@ export interface SourceMigration {
   noTransaction: boolean;
   /** What the conversion changed or decided that a user should know, one phrase each. */
   notes: string[];
+  /** A placeholder for a code migration (`import --placeholders`): `up` refuses it. */
+  placeholder?: boolean | undefined;
 }
 
 /** What one tool's converter makes of a source directory. Pure data. */

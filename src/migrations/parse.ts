@@ -11,6 +11,8 @@ const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction\s*$/i;
 const NOTHING_TO_UNDO_DIRECTIVE = /^\s*--\s*aeturnis:nothing-to-undo\s*$/i;
 const LOCK_TIMEOUT_DIRECTIVE = /^\s*--\s*aeturnis:lock-timeout(?:\s+(.*?))?\s*$/i;
 const PARTITIONS_DIRECTIVE = /^\s*--\s*aeturnis:partitions(?:\s+(.*?))?\s*$/i;
+/** `-- aeturnis:placeholder TOOL FILE`: written by `import --placeholders` in place of a code migration. */
+const PLACEHOLDER_DIRECTIVE = /^\s*--\s*aeturnis:placeholder\s+(\S+)\s+(.+?)\s*$/i;
 
 /** A migration file, parsed. Text fields are normalised (no BOM, LF line endings). */
 export interface Migration {
@@ -54,6 +56,12 @@ export interface Migration {
    * `-- aeturnis:nothing-to-undo`: `down` refuses to pass it.
    */
   irreversible: boolean;
+  /**
+   * `-- aeturnis:placeholder TOOL FILE` in the header: this file stands in for another tool's
+   * code migration (a goose Go file, a node-pg-migrate JS/TS file). `adopt` records it where the
+   * tool applied it; `up` refuses to apply it (exit 3) until it is rewritten in SQL.
+   */
+  placeholder?: { tool: string; source: string } | undefined;
 }
 
 /** A section of a migration file. */
@@ -108,7 +116,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
   if (!parsedName) throw new MigrationFileError(fileName, 'not a .sql file');
   const text = normalizeMigrationText(rawText);
   const lines = text.split('\n');
-  const { upLine, downLine, noTransaction, lockTimeoutMs, partitions } = scanLayout(fileName, lines);
+  const { upLine, downLine, noTransaction, lockTimeoutMs, partitions, placeholder } = scanLayout(fileName, lines);
   assertPartitionsInHeader(fileName, text, lines, upLine);
   const upEnd = downLine === -1 ? lines.length : downLine;
   const up: Section = { sql: joinLines(text, lines, upLine + 1, upEnd), startLine: upLine + 2 };
@@ -123,6 +131,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     noTransaction,
     ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
     partitions,
+    ...(placeholder ? { placeholder } : {}),
     nothingToUndo,
     irreversible: !nothingToUndo && (down === undefined || isBlankSql(down.sql)),
   };
@@ -135,6 +144,7 @@ interface Layout {
   noTransaction: boolean;
   lockTimeoutMs: number | undefined;
   partitions: PartitionDirective[];
+  placeholder?: { tool: string; source: string } | undefined;
 }
 
 /**
@@ -193,6 +203,8 @@ function readHeaderLine(
     if (lockTimeout) layout.lockTimeoutMs = lockTimeoutDirective(fileName, index + 1, lockTimeout[1] ?? '', layout.lockTimeoutMs);
     const partitions = PARTITIONS_DIRECTIVE.exec(line);
     if (partitions) layout.partitions.push(partitionsDirective(fileName, index + 1, partitions[1] ?? '', layout.partitions));
+    const placeholder = PLACEHOLDER_DIRECTIVE.exec(line);
+    if (placeholder) layout.placeholder = { tool: placeholder[1] as string, source: placeholder[2] as string };
     return;
   }
   if (trimmed.startsWith('/*')) {
