@@ -136,9 +136,7 @@ function otherShape(source: SourceTool, table: FoundTable): boolean {
   if (AETURNIS_COLUMNS.every((column) => table.columns.includes(column))) return true;
   return Object.values(SOURCE_TOOLS).some(
     (other) =>
-      other !== source &&
-      other.columns.length > source.columns.length &&
-      other.columns.every((column) => table.columns.includes(column)),
+      other !== source && other.columns.length > source.columns.length && other.columns.every((column) => table.columns.includes(column)),
   );
 }
 

@@ -87,7 +87,12 @@ export function urlSearchPath(url: string | undefined): string[] {
   if (url === undefined) return [];
   try {
     const value = new URL(url).searchParams.get('search_path');
-    return value === null ? [] : value.split(',').map((schema) => schema.trim().replace(/^"(.*)"$/, '$1')).filter((schema) => schema !== '');
+    return value === null
+      ? []
+      : value
+          .split(',')
+          .map((schema) => schema.trim().replace(/^"(.*)"$/, '$1'))
+          .filter((schema) => schema !== '');
   } catch {
     return []; // a key=value connection string: no search_path parameter to read
   }

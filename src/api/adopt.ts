@@ -74,7 +74,9 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
   const sourceTable = parseTableName(options.sourceTable ?? source.defaultTable, '--source-table');
   // The tool's default name: where it is not on search_path, look where the tool may have put it.
   const searchSchemas =
-    options.sourceTable === undefined ? { urlSearchPath: urlSearchPath(options.databaseUrl ?? (options.env ?? process.env).DATABASE_URL) } : undefined;
+    options.sourceTable === undefined
+      ? { urlSearchPath: urlSearchPath(options.databaseUrl ?? (options.env ?? process.env).DATABASE_URL) }
+      : undefined;
   const dir = migrationsDir(options);
   const migrations = commandMigrations(options);
   const locals = withImportHeaders(dir, migrations);

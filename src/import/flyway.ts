@@ -85,14 +85,22 @@ export function convertFlyway(files: readonly SourceFile[]): ToolConversion {
  * (a second file with the same description is a problem, as in Flyway); each takes the next
  * whole number after the largest version's first number (`--renumber` numbers them in turn).
  */
-function addRepeatables(result: ToolConversion, repeatable: readonly Versioned[], versioned: readonly Versioned[], configs: Map<string, SourceFile>): void {
+function addRepeatables(
+  result: ToolConversion,
+  repeatable: readonly Versioned[],
+  versioned: readonly Versioned[],
+  configs: Map<string, SourceFile>,
+): void {
   let next = versioned.reduce((max, entry) => (entry.parts[0] !== undefined && entry.parts[0] > max ? entry.parts[0] : max), 0n) + 1n;
   const seen = new Map<string, Versioned>();
   const sorted = [...repeatable].sort((a, b) => (a.description < b.description ? -1 : a.description > b.description ? 1 : 0));
   for (const entry of sorted) {
     const clash = seen.get(entry.description);
     if (clash) {
-      result.problems.push({ file: entry.file.path, reason: `repeatable migration "${entry.description}" is also ${clash.file.path} (Flyway refuses it too)` });
+      result.problems.push({
+        file: entry.file.path,
+        reason: `repeatable migration "${entry.description}" is also ${clash.file.path} (Flyway refuses it too)`,
+      });
       continue;
     }
     seen.set(entry.description, entry);
@@ -116,7 +124,8 @@ function classify(file: SourceFile, name: string): 'ignored' | ImportProblem | {
   if (!match || !/^[VURB]$/.test(match[1] as string)) return 'ignored'; // Flyway's prefixes are case-sensitive
   const [, prefix, rawVersion, description] = match as unknown as [string, 'V' | 'U' | 'R' | 'B', string, string];
   if (prefix === 'R') {
-    if (rawVersion !== '') return { file: file.path, reason: `a repeatable migration has no version (R__<description>.sql): "${rawVersion}"` };
+    if (rawVersion !== '')
+      return { file: file.path, reason: `a repeatable migration has no version (R__<description>.sql): "${rawVersion}"` };
     return { prefix, entry: { file, rawVersion: '', parts: [], description } };
   }
   if (prefix === 'B') {

@@ -50,7 +50,13 @@ export function codeMigrations(tool: ImportTool, files: readonly SourceFile[]): 
       const order = orderOf(prefix);
       if (!Number.isSafeInteger(order)) continue; // the converter names the bad prefix
       // A 17-digit UTC prefix becomes its milliseconds, as for SQL files (same rule, same version).
-      found.push({ path, sourceVersion: prefix, versionDigits: String(order), name: nameOrDefault(match[2] as string), order: BigInt(order) });
+      found.push({
+        path,
+        sourceVersion: prefix,
+        versionDigits: String(order),
+        name: nameOrDefault(match[2] as string),
+        order: BigInt(order),
+      });
     }
   }
   return found;
@@ -124,7 +130,8 @@ export function resolveCodeMigrations(
 
 function unconvertedWhy(tool: ImportTool, rendering: CodeRendering | undefined, rendered: { error: string } | undefined): string {
   if (tool === 'goose') return 'a goose Go migration, which has no SQL to convert';
-  if (!rendering) return 'a node-pg-migrate JavaScript/TypeScript migration, and node-pg-migrate is not installed in its project to build its SQL';
+  if (!rendering)
+    return 'a node-pg-migrate JavaScript/TypeScript migration, and node-pg-migrate is not installed in its project to build its SQL';
   return `a node-pg-migrate JavaScript/TypeScript migration that ${rendering.renderer} could not build: ${rendered?.error ?? 'not built'}`;
 }
 

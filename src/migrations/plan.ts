@@ -49,7 +49,9 @@ export function planUp(
 function assertNoPlaceholder(pending: readonly Migration[]): void {
   const problems = pending.flatMap(({ fileName, placeholder }) =>
     placeholder
-      ? [`${fileName} is a placeholder for ${placeholder.tool}'s ${placeholder.source}, never applied here: rewrite it in SQL (keep its file name)`]
+      ? [
+          `${fileName} is a placeholder for ${placeholder.tool}'s ${placeholder.source}, never applied here: rewrite it in SQL (keep its file name)`,
+        ]
       : [],
   );
   if (problems.length === 0) return;

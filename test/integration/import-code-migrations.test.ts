@@ -197,5 +197,3 @@ describe('adopt --from dbmate where dbmate ran with ?search_path=dbmate,public',
     expect((await cli(['adopt', '--from', 'dbmate'])).code).toBe(0);
   });
 });
-
-

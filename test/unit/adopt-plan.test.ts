@@ -47,7 +47,7 @@ describe('planAdoption', () => {
     expect(plan.records.map((r) => r.migration.version)).toEqual([1, 2]);
   });
 
-  it("records a Flyway repeatable migration imported as a file of its own; without one it is passed over with a note", () => {
+  it('records a Flyway repeatable migration imported as a file of its own; without one it is passed over with a note', () => {
     const state = SOURCE_TOOLS.flyway.interpret([
       row({ version: '1' }),
       row({ version: null, name: 'views/R__player_views.sql' }),

@@ -72,7 +72,13 @@ describe('Flyway', () => {
       row({ version: null, kind: 'DELETE', name: 'R__functions.sql' }),
     ]);
     expect(state.applied).toEqual([
-      { label: 'R__views.sql', id: { key: 'repeatable:views', order: [] }, appliedAt: '2024-02-01T00:00:00.000000Z', executionMs: undefined, optional: true },
+      {
+        label: 'R__views.sql',
+        id: { key: 'repeatable:views', order: [] },
+        appliedAt: '2024-02-01T00:00:00.000000Z',
+        executionMs: undefined,
+        optional: true,
+      },
     ]);
     expect(flyway.fileId('views/R__views.sql')).toEqual({ key: 'repeatable:views', order: [] });
   });

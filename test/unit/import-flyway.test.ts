@@ -97,19 +97,27 @@ describe('flyway: repeatable migrations (R__)', () => {
       ['R__functions.sql', 'R__functions', '3'],
       ['views/R__player_views.sql', 'R__player_views', '4'],
     ]);
-    expect(result.migrations[2]?.notes[0]).toMatch(/^a Flyway repeatable migration \(R__\), converted to run once after every versioned one/);
+    expect(result.migrations[2]?.notes[0]).toMatch(
+      /^a Flyway repeatable migration \(R__\), converted to run once after every versioned one/,
+    );
     expect(result.migrations[2]?.down).toBeUndefined();
   });
 
   it('two with one description are refused, as Flyway refuses them', () => {
     const result = convertFlyway(files({ 'R__views.sql': 'SELECT 1;', 'more/R__views.sql': 'SELECT 2;' }));
-    expect(result.problems).toEqual([{ file: 'more/R__views.sql', reason: 'repeatable migration "views" is also R__views.sql (Flyway refuses it too)' }]);
+    expect(result.problems).toEqual([
+      { file: 'more/R__views.sql', reason: 'repeatable migration "views" is also R__views.sql (Flyway refuses it too)' },
+    ]);
   });
 
   it('import writes them as ordinary migrations after the versioned ones', () => {
-    const plan = planImport('flyway', files({ 'V1__a.sql': 'CREATE TABLE a (id int);', 'R__v.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;' }), {
-      renumber: false,
-    });
+    const plan = planImport(
+      'flyway',
+      files({ 'V1__a.sql': 'CREATE TABLE a (id int);', 'R__v.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;' }),
+      {
+        renumber: false,
+      },
+    );
     expect(plan.problems).toEqual([]);
     expect(plan.files.map((f) => f.fileName)).toEqual(['1_a.sql', '2_v.sql']);
     expect(plan.files[1]?.text).toBe('-- Imported from flyway: R__v.sql\n-- UP\nCREATE OR REPLACE VIEW v AS SELECT 1;\n');

@@ -30,7 +30,10 @@ describe('import --placeholders', () => {
       ['00003_index.sql', false, 'irreversible'],
     ]);
     const text = plan.files[1]?.text ?? '';
-    expect(text.split('\n').slice(0, 2)).toEqual(['-- Imported from goose: 00002_backfill.go', '-- aeturnis:placeholder goose 00002_backfill.go']);
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      '-- Imported from goose: 00002_backfill.go',
+      '-- aeturnis:placeholder goose 00002_backfill.go',
+    ]);
     expect(parseMigration('00002_backfill.sql', text).placeholder).toEqual({ tool: 'goose', source: '00002_backfill.go' });
     // Run anyway (an older aeturnis-db, verify), its UP fails saying what to do.
     expect(text).toContain("RAISE EXCEPTION 'placeholder for goose''s 00002_backfill.go: rewrite this file in SQL (keep its name)'");
@@ -69,7 +72,7 @@ describe('import --placeholders', () => {
 describe("up's plan and placeholders", () => {
   const placeholder = parseMigration(
     '0002_backfill.sql',
-    '-- aeturnis:placeholder goose 00002_backfill.go\n-- UP\nDO $p$ BEGIN RAISE EXCEPTION \'x\'; END $p$;\n',
+    "-- aeturnis:placeholder goose 00002_backfill.go\n-- UP\nDO $p$ BEGIN RAISE EXCEPTION 'x'; END $p$;\n",
   );
   const sql = (version: number) => parseMigration(`000${version}_m.sql`, `-- UP\nCREATE TABLE t${version} ();\n`);
   const row = (migration: { version: number; name: string; checksum: string }) => ({

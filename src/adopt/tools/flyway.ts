@@ -86,7 +86,13 @@ function readRow(row: SourceRow, state: SourceState, applied: Map<string, Source
     if (kind === 'DELETE') applied.delete(id.key);
     else {
       applied.delete(id.key);
-      applied.set(id.key, { label: script, id, appliedAt: row.appliedAt ?? undefined, executionMs: row.executionMs ?? undefined, optional: true });
+      applied.set(id.key, {
+        label: script,
+        id,
+        appliedAt: row.appliedAt ?? undefined,
+        executionMs: row.executionMs ?? undefined,
+        optional: true,
+      });
     }
     return;
   }

@@ -44,7 +44,13 @@ export function registerImport(program: Command): void {
       } catch (error) {
         // --json: the refused files on stdout too, one object each (`file`, `problem`), as an array.
         if (flags.json && error instanceof ImportError) {
-          output.data(JSON.stringify(error.problems.map((p) => ({ file: p.file, problem: p.reason, written: false })), null, 2));
+          output.data(
+            JSON.stringify(
+              error.problems.map((p) => ({ file: p.file, problem: p.reason, written: false })),
+              null,
+              2,
+            ),
+          );
         } else if (flags.json && error instanceof MigrationFileError) {
           const problem = error.message.slice(error.file.length + 2);
           output.data(JSON.stringify([{ file: error.file, problem, written: false }], null, 2));
