@@ -34,7 +34,7 @@ describe('import', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(12);
+    expect(lines).toHaveLength(13);
     expect(lines[0]).toBe(
       'Wrote migrations/00001_create_players.sql <- 00001_create_players.sql [StatementBegin/End lines removed, the SQL between them kept]',
     );
