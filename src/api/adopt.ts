@@ -103,11 +103,22 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
         alreadyRecorded: plan.alreadyRecorded.map(adopted),
         pending: outcome.earlier ? [] : after.pending.map(planned),
         earlier: outcome.earlier,
-        warnings: [...plan.notes, ...(outcome.earlier ? [] : outOfOrder)],
+        warnings: [...plan.notes, ...(outcome.earlier ? [] : [...outOfOrder, ...placeholdersLeft(after.pending, source.title)])],
       };
     },
     dryRun ? undefined : { createJournal: false },
     { resolve: { acceptForeign: true } },
+  );
+}
+
+/** Placeholders the tool never applied here: `up` will refuse them, so say it now. */
+function placeholdersLeft(pending: readonly Migration[], title: string): string[] {
+  return pending.flatMap(({ fileName, placeholder }) =>
+    placeholder
+      ? [
+          `${fileName} is a placeholder for ${placeholder.source}, which ${title}'s journal does not list: up refuses it until it is rewritten in SQL`,
+        ]
+      : [],
   );
 }
 
