@@ -5,8 +5,12 @@ import { readJournal, resolveJournal, type Journal } from '../db/journal.js';
 import { otherJournalsMessage } from '../db/journal-shape.js';
 import { planAdoption, type AdoptionPlan, type LocalMigration } from './plan.js';
 import { earlierAdoption, recordWithoutRunning } from './record.js';
-import { assertToolTable, findTable, readSourceRows, type FoundTable } from './source-table.js';
+import { assertToolTable, findTable, findToolTables, readSourceRows, type FoundTable } from './source-table.js';
+import { SOURCE_TOOLS } from './tools/index.js';
 import type { SourceTool } from './types.js';
+
+/** The contract's journal columns: such a table is aeturnis-db's journal, never another tool's. */
+const AETURNIS_COLUMNS = ['version', 'name', 'checksum', 'applied_at', 'execution_ms'];
 import { plural } from '../plural.js';
 
 /** What {@link adoptFromSource} is asked to do. */
@@ -16,6 +20,12 @@ export interface AdoptRequest {
   sourceTable: TableName;
   locals: readonly LocalMigration[];
   dryRun: boolean;
+  /**
+   * The tool's default name, not one the user gave: when it is not on this session's
+   * search_path, look where the tool may have put it (other schemas; first the ones the
+   * connection URL's `search_path` parameter names).
+   */
+  searchSchemas?: { urlSearchPath: readonly string[] } | undefined;
 }
 
 /** What it did (or, on a dry run, would do). */
@@ -75,7 +85,7 @@ export async function adoptFromSource(client: pg.ClientBase, resolved: Journal, 
  */
 async function locateSource(client: pg.ClientBase, journal: Journal, request: AdoptRequest): Promise<FoundTable> {
   const { source, sourceTable } = request;
-  const found = await findTable(client, sourceTable);
+  const found = (await findTable(client, sourceTable)) ?? (await elsewhere(client, request));
   if (!found) {
     throw new UsageError(
       `no ${source.title} journal: there is no table ${sourceTable.display} in this database; pass --source-table NAME to name the table ${source.title} used`,
@@ -99,6 +109,35 @@ async function locateSource(client: pg.ClientBase, journal: Journal, request: Ad
   }
   assertToolTable(source, found);
   return found;
+}
+
+/**
+ * The tool's journal outside this session's search_path, where the tool put it with a
+ * search_path of its own: the one in the first schema the URL's `search_path` names that has
+ * one, else the only table of that name and shape in the database; several: exit 2 naming each.
+ */
+async function elsewhere(client: pg.ClientBase, request: AdoptRequest): Promise<FoundTable | undefined> {
+  const { source, sourceTable, searchSchemas } = request;
+  if (!searchSchemas || sourceTable.schema !== undefined) return undefined;
+  const candidates = (await findToolTables(client, source, sourceTable.table)).filter((c) => !otherShape(source, c));
+  for (const schema of searchSchemas.urlSearchPath) {
+    const named = candidates.find((candidate) => candidate.schema === schema);
+    if (named) return named;
+  }
+  if (candidates.length <= 1) return candidates[0];
+  throw new UsageError(
+    `${source.title}'s journal is not on search_path, and ${candidates.length} tables could be it: ${candidates.map((c) => c.display).join(', ')}; ` +
+      `pass --source-table SCHEMA.${sourceTable.display} to name the one ${source.title} used`,
+  );
+}
+
+/** aeturnis-db's journal, or another tool's whose columns include this tool's (golang-migrate's `dirty` beside dbmate's `version`). */
+function otherShape(source: SourceTool, table: FoundTable): boolean {
+  if (AETURNIS_COLUMNS.every((column) => table.columns.includes(column))) return true;
+  return Object.values(SOURCE_TOOLS).some(
+    (other) =>
+      other !== source && other.columns.length > source.columns.length && other.columns.every((column) => table.columns.includes(column)),
+  );
 }
 
 /**

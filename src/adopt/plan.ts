@@ -54,12 +54,14 @@ export function planAdoption(
 
   const adopted = new Map<number, AdoptionRecord>();
   const unknown: string[] = [];
+  const notes = [...state.notes];
   const adopt = (migration: Migration, entry: SourceEntry): void => {
     if (!adopted.has(migration.version)) adopted.set(migration.version, record(migration, entry));
   };
   for (const entry of state.applied) {
     const migration = byKey.get(entry.id.key);
     if (migration) adopt(migration, entry);
+    else if (entry.optional) notes.push(`${source.title}'s ${entry.label} has no local file: adopt passes over it`);
     else unknown.push(entry.label);
   }
   const { upTo } = state;
@@ -78,7 +80,7 @@ export function planAdoption(
     alreadyRecorded: all.filter((r) => recorded.has(r.migration.version)),
     unknown,
     blocked: state.blocked,
-    notes: state.notes,
+    notes,
   };
 }
 

@@ -45,6 +45,59 @@ export async function findTable(client: pg.ClientBase, name: Pick<TableName, 'qu
   };
 }
 
+const CANDIDATES_SQL = `
+SELECT c.oid, n.nspname::text AS schema, c.relname::text AS table,
+       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relname = $1 AND c.relkind IN ('r', 'p')
+   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+ ORDER BY n.nspname`;
+
+/**
+ * Every table named `table`, in any schema, that has the tool's journal columns: where the tool
+ * may have put its journal when its own search_path differed from this session's (dbmate with
+ * `?search_path=dbmate,public` keeps it in `dbmate`). By schema name.
+ *
+ * @example
+ * const candidates = await findToolTables(client, SOURCE_TOOLS.dbmate, 'schema_migrations');
+ */
+export async function findToolTables(client: pg.ClientBase, source: SourceTool, table: string): Promise<FoundTable[]> {
+  const { rows } = await client.query<{ oid: number; schema: string; table: string; columns: string[] | null }>(CANDIDATES_SQL, [table]);
+  return rows
+    .map((row) => ({
+      oid: row.oid,
+      schema: row.schema,
+      table: row.table,
+      quoted: `${quoteIdentifier(row.schema)}.${quoteIdentifier(row.table)}`,
+      display: displayName(row.schema, row.table),
+      columns: row.columns ?? [],
+    }))
+    .filter((found) => source.columns.every((column) => found.columns.includes(column)));
+}
+
+/**
+ * The schemas a connection URL's `search_path` parameter names (dbmate reads it there), in
+ * order; none when the URL has none or is no URL.
+ *
+ * @example
+ * urlSearchPath('postgres://db/app?search_path=dbmate,public') // ['dbmate', 'public']
+ */
+export function urlSearchPath(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const value = new URL(url).searchParams.get('search_path');
+    return value === null
+      ? []
+      : value
+          .split(',')
+          .map((schema) => schema.trim().replace(/^"(.*)"$/, '$1'))
+          .filter((schema) => schema !== '');
+  } catch {
+    return []; // a key=value connection string: no search_path parameter to read
+  }
+}
+
 /** Refuses (exit 2) a table that does not have the tool's journal columns. */
 export function assertToolTable(source: SourceTool, found: FoundTable): void {
   const missing = source.columns.filter((column) => !found.columns.includes(column));

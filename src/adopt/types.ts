@@ -42,6 +42,8 @@ export interface SourceEntry {
   id: SourceId;
   appliedAt: string | undefined;
   executionMs: number | undefined;
+  /** Recorded when a local file is its, passed over with a note when none is (a Flyway repeatable). */
+  optional?: boolean | undefined;
 }
 
 /** What a source journal says, interpreted as its tool does. */

@@ -2,6 +2,7 @@ import { SOURCE_TOOLS } from '../adopt/tools/index.js';
 import { adoptFromSource } from '../adopt/adopt.js';
 import { withImportHeaders } from '../adopt/local-files.js';
 import { pendingAfter, type AdoptionRecord } from '../adopt/plan.js';
+import { urlSearchPath } from '../adopt/source-table.js';
 import { inTransaction } from '../adopt/transaction.js';
 import { ADOPT_TOOLS, type AdoptTool } from '../adopt/types.js';
 import { parseTableName } from '../db/identifiers.js';
@@ -71,6 +72,11 @@ export interface AdoptResult {
 export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
   const source = SOURCE_TOOLS[toolOf(options.from)];
   const sourceTable = parseTableName(options.sourceTable ?? source.defaultTable, '--source-table');
+  // The tool's default name: where it is not on search_path, look where the tool may have put it.
+  const searchSchemas =
+    options.sourceTable === undefined
+      ? { urlSearchPath: urlSearchPath(options.databaseUrl ?? (options.env ?? process.env).DATABASE_URL) }
+      : undefined;
   const dir = migrationsDir(options);
   const migrations = commandMigrations(options);
   const locals = withImportHeaders(dir, migrations);
@@ -79,7 +85,7 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
     options,
     async ({ session, journal }) => {
       const outcome = await inTransaction(session.client, dryRun, () =>
-        adoptFromSource(session.client, journal, { source, sourceTable, locals, dryRun }),
+        adoptFromSource(session.client, journal, { source, sourceTable, locals, dryRun, searchSchemas }),
       );
       const { plan } = outcome;
       const after = pendingAfter(migrations, outcome.recorded, plan.records);
@@ -97,11 +103,22 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
         alreadyRecorded: plan.alreadyRecorded.map(adopted),
         pending: outcome.earlier ? [] : after.pending.map(planned),
         earlier: outcome.earlier,
-        warnings: [...plan.notes, ...(outcome.earlier ? [] : outOfOrder)],
+        warnings: [...plan.notes, ...(outcome.earlier ? [] : [...outOfOrder, ...placeholdersLeft(after.pending, source.title)])],
       };
     },
     dryRun ? undefined : { createJournal: false },
     { resolve: { acceptForeign: true } },
+  );
+}
+
+/** Placeholders the tool never applied here: `up` will refuse them, so say it now. */
+function placeholdersLeft(pending: readonly Migration[], title: string): string[] {
+  return pending.flatMap(({ fileName, placeholder }) =>
+    placeholder
+      ? [
+          `${fileName} is a placeholder for ${placeholder.source}, which ${title}'s journal does not list: up refuses it until it is rewritten in SQL`,
+        ]
+      : [],
   );
 }
 

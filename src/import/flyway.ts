@@ -28,13 +28,19 @@ interface Versioned {
   description: string;
 }
 
+/** What a repeatable migration becomes: applied once, after the versioned ones (see convertFlyway). */
+const REPEATABLE_NOTE =
+  'a Flyway repeatable migration (R__), converted to run once after every versioned one: Flyway re-applies it when it changes, ' +
+  'aeturnis-db does not (to change it later, write a new migration with CREATE OR REPLACE; editing this file makes it modified)';
+
 /**
  * Converts a Flyway location (subdirectories included): each `V<version>__<desc>.sql` with its
  * `U<version>__<desc>.sql` undo file as the DOWN (none: irreversible). What Flyway decides per
  * file maps to `-- aeturnis:no-transaction`: `executeInTransaction=false` in `<file>.conf`, or a
- * statement that cannot run in a transaction. Repeatable (`R__`) and baseline (`B`) migrations,
- * callbacks, script migrations and placeholders have no equivalent; a dotted version has no
- * whole number (`--renumber` numbers them).
+ * statement that cannot run in a transaction. Repeatable migrations (`R__<desc>.sql`) follow
+ * the versioned ones, in Flyway's order (by description), each applied once, numbered after
+ * the largest version. Baseline (`B`) migrations, callbacks, script migrations and placeholders
+ * have no equivalent; a dotted version has no whole number (`--renumber` numbers them).
  *
  * @example
  * convertFlyway([{ path: 'V1__users.sql', text: 'CREATE TABLE users ();\n' }, { path: 'U1__users.sql', text: 'DROP TABLE users;\n' }])
@@ -43,6 +49,7 @@ interface Versioned {
 export function convertFlyway(files: readonly SourceFile[]): ToolConversion {
   const result: ToolConversion = { migrations: [], problems: [], ignored: [] };
   const versioned: Versioned[] = [];
+  const repeatable: Versioned[] = [];
   const undo = new Map<string, Versioned>();
   const configs = new Map<string, SourceFile>();
   for (const file of files) {
@@ -55,6 +62,7 @@ export function convertFlyway(files: readonly SourceFile[]): ToolConversion {
     if (classified === 'ignored') result.ignored.push(file.path);
     else if ('reason' in classified) result.problems.push(classified);
     else if (classified.prefix === 'U') addUnique(undo, classified.entry, result.problems);
+    else if (classified.prefix === 'R') repeatable.push(classified.entry);
     else versioned.push(classified.entry);
   }
   const byVersion = new Map<string, Versioned>();
@@ -68,10 +76,44 @@ export function convertFlyway(files: readonly SourceFile[]): ToolConversion {
     const key = versionKey(entry.parts);
     addOutcome(result, convertMigration(entry, undo.get(key), configs.get(entry.file.path)));
   }
+  addRepeatables(result, repeatable, ordered, configs);
   return result;
 }
 
-function classify(file: SourceFile, name: string): 'ignored' | ImportProblem | { prefix: 'V' | 'U'; entry: Versioned } {
+/**
+ * Repeatable migrations, after the versioned ones as Flyway runs them, ordered by description
+ * (a second file with the same description is a problem, as in Flyway); each takes the next
+ * whole number after the largest version's first number (`--renumber` numbers them in turn).
+ */
+function addRepeatables(
+  result: ToolConversion,
+  repeatable: readonly Versioned[],
+  versioned: readonly Versioned[],
+  configs: Map<string, SourceFile>,
+): void {
+  let next = versioned.reduce((max, entry) => (entry.parts[0] !== undefined && entry.parts[0] > max ? entry.parts[0] : max), 0n) + 1n;
+  const seen = new Map<string, Versioned>();
+  const sorted = [...repeatable].sort((a, b) => (a.description < b.description ? -1 : a.description > b.description ? 1 : 0));
+  for (const entry of sorted) {
+    const clash = seen.get(entry.description);
+    if (clash) {
+      result.problems.push({
+        file: entry.file.path,
+        reason: `repeatable migration "${entry.description}" is also ${clash.file.path} (Flyway refuses it too)`,
+      });
+      continue;
+    }
+    seen.set(entry.description, entry);
+    const outcome = convertMigration({ ...entry, rawVersion: String(next), parts: [next] }, undefined, configs.get(entry.file.path));
+    if ('reason' in outcome) result.problems.push(outcome);
+    else {
+      result.migrations.push({ ...outcome, sourceVersion: `R__${entry.description}`, notes: [REPEATABLE_NOTE, ...outcome.notes] });
+      next++;
+    }
+  }
+}
+
+function classify(file: SourceFile, name: string): 'ignored' | ImportProblem | { prefix: 'V' | 'U' | 'R'; entry: Versioned } {
   const stem = name.replace(/\.sql$/i, '');
   const event = stem.split('__')[0] ?? '';
   if (name.toLowerCase().endsWith('.sql') && CALLBACK_EVENTS.has(event)) {
@@ -82,7 +124,9 @@ function classify(file: SourceFile, name: string): 'ignored' | ImportProblem | {
   if (!match || !/^[VURB]$/.test(match[1] as string)) return 'ignored'; // Flyway's prefixes are case-sensitive
   const [, prefix, rawVersion, description] = match as unknown as [string, 'V' | 'U' | 'R' | 'B', string, string];
   if (prefix === 'R') {
-    return { file: file.path, reason: 'a Flyway repeatable migration (R__): aeturnis-db has none (make it a versioned migration)' };
+    if (rawVersion !== '')
+      return { file: file.path, reason: `a repeatable migration has no version (R__<description>.sql): "${rawVersion}"` };
+    return { prefix, entry: { file, rawVersion: '', parts: [], description } };
   }
   if (prefix === 'B') {
     return {

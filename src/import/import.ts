@@ -2,14 +2,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MIGRATIONS_DIR } from '../config.js';
 import { MigrationFileError, UsageError } from '../errors.js';
+import { renderNodePgMigrateCode } from './node-pg-migrate-code.js';
+import { codeMigrations } from './placeholders.js';
 import { outputClashes, planImport, type PlannedFile } from './plan.js';
 import type { DownKind } from './render.js';
 import { readSourceDirectory } from './source.js';
 import { IMPORT_TOOLS, type ImportProblem, type ImportTool } from './types.js';
 import { writeFilesAtomically } from './write.js';
-
-/** At most this many problems are spelled out in the one-line error. */
-const PROBLEMS_SHOWN = 10;
 
 /** Options of {@link importMigrations}. */
 export interface ImportOptions {
@@ -23,6 +22,12 @@ export interface ImportOptions {
   dryRun?: boolean | undefined;
   /** Number the migrations 1, 2, 3, ... in the source tool's order instead of keeping its versions. */
   renumber?: boolean | undefined;
+  /**
+   * Write a placeholder for each code migration that cannot be converted (goose Go,
+   * node-pg-migrate JS/TS that its own package cannot build): `up` refuses it where the tool
+   * never applied it, `adopt` records it where the tool did.
+   */
+  placeholders?: boolean | undefined;
   /** Where AETURNIS_MIGRATIONS_DIR is read (default: process.env). */
   env?: Readonly<Record<string, string | undefined>> | undefined;
 }
@@ -47,6 +52,8 @@ export interface ImportedMigration {
   down: DownKind;
   /** What the conversion changed or decided (a BEGIN/COMMIT commented out, why no transaction). */
   notes: string[];
+  /** A placeholder for a code migration (`placeholders`): rewrite it in SQL before `up` reaches it. */
+  placeholder: boolean;
 }
 
 /** Result of {@link importMigrations}. */
@@ -86,7 +93,14 @@ export function importMigrations(options: ImportOptions): ImportResult {
   if (resolve(sourceDir) === resolve(dir)) {
     throw new UsageError(`${sourceDir} is both the source directory and the migrations directory (--dir): import into another directory`);
   }
-  const plan = planImport(tool, files, { renumber: options.renumber ?? false });
+  const rendering =
+    tool === 'node-pg-migrate'
+      ? renderNodePgMigrateCode(
+          sourceDir,
+          codeMigrations(tool, files).map((code) => code.path),
+        )
+      : undefined;
+  const plan = planImport(tool, files, { renumber: options.renumber ?? false, placeholders: options.placeholders ?? false, rendering });
   if (plan.files.length === 0 && plan.problems.length === 0) {
     throw new UsageError(
       `no ${tool} migrations in ${sourceDir}${plan.ignored.length > 0 ? ` (it holds only ${plan.ignored.join(', ')})` : ''}`,
@@ -129,13 +143,24 @@ function existingFiles(dir: string): string[] {
   }
 }
 
-/** One problem: an error naming its file; several: one line naming each (the first ten). */
+/**
+ * An import refused (exit 2): every file that cannot be converted, each with its one-line
+ * reason, in `problems`; the message says how many and lists each on a line of its own.
+ */
+export class ImportError extends UsageError {
+  readonly problems: ImportProblem[];
+  constructor(problems: readonly ImportProblem[]) {
+    const lines = problems.map((p) => `\n  ${p.file}: ${p.reason}`).join('');
+    super(`${problems.length} files cannot be imported, so nothing was written:${lines}`);
+    this.problems = [...problems];
+  }
+}
+
+/** One problem: an error naming its file; several: an {@link ImportError} listing every one. */
 function importError(problems: readonly ImportProblem[]): UsageError {
   const [only] = problems;
   if (problems.length === 1 && only) return new MigrationFileError(only.file, `${only.reason}; nothing was written`);
-  const shown = problems.slice(0, PROBLEMS_SHOWN).map((p) => `${p.file}: ${p.reason}`);
-  const more = problems.length > PROBLEMS_SHOWN ? `; and ${problems.length - PROBLEMS_SHOWN} more` : '';
-  return new UsageError(`${problems.length} files cannot be imported, so nothing was written: ${shown.join('; ')}${more}`);
+  return new ImportError(problems);
 }
 
 function imported(file: PlannedFile, dir: string, sourceDir: string): ImportedMigration {
@@ -150,6 +175,7 @@ function imported(file: PlannedFile, dir: string, sourceDir: string): ImportedMi
     noTransactionSection: file.noTransactionSection,
     down: file.down,
     notes: file.notes,
+    placeholder: file.placeholder,
   };
 }
 

@@ -5,6 +5,7 @@ import { convertFlyway } from './flyway.js';
 import { convertGolangMigrate } from './golang-migrate.js';
 import { convertGoose } from './goose.js';
 import { convertNodePgMigrate } from './node-pg-migrate.js';
+import { codeMigrations, resolveCodeMigrations, type CodeOptions } from './placeholders.js';
 import { downKind, readBackProblem, renderMigration, type DownKind } from './render.js';
 import type { Converter, ImportProblem, ImportTool, SourceFile } from './types.js';
 import { assignVersions } from './versions.js';
@@ -35,6 +36,8 @@ export interface PlannedFile {
   noTransactionSection: 'up' | 'down' | undefined;
   down: DownKind;
   notes: string[];
+  /** A placeholder for a code migration: `up` refuses it until it is rewritten in SQL. */
+  placeholder: boolean;
 }
 
 /** Everything import decided, before it touches the output directory. */
@@ -57,8 +60,15 @@ export interface ImportPlan {
  * const plan = planImport('goose', [{ path: '00001_users.sql', text: '-- +goose Up\nCREATE TABLE users ();\n' }], { renumber: false });
  * plan.files[0].fileName // '00001_users.sql'
  */
-export function planImport(tool: ImportTool, files: readonly SourceFile[], options: { renumber: boolean }): ImportPlan {
-  const conversion = CONVERTERS[tool](files);
+export function planImport(
+  tool: ImportTool,
+  files: readonly SourceFile[],
+  options: { renumber: boolean } & Partial<CodeOptions>,
+): ImportPlan {
+  const conversion = resolveCodeMigrations(tool, CONVERTERS[tool](files), codeMigrations(tool, files), {
+    placeholders: options.placeholders ?? false,
+    rendering: options.rendering,
+  });
   const assigned = assignVersions(tool, conversion.migrations, options.renumber);
   const plan: ImportPlan = {
     files: [],
@@ -85,6 +95,7 @@ export function planImport(tool: ImportTool, files: readonly SourceFile[], optio
       noTransactionSection: migration.noTransaction ? undefined : migration.noTransactionSection,
       down: downKind(migration),
       notes: migration.notes,
+      placeholder: migration.placeholder ?? false,
     });
   }
   const converted = new Set(plan.files.flatMap((file) => file.sources));

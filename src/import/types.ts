@@ -50,6 +50,8 @@ export interface SourceMigration {
   noTransactionSection?: 'up' | 'down' | undefined;
   /** What the conversion changed or decided that a user should know, one phrase each. */
   notes: string[];
+  /** A placeholder for a code migration (`import --placeholders`): `up` refuses it. */
+  placeholder?: boolean | undefined;
 }
 
 /** What one tool's converter makes of a source directory. Pure data. */

@@ -12,6 +12,8 @@ const NO_TRANSACTION_DIRECTIVE = /^\s*--\s*aeturnis:no-transaction(?:\s+(.*?))?\
 const NOTHING_TO_UNDO_DIRECTIVE = /^\s*--\s*aeturnis:nothing-to-undo\s*$/i;
 const LOCK_TIMEOUT_DIRECTIVE = /^\s*--\s*aeturnis:lock-timeout(?:\s+(.*?))?\s*$/i;
 const PARTITIONS_DIRECTIVE = /^\s*--\s*aeturnis:partitions(?:\s+(.*?))?\s*$/i;
+/** `-- aeturnis:placeholder TOOL FILE`: written by `import --placeholders` in place of a code migration. */
+const PLACEHOLDER_DIRECTIVE = /^\s*--\s*aeturnis:placeholder\s+(\S+)\s+(.+?)\s*$/i;
 
 /** A migration file, parsed. Text fields are normalised (no BOM, LF line endings). */
 export interface Migration {
@@ -61,6 +63,12 @@ export interface Migration {
    * `-- aeturnis:nothing-to-undo`: `down` refuses to pass it.
    */
   irreversible: boolean;
+  /**
+   * `-- aeturnis:placeholder TOOL FILE` in the header: this file stands in for another tool's
+   * code migration (a goose Go file, a node-pg-migrate JS/TS file). `adopt` records it where the
+   * tool applied it; `up` refuses to apply it (exit 3) until it is rewritten in SQL.
+   */
+  placeholder?: { tool: string; source: string } | undefined;
 }
 
 /** A section of a migration file. */
@@ -115,7 +123,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
   if (!parsedName) throw new MigrationFileError(fileName, 'not a .sql file');
   const text = normalizeMigrationText(rawText);
   const lines = text.split('\n');
-  const { upLine, downLine, noTransaction, lockTimeoutMs, partitions } = scanLayout(fileName, lines);
+  const { upLine, downLine, noTransaction, lockTimeoutMs, partitions, placeholder } = scanLayout(fileName, lines);
   const transactionless = noTransactionOf(noTransaction);
   assertPartitionsInHeader(fileName, text, lines, upLine);
   const upEnd = downLine === -1 ? lines.length : downLine;
@@ -131,6 +139,7 @@ export function parseMigration(fileName: string, rawText: string): Migration {
     ...transactionless,
     ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
     partitions,
+    ...(placeholder ? { placeholder } : {}),
     nothingToUndo,
     irreversible: !nothingToUndo && (down === undefined || isBlankSql(down.sql)),
   };
@@ -144,6 +153,7 @@ interface Layout {
   noTransaction: Set<'up' | 'down'>;
   lockTimeoutMs: number | undefined;
   partitions: PartitionDirective[];
+  placeholder?: { tool: string; source: string } | undefined;
 }
 
 /**
@@ -204,6 +214,8 @@ function readHeaderLine(
     if (lockTimeout) layout.lockTimeoutMs = lockTimeoutDirective(fileName, index + 1, lockTimeout[1] ?? '', layout.lockTimeoutMs);
     const partitions = PARTITIONS_DIRECTIVE.exec(line);
     if (partitions) layout.partitions.push(partitionsDirective(fileName, index + 1, partitions[1] ?? '', layout.partitions));
+    const placeholder = PLACEHOLDER_DIRECTIVE.exec(line);
+    if (placeholder) layout.placeholder = { tool: placeholder[1] as string, source: placeholder[2] as string };
     return;
   }
   if (trimmed.startsWith('/*')) {

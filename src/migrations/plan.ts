@@ -36,7 +36,29 @@ export function planUp(
   }
   const applied = new Set(journal.map((r) => r.version));
   const pending = migrations.filter((m) => !applied.has(m.version) && (options.to === undefined || m.version <= options.to));
+  assertNoPlaceholder(pending);
   return { pending, resume: resumePoints(pending, partialRuns, 'up') };
+}
+
+/**
+ * A placeholder (`-- aeturnis:placeholder`, written by `import --placeholders`) stands for
+ * another tool's code migration: where that tool never applied it, there is no SQL to run.
+ * Refused before anything runs (exit 3, as out-of-order and irreversible are: the file is
+ * valid, this database's state is what cannot go on), naming each file to rewrite in SQL.
+ */
+function assertNoPlaceholder(pending: readonly Migration[]): void {
+  const problems = pending.flatMap(({ fileName, placeholder }) =>
+    placeholder
+      ? [
+          `${fileName} is a placeholder for ${placeholder.tool}'s ${placeholder.source}, never applied here: rewrite it in SQL (keep its file name)`,
+        ]
+      : [],
+  );
+  if (problems.length === 0) return;
+  throw new ValidationError(
+    `refusing to run up: ${problems.length === 1 ? problems[0] : `${problems.length} placeholders to rewrite in SQL`}; nothing was applied`,
+    problems,
+  );
 }
 
 /** Resume points of the selected migrations that stopped part way in `direction`. */

@@ -60,21 +60,32 @@ describe('import', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `error: ${join(source, '00013_recalculate_scores.go')}: a goose Go migration: only SQL migrations can be converted (rewrite it in SQL); nothing was written\n`,
+      `error: ${join(source, '00013_recalculate_scores.go')}: a goose Go migration, which has no SQL to convert: rewrite it in SQL, or import with --placeholders; nothing was written\n`,
     );
     expect(existsSync(join(work, 'migrations'))).toBe(false);
   });
 
-  it('names every file it cannot convert, in one line', async () => {
+  it('names every file it cannot convert, each on a line of its own (eleven: none left out)', async () => {
     const source = copyOf('flyway');
-    writeFileSync(join(source, 'R__refresh_leaderboard.sql'), 'REFRESH MATERIALIZED VIEW leaderboard;\n');
+    writeFileSync(join(source, 'B1__baseline.sql'), 'CREATE TABLE t ();\n');
     writeFileSync(join(source, 'afterMigrate.sql'), 'ANALYZE;\n');
+    const events = ['beforeMigrate', 'beforeEachMigrate', 'afterEachMigrate', 'beforeClean', 'afterClean', 'beforeInfo', 'afterInfo'];
+    for (const event of events) writeFileSync(join(source, `${event}.sql`), 'SELECT 1;\n');
+    writeFileSync(join(source, 'V99__load.sh'), 'psql -f data.sql\n');
+    writeFileSync(join(source, 'V98__grant.sql'), 'GRANT SELECT ON players TO ${reader};\n');
     const result = await cli(['import', '--from', 'flyway', source]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^error: 2 files cannot be imported, so nothing was written: /);
-    expect(result.stderr).toContain(`${join(source, 'R__refresh_leaderboard.sql')}: a Flyway repeatable migration (R__)`);
-    expect(result.stderr).toContain(`${join(source, 'afterMigrate.sql')}: a Flyway callback (afterMigrate)`);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('error: 11 files cannot be imported, so nothing was written:');
+    expect(lines).toHaveLength(12);
+    expect(lines).toContain(
+      `  ${join(source, 'B1__baseline.sql')}: a Flyway baseline migration (B): import the V migrations instead (aeturnis-db baseline records them)`,
+    );
+    expect(lines).toContain(
+      `  ${join(source, 'afterMigrate.sql')}: a Flyway callback (afterMigrate): aeturnis-db has no callbacks (fold its SQL into a migration)`,
+    );
+    for (const event of events) expect(lines.some((line) => line.startsWith(`  ${join(source, `${event}.sql`)}: `))).toBe(true);
+    expect(result.stderr).not.toContain('more');
     expect(existsSync(join(work, 'migrations'))).toBe(false);
   });
 
@@ -86,9 +97,11 @@ describe('import', () => {
     writeFileSync(join(dir, '00003_players_updated_at.sql'), mine);
     const result = await cli(['import', '--from', 'goose', fixture('goose')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/2 files cannot be imported, so nothing was written: /);
-    expect(result.stderr).toContain('migrations/00001_create_players.sql: version 1 is already taken by migrations/0001_placeholder.sql');
-    expect(result.stderr).toContain('migrations/00003_players_updated_at.sql: already exists (import never overwrites a file)');
+    expect(result.stderr).toBe(
+      'error: 2 files cannot be imported, so nothing was written:\n' +
+        '  migrations/00001_create_players.sql: version 1 is already taken by migrations/0001_placeholder.sql\n' +
+        '  migrations/00003_players_updated_at.sql: already exists (import never overwrites a file)\n',
+    );
     expect(readFileSync(join(dir, '00003_players_updated_at.sql'), 'utf8')).toBe(mine);
     expect(listing(dir)).toEqual(['00003_players_updated_at.sql', '0001_placeholder.sql']);
   });
@@ -119,6 +132,7 @@ describe('import', () => {
       noTransactionSection: null,
       down: 'sql',
       notes: ['CREATE INDEX CONCURRENTLY cannot run inside a transaction (Flyway runs it outside one too)'],
+      placeholder: false,
       written: true,
     });
     expect(result.stderr).toContain('12 migrations from flyway imported into migrations');
@@ -127,7 +141,7 @@ describe('import', () => {
   it('refuses dotted Flyway versions unless --renumber, which prints the mapping', async () => {
     const refused = await cli(['import', '--from', 'flyway', fixture('flyway-dotted')]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error: 3 files cannot be imported, so nothing was written: /);
+    expect(refused.stderr).toMatch(/^error: 3 files cannot be imported, so nothing was written:\n {2}\//);
     expect(refused.stderr).toContain(
       `${join(fixture('flyway-dotted'), 'sql/release-1.1/V1.1__add_quest_chain.sql')}: version 1.1 is not a whole number, as aeturnis-db versions are (import with --renumber`,
     );

@@ -47,6 +47,37 @@ describe('planAdoption', () => {
     expect(plan.records.map((r) => r.migration.version)).toEqual([1, 2]);
   });
 
+  it('records a Flyway repeatable migration imported as a file of its own; without one it is passed over with a note', () => {
+    const state = SOURCE_TOOLS.flyway.interpret([
+      row({ version: '1' }),
+      row({ version: null, name: 'views/R__player_views.sql' }),
+      row({ version: null, name: 'R__functions.sql' }),
+    ]);
+    const locals = [
+      local('0001_players.sql', '-- Imported from flyway: V1__players.sql'),
+      local('0002_player_views.sql', '-- Imported from flyway: views/R__player_views.sql'),
+    ];
+    const plan = planAdoption(SOURCE_TOOLS.flyway, state, locals, new Set());
+    expect(plan.records.map((r) => [r.migration.fileName, r.sourceVersion])).toEqual([
+      ['0001_players.sql', '1'],
+      ['0002_player_views.sql', 'views/R__player_views.sql'],
+    ]);
+    expect(plan.unknown).toEqual([]);
+    expect(plan.notes).toEqual(["Flyway's R__functions.sql has no local file: adopt passes over it"]);
+  });
+
+  it('records a placeholder where the tool applied its code migration, by the file its header names', () => {
+    const placeholder = (fileName: string, source: string): LocalMigration => {
+      const text = `-- Imported from goose: ${source}\n-- aeturnis:placeholder goose ${source}\n-- UP\nDO $p$ BEGIN RAISE EXCEPTION 'x'; END $p$;\n`;
+      return { migration: parseMigration(fileName, text), importedFrom: readImportHeader(`-- Imported from goose: ${source}`) };
+    };
+    const locals = [local('0001_a.sql', '-- Imported from goose: 00001_a.sql'), placeholder('0002_backfill.sql', '00002_backfill.go')];
+    expect(locals[1]?.migration.placeholder).toEqual({ tool: 'goose', source: '00002_backfill.go' });
+    const state = SOURCE_TOOLS.goose.interpret([row({ version: '1' }), row({ version: '2' })]);
+    const plan = planAdoption(SOURCE_TOOLS.goose, state, locals, new Set());
+    expect(plan.records.map((r) => r.migration.fileName)).toEqual(['0001_a.sql', '0002_backfill.sql']);
+  });
+
   it('lists source entries with no local file as unknown', () => {
     const state = SOURCE_TOOLS.goose.interpret([row({ version: '1' }), row({ version: '9' })]);
     const plan = planAdoption(SOURCE_TOOLS.goose, state, [local('00001_a.sql')], new Set());

@@ -60,8 +60,27 @@ describe('Flyway', () => {
       row({ version: '1.1', kind: 'DELETE', name: 'V1_1__b.sql' }),
       row({ version: null, kind: 'SQL', name: 'R__views.sql' }),
     ]);
-    expect(state.applied.map((entry) => entry.label)).toEqual(['1']);
-    expect(state.notes).toEqual(["Flyway's repeatable migration R__views.sql has no aeturnis-db counterpart: adopt passes over it"]);
+    expect(state.applied.map((entry) => entry.label)).toEqual(['1', 'R__views.sql']);
+    expect(state.applied[1]).toMatchObject({ id: { key: 'repeatable:views', order: [] }, optional: true });
+  });
+
+  it('a repeatable migration is known by its description; its newest row decides, a DELETE row takes it back', () => {
+    const state = flyway.interpret([
+      row({ version: null, kind: 'SQL', name: 'R__views.sql', appliedAt: '2024-01-01T00:00:00.000000Z' }),
+      row({ version: null, kind: 'SQL', name: 'R__functions.sql' }),
+      row({ version: null, kind: 'SQL', name: 'R__views.sql', appliedAt: '2024-02-01T00:00:00.000000Z' }),
+      row({ version: null, kind: 'DELETE', name: 'R__functions.sql' }),
+    ]);
+    expect(state.applied).toEqual([
+      {
+        label: 'R__views.sql',
+        id: { key: 'repeatable:views', order: [] },
+        appliedAt: '2024-02-01T00:00:00.000000Z',
+        executionMs: undefined,
+        optional: true,
+      },
+    ]);
+    expect(flyway.fileId('views/R__views.sql')).toEqual({ key: 'repeatable:views', order: [] });
   });
 
   it('a BASELINE row covers every version up to its own; a failed row blocks', () => {
@@ -88,6 +107,13 @@ describe('node-pg-migrate', () => {
       key: '1704447000000_create-players',
       order: [1704447000000n],
     });
+  });
+
+  it('a JS/TS migration (built into SQL or a placeholder by import) is named by its file name too', () => {
+    const tool = SOURCE_TOOLS['node-pg-migrate'];
+    expect(tool.fileId('1704447000000_create-players.ts')).toEqual(tool.fileId('1704447000000_create-players.sql'));
+    expect(tool.fileId('1704447000000_create-players.cjs')?.key).toBe('1704447000000_create-players');
+    expect(tool.fileId('README.md')).toBeUndefined();
   });
 });
 

@@ -80,9 +80,52 @@ describe('flyway: dotted versions', () => {
   });
 });
 
+describe('flyway: repeatable migrations (R__)', () => {
+  it('follow every versioned one, ordered by description, numbered after the largest version, with a note', () => {
+    const result = convertFlyway(
+      files({
+        'V1__players.sql': 'CREATE TABLE players (id int);',
+        'views/R__player_views.sql': 'CREATE OR REPLACE VIEW player_names AS SELECT id FROM players;',
+        'V2_1__guilds.sql': 'CREATE TABLE guilds (id int);',
+        'R__functions.sql': 'CREATE OR REPLACE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;',
+      }),
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.migrations.map((m) => [m.sources[0], m.sourceVersion, m.versionDigits])).toEqual([
+      ['V1__players.sql', '1', '1'],
+      ['V2_1__guilds.sql', '2.1', undefined],
+      ['R__functions.sql', 'R__functions', '3'],
+      ['views/R__player_views.sql', 'R__player_views', '4'],
+    ]);
+    expect(result.migrations[2]?.notes[0]).toMatch(
+      /^a Flyway repeatable migration \(R__\), converted to run once after every versioned one/,
+    );
+    expect(result.migrations[2]?.down).toBeUndefined();
+  });
+
+  it('two with one description are refused, as Flyway refuses them', () => {
+    const result = convertFlyway(files({ 'R__views.sql': 'SELECT 1;', 'more/R__views.sql': 'SELECT 2;' }));
+    expect(result.problems).toEqual([
+      { file: 'more/R__views.sql', reason: 'repeatable migration "views" is also R__views.sql (Flyway refuses it too)' },
+    ]);
+  });
+
+  it('import writes them as ordinary migrations after the versioned ones', () => {
+    const plan = planImport(
+      'flyway',
+      files({ 'V1__a.sql': 'CREATE TABLE a (id int);', 'R__v.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;' }),
+      {
+        renumber: false,
+      },
+    );
+    expect(plan.problems).toEqual([]);
+    expect(plan.files.map((f) => f.fileName)).toEqual(['1_a.sql', '2_v.sql']);
+    expect(plan.files[1]?.text).toBe('-- Imported from flyway: R__v.sql\n-- UP\nCREATE OR REPLACE VIEW v AS SELECT 1;\n');
+  });
+});
+
 describe('flyway: conversion rules', () => {
   it.each([
-    ['R__refresh_views.sql', 'CREATE OR REPLACE VIEW v AS SELECT 1;', /a Flyway repeatable migration \(R__\)/],
     ['afterMigrate.sql', 'ANALYZE;', /a Flyway callback \(afterMigrate\)/],
     ['beforeEachMigrate__set_role.sql', 'SET ROLE app;', /a Flyway callback \(beforeEachMigrate\)/],
     ['V3__load.sh', undefined, /a Flyway script migration/],

@@ -3,6 +3,20 @@ import { isoUtc } from './sql.js';
 
 /** A versioned migration's file name: `V<version>__<description>.sql` (`1_1` is `1.1`). */
 const VERSIONED_FILE = /^V(\d+(?:[._]\d+)*)__.*\.sql$/;
+/** A repeatable migration's: `R__<description>.sql`. */
+const REPEATABLE_FILE = /^R__(.*)\.sql$/;
+
+/**
+ * A repeatable migration's identity: its description (Flyway's key for it), from the script's
+ * base name; it has no place among the versions.
+ *
+ * @example
+ * repeatableId('views/R__player_views.sql') // { key: 'repeatable:player_views', order: [] }
+ */
+export function repeatableId(script: string): SourceId | undefined {
+  const match = REPEATABLE_FILE.exec(script.slice(script.lastIndexOf('/') + 1));
+  return match ? { key: `repeatable:${match[1] as string}`, order: [] } : undefined;
+}
 
 /**
  * Flyway's identity of a version: its numbers without trailing zeros (`1.0` is `1`), ordered
@@ -28,7 +42,8 @@ const isUndo = (kind: string): boolean => kind.startsWith('UNDO');
  * Flyway does: a versioned row applies its version, an UNDO row or a successful DELETE row
  * (`flyway repair`) takes it back, the newest BASELINE row covers every version up to its own,
  * the SCHEMA row (Flyway created the schema) is no migration, a failed row (`success = false`)
- * blocks adoption until `flyway repair`. Repeatable migrations (no version) are passed over.
+ * blocks adoption until `flyway repair`. A repeatable migration (no version) is recorded when
+ * `import` converted its file, and passed over with a note when no local file is its.
  */
 export const flyway: SourceTool = {
   tool: 'flyway',
@@ -48,7 +63,7 @@ export const flyway: SourceTool = {
   },
   fileId(path) {
     const match = VERSIONED_FILE.exec(path.slice(path.lastIndexOf('/') + 1));
-    return match ? flywayId((match[1] as string).replace(/_/g, '.')) : undefined;
+    return match ? flywayId((match[1] as string).replace(/_/g, '.')) : repeatableId(path);
   },
   localId: ({ version }) => flywayId(String(version)),
 };
@@ -64,7 +79,21 @@ function readRow(row: SourceRow, state: SourceState, applied: Map<string, Source
     return;
   }
   if (row.version === null) {
-    if (kind !== 'DELETE') state.notes.push(`Flyway's repeatable migration ${script} has no aeturnis-db counterpart: adopt passes over it`);
+    // A repeatable migration: `import` converts it to a migration of its own, recorded when
+    // its file is here; its newest row decides (Flyway re-applies it on every change).
+    const id = repeatableId(script);
+    if (!id) return;
+    if (kind === 'DELETE') applied.delete(id.key);
+    else {
+      applied.delete(id.key);
+      applied.set(id.key, {
+        label: script,
+        id,
+        appliedAt: row.appliedAt ?? undefined,
+        executionMs: row.executionMs ?? undefined,
+        optional: true,
+      });
+    }
     return;
   }
   const id = flywayId(row.version);

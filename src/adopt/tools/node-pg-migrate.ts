@@ -39,8 +39,11 @@ export const nodePgMigrate: SourceTool = {
     return { applied, upTo: undefined, blocked: [], notes: [] };
   },
   fileId(path) {
+    // Its name is the file name without the extension: SQL, or a JS/TS module import built or
+    // wrote a placeholder for.
     const base = path.slice(path.lastIndexOf('/') + 1);
-    return base.toLowerCase().endsWith('.sql') ? nodePgMigrateId(base.slice(0, -'.sql'.length)) : undefined;
+    const match = /^(.*)\.(sql|js|cjs|mjs|ts|cts|mts)$/i.exec(base);
+    return match ? nodePgMigrateId(match[1] as string) : undefined;
   },
   localId: ({ version, name }) => ({ key: `${version}_${name}`, order: [BigInt(version)] }),
 };

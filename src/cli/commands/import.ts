@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { ImportedMigration, ImportResult } from '../../api/import.js';
+import { MigrationFileError } from '../../errors.js';
 import { commandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { plural } from '../../plural.js';
@@ -9,10 +10,11 @@ interface ImportFlags {
   from: string;
   dryRun?: boolean;
   renumber?: boolean;
+  placeholders?: boolean;
   json?: boolean;
 }
 
-/** `import --from TOOL SOURCE_DIR [--dry-run] [--renumber] [--json]` */
+/** `import --from TOOL SOURCE_DIR [--dry-run] [--renumber] [--placeholders] [--json]` */
 export function registerImport(program: Command): void {
   program
     .command('import')
@@ -21,17 +23,40 @@ export function registerImport(program: Command): void {
     .requiredOption('--from <tool>', 'the tool: dbmate, golang-migrate, goose, flyway or node-pg-migrate')
     .option('--dry-run', 'print what would be written, write nothing')
     .option('--renumber', "number the migrations 1, 2, 3, ... in the tool's order (for versions like Flyway's 1.2)")
+    .option(
+      '--placeholders',
+      'write a placeholder for each code migration (goose Go, node-pg-migrate JS/TS it cannot build): adopt records it, up refuses it until rewritten in SQL',
+    )
     .option('--json', 'print one JSON object per file, as an array on stdout (nothing else on stdout)')
     .action(async (sourceDir: string, flags: ImportFlags, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: Boolean(flags.json) });
-      const { importMigrations } = await import('../../api/import.js'); // loaded on use: --help stays fast
-      const result = importMigrations({
-        from: flags.from,
-        sourceDir,
-        dir: common.dir,
-        dryRun: flags.dryRun ?? false,
-        renumber: flags.renumber ?? false,
-      });
+      const { importMigrations, ImportError } = await import('../../api/import.js'); // loaded on use: --help stays fast
+      let result: ImportResult;
+      try {
+        result = importMigrations({
+          from: flags.from,
+          sourceDir,
+          dir: common.dir,
+          dryRun: flags.dryRun ?? false,
+          renumber: flags.renumber ?? false,
+          placeholders: flags.placeholders ?? false,
+        });
+      } catch (error) {
+        // --json: the refused files on stdout too, one object each (`file`, `problem`), as an array.
+        if (flags.json && error instanceof ImportError) {
+          output.data(
+            JSON.stringify(
+              error.problems.map((p) => ({ file: p.file, problem: p.reason, written: false })),
+              null,
+              2,
+            ),
+          );
+        } else if (flags.json && error instanceof MigrationFileError) {
+          const problem = error.message.slice(error.file.length + 2);
+          output.data(JSON.stringify([{ file: error.file, problem, written: false }], null, 2));
+        }
+        throw error;
+      }
       if (flags.json)
         output.data(
           JSON.stringify(
@@ -55,6 +80,12 @@ function report(output: Output, result: ImportResult): void {
   }
   if (result.ignored.length > 0) output.info(`Ignored (not ${result.from} migrations): ${result.ignored.join(', ')}`);
   for (const warning of result.warnings) output.warn(warning);
+  const placeholders = result.migrations.filter((m) => m.placeholder);
+  if (placeholders.length > 0) {
+    output.warn(
+      `${plural(placeholders.length, 'placeholder')} for code migrations: adopt records each where ${result.from} applied it; up refuses it elsewhere until it is rewritten in SQL: ${placeholders.map((m) => m.path).join(', ')}`,
+    );
+  }
   const summary = `${plural(result.migrations.length, 'migration')} from ${result.from} ${result.dryRun ? 'would be imported' : 'imported'} into ${result.dir}${tally(result.migrations)}`;
   if (result.dryRun) output.info(`Dry run: ${summary}; nothing was written`);
   else output.success(summary.charAt(0).toUpperCase() + summary.slice(1));
@@ -67,7 +98,7 @@ function details(migration: ImportedMigration, renumbered: boolean): string {
   if (migration.noTransaction) tags.push('no transaction');
   if (migration.noTransactionSection) tags.push(`no transaction in its ${migration.noTransactionSection.toUpperCase()}`);
   if (migration.down === 'nothing-to-undo') tags.push('nothing to undo');
-  if (migration.down === 'irreversible') tags.push('irreversible: no down in the source');
+  if (migration.down === 'irreversible' && !migration.placeholder) tags.push('irreversible: no down in the source');
   tags.push(...migration.notes);
   return tags.length > 0 ? ` [${tags.join('; ')}]` : '';
 }
@@ -77,7 +108,8 @@ function tally(migrations: readonly ImportedMigration[]): string {
     [migrations.filter((m) => m.noTransaction).length, 'without a transaction'],
     [migrations.filter((m) => m.noTransactionSection).length, 'with one section without a transaction'],
     [migrations.filter((m) => m.down === 'nothing-to-undo').length, 'with nothing to undo'],
-    [migrations.filter((m) => m.down === 'irreversible').length, 'irreversible'],
+    [migrations.filter((m) => m.down === 'irreversible' && !m.placeholder).length, 'irreversible'],
+    [migrations.filter((m) => m.placeholder).length, 'placeholders'],
   ] as const;
   const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
   return said.length > 0 ? ` (${said.join(', ')})` : '';
@@ -94,6 +126,7 @@ function toJson(migration: ImportedMigration, result: ImportResult) {
     noTransactionSection: migration.noTransactionSection ?? null,
     down: migration.down,
     notes: migration.notes,
+    placeholder: migration.placeholder,
     written: !result.dryRun,
   };
 }
