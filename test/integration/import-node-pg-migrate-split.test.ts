@@ -14,7 +14,8 @@ import { useTestProject } from '../support/test-project.js';
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('../fixtures/import/node-pg-migrate-split', import.meta.url));
-const { db, project, cli } = useTestProject();
+const setup = useTestProject();
+const { db, project, cli } = setup;
 
 let toolDb: TestDatabase | undefined;
 afterEach(async () => {
@@ -71,5 +72,16 @@ describe('node-pg-migrate NAME.up.sql + NAME.down.sql', () => {
     await nodePgMigrate(toolDb.url, 'down');
     expect(await objects(db)).toEqual([]);
     expect(await objects(toolDb)).toEqual([]);
+  });
+
+  it('adopt records each pair on a database node-pg-migrate migrated, as its journal names it', async () => {
+    toolDb = await createTestDatabase();
+    await nodePgMigrate(toolDb.url, 'up');
+    expect((await cli(['import', '--from', 'node-pg-migrate', fixture])).code).toBe(0);
+    const adopt = await setup.cliWithUrl(toolDb.url, ['adopt', '--from', 'node-pg-migrate']);
+    expect({ code: adopt.code, stderr: adopt.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(adopt.stdout).toMatch(/Adopted 3 migrations from node-pg-migrate/);
+    const status = await setup.cliWithUrl(toolDb.url, ['status']);
+    expect(status.stdout).toContain('3 applied, 0 pending');
   });
 });

@@ -115,6 +115,13 @@ describe('node-pg-migrate', () => {
     expect(tool.fileId('1704447000000_create-players.cjs')?.key).toBe('1704447000000_create-players');
     expect(tool.fileId('README.md')).toBeUndefined();
   });
+
+  it("its sql loader's NAME.up.sql and NAME.down.sql are the migration NAME, as its journal names it", () => {
+    const tool = SOURCE_TOOLS['node-pg-migrate'];
+    expect(tool.fileId('1704447000000_create-players.up.sql')?.key).toBe('1704447000000_create-players');
+    expect(tool.fileId('1704447000000_create-players.down.sql')?.key).toBe('1704447000000_create-players');
+    expect(tool.fileId('1704447000000_create.players.sql')?.key).toBe('1704447000000_create.players');
+  });
 });
 
 describe('dbmate', () => {

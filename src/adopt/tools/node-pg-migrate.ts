@@ -39,10 +39,11 @@ export const nodePgMigrate: SourceTool = {
     return { applied, upTo: undefined, blocked: [], notes: [] };
   },
   fileId(path) {
-    // Its name is the file name without the extension: SQL, or a JS/TS module import built or
-    // wrote a placeholder for.
+    // Its name is the file name without the extension: SQL (its sql loader's NAME.up.sql /
+    // NAME.down.sql pair is the migration NAME), or a JS/TS module import built or wrote a
+    // placeholder for.
     const base = path.slice(path.lastIndexOf('/') + 1);
-    const match = /^(.*)\.(sql|js|cjs|mjs|ts|cts|mts)$/i.exec(base);
+    const match = /^(.*?)(?:\.(?:up|down))?\.(sql|js|cjs|mjs|ts|cts|mts)$/i.exec(base);
     return match ? nodePgMigrateId(match[1] as string) : undefined;
   },
   localId: ({ version, name }) => ({ key: `${version}_${name}`, order: [BigInt(version)] }),
