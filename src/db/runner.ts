@@ -28,6 +28,8 @@ import { afterCommit, resetSession } from './session-state.js';
 
 export type { Direction, ResumePoint, RunContext };
 
+const STATEMENT_TIMEOUT_OFF = "SELECT pg_catalog.set_config('statement_timeout', '0', true)";
+
 /**
  * Runs one migration's UP (or DOWN) and records (or forgets) it in the journal, atomically: SQL
  * and journal row commit together, or neither does. A transactional migration is ONE message
@@ -113,6 +115,10 @@ function buildMessage(
   const registry = journal ? registryWriteSql(journal, migration, direction) : [];
   const suffix = [
     `SELECT ${quoteLiteral(marker)}`,
+    // A statement_timeout the file SET must not cut the cleanup or the journal write short (each
+    // statement of the message gets its own timeout); RESET ALL comes only after the record, as it
+    // would also clear the journal guard.
+    STATEMENT_TIMEOUT_OFF,
     ...baseline.identity,
     ...baseline.objects,
     ...record,
@@ -132,7 +138,7 @@ function buildMessage(
     parts: [prefix, textOffset > 0 ? section.sql.slice(textOffset) : section.sql, `\n;\n${suffix.join(';\n')}`],
     marker,
     prefixStatements: prefixStatements.length,
-    statementsBeforeRecord: baseline.identity.length + baseline.objects.length,
+    statementsBeforeRecord: 1 + baseline.identity.length + baseline.objects.length,
     prefixLength: prefix.length,
     textOffset,
   };

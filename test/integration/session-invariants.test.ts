@@ -52,6 +52,19 @@ describe('a clean session for every migration', () => {
     expect(await versions()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('a file that ends with SET statement_timeout = 1ms still has its cleanup and its journal row written', async () => {
+    // Dropping 300 temporary tables takes well over a millisecond: under the file's timeout the
+    // cleanup (DISCARD TEMP) would be cancelled and the migration rolled back.
+    project.write(
+      '0001_many_temps.sql',
+      "-- UP\nDO $$ BEGIN FOR i IN 1..300 LOOP EXECUTE format('CREATE TEMP TABLE t%s (id int)', i); END LOOP; END $$;\nSET statement_timeout = '1ms';\n-- DOWN\nSELECT 1;\n",
+    );
+    const up = await cli(['up']);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(await versions()).toEqual([1]);
+  });
+
   it('a no-transaction file that makes its session read-only (and changes statement_timeout, client_encoding) is recorded, and runs once', async () => {
     project.write('0001_counter.sql', '-- UP\nCREATE TABLE runs (n int);\n-- DOWN\nDROP TABLE runs;\n');
     project.write(
