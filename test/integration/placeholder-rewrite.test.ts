@@ -157,6 +157,19 @@ describe('a placeholder rewritten in SQL, on a database adopted while it was a p
   });
 });
 
+describe('a placeholder rewritten in SQL, on a database baselined while it was a placeholder', () => {
+  it('is applied, and up records its checksum without running it', async () => {
+    await importWithPlaceholder();
+    expect((await cli(['baseline', '13'])).code).toBe(0);
+    rewrite();
+    expect((await cli(['validate'])).code).toBe(0);
+    const up = await cli(['up']);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain(`Recorded the checksum of ${FILE}`);
+    expect(await journalChecksum(13)).toBe(sha256(REWRITTEN));
+  });
+});
+
 describe('a placeholder rewritten in SQL, on a database where it was never applied', () => {
   it('is pending and up runs its SQL', async () => {
     await importWithPlaceholder();
