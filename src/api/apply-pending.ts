@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js';
-import { readJournal } from '../db/journal.js';
+import { journalError, readJournal } from '../db/journal.js';
+import { journalChecksumSql } from '../db/journal-sql.js';
 import type { Migration } from '../migrations/parse.js';
-import { planUp } from '../migrations/plan.js';
+import { planUp, type RewrittenPlaceholder } from '../migrations/plan.js';
 import { MAX_AHEAD } from '../partitions/periods.js';
 import type { PartitionReport } from '../partitions/types.js';
 import type { PlannedMigration, RanMigration } from './events.js';
@@ -54,8 +55,9 @@ export async function applyPending(
   options: CommonOptions & PendingOptions,
 ): Promise<ApplyResult> {
   const { rows, partial } = await readJournal(scope.session.client, scope.journal);
-  const { pending, resume } = planUp(migrations, rows, options, partial);
+  const { pending, resume, rewritten } = planUp(migrations, rows, options, partial);
   const planned = pending.map(({ version, name, fileName }) => ({ version, name, fileName }));
+  await recordRewrittenPlaceholders(scope, rewritten, options.dryRun === true);
   if (options.dryRun) {
     scope.emit({ type: 'plan', direction: 'up', migrations: planned });
     return { applied: [], planned, partitions: undefined };
@@ -64,6 +66,29 @@ export async function applyPending(
   const applied = await runAll(scope, pending, options, { direction: 'up', resume });
   const partitions = options.partitions === false ? undefined : await partitionStep(scope, options.partitions ?? {}, options);
   return { applied, planned, partitions };
+}
+
+/**
+ * The new checksums of placeholders this database adopted (the other tool ran their code) and
+ * that were rewritten in SQL since: recorded in the journal, under the runner lock, before
+ * anything runs; their SQL never runs here. Afterwards `validate` is clean and any later edit
+ * of those files is `modified`, as for every applied file.
+ */
+async function recordRewrittenPlaceholders(
+  scope: CommandScope,
+  rewritten: readonly RewrittenPlaceholder[],
+  dryRun: boolean,
+): Promise<void> {
+  for (const { migration, recorded, of } of rewritten) {
+    if (!dryRun) {
+      try {
+        await scope.session.client.query(journalChecksumSql(scope.journal, migration.version, recorded, migration.checksum));
+      } catch (error) {
+        throw journalError(scope.journal.display, `cannot record the checksum of ${migration.fileName} in`, error);
+      }
+    }
+    scope.emit({ type: 'placeholder-rewritten', version: migration.version, fileName: migration.fileName, of, dryRun });
+  }
 }
 
 /**

@@ -38,6 +38,11 @@ export type RunEvent =
     }
   | { type: 'plan'; direction: Direction; migrations: PlannedMigration[] }
   | { type: 'nothing-to-do'; direction: Direction }
+  /**
+   * `up` recorded (or, on a dry run, would record) the checksum of a migration this database
+   * adopted while it was a placeholder for `of`, since rewritten in SQL; its SQL does not run.
+   */
+  | { type: 'placeholder-rewritten'; version: number; fileName: string; of: string; dryRun: boolean }
   | { type: 'seed-done'; fileName: string; executionMs: number }
   | { type: 'reset-dropped'; database: string; dropped: string[]; recreated: string[] }
   | { type: 'warning'; message: string }

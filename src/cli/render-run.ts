@@ -69,6 +69,16 @@ export const runRenderers: Renderers<RunOrPartition> = {
       direction: event.direction,
     });
   },
+  'placeholder-rewritten': (event, output) => {
+    const what = `the checksum of ${event.fileName}, rewritten in SQL from the placeholder for ${event.of} that this database adopted (its SQL does not run here)`;
+    output.info(event.dryRun ? `Dry run: would record ${what}` : `Recorded ${what}`, {
+      event: 'placeholder-rewritten',
+      version: event.version,
+      file: event.fileName,
+      placeholderOf: event.of,
+      dryRun: event.dryRun,
+    });
+  },
   'seed-done': (event, output) => {
     output.success(`Seeded ${event.fileName} (${formatMs(event.executionMs)})`, {
       event: 'seeded',

@@ -87,6 +87,15 @@ export function journalInsertSql(
   return `INSERT INTO ${journal.quoted} (version, name, checksum, applied_at, execution_ms) SELECT ${values}${where} RETURNING execution_ms`;
 }
 
+/**
+ * Records the checksum of an applied placeholder rewritten in SQL (see
+ * migrations/status.ts): only where the journal row still holds the placeholder's checksum, so
+ * a concurrent change is never overwritten.
+ */
+export function journalChecksumSql(journal: JournalNames, version: number, recorded: string, checksum: string): string {
+  return `UPDATE ${journal.quoted} SET checksum = ${quoteLiteral(checksum)} WHERE version = ${version} AND checksum = ${quoteLiteral(recorded)}`;
+}
+
 /** Forgets a rolled-back migration (guarded like {@link journalInsertSql}). */
 export function journalDeleteSql(journal: JournalNames, version: number, guard?: string): string {
   const where = guard === undefined ? '' : ` AND ${guardCondition(guard)}`;

@@ -282,6 +282,8 @@ interface JournalDbRow {
   applied_at: Date;
   execution_ms: number;
   adopted_from?: string | null;
+  placeholder_of?: string | null;
+  placeholder_checksum?: string | null;
 }
 
 interface PartialDbRow {
@@ -308,8 +310,11 @@ export async function readJournal(client: pg.ClientBase, journal: Journal): Prom
   if (!journal.exists) return { rows: [], partial: [] };
   const journalSql = journal.adoptedExists
     ? // A row is adopted while it is the row adopt/baseline wrote (same applied_at): once rolled
-      // back and applied again, it is a row like any other, though the companion row stays.
-      `SELECT j.version::text AS version, j.name, j.checksum, j.applied_at, j.execution_ms, a.source AS adopted_from
+      // back and applied again, it is a row like any other, though the companion row stays. The
+      // placeholder columns through to_jsonb: a companion an older aeturnis-db created lacks them.
+      `SELECT j.version::text AS version, j.name, j.checksum, j.applied_at, j.execution_ms, a.source AS adopted_from,
+              pg_catalog.to_jsonb(a) ->> 'placeholder_of' AS placeholder_of,
+              pg_catalog.to_jsonb(a) ->> 'placeholder_checksum' AS placeholder_checksum
          FROM ${journal.quoted} j LEFT JOIN ${journal.adoptedQuoted} a ON a.version = j.version AND a.applied_at = j.applied_at
         ORDER BY j.version`
     : `SELECT version::text AS version, name, checksum, applied_at, execution_ms FROM ${journal.quoted} ORDER BY version`;
@@ -343,6 +348,9 @@ function toJournalRow(row: JournalDbRow): JournalRow {
     appliedAt: row.applied_at,
     executionMs: row.execution_ms,
     adoptedFrom: row.adopted_from ?? undefined,
+    ...(row.placeholder_of && row.placeholder_checksum
+      ? { adoptedPlaceholder: { of: row.placeholder_of, checksum: row.placeholder_checksum } }
+      : {}),
   };
 }
 

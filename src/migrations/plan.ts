@@ -1,7 +1,7 @@
 import { UsageError, ValidationError } from '../errors.js';
 import type { Migration } from './parse.js';
 import { resumePoint, type ResumePoint } from './resume.js';
-import { compareVersions, computeStatus, findProblems, type JournalRow, type PartialRow } from './status.js';
+import { compareVersions, computeStatus, findProblems, isRewrittenPlaceholder, type JournalRow, type PartialRow } from './status.js';
 
 export { computeStatus, findProblems };
 export type { JournalRow, MigrationState, MigrationStatus, PartialRow } from './status.js';
@@ -13,9 +13,19 @@ export interface PlanUpOptions {
   allowOutOfOrder?: boolean | undefined;
 }
 
+/** An applied placeholder rewritten in SQL: `up` records its new checksum (its SQL does not run). */
+export interface RewrittenPlaceholder {
+  migration: Migration;
+  /** The placeholder's checksum, still in the journal. */
+  recorded: string;
+  /** The code file it stood for. */
+  of: string;
+}
+
 /**
- * Decides which migrations `up` applies, in order. Throws {@link ValidationError} (exit 3) when
- * anything is modified, missing or out of order, before anything runs. Pure.
+ * Decides which migrations `up` applies, in order, and which rewritten placeholders' checksums
+ * it records. Throws {@link ValidationError} (exit 3) when anything is modified, missing or out
+ * of order, before anything runs. Pure.
  *
  * @example
  * const { pending } = planUp(files, journal, { to: 3 });
@@ -25,7 +35,7 @@ export function planUp(
   journal: readonly JournalRow[],
   options: PlanUpOptions = {},
   partialRuns: readonly PartialRow[] = [],
-): { pending: Migration[]; resume: Map<number, ResumePoint> } {
+): { pending: Migration[]; resume: Map<number, ResumePoint>; rewritten: RewrittenPlaceholder[] } {
   if (options.to !== undefined && !migrations.some((m) => m.version === options.to) && !journal.some((r) => r.version === options.to)) {
     throw new UsageError(`--to ${options.to}: no migration has version ${options.to}`);
   }
@@ -37,7 +47,18 @@ export function planUp(
   const applied = new Set(journal.map((r) => r.version));
   const pending = migrations.filter((m) => !applied.has(m.version) && (options.to === undefined || m.version <= options.to));
   assertNoPlaceholder(pending);
-  return { pending, resume: resumePoints(pending, partialRuns, 'up') };
+  return { pending, resume: resumePoints(pending, partialRuns, 'up'), rewritten: rewrittenPlaceholders(migrations, journal) };
+}
+
+/** The applied placeholders rewritten in SQL whose new checksum the journal does not hold yet. */
+function rewrittenPlaceholders(migrations: readonly Migration[], journal: readonly JournalRow[]): RewrittenPlaceholder[] {
+  const rows = new Map(journal.map((row) => [row.version, row]));
+  return migrations.flatMap((migration) => {
+    const row = rows.get(migration.version);
+    return row?.adoptedPlaceholder && isRewrittenPlaceholder(migration, row)
+      ? [{ migration, recorded: row.checksum, of: row.adoptedPlaceholder.of }]
+      : [];
+  });
 }
 
 /**
@@ -117,7 +138,7 @@ export function planDown(
     // A DOWN that stopped part way is fixed by editing it: its resume point checks that the
     // statements that already ran are unchanged instead.
     const resumingDown = partialRuns.some((run) => run.version === migration.version && run.direction === 'down');
-    if (migration.checksum !== row.checksum && !resumingDown) {
+    if (migration.checksum !== row.checksum && !resumingDown && !isRewrittenPlaceholder(migration, row)) {
       const problem = `${migration.fileName} was modified after it was applied (checksum differs)`;
       throw new ValidationError(`refusing to run down: ${problem}`, [problem]);
     }

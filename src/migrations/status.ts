@@ -17,6 +17,11 @@ export interface JournalRow {
    * (`'baseline'`). Undefined for a migration aeturnis-db applied.
    */
   adoptedFrom?: string | undefined;
+  /**
+   * Recorded by `adopt` (or `baseline`) while its file was a placeholder for another tool's code
+   * migration (`import --placeholders`): the code file, and the placeholder's checksum.
+   */
+  adoptedPlaceholder?: { of: string; checksum: string } | undefined;
 }
 
 /** A migration that stopped part way and could not be rolled back (see db/partial-runs.ts). */
@@ -56,6 +61,11 @@ export interface MigrationStatus {
   partial: PartialRow | undefined;
   /** Recorded by `adopt --from TOOL` (the tool) or `baseline` (`'baseline'`), not applied by aeturnis-db. */
   adoptedFrom: string | undefined;
+  /**
+   * Applied here while it was a placeholder for `of` (the other tool ran that code), rewritten in
+   * SQL since; `checksumRecorded`: `up` has recorded the rewritten file's checksum.
+   */
+  rewrittenPlaceholder?: { of: string; checksumRecorded: boolean } | undefined;
 }
 
 const keyOf = (row: JournalRow): string => row.versionText ?? String(row.version);
@@ -128,11 +138,38 @@ function fileRow(
   // A partial DOWN leaves the journal row in place; a partial UP has none.
   const partial = stopped && (stopped.direction === 'down') === (row !== undefined) ? stopped : undefined;
   if (row) {
-    const state = partial ? 'partial' : row.checksum === migration.checksum ? 'applied' : 'modified';
-    return { ...status, state, appliedAt: row.appliedAt, executionMs: row.executionMs, partial, adoptedFrom: row.adoptedFrom };
+    const rewritten = isRewrittenPlaceholder(migration, row);
+    const state = partial ? 'partial' : row.checksum === migration.checksum || rewritten ? 'applied' : 'modified';
+    const from = row.adoptedPlaceholder;
+    const rewrittenPlaceholder =
+      state === 'applied' && from && !migration.placeholder ? { of: from.of, checksumRecorded: !rewritten } : undefined;
+    return {
+      ...status,
+      state,
+      appliedAt: row.appliedAt,
+      executionMs: row.executionMs,
+      partial,
+      adoptedFrom: row.adoptedFrom,
+      ...(rewrittenPlaceholder ? { rewrittenPlaceholder } : {}),
+    };
   }
   if (partial) return { ...status, state: 'partial', partial };
   return { ...status, outOfOrder: migration.version < newestApplied };
+}
+
+/**
+ * A file that was a placeholder when `adopt` recorded it (the other tool ran its code on this
+ * database), rewritten in SQL since, its new checksum not recorded yet: applied, not modified,
+ * and its SQL must not run here. Only while the journal row is the one adopt wrote with the
+ * placeholder's checksum and the file is no placeholder any more; once `up` records the new
+ * checksum, any later edit is `modified` as for every file. Pure.
+ *
+ * @example
+ * isRewrittenPlaceholder(rewrittenFile, { ...row, adoptedPlaceholder: { of: '00013_backfill.go', checksum: row.checksum } }) // true
+ */
+export function isRewrittenPlaceholder(migration: Pick<Migration, 'checksum' | 'placeholder'>, row: JournalRow): boolean {
+  const adopted = row.adoptedPlaceholder;
+  return adopted !== undefined && row.checksum === adopted.checksum && migration.checksum !== row.checksum && !migration.placeholder;
 }
 
 /**

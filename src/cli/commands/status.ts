@@ -74,6 +74,7 @@ export function toJsonRow(row: MigrationStatus): Record<string, unknown> {
     executionMs: row.executionMs ?? null,
     file: row.fileName ?? null,
     ...(row.adoptedFrom ? { adoptedFrom: row.adoptedFrom } : {}),
+    ...(row.rewrittenPlaceholder ? { rewrittenFromPlaceholder: row.rewrittenPlaceholder } : {}),
     ...(row.partial
       ? {
           partial: {
@@ -140,8 +141,13 @@ async function renderTable(rows: MigrationStatus[]): Promise<string> {
 
 function stateCell(row: MigrationStatus): string {
   if (row.outOfOrder) return `${row.state} (out of order)`;
-  if (row.adoptedFrom && !row.partial)
-    return `${row.state} (${row.adoptedFrom === 'baseline' ? 'baseline' : `adopted from ${row.adoptedFrom}`})`;
+  if (row.adoptedFrom && !row.partial) {
+    const from = row.adoptedFrom === 'baseline' ? 'baseline' : `adopted from ${row.adoptedFrom}`;
+    const rewritten = row.rewrittenPlaceholder
+      ? `; rewritten from a placeholder${row.rewrittenPlaceholder.checksumRecorded ? '' : ', checksum recorded at the next up'}`
+      : '';
+    return `${row.state} (${from}${rewritten})`;
+  }
   if (!row.partial) return row.state;
   const { direction, statementsApplied, statementCount } = row.partial;
   return `partial (${direction} ${statementsApplied} of ${statementCount} statements)`;
