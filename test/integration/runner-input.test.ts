@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, collect, repoRoot, runCli, type CliResult } from '../support/cli.js';
@@ -12,11 +13,26 @@ import { oneError, useTestProject } from '../support/test-project.js';
 
 const { db, project, cli, tables } = useTestProject({ database: 'file' });
 
+/**
+ * The built CLI (its launcher and self-contained bundle) copied where any user may read it: a
+ * checkout in a private (mode 700) directory is out of `nobody`'s reach.
+ */
+let readableCli: string | undefined;
+function cliReadableByAnyone(): string {
+  if (readableCli) return readableCli;
+  const dir = mkdtempSync(join(tmpdir(), 'aeturnis-cli-'));
+  for (const part of ['bin', 'dist/bundle', 'package.json']) cpSync(join(repoRoot, part), join(dir, part), { recursive: true });
+  chmodSync(dir, 0o755);
+  readableCli = join(dir, 'bin/aeturnis-db.js');
+  return readableCli;
+}
+
 /** Runs the CLI as user `nobody` when we are root (root reads files whatever their mode). */
 function runAsUnprivileged(args: string[]): Promise<CliResult> {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) chmodSync(project.dir, 0o755);
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/aeturnis-db.js'), ...args], {
+  const launcher = asRoot ? cliReadableByAnyone() : join(repoRoot, 'bin/aeturnis-db.js');
+  const child = spawn(process.execPath, [launcher, ...args], {
     cwd: project.dir,
     env: cliEnv({ databaseUrl: db.url }),
     stdio: ['ignore', 'pipe', 'pipe'],
