@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv, collect, repoRoot, runCli, type CliResult } from '../support/cli.js';
 import { createTestDatabase } from '../support/db.js';
 import { tableMigration } from '../support/project.js';
@@ -26,6 +26,10 @@ function cliReadableByAnyone(): string {
   readableCli = join(dir, 'bin/aeturnis-db.js');
   return readableCli;
 }
+
+afterAll(() => {
+  if (readableCli) rmSync(join(readableCli, '../..'), { recursive: true, force: true });
+});
 
 /** Runs the CLI as user `nobody` when we are root (root reads files whatever their mode). */
 function runAsUnprivileged(args: string[]): Promise<CliResult> {
