@@ -124,6 +124,8 @@ describe('goose Go migrations with --placeholders', () => {
     const imported = await cli(['import', '--from', 'goose', source, '--placeholders']);
     expect(imported.code).toBe(0);
     expect(imported.stderr).toContain('warning: 1 placeholder for code migrations');
+    // The placeholders are listed one file a line (hatchet has 9 of them).
+    expect(imported.stderr.split('\n')).toContain('warning:   migrations/00013_backfill_names.sql');
     const placeholder = readFileSync(join(project.migrationsDir, '00013_backfill_names.sql'), 'utf8');
     expect(placeholder.split('\n').slice(0, 2)).toEqual([
       '-- Imported from goose: 00013_backfill_names.go',

@@ -83,8 +83,11 @@ function report(output: Output, result: ImportResult): void {
   const placeholders = result.migrations.filter((m) => m.placeholder);
   if (placeholders.length > 0) {
     output.warn(
-      `${plural(placeholders.length, 'placeholder')} for code migrations: adopt records each where ${result.from} applied it; up refuses it elsewhere until it is rewritten in SQL: ${placeholders.map((m) => m.path).join(', ')}`,
+      `${plural(placeholders.length, 'placeholder')} for code migrations: adopt records each where ${result.from} applied it; up refuses it elsewhere until it is rewritten in SQL:`,
+      { placeholders: placeholders.map((m) => m.path) },
     );
+    // One file a line, as a failing import lists its files: a long list stays readable.
+    if (output.format === 'human') for (const migration of placeholders) output.warn(`  ${migration.path}`);
   }
   const summary = `${plural(result.migrations.length, 'migration')} from ${result.from} ${result.dryRun ? 'would be imported' : 'imported'} into ${result.dir}${tally(result.migrations)}`;
   if (result.dryRun) output.info(`Dry run: ${summary}; nothing was written`);
