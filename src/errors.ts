@@ -7,7 +7,7 @@
  * catch (e) { if (e instanceof ValidationError) console.error(e.problems) }
  */
 
-/** The documented exit codes (see README, "Exit codes"). */
+/** The documented exit codes (see the README's "Exit codes" section). */
 export const ExitCode = {
   ok: 0,
   sqlFailed: 1,

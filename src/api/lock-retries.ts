@@ -1,5 +1,5 @@
 /**
- * Lock retries (README, "Lock retries"): the schedule's syntax and its display, for the CLI and
+ * Lock retries (docs/lock-retries.md): the schedule's syntax and its display, for the CLI and
  * API callers. Pure: the CLI reads it at start-up, before anything connects.
  */
 export {

@@ -18,7 +18,7 @@ export interface CommonOptions extends SessionOptions {
   /**
    * Lock retries: `false` or `'off'` to turn them off, a schedule such as
    * `'100ms..300ms,50ms..60s,40m'` (or a parsed one) to choose it; default AETURNIS_LOCK_RETRIES,
-   * else the default schedule (README, "Lock retries").
+   * else the default schedule (docs/lock-retries.md).
    */
   lockRetries?: LockRetries | string | false | undefined;
   /** Progress callback. */

@@ -79,7 +79,7 @@ export function parseRuleList(value: string, flag: string): string[] {
 /** Throws a {@link UsageError} naming `where` when `rule` is not a rule lint knows. */
 export function assertKnownRule(rule: string, where: string): void {
   if (!isKnownRule(rule)) {
-    throw new UsageError(`${where}: unknown rule "${rule}" (the README's "lint" section lists the rules)`);
+    throw new UsageError(`${where}: unknown rule "${rule}" (docs/lint.md lists the rules)`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { FindingLevel, FindingSource, RuleLevel } from './finding.js';
 
 /**
  * Every rule `lint` knows: squawk's (squawk-cli 2.61, pinned) and aeturnis-db's own, with the level a
- * finding of it gets by default. The README's "lint" section explains each choice.
+ * finding of it gets by default. docs/lint.md explains each choice.
  */
 
 /** A rule's entry in the catalogue. */

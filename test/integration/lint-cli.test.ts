@@ -253,10 +253,7 @@ describe('lint FILE...', () => {
       [['migrations/0009_missing.sql'], 'error: migrations/0009_missing.sql: no such file\n'],
       [['migrations'], 'error: migrations: not a migration file (<digits>_<name>.sql)\n'],
       [['--all', 'migrations/0001_create_players.sql'], 'error: lint takes FILE... or --all, not both\n'],
-      [
-        ['--all', '--exclude', 'ban-drop-colum'],
-        'error: --exclude: unknown rule "ban-drop-colum" (the README\'s "lint" section lists the rules)\n',
-      ],
+      [['--all', '--exclude', 'ban-drop-colum'], 'error: --exclude: unknown rule "ban-drop-colum" (docs/lint.md lists the rules)\n'],
       [['--all', '--config', 'nope.json'], 'error: lint configuration nope.json does not exist\n'],
     ];
     for (const [args, stderr] of cases) {

@@ -60,7 +60,7 @@ describe('configuration and flags', () => {
       return 'accepted';
     };
     expect(refusal('{"rules": {"ban-drop-colum": "off"}}')).toBe(
-      'aeturnis-db.lint.json: unknown rule "ban-drop-colum" (the README\'s "lint" section lists the rules)',
+      'aeturnis-db.lint.json: unknown rule "ban-drop-colum" (docs/lint.md lists the rules)',
     );
     expect(refusal('{"rules": {"ban-drop-column": "fatal"}}')).toBe(
       'aeturnis-db.lint.json: rule "ban-drop-column" must be "error", "warning", "off" or "on" (got "fatal")',
