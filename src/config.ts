@@ -1,10 +1,6 @@
 import { UsageError } from './errors.js';
 
-/** Defaults shared by the CLI and the API. */
-export const DEFAULT_MIGRATIONS_DIR = 'migrations';
-export const DEFAULT_SEEDS_DIR = 'seeds';
-export const DEFAULT_JOURNAL_TABLE = 'schema_migrations';
-export const DEFAULT_WAIT_SECONDS = 30;
+// The options' defaults live in settings.ts, with the flags and variables that set them.
 /** The largest partition `ahead` of any interval (ten years of days); each interval has its own (partitions/periods.ts). */
 export const MAX_PERIODS_AHEAD = 3660;
 

@@ -2,6 +2,7 @@
  * Which environment a command runs under, decided in one place. A leaf: anything may use it.
  * The embedded database, `seed`, `reset` and the environment `up` records all ask here.
  */
+import { envValue, SETTINGS } from './settings.js';
 
 /** Names of environments where dev-only work (seeds, reset, the embedded database) is safe. */
 const DEVELOPMENT_ENVIRONMENTS = new Set(['development', 'dev', 'test', 'local']);
@@ -16,16 +17,12 @@ const DEVELOPMENT_ENVIRONMENTS = new Set(['development', 'dev', 'test', 'local']
  * currentEnvironment({ NODE_ENV: '' })                                 // undefined
  */
 export function currentEnvironment(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  for (const name of ['AETURNIS_ENV', 'NODE_ENV']) {
-    const value = env[name]?.trim();
-    if (value) return value;
-  }
-  return undefined;
+  return (envValue(SETTINGS.environment.env, env) ?? envValue(SETTINGS.nodeEnvironment.env, env))?.trim();
 }
 
 /** The variable {@link currentEnvironment} took its value from, for messages. */
 export function environmentVariable(env: Readonly<Record<string, string | undefined>>): 'AETURNIS_ENV' | 'NODE_ENV' {
-  return env.AETURNIS_ENV?.trim() ? 'AETURNIS_ENV' : 'NODE_ENV';
+  return envValue(SETTINGS.environment.env, env) !== undefined ? 'AETURNIS_ENV' : 'NODE_ENV';
 }
 
 /**

@@ -1,6 +1,6 @@
+import { migrationsDirSetting } from '../settings.js';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MIGRATIONS_DIR } from '../config.js';
 import { UsageError } from '../errors.js';
 import { parseMigrationFileName } from '../migrations/parse.js';
 
@@ -26,7 +26,7 @@ export function createMigration(options: {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) {
     throw new UsageError(`migration name "${options.name}" may only contain letters, digits, _ and - (e.g. add_guilds)`);
   }
-  const dir = options.dir ?? options.env?.AETURNIS_MIGRATIONS_DIR ?? process.env.AETURNIS_MIGRATIONS_DIR ?? DEFAULT_MIGRATIONS_DIR;
+  const dir = migrationsDirSetting(options.dir, options.env);
   mkdirSync(dir, { recursive: true });
   let highest = 0;
   let digits = '';

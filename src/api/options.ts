@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { DEFAULT_JOURNAL_TABLE, DEFAULT_MIGRATIONS_DIR } from '../config.js';
 import { parseTableName, type TableName } from '../db/identifiers.js';
 import type { LockRetries } from '../db/lock-retry-schedule.js';
 import type { SessionOptions } from '../db/session.js';
 import { loadMigrations } from '../migrations/discover.js';
 import type { Migration } from '../migrations/parse.js';
+import { migrationsDirSetting, SETTINGS } from '../settings.js';
 import type { MigratorEvent } from './events.js';
 
 /** Options every command takes. */
@@ -70,14 +70,13 @@ export function sharedMigrationFiles(): MigrationFiles {
 
 /**
  * The migrations directory of a command: the option, then AETURNIS_MIGRATIONS_DIR, then
- * ./migrations, as an absolute path.
+ * ./migrations (empty counts as unset: settings.ts), as an absolute path.
  *
  * @example
  * migrationsDir({ dir: 'db/migrations' }) // '/app/db/migrations'
  */
 export function migrationsDir(options: Pick<CommonOptions, 'dir' | 'env'>): string {
-  const env = options.env ?? process.env;
-  return resolve(options.dir ?? env.AETURNIS_MIGRATIONS_DIR ?? DEFAULT_MIGRATIONS_DIR);
+  return resolve(migrationsDirSetting(options.dir, options.env));
 }
 
 /**
@@ -87,5 +86,5 @@ export function migrationsDir(options: Pick<CommonOptions, 'dir' | 'env'>): stri
  * journalTable({ table: 'ops.schema_migrations' }).schema // 'ops'
  */
 export function journalTable(options: Pick<CommonOptions, 'table'>): TableName {
-  return parseTableName(options.table ?? DEFAULT_JOURNAL_TABLE, '--table');
+  return parseTableName(options.table ?? SETTINGS.table.default, '--table');
 }

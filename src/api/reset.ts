@@ -1,4 +1,4 @@
-import { DEFAULT_SEEDS_DIR } from '../config.js';
+import { seedsDirSetting } from '../settings.js';
 import { recordEnvironment } from '../db/environment-record.js';
 import { ensureJournal } from '../db/journal.js';
 import { readResetContext, readSchemaStates } from '../db/reset-catalog.js';
@@ -98,7 +98,7 @@ export async function reset(options: ResetOptions = {}): Promise<ResetResult> {
   assertDevelopmentEnvironment(env, guarded);
   assertPartitionStep(options.partitions);
   const migrations = commandMigrations(options);
-  const seeds = options.seed ? loadSeeds(options.seedsDir ?? env.AETURNIS_SEEDS_DIR ?? DEFAULT_SEEDS_DIR) : [];
+  const seeds = options.seed ? loadSeeds(seedsDirSetting(options.seedsDir, env)) : [];
   return withSession(
     options,
     async (scope) => {

@@ -1,4 +1,4 @@
-import { DEFAULT_SEEDS_DIR } from '../config.js';
+import { seedsDirSetting } from '../settings.js';
 import { loadSeeds } from '../migrations/seeds.js';
 import { assertDatabaseEnvironment, assertDevelopmentEnvironment, type GuardedCommand } from './guards.js';
 import type { CommonOptions } from './options.js';
@@ -29,7 +29,7 @@ export async function seed(options: SeedOptions = {}): Promise<{ ran: { fileName
   const env = options.env ?? process.env;
   const guarded: GuardedCommand = { command: 'seed', why: 'seeds are dev data', allowProduction: options.allowProduction };
   assertDevelopmentEnvironment(env, guarded);
-  const seeds = loadSeeds(options.seedsDir ?? env.AETURNIS_SEEDS_DIR ?? DEFAULT_SEEDS_DIR);
+  const seeds = loadSeeds(seedsDirSetting(options.seedsDir, env));
   return withSession(
     options,
     async (scope) => {

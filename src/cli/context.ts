@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { parseSeconds } from '../config.js';
 import { parseLockRetries, type LockRetries } from '../api/lock-retries.js';
-import { UsageError } from '../errors.js';
 import type { CommonOptions } from '../api/options.js';
+import { lockRetriesText, logFormatSetting, SETTINGS, secondsSetting, tableSetting } from '../settings.js';
 import { createOutput, type LogFormat, type Output } from './output.js';
 import { eventRenderer } from './render.js';
 
@@ -52,10 +51,9 @@ export async function commandContext(command: Command, options: { stdoutIsData?:
   const common: CommonOptions = {
     databaseUrl: flags.databaseUrl,
     dir: flags.dir,
-    table: flags.table ?? nonEmpty(process.env.AETURNIS_TABLE),
-    waitSeconds: flags.wait !== undefined ? parseSeconds(flags.wait, '--wait') : envSeconds('AETURNIS_WAIT'),
-    lockTimeoutSeconds:
-      flags.lockTimeout !== undefined ? parseSeconds(flags.lockTimeout, '--lock-timeout') : envSeconds('AETURNIS_LOCK_TIMEOUT'),
+    table: tableSetting(flags.table),
+    waitSeconds: secondsSetting(SETTINGS.wait, flags.wait),
+    lockTimeoutSeconds: secondsSetting(SETTINGS.lockTimeout, flags.lockTimeout),
     lockRetries: READS_WITHOUT_LOCKS.has(command.name()) ? undefined : lockRetries(flags.lockRetries),
     embeddedDir: flags.embeddedDir,
     // A fleet run renders each target's events itself (fleet-run.ts), with its own live view.
@@ -75,11 +73,7 @@ export let activeOutput: Output | undefined;
  * logFormat('json') // 'json'
  */
 export function logFormat(flag: string | undefined): LogFormat {
-  const value = flag ?? nonEmpty(process.env.AETURNIS_LOG_FORMAT) ?? 'human';
-  if (value !== 'human' && value !== 'json') {
-    throw new UsageError(`${flag !== undefined ? '--log-format' : 'AETURNIS_LOG_FORMAT'} must be "human" or "json" (got "${value}")`);
-  }
-  return value;
+  return logFormatSetting(flag);
 }
 
 /** Commands that take no lock (lint reads the setting: it decides require-lock-timeout): a bad lock-retry setting, which they never use, does not stop them. */
@@ -89,15 +83,6 @@ const READS_WITHOUT_LOCKS = new Set(['status', 'validate', 'new', 'import', 'lis
 function lockRetries(flag: string | false | undefined): LockRetries | undefined {
   if (flag === false) return 'off';
   if (flag !== undefined) return parseLockRetries(flag, '--lock-retries');
-  const value = nonEmpty(process.env.AETURNIS_LOCK_RETRIES);
+  const value = lockRetriesText();
   return value === undefined ? undefined : parseLockRetries(value, 'AETURNIS_LOCK_RETRIES');
-}
-
-function envSeconds(name: string): number | undefined {
-  const value = nonEmpty(process.env[name]);
-  return value === undefined ? undefined : parseSeconds(value, name);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { AeturnisError, ExitCode, InterruptedError, RunInterruptedError, signalOf, ValidationError } from '../errors.js';
 import { maskPassword } from '../redact.js';
+import { debugSetting } from '../settings.js';
 import { activeOutput, interruption } from './context.js';
 import { createOutput, type Output } from './output.js';
 import { stopActiveProgress } from './progress.js';
@@ -89,7 +90,7 @@ function report(output: Output, error: unknown): number {
   }
   const message = maskPassword(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
   output.error(message);
-  if (process.env.AETURNIS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (debugSetting() && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return ExitCode.sqlFailed;
 }
 

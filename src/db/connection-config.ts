@@ -1,6 +1,7 @@
 import { currentEnvironment, environmentVariable, isDevelopmentEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
 import { maskPassword } from '../redact.js';
+import { LIBPQ_VARIABLES as SUPPORTED_LIBPQ_VARIABLES, REFUSED_LIBPQ_VARIABLES } from '../settings.js';
 import { checkConnectionUrl, queryParameters, SSL_PARAMETERS, withoutParameters } from './connection-url.js';
 
 export { maskPassword };
@@ -14,11 +15,11 @@ export type ConnectionTarget =
   | { kind: 'libpq'; source: 'PG* environment variables' }
   | { kind: 'embedded'; source: 'embedded' };
 
-/** The libpq variables that say where to connect; pg reads the first five itself. */
-const LIBPQ_VARIABLES = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGHOSTADDR', 'PGSERVICE'] as const;
+/** The libpq variables that say where to connect (settings.ts lists them); pg reads the first five itself. */
+const LIBPQ_VARIABLES = [...SUPPORTED_LIBPQ_VARIABLES, ...REFUSED_LIBPQ_VARIABLES] as const;
 
 /** libpq variables pg does not read: honouring them silently would connect somewhere else. */
-const UNSUPPORTED_LIBPQ_VARIABLES = new Set<string>(['PGHOSTADDR', 'PGSERVICE']);
+const UNSUPPORTED_LIBPQ_VARIABLES = new Set<string>(REFUSED_LIBPQ_VARIABLES);
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,3 +1,4 @@
+import { embeddedDirSetting, SETTINGS } from '../settings.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -44,7 +45,7 @@ export interface EmbeddedDatabase {
 }
 
 /** Where the embedded database lives when nothing else is configured. */
-export const DEFAULT_EMBEDDED_DIR = '.aeturnis/db';
+export const DEFAULT_EMBEDDED_DIR = SETTINGS.embeddedDir.default;
 
 /**
  * The embedded database's directory: the option, then AETURNIS_EMBEDDED_DIR, then the default.
@@ -53,7 +54,7 @@ export const DEFAULT_EMBEDDED_DIR = '.aeturnis/db';
  * embeddedDirOf(undefined, {}) // '.aeturnis/db'
  */
 export function embeddedDirOf(option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
-  return option || env.AETURNIS_EMBEDDED_DIR || DEFAULT_EMBEDDED_DIR;
+  return embeddedDirSetting(option, env);
 }
 
 /** Extensions PGlite 0.5 ships (SQL names); their code must be passed to PGlite.create. */

@@ -1,5 +1,6 @@
 import { durationMs } from '../config.js';
 import { UsageError } from '../errors.js';
+import { lockRetriesText, SETTINGS } from '../settings.js';
 
 /**
  * The lock-retry schedule: how long each attempt of a migration may wait for a lock
@@ -43,7 +44,7 @@ export interface LockAttempt {
   sleepBeforeMs: number;
 }
 
-export const DEFAULT_LOCK_RETRIES_SPEC = '100ms..300ms,50ms..60s,40m';
+export const DEFAULT_LOCK_RETRIES_SPEC = SETTINGS.lockRetries.default;
 const OFF_WORDS = ['off', 'false', 'no', '0', 'none'];
 const SLEEP_GROWTH = 1.5;
 
@@ -113,8 +114,8 @@ export function resolveLockRetries(
   if (option === false) return 'off';
   if (typeof option === 'string') return parseLockRetries(option, 'lockRetries');
   if (option !== undefined) return option;
-  const fromEnv = env.AETURNIS_LOCK_RETRIES;
-  return fromEnv ? parseLockRetries(fromEnv, 'AETURNIS_LOCK_RETRIES') : DEFAULT_LOCK_RETRY_SCHEDULE;
+  const fromEnv = lockRetriesText(env);
+  return fromEnv !== undefined ? parseLockRetries(fromEnv, 'AETURNIS_LOCK_RETRIES') : DEFAULT_LOCK_RETRY_SCHEDULE;
 }
 
 /**

@@ -1,6 +1,6 @@
+import { migrationsDirSetting, seedsDirSetting } from '../settings.js';
 import type { Writable } from 'node:stream';
 import pg from 'pg';
-import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SEEDS_DIR } from '../config.js';
 import { ConnectionError } from '../errors.js';
 import { clientConfig, connectWithRetry } from './connect.js';
 import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connection-config.js';
@@ -202,7 +202,7 @@ async function startEmbeddedServer(
     signal: options.signal,
     lockTimeoutSeconds: options.lockTimeoutSeconds,
     onWait: (holder, waitedMs) => onEvent({ type: 'embedded-wait', dir, holder, waitedMs }),
-    sqlDirs: [options.dir || env.AETURNIS_MIGRATIONS_DIR || DEFAULT_MIGRATIONS_DIR, env.AETURNIS_SEEDS_DIR || DEFAULT_SEEDS_DIR],
+    sqlDirs: [migrationsDirSetting(options.dir, env), seedsDirSetting(undefined, env)],
   });
   return { connectionString: embedded.url, stop: () => embedded.stop(), interrupt: () => embedded.interrupt() };
 }

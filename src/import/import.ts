@@ -1,6 +1,6 @@
+import { migrationsDirSetting } from '../settings.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_MIGRATIONS_DIR } from '../config.js';
 import { MigrationFileError, UsageError } from '../errors.js';
 import { renderNodePgMigrateCode } from './node-pg-migrate-code.js';
 import { codeMigrations } from './placeholders.js';
@@ -87,7 +87,7 @@ export interface ImportResult {
 export function importMigrations(options: ImportOptions): ImportResult {
   const tool = toolOf(options.from);
   const env = options.env ?? process.env;
-  const dir = options.dir ?? nonEmpty(env.AETURNIS_MIGRATIONS_DIR) ?? DEFAULT_MIGRATIONS_DIR;
+  const dir = migrationsDirSetting(options.dir, env);
   const { sourceDir } = options;
   const files = readSourceDirectory(sourceDir, tool === 'flyway');
   if (resolve(sourceDir) === resolve(dir)) {
@@ -177,8 +177,4 @@ function imported(file: PlannedFile, dir: string, sourceDir: string): ImportedMi
     notes: file.notes,
     placeholder: file.placeholder,
   };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

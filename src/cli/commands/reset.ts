@@ -3,7 +3,7 @@ import type { ResetTarget } from '../../api/reset.js';
 import { commandContext } from '../context.js';
 import { formatMs } from '../render.js';
 import { confirmMode, confirmQuestion, isYes, offTerminalRefusal } from './reset-confirm.js';
-import { partitionsSetting } from './up.js';
+import { partitionsSetting } from '../../settings.js';
 import { plural } from '../../plural.js';
 
 interface ResetFlags {
@@ -29,7 +29,7 @@ export function registerReset(program: Command): void {
     .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
     .action(async (flags: ResetFlags, command: Command) => {
       const { output, common, signal } = await commandContext(command);
-      const partitions = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
+      const partitions = flags.partitions && partitionsSetting();
       const { reset, assertResetAllowed } = await import('../../api/reset.js'); // loaded on use: --help stays fast
       assertResetAllowed(process.env, flags.allowProduction); // the environment first: the graver refusal
       const mode = confirmMode(flags.force, process.stdin.isTTY);

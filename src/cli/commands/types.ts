@@ -5,7 +5,7 @@ import { UsageError, ValidationError } from '../../errors.js';
 import type { TypesResult } from '../../api/types.js';
 import type { Output } from '../output.js';
 import { commandContext } from '../context.js';
-import { partitionsSetting } from './up.js';
+import { partitionsSetting } from '../../settings.js';
 import { plural } from '../../plural.js';
 
 interface TypesFlags {
@@ -29,7 +29,7 @@ export function registerTypes(program: Command): void {
     .action(async (flags: TypesFlags, command: Command) => {
       const { output, common } = await commandContext(command, { stdoutIsData: flags.out === undefined });
       if (flags.check && flags.out === undefined) throw new UsageError('--check needs --out FILE: the file to compare with');
-      const partitions = partitionsSetting(process.env.AETURNIS_PARTITIONS) ? undefined : false;
+      const partitions = partitionsSetting() ? undefined : false;
       const { generateTypes } = await import('../../api/types.js'); // loaded on use: other commands start faster
       const result = await generateTypes({
         ...common,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
-import { UsageError } from '../../errors.js';
 import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet.js';
 import { formatMs } from '../render.js';
 import { parseAhead } from './partitions.js';
 import { plural } from '../../plural.js';
+import { partitionsSetting } from '../../settings.js';
 
 /** `up [--to VERSION] [--dry-run] [--allow-out-of-order] [--ahead N] [--no-partitions]` */
 export function registerUp(program: Command): void {
@@ -25,7 +25,7 @@ export function registerUp(program: Command): void {
         const context = await commandContext(command);
         const { output } = context;
         const ahead = flags.ahead === undefined ? undefined : parseAhead(flags.ahead);
-        const partitionStep = flags.partitions && partitionsSetting(process.env.AETURNIS_PARTITIONS);
+        const partitionStep = flags.partitions && partitionsSetting();
         const to = flags.to !== undefined ? parseNonNegativeInteger(flags.to, '--to') : undefined;
         const started = performance.now();
         const { migrate } = await import('../../api/migrate.js'); // loaded on use: --help stays fast
@@ -51,18 +51,4 @@ export function registerUp(program: Command): void {
         });
       },
     );
-}
-
-/**
- * Reads AETURNIS_PARTITIONS: whether `up` runs its partition step (unset or empty: on).
- *
- * @example
- * partitionsSetting('off') // false
- * partitionsSetting(undefined) // true
- */
-export function partitionsSetting(value: string | undefined): boolean {
-  const setting = (value ?? '').trim().toLowerCase();
-  if (['', 'on', 'true', 'yes', '1'].includes(setting)) return true;
-  if (['off', 'false', 'no', '0'].includes(setting)) return false;
-  throw new UsageError(`AETURNIS_PARTITIONS must be "on" or "off" (got "${value ?? ''}")`);
 }
