@@ -190,8 +190,8 @@ describe('embedded database (no connection configured)', () => {
       });
       withDatabase();
       const victim = start(['up']);
-      await printed(victim.child, /Applied 0001_a\.sql/);
-      await new Promise((resolve) => setTimeout(resolve, 500)); // inside 0002's transaction now
+      // The CLI says so once 0002 has run for 2 s: it is inside its transaction then.
+      await printed(victim.child, /Applying 0002_b\.sql: still running/);
       victim.child.kill('SIGKILL');
       const killed = await victim.done;
       expect(killed.signal).toBe('SIGKILL');
@@ -223,8 +223,7 @@ describe('embedded database (no connection configured)', () => {
       });
       withDatabase();
       const run = start(['up']);
-      await printed(run.child, /Applied 0001_a\.sql/);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await printed(run.child, /Applying 0002_b\.sql: still running/);
       const signalledAt = Date.now();
       run.child.kill('SIGTERM');
       const result = await run.done;
