@@ -1,18 +1,23 @@
 import type { Command } from 'commander';
+import { LIBPQ_VARIABLES, SETTINGS } from '../settings.js';
 
 /**
  * What each command's `--help` ends with: an example or two and the environment variables it
- * reads, kept in one table so that every command says it the same way.
+ * reads (their names from the settings module), kept in one table so that every command says
+ * it the same way.
  */
+
+const names = (...settings: { env: string }[]): string => settings.map((setting) => setting.env).join(', ');
 
 /** Every command that connects reads these (a flag given on the command line wins). */
 const CONNECTION = [
-  'DATABASE_URL (else PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; else the embedded database)',
-  'AETURNIS_TABLE, AETURNIS_WAIT, AETURNIS_LOG_FORMAT, AETURNIS_EMBEDDED_DIR',
+  `DATABASE_URL (else ${LIBPQ_VARIABLES.join(', ')}; else the embedded database)`,
+  names(SETTINGS.table, SETTINGS.wait, SETTINGS.logFormat, SETTINGS.embeddedDir),
 ];
-const MIGRATIONS = 'AETURNIS_MIGRATIONS_DIR';
-const RUNNER = 'AETURNIS_LOCK_TIMEOUT, AETURNIS_LOCK_RETRIES';
-const GUARD = 'AETURNIS_ENV, else NODE_ENV (production guard; --allow-production overrides)';
+const MIGRATIONS = SETTINGS.migrationsDir.env;
+const SEEDS = SETTINGS.seedsDir.env;
+const RUNNER = names(SETTINGS.lockTimeout, SETTINGS.lockRetries);
+const GUARD = `${SETTINGS.environment.env}, else ${SETTINGS.nodeEnvironment.env} (production guard; --allow-production overrides)`;
 
 interface CommandHelp {
   examples: string[];
@@ -26,8 +31,8 @@ const HELP: Record<string, CommandHelp> = {
       ...CONNECTION,
       MIGRATIONS,
       RUNNER,
-      'AETURNIS_PARTITIONS (off skips partition upkeep)',
-      'AETURNIS_ENV, else NODE_ENV (recorded in the database)',
+      `${SETTINGS.partitions.env} (off skips partition upkeep)`,
+      `${SETTINGS.environment.env}, else ${SETTINGS.nodeEnvironment.env} (recorded in the database)`,
     ],
   },
   down: {
@@ -57,10 +62,10 @@ const HELP: Record<string, CommandHelp> = {
     ],
     environment: [...CONNECTION, RUNNER],
   },
-  seed: { examples: ['aeturnis-db seed'], environment: [...CONNECTION, 'AETURNIS_SEEDS_DIR', GUARD] },
+  seed: { examples: ['aeturnis-db seed'], environment: [...CONNECTION, SEEDS, GUARD] },
   reset: {
     examples: ['aeturnis-db reset --seed', 'aeturnis-db reset --force   # off a terminal'],
-    environment: [...CONNECTION, MIGRATIONS, RUNNER, 'AETURNIS_SEEDS_DIR', GUARD],
+    environment: [...CONNECTION, MIGRATIONS, RUNNER, SEEDS, GUARD],
   },
   import: {
     examples: ['aeturnis-db import --from dbmate db/migrations', 'aeturnis-db import --from goose ./sql --dry-run'],
