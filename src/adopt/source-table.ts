@@ -35,6 +35,11 @@ export async function findTable(client: pg.ClientBase, name: Pick<TableName, 'qu
   ]);
   const row = rows[0];
   if (!row || (row.relkind !== 'r' && row.relkind !== 'p')) return undefined;
+  return foundTable(row);
+}
+
+/** A catalog row as a FoundTable, its names quoted and displayed. */
+function foundTable(row: { oid: number; schema: string; table: string; columns: string[] | null }): FoundTable {
   return {
     oid: row.oid,
     schema: row.schema,
@@ -64,16 +69,7 @@ SELECT c.oid, n.nspname::text AS schema, c.relname::text AS table,
  */
 export async function findToolTables(client: pg.ClientBase, source: SourceTool, table: string): Promise<FoundTable[]> {
   const { rows } = await client.query<{ oid: number; schema: string; table: string; columns: string[] | null }>(CANDIDATES_SQL, [table]);
-  return rows
-    .map((row) => ({
-      oid: row.oid,
-      schema: row.schema,
-      table: row.table,
-      quoted: `${quoteIdentifier(row.schema)}.${quoteIdentifier(row.table)}`,
-      display: displayName(row.schema, row.table),
-      columns: row.columns ?? [],
-    }))
-    .filter((found) => source.columns.every((column) => found.columns.includes(column)));
+  return rows.map(foundTable).filter((found) => source.columns.every((column) => found.columns.includes(column)));
 }
 
 /**
