@@ -54,7 +54,7 @@ export const REFUSED_LIBPQ_VARIABLES = ['PGHOSTADDR', 'PGSERVICE'] as const;
  * The connection's variables, read by db/connection-config.ts and db/connection-url.ts with
  * their own rule: set but empty is exit 2, never unset (README, "Configuration").
  */
-export const CONNECTION_VARIABLES = [
+const CONNECTION_VARIABLES = [
   'DATABASE_URL',
   ...LIBPQ_VARIABLES,
   'PGOPTIONS',
@@ -97,7 +97,7 @@ export interface Resolved {
  * @example
  * resolveSetting(SETTINGS.table, undefined, { AETURNIS_TABLE: 'ops.journal' }) // { value: 'ops.journal', source: 'AETURNIS_TABLE' }
  */
-export function resolveSetting(setting: Setting, option: string | undefined, env: Env = process.env): Resolved | undefined {
+function resolveSetting(setting: Setting, option: string | undefined, env: Env = process.env): Resolved | undefined {
   const fromOption = given(option);
   if (fromOption !== undefined) return { value: fromOption, source: setting.flag ?? setting.env };
   const fromEnv = envValue(setting.env, env);

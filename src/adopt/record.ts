@@ -32,7 +32,7 @@ export interface RecordSource {
 }
 
 /** `CREATE TABLE` of the companion table of adopted rows. */
-export function createAdoptedSql(journal: Pick<Journal, 'adoptedQuoted'>): string {
+function createAdoptedSql(journal: Pick<Journal, 'adoptedQuoted'>): string {
   return `CREATE TABLE IF NOT EXISTS ${journal.adoptedQuoted} (
   version        bigint PRIMARY KEY,
   source         text NOT NULL,

@@ -42,7 +42,7 @@ export function assertDevelopmentEnvironment(env: Readonly<Record<string, string
  * @example
  * assertRecordedDevelopment({ value: 'production', variable: 'NODE_ENV', table: 'public.schema_migrations_metadata' }, guarded) // throws
  */
-export function assertRecordedDevelopment(recorded: RecordedEnvironment | undefined, guarded: GuardedCommand): void {
+function assertRecordedDevelopment(recorded: RecordedEnvironment | undefined, guarded: GuardedCommand): void {
   if (guarded.allowProduction || !recorded || isDevelopmentEnvironment(recorded.value)) return;
   throw new UsageError(
     `refusing to ${guarded.command}: this database was last migrated with ${recorded.variable}=${recorded.value} (recorded in ${recorded.table}; ${guarded.why}; ${ONLY}): pass --allow-production if you really mean it`,

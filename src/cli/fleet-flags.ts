@@ -8,16 +8,7 @@ import { UsageError } from '../errors.js';
  */
 
 /** The commands that accept --targets / --targets-query. */
-export const FLEET_COMMANDS: ReadonlySet<string> = new Set([
-  'up',
-  'down',
-  'status',
-  'validate',
-  'verify',
-  'partitions',
-  'adopt',
-  'baseline',
-]);
+const FLEET_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'status', 'validate', 'verify', 'partitions', 'adopt', 'baseline']);
 
 /** The fleet flags as commander reads them. */
 export interface FleetFlagValues {

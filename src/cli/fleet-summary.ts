@@ -19,7 +19,7 @@ const NOT_STARTED: Record<string, string> = {
  * @example
  * resultText({ state: 'failed', exitCode: 4, error: 'could not connect ...' }) // 'failed (exit 4): could not connect ...'
  */
-export function resultText(outcome: TargetOutcome<PrintedResult>): string {
+function resultText(outcome: TargetOutcome<PrintedResult>): string {
   switch (outcome.state) {
     case 'succeeded':
       return outcome.result?.text ?? 'ok';

@@ -22,7 +22,7 @@ import { addCommandHelp } from './help.js';
 declare const AETURNIS_VERSION: string | undefined;
 
 /** The package version: built into the bundle, else read from package.json next to dist/. */
-export function packageVersion(): string {
+function packageVersion(): string {
   if (typeof AETURNIS_VERSION === 'string') return AETURNIS_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;

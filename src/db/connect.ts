@@ -7,7 +7,7 @@ import { maskPassword, sslSettings, tlsAttempts, type SslFile, type SslSettings,
 import { pgConnectionString } from './connection-url.js';
 
 /** Application name set on every connection (visible in pg_stat_activity). */
-export const APPLICATION_NAME = 'aeturnis-db';
+const APPLICATION_NAME = 'aeturnis-db';
 
 /** Options of {@link connectWithRetry}. */
 export interface ConnectOptions {
@@ -173,7 +173,7 @@ function isRetryable(error: PgError): boolean {
 }
 
 /** A one-line, password-free reason for a connection failure. */
-export function describeConnectError(error: PgError): string {
+function describeConnectError(error: PgError): string {
   const code = error.code;
   const message = maskPassword(error.message.split('\n')[0] ?? String(error));
   if (code === 'ECONNREFUSED') return `connection refused (${message.replace(/^connect ECONNREFUSED\s*/, '') || 'server not listening'})`;

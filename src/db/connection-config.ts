@@ -100,7 +100,7 @@ export function describeTarget(target: ConnectionTarget, env: Readonly<Record<st
 }
 
 /** libpq's sslmode values, then node-postgres' own `no-verify`. */
-export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
 /** A certificate or key file and the setting that named it (for messages). */

@@ -57,7 +57,7 @@ const LIBPQ_UNSUPPORTED = new Set([
 ]);
 
 /** Every query parameter aeturnis-db reads, for messages. */
-export const ACCEPTED_PARAMETERS = [...PG_PARAMETERS, ...MILLISECOND_PARAMETERS, 'search_path', ...SSL_PARAMETERS];
+const ACCEPTED_PARAMETERS = [...PG_PARAMETERS, ...MILLISECOND_PARAMETERS, 'search_path', ...SSL_PARAMETERS];
 
 /**
  * Checks a connection URL before anything connects: its form, its port, and every query

@@ -155,7 +155,7 @@ function heldLock(lockPath: string, release: () => Promise<void>): EmbeddedDirLo
  * @example
  * readOwner('/app/.aeturnis/db.lock') // { pid: 4242, hostname: 'dev-laptop', since: '2026-11-23T10:00:00.000Z' }
  */
-export function readOwner(lockPath: string): LockOwner | undefined {
+function readOwner(lockPath: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(fs.readFileSync(join(lockPath, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
     if (typeof parsed.pid !== 'number' || typeof parsed.hostname !== 'string') return undefined;

@@ -1,4 +1,4 @@
-import { embeddedDirSetting, SETTINGS } from '../settings.js';
+import { embeddedDirSetting } from '../settings.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -43,9 +43,6 @@ export interface EmbeddedDatabase {
   /** Closes the socket server and PGlite, then releases the directory lock. Idempotent. */
   stop(): Promise<void>;
 }
-
-/** Where the embedded database lives when nothing else is configured. */
-export const DEFAULT_EMBEDDED_DIR = SETTINGS.embeddedDir.default;
 
 /**
  * The embedded database's directory: the option, then AETURNIS_EMBEDDED_DIR, then the default.

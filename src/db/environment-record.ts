@@ -16,12 +16,12 @@ export interface JournalPlace {
 }
 
 /** The companion table, `"schema"."<table>_metadata"`. */
-export function metadataQuoted(journal: JournalPlace): string {
+function metadataQuoted(journal: JournalPlace): string {
   return `${quoteIdentifier(journal.schema)}.${quoteIdentifier(derivedName(journal.table, '_metadata'))}`;
 }
 
 /** `schema.<table>_metadata`, for messages. */
-export function metadataDisplay(journal: JournalPlace): string {
+function metadataDisplay(journal: JournalPlace): string {
   return `${journal.schema}.${derivedName(journal.table, '_metadata')}`;
 }
 

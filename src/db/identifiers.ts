@@ -12,7 +12,7 @@ export interface TableName {
 }
 
 /** PostgreSQL's NAMEDATALEN - 1: identifiers are cut to this many bytes (not characters). */
-export const MAX_IDENTIFIER_BYTES = 63;
+const MAX_IDENTIFIER_BYTES = 63;
 
 /**
  * Parses `--table` values as PostgreSQL reads a qualified name (its `parse_ident`): unquoted

@@ -44,7 +44,7 @@ export interface LockAttempt {
   sleepBeforeMs: number;
 }
 
-export const DEFAULT_LOCK_RETRIES_SPEC = SETTINGS.lockRetries.default;
+const DEFAULT_LOCK_RETRIES_SPEC = SETTINGS.lockRetries.default;
 const OFF_WORDS = ['off', 'false', 'no', '0', 'none'];
 const SLEEP_GROWTH = 1.5;
 

@@ -82,7 +82,7 @@ export async function releaseRunnerLock(client: pg.ClientBase, key: bigint): Pro
  * halves; objsubid 1 marks a bigint key). Advisory locks are per database, but pg_locks shows
  * the whole server: runners of other databases hold the same key, so filter on ours.
  */
-export async function findLockHolder(client: pg.ClientBase, key: bigint): Promise<LockHolder | undefined> {
+async function findLockHolder(client: pg.ClientBase, key: bigint): Promise<LockHolder | undefined> {
   const unsigned = BigInt.asUintN(64, key);
   const high = (unsigned >> 32n).toString();
   const low = (unsigned & 0xffffffffn).toString();

@@ -88,7 +88,7 @@ export function schemasToDrop(journalSchema: string, currentSchema: string | nul
  * @example
  * isSystemSchema('pg_catalog') // true
  */
-export function isSystemSchema(name: string): boolean {
+function isSystemSchema(name: string): boolean {
   return name.startsWith('pg_') || name === 'information_schema';
 }
 

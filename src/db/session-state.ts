@@ -45,7 +45,7 @@ export interface SessionBaseline {
  * ended within this, instead of the server running the message to its COMMIT. Set with
  * set_config after RESET ALL (which would clear it) and only where the parameter exists.
  */
-export const CONNECTION_CHECK_MS = 1000;
+const CONNECTION_CHECK_MS = 1000;
 const CONNECTION_CHECK = `CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 140000 THEN pg_catalog.set_config('client_connection_check_interval', '${CONNECTION_CHECK_MS}', false) END`;
 
 const IDENTITY = ['RESET SESSION AUTHORIZATION', 'RESET ROLE'];
@@ -98,7 +98,7 @@ export function ownSessionBaseline(options: OwnSessionOptions): SessionBaseline 
  * @example
  * restoreSql(FRESH_SESSION) // 'RESET ALL;\nRESET SESSION AUTHORIZATION;\nRESET ROLE;\nCLOSE ALL;\n...'
  */
-export function restoreSql(baseline: SessionBaseline): string {
+function restoreSql(baseline: SessionBaseline): string {
   // Settings first: a statement_timeout the migration set must not cut the rest of the reset short.
   return [...baseline.settings, ...baseline.identity, ...baseline.objects].join(';\n');
 }

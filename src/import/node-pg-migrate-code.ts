@@ -78,7 +78,7 @@ process.stdout.write('\\n${MARKER}\\n' + JSON.stringify(out));
  * @example
  * findNodePgMigrate('db/migrations') // { entry: '/app/node_modules/node-pg-migrate/dist/bundle/index.js', version: '9.0.0', root: '/app' }
  */
-export function findNodePgMigrate(sourceDir: string): { entry: string; version: string; root: string } | undefined {
+function findNodePgMigrate(sourceDir: string): { entry: string; version: string; root: string } | undefined {
   const require = createRequire(join(resolve(sourceDir), 'noop.js'));
   try {
     const manifest = require.resolve('node-pg-migrate/package.json');

@@ -71,7 +71,7 @@ export function codeMigrations(tool: ImportTool, files: readonly SourceFile[]): 
  * @example
  * placeholderMigration('goose', code).header // '-- aeturnis:placeholder goose 00005_backfill.go\n-- ...'
  */
-export function placeholderMigration(tool: ImportTool, code: CodeMigration, why: string): SourceMigration {
+function placeholderMigration(tool: ImportTool, code: CodeMigration, why: string): SourceMigration {
   const sentence = `placeholder for ${tool}'s ${code.path}: rewrite this file in SQL (keep its name)`;
   return {
     sourceVersion: code.sourceVersion,
@@ -139,7 +139,7 @@ function unconvertedWhy(tool: ImportTool, rendering: CodeRendering | undefined, 
  * A node-pg-migrate module as the SQL node-pg-migrate builds from it; a down it cannot build
  * leaves the migration irreversible, as it is there.
  */
-export function renderedMigration(code: CodeMigration, rendered: RenderedCode, renderer: string): SourceMigration {
+function renderedMigration(code: CodeMigration, rendered: RenderedCode, renderer: string): SourceMigration {
   const notes = [`SQL built by ${renderer} from its code`];
   if (rendered.down === undefined) notes.push(`no DOWN: ${rendered.downMissing ?? 'none'}`);
   if (rendered.noTransaction) notes.push('pgm.noTransaction(): runs without a transaction');

@@ -11,7 +11,7 @@ export { isBlankSql };
 const AETURNIS_MARKER = /^\s*--\s*(UP|DOWN)\s*$/i;
 
 /** The name a migration gets when its source file name has none (`20240101120000.sql`). */
-export const DEFAULT_NAME = 'migration';
+const DEFAULT_NAME = 'migration';
 
 /**
  * Statements PostgreSQL refuses to run inside a transaction block (SQLSTATE 25001), as the

@@ -77,7 +77,7 @@ export function parseRuleList(value: string, flag: string): string[] {
 }
 
 /** Throws a {@link UsageError} naming `where` when `rule` is not a rule lint knows. */
-export function assertKnownRule(rule: string, where: string): void {
+function assertKnownRule(rule: string, where: string): void {
   if (!isKnownRule(rule)) {
     throw new UsageError(`${where}: unknown rule "${rule}" (docs/lint.md lists the rules)`);
   }

@@ -35,9 +35,9 @@ export const OWN_RULE = {
 /** The rule squawk reports a statement it cannot parse under. */
 export const SYNTAX_ERROR_RULE = 'syntax-error';
 /** The rule that aeturnis-db's lock retries make moot (see {@link defaultLevel}). */
-export const LOCK_TIMEOUT_RULE = 'require-lock-timeout';
+const LOCK_TIMEOUT_RULE = 'require-lock-timeout';
 
-export const RULES: Readonly<Record<string, RuleInfo>> = {
+const RULES: Readonly<Record<string, RuleInfo>> = {
   // Locks and rewrites that block reads or writes on a live table: errors.
   'adding-field-with-default': squawk('error'),
   'adding-foreign-key-constraint': squawk('error'),
@@ -112,11 +112,6 @@ const NOT_SQUAWK_FLAGS = new Set([SYNTAX_ERROR_RULE, 'unused-ignore']);
 /** True for a rule name lint knows. */
 export function isKnownRule(rule: string): boolean {
   return Object.hasOwn(RULES, rule);
-}
-
-/** Every rule name, sorted (for messages). */
-export function ruleNames(): string[] {
-  return Object.keys(RULES).sort();
 }
 
 /** Context that changes a rule's default. */

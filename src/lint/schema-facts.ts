@@ -64,7 +64,7 @@ export function schemaTimeline(
 }
 
 /** Learns from every statement of a SQL text, in order. */
-export function learnSql(facts: SchemaFacts, sql: string): void {
+function learnSql(facts: SchemaFacts, sql: string): void {
   if (!/partition|index/i.test(sql)) return; // nothing to learn, and most sections have neither
   for (const statement of splitSqlStatements(sql)) learnStatement(facts, statementWords(statement.text));
 }

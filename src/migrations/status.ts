@@ -228,7 +228,7 @@ export function findProblems(rows: readonly MigrationStatus[], options: ProblemO
  * @example
  * // '0007_idx.sql is partially applied: statements 1-2 of 4 ran (2026-11-29T10:00:00.000Z); aeturnis-db up resumes at statement 3'
  */
-export function describePartial(row: Pick<MigrationStatus, 'fileName' | 'versionText' | 'name'>, partial: PartialRow): string {
+function describePartial(row: Pick<MigrationStatus, 'fileName' | 'versionText' | 'name'>, partial: PartialRow): string {
   const file = row.fileName ?? `version ${row.versionText} (${row.name}, file missing)`;
   const ran =
     partial.statementsApplied === 0

@@ -173,13 +173,7 @@ async function readTakenNames(client: ClientBase, info: TableInfo, candidates: s
 }
 
 /** The partitions, and which of the names the periods (and the default partition) want are taken. */
-export async function readState(
-  client: ClientBase,
-  table: string,
-  info: TableInfo,
-  key: KeyInfo,
-  periods: Period[],
-): Promise<CatalogState> {
+async function readState(client: ClientBase, table: string, info: TableInfo, key: KeyInfo, periods: Period[]): Promise<CatalogState> {
   const partitions = await readPartitions(client, table, info, key);
   const candidates = [...periods.map((period) => partitionNameOf(info.relname, period)), defaultPartitionName(info.relname)];
   const taken = await readTakenNames(client, info, candidates);

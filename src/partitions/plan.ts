@@ -112,7 +112,7 @@ export interface PartitionPlan {
 }
 
 /** `2026-11-01T00:00:00Z` for messages; `MINVALUE`/`MAXVALUE` for open ends. */
-export function formatInstant(instant: Date | null, open: 'MINVALUE' | 'MAXVALUE'): string {
+function formatInstant(instant: Date | null, open: 'MINVALUE' | 'MAXVALUE'): string {
   if (instant === null) return open;
   return instant.toISOString().replace(/\.000Z$/, 'Z');
 }

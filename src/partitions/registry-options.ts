@@ -48,8 +48,8 @@ export interface PartitionDirective {
 }
 
 /** Without `--interval` / `--ahead`: what the shipped audit_log uses. */
-export const DEFAULT_INTERVAL: PartitionInterval = 'month';
-export const DEFAULT_AHEAD = 3;
+const DEFAULT_INTERVAL: PartitionInterval = 'month';
+const DEFAULT_AHEAD = 3;
 
 const INTERVAL_WORDS: Readonly<Record<string, PartitionInterval>> = {
   day: 'day',
@@ -72,7 +72,7 @@ const UNITS: Readonly<Record<PartitionInterval, string>> = { day: 'days', week: 
  * @example
  * parseInterval('Monthly') // 'month'
  */
-export function parseInterval(value: string): PartitionInterval {
+function parseInterval(value: string): PartitionInterval {
   const interval = INTERVAL_WORDS[value.trim().toLowerCase()];
   if (!interval) throw new UsageError(`--interval must be day, week, month or year (got "${value}")`);
   return interval;
@@ -84,7 +84,7 @@ export function parseInterval(value: string): PartitionInterval {
  * @example
  * parseRetainMode('detach') // 'detach'
  */
-export function parseRetainMode(value: string): RetainMode {
+function parseRetainMode(value: string): RetainMode {
   const mode = value.trim().toLowerCase();
   if (mode !== 'drop' && mode !== 'detach') throw new UsageError(`--retain-mode must be drop or detach (got "${value}")`);
   return mode;
@@ -97,7 +97,7 @@ export function parseRetainMode(value: string): RetainMode {
  * @example
  * parseColumn('"OccurredAt"') // 'OccurredAt'
  */
-export function parseColumn(value: string): string {
+function parseColumn(value: string): string {
   const parts = parseIdent(value);
   if (typeof parts === 'string' || parts.length !== 1) {
     const reason = typeof parts === 'string' ? parts : 'a column name has no schema or table part';

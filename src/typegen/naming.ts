@@ -4,10 +4,10 @@
  */
 
 /** The schema whose tables are keyed without a schema prefix in `Database`. */
-export const DEFAULT_SCHEMA = 'public';
+const DEFAULT_SCHEMA = 'public';
 
 /** Names the file itself declares or uses: a table may not take them. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'Database',
   'ColumnType',
   'Generated',

@@ -4,7 +4,7 @@ import { FIRST_USER_OID, type CatalogModel, type CatalogType } from './model.js'
  * PostgreSQL base type → TypeScript type, as node-pg (the driver Kysely's PostgresDialect uses)
  * returns the value by default. A type that is not here is declared `unknown`, with a comment.
  */
-export const BASE_TYPES: Readonly<Record<string, string>> = {
+const BASE_TYPES: Readonly<Record<string, string>> = {
   text: 'string',
   varchar: 'string',
   bpchar: 'string',
@@ -43,7 +43,7 @@ export const BASE_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Base types typed `string` to keep their precision (named in the generated file's header). */
-export const PRECISE_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', 'money']);
+const PRECISE_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', 'money']);
 
 /** A column's TypeScript type, before nullability and Generated<> are applied. */
 export interface ColumnTypeInfo {

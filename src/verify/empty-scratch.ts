@@ -58,7 +58,7 @@ SELECT quote_ident(n.nspname) AS name,
  * True for what an empty database holds: schemas (with their privileges and comments) and
  * extensions installed in pg_catalog (plpgsql). Pure.
  */
-export function holdsNothing(object: SchemaObject): boolean {
+function holdsNothing(object: SchemaObject): boolean {
   switch (object.kind) {
     case 'schema':
       return true;

@@ -181,7 +181,7 @@ const SNAPSHOT_QUERIES: readonly string[] = [
 ];
 
 /** The whole snapshot as one query text (several statements, one round trip). */
-export const SNAPSHOT_SQL = SNAPSHOT_QUERIES.join(';\n');
+const SNAPSHOT_SQL = SNAPSHOT_QUERIES.join(';\n');
 
 interface SnapshotRow {
   kind: string;

@@ -13,7 +13,7 @@ const REPEATABLE_FILE = /^R__(.*)\.sql$/;
  * @example
  * repeatableId('views/R__player_views.sql') // { key: 'repeatable:player_views', order: [] }
  */
-export function repeatableId(script: string): SourceId | undefined {
+function repeatableId(script: string): SourceId | undefined {
   const match = REPEATABLE_FILE.exec(script.slice(script.lastIndexOf('/') + 1));
   return match ? { key: `repeatable:${match[1] as string}`, order: [] } : undefined;
 }
@@ -25,7 +25,7 @@ export function repeatableId(script: string): SourceId | undefined {
  * @example
  * flywayId('1.1') // { key: '1.1', order: [1n, 1n] }
  */
-export function flywayId(version: string): SourceId {
+function flywayId(version: string): SourceId {
   if (!/^\d+(\.\d+)*$/.test(version)) return { key: `not a version: ${version}`, order: [] };
   const parts = version.split('.').map((part) => BigInt(part));
   const trimmed = [...parts];

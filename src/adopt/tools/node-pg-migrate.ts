@@ -10,7 +10,7 @@ import { isoUtc } from './sql.js';
  * @example
  * nodePgMigrateId('20200513070724505_users') // { key: '1589353644505_users', order: [1589353644505n] }
  */
-export function nodePgMigrateId(name: string): SourceId {
+function nodePgMigrateId(name: string): SourceId {
   const prefix = /^\d+/.exec(name)?.[0];
   const order = prefix === undefined ? Number.NaN : orderOf(prefix);
   if (prefix === undefined || !Number.isSafeInteger(order)) return { key: `not a migration name: ${name}`, order: [] };

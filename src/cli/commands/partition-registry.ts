@@ -95,7 +95,7 @@ function text(value: unknown): string | undefined {
  * @example
  * registrationLine(registration, 'public.events', 'daily, ahead 7, retain 30 (drop)') // 'Registered public.events for partition upkeep: daily, ahead 7, retain 30 (drop)'
  */
-export function registrationLine({ outcome, changes }: Pick<Registration, 'outcome' | 'changes'>, name: string, settings: string): string {
+function registrationLine({ outcome, changes }: Pick<Registration, 'outcome' | 'changes'>, name: string, settings: string): string {
   if (outcome === 'registered') return `Registered ${name} for partition upkeep: ${settings}`;
   if (outcome === 'updated') return `Updated ${name} for partition upkeep: ${settings} (${changes.join(', ')})`;
   return `${name} is already registered for partition upkeep: ${settings} (nothing changed)`;

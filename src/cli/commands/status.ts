@@ -65,7 +65,7 @@ function fleetStatusRow(result: StatusResult): FleetStatusRow {
 }
 
 /** One row of `status --json` (a version beyond 2^53 as a placeholder that {@link withExactVersions} turns back into the number). */
-export function toJsonRow(row: MigrationStatus): Record<string, unknown> {
+function toJsonRow(row: MigrationStatus): Record<string, unknown> {
   return {
     version: exactVersion(row.versionText),
     name: row.name,
@@ -95,7 +95,7 @@ export function toJsonRow(row: MigrationStatus): Record<string, unknown> {
  * @example
  * statusJson(rows) // '[\n  {\n    "version": 9007199254740993, ...'
  */
-export function statusJson(rows: MigrationStatus[]): string {
+function statusJson(rows: MigrationStatus[]): string {
   return withExactVersions(JSON.stringify(rows.map(toJsonRow), null, 2));
 }
 
