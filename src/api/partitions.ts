@@ -4,7 +4,7 @@ import { LockRetriesExhaustedError } from '../db/lock-retry.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { maintainPartitions } from '../partitions/ensure.js';
 import type { PartitionInterval } from '../partitions/periods.js';
-import { listRegistry } from '../partitions/registry.js';
+import { findRegistration, listRegistry } from '../partitions/registry.js';
 import type { PartitionReport, RetainMode } from '../partitions/types.js';
 import type { CommonOptions } from './options.js';
 import { type CommandScope, withSession } from './scope.js';
@@ -75,27 +75,14 @@ export async function registeredTables(scope: CommandScope, only?: string): Prom
     retainMode: entry.retainMode,
   }));
   if (only === undefined) return tables;
-  const wanted = await resolvesTo(scope, only);
-  const index = registered.findIndex((entry) => wanted !== null && entry.schema === wanted.schema && entry.table === wanted.table);
-  const match = tables[index];
+  // Resolved as `partitions unregister` resolves it: by the registrations, so a table that is gone still matches.
+  const wanted = await findRegistration(scope.session.client, scope.journal, registered, parseTableName(only, '--partition-table'));
+  const match = tables[registered.findIndex((entry) => entry.schema === wanted?.schema && entry.table === wanted?.table)];
   if (match) return [match];
   const known = registered.length > 0 ? `registered: ${registered.map((entry) => entry.shown).join(', ')}` : 'no table is registered';
   throw new UsageError(
     `--partition-table ${only}: not registered for partition upkeep (${known}); register it with: aeturnis-db partitions register ${only}`,
   );
-}
-
-/** The schema and name `table` resolves to in this session, or, for a table that does not exist, as written. */
-async function resolvesTo(scope: CommandScope, table: string): Promise<{ schema: string; table: string } | null> {
-  const { rows } = await scope.session.client.query<{ schema: string; relname: string }>(
-    `SELECT n.nspname AS schema, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.oid = pg_catalog.to_regclass($1)`,
-    [table],
-  );
-  const [found] = rows;
-  if (found) return { schema: found.schema, table: found.relname };
-  const parsed = parseTableName(table, '--partition-table');
-  return parsed.schema ? { schema: parsed.schema, table: parsed.table } : null;
 }
 
 /**

@@ -156,7 +156,7 @@ async function readOne(client: ClientBase, registry: RegistryTable, schema: stri
 export async function unregisterTable(client: ClientBase, journal: JournalNames, table: TableName): Promise<RegisteredTable> {
   const registry = registryOf(journal);
   return inTransaction(client, registry, 'cannot write', async () => {
-    const key = await resolveRegistered(client, journal, registry, table);
+    const key = await resolveRegistered(client, journal, table);
     const entry = (await readOne(client, registry, key.schema, key.table)) as RegisteredTable;
     await client.query(unregisterSql(registry, key.schema, key.table));
     return entry;
@@ -164,26 +164,41 @@ export async function unregisterTable(client: ClientBase, journal: JournalNames,
 }
 
 /** The registration `table` names, or the UsageError saying why there is none. */
-async function resolveRegistered(
+async function resolveRegistered(client: ClientBase, journal: JournalNames, table: TableName): Promise<{ schema: string; table: string }> {
+  const registered = await listRegistry(client, journal);
+  const found = await findRegistration(client, journal, registered, table);
+  if (found) return found;
+  const names = registered.map((entry) => entry.shown);
+  const known = names.length === 0 ? 'no table is registered' : `registered: ${names.join(', ')}`;
+  throw new UsageError(`${table.display} is not registered for partition upkeep (${known})`);
+}
+
+/**
+ * The registration among `registered` that `table` names: a qualified name exactly; an
+ * unqualified one in the first schema of search_path that has one, else the only one of that
+ * name — the table itself may be gone. Undefined when there is none; UsageError when the name
+ * is ambiguous.
+ *
+ * @example
+ * const key = await findRegistration(client, journal, await listRegistry(client, journal), parseRegisteredTable('events'));
+ */
+export async function findRegistration(
   client: ClientBase,
   journal: JournalNames,
-  registry: RegistryTable,
+  registered: readonly RegisteredTable[],
   table: TableName,
-): Promise<{ schema: string; table: string }> {
-  const registered = await listRegistry(client, journal);
-  const notRegistered = (): UsageError => {
-    const names = registered.map((entry) => entry.shown);
-    const known = names.length === 0 ? 'no table is registered' : `registered: ${names.join(', ')}`;
-    return new UsageError(`${table.display} is not registered for partition upkeep (${known})`);
-  };
+): Promise<{ schema: string; table: string } | undefined> {
   if (table.schema !== undefined) {
-    if (!registered.some((entry) => entry.schema === table.schema && entry.table === table.table)) throw notRegistered();
-    return { schema: table.schema, table: table.table };
+    return registered.some((entry) => entry.schema === table.schema && entry.table === table.table)
+      ? { schema: table.schema, table: table.table }
+      : undefined;
   }
-  if (registered.length === 0) throw notRegistered();
-  const { rows } = await client.query<{ schema: string; table: string; position: number | null }>(candidatesSql(registry, table.table));
+  if (registered.length === 0) return undefined;
+  const { rows } = await client.query<{ schema: string; table: string; position: number | null }>(
+    candidatesSql(registryOf(journal), table.table),
+  );
   const [first] = rows;
-  if (!first) throw notRegistered();
+  if (!first) return undefined;
   if (first.position === null && rows.length > 1) {
     const names = rows.map((row) => displayName(row.schema, row.table)).join(', ');
     throw new UsageError(`${table.display} is registered in several schemas, none on search_path (${names}): name the schema`);
