@@ -11,7 +11,7 @@
  */
 import type { ClientBase } from 'pg';
 import { BlockerWatch } from '../db/blockers.js';
-import { type CatalogState, countDefaultRows, inspectTable, resolveTable } from './catalog.js';
+import { type CatalogPartition, type CatalogState, countDefaultRows, inspectTable, resolveTable } from './catalog.js';
 import { PartitionSetupError, PartitionSqlError } from './errors.js';
 import { type RunSettings, runSettings } from './options.js';
 import { periodsToEnsure } from './periods.js';
@@ -19,7 +19,7 @@ import { type PartitionPlan, planIsEmpty, planPartitions } from './plan.js';
 import { concludeReport, emptyReport, recordPlan } from './report.js';
 import { type Target, createDefault, createPeriod, removePartition } from './steps.js';
 import type { MaintainPartitionsOptions, PartitionReport } from './types.js';
-import { inUpkeepTransaction } from './upkeep-transaction.js';
+import { type UpkeepStep, inUpkeepTransaction } from './upkeep-transaction.js';
 import { pgErrorInfo } from './sql.js';
 
 /**
@@ -59,7 +59,7 @@ export async function maintainPartitions(client: ClientBase, options: MaintainPa
     recordPlan(report, found.target, { plan, defaultPartition, movedRows });
     if (!settings.dryRun && !planIsEmpty(plan)) {
       try {
-        await applyPlan(client, settings, found, plan, report);
+        await applyPlan(client, settings, found, { plan, defaultPartition }, report);
       } catch (error) {
         // Say what was done before the step that failed; then the failure.
         concludeReport(report, settings.onEvent, false);
@@ -87,7 +87,7 @@ async function applyPlan(
   client: ClientBase,
   settings: RunSettings,
   found: { target: Target; state: CatalogState },
-  plan: PartitionPlan,
+  plan: { plan: PartitionPlan; defaultPartition: CatalogPartition | null },
   report: PartitionReport,
 ): Promise<void> {
   const { target, state } = found;
@@ -98,39 +98,53 @@ async function applyPlan(
     outcome: `partition upkeep of ${settings.table} did not finish${done.length > 0 ? ` (done: ${done.join(', ')})` : ''}`,
   });
   try {
-    let defaultPartition = state.partitions.find((partition) => partition.isDefault) ?? null;
-    if (plan.createDefault) {
-      defaultPartition = await inUpkeepTransaction(client, settings, watch, step('creating the default partition'), () =>
-        createDefault(client, target),
-      );
-      done.push(defaultPartition.name);
-      report.changed = true;
+    try {
+      await createMissing(client, settings, watch, target, plan, report, { step, done });
+    } catch (error) {
+      // The report tells what was done before the step that failed.
+      if (report.defaultPartition?.created && !done.includes(report.defaultPartition.name)) report.defaultPartition = null;
+      report.dropped = [];
+      report.detached = [];
+      throw error;
+    } finally {
+      // Only what this run made: a period another run made meanwhile, or one a failure stopped, is not reported created.
+      report.created = report.created.filter((created) => done.includes(created.name));
     }
-    for (const created of report.created) {
-      const partition = { period: created.period, name: created.name };
-      const source = defaultPartition;
-      const moved = await inUpkeepTransaction(client, settings, watch, step(`creating ${created.name}`), () =>
-        createPeriod(client, target, partition, source),
-      );
-      if (moved === null) continue; // another run made it meanwhile
-      created.movedRows = moved;
-      done.push(created.name);
-      report.changed = true;
-    }
-    report.created = report.created.filter((created) => done.includes(created.name));
-  } catch (error) {
-    // The report tells what was done before the step that failed.
-    report.created = report.created.filter((created) => done.includes(created.name));
-    if (report.defaultPartition?.created && !done.includes(report.defaultPartition.name)) report.defaultPartition = null;
-    report.dropped = [];
-    report.detached = [];
-    await watch.close();
-    throw error;
-  }
-  try {
-    await removeOld(client, settings, watch, target, state, plan, report, step);
+    await removeOld(client, settings, watch, target, state, plan.plan, report, step);
   } finally {
     await watch.close();
+  }
+}
+
+/** The missing default partition, then each missing period with the rows waiting for it; `progress.done` names each made. */
+async function createMissing(
+  client: ClientBase,
+  settings: RunSettings,
+  watch: BlockerWatch,
+  target: Target,
+  { plan, defaultPartition: found }: { plan: PartitionPlan; defaultPartition: CatalogPartition | null },
+  report: PartitionReport,
+  progress: { step: (what: string) => UpkeepStep; done: string[] },
+): Promise<void> {
+  const { step, done } = progress;
+  let defaultPartition = found;
+  if (plan.createDefault) {
+    defaultPartition = await inUpkeepTransaction(client, settings, watch, step('creating the default partition'), () =>
+      createDefault(client, target),
+    );
+    done.push(defaultPartition.name);
+    report.changed = true;
+  }
+  for (const created of report.created) {
+    const partition = { period: created.period, name: created.name };
+    const source = defaultPartition;
+    const moved = await inUpkeepTransaction(client, settings, watch, step(`creating ${created.name}`), () =>
+      createPeriod(client, target, partition, source),
+    );
+    if (moved === null) continue; // another run made it meanwhile
+    created.movedRows = moved;
+    done.push(created.name);
+    report.changed = true;
   }
 }
 
@@ -146,7 +160,7 @@ async function removeOld(
   state: CatalogState,
   plan: PartitionPlan,
   report: PartitionReport,
-  step: (what: string) => { where: string; outcome: string },
+  step: (what: string) => UpkeepStep,
 ): Promise<void> {
   const keep = settings.retainMode === 'detach';
   const removed = [];
