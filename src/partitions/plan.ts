@@ -125,6 +125,11 @@ export function formatRange(from: Date | null, to: Date | null): string {
 const lowerKey = (bound: Date | null): number => (bound === null ? -Infinity : bound.getTime());
 const upperKey = (bound: Date | null): number => (bound === null ? Infinity : bound.getTime());
 
+/** True when the range partition holds any instant of `[start, end)` (epoch ms); MINVALUE / MAXVALUE ends included. */
+export function overlaps(partition: Pick<ExistingPartition, 'from' | 'to'>, start: number, end: number): boolean {
+  return lowerKey(partition.from) < end && upperKey(partition.to) > start;
+}
+
 /** What becomes of one period: created, already covered, or a conflict. */
 type PeriodVerdict = { create: Period } | { covered: CoveredPeriod } | { conflict: PeriodConflict };
 
@@ -154,7 +159,7 @@ function coversWholly(overlapping: readonly ExistingPartition[], start: number, 
 function judgePeriod(input: PlanInput, ranges: readonly ExistingPartition[], period: Period, taken: ReadonlySet<string>): PeriodVerdict {
   const start = periodStart(period).getTime();
   const end = periodEnd(period).getTime();
-  const overlapping = ranges.filter((partition) => lowerKey(partition.from) < end && upperKey(partition.to) > start);
+  const overlapping = ranges.filter((partition) => overlaps(partition, start, end));
   const name = partitionNameOf(input.table, period);
   if (overlapping.length === 0) return judgeFreePeriod(input, period, name, taken);
   const names = overlapping.map((partition) => partition.name);

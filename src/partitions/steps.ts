@@ -18,6 +18,7 @@
 import type { ClientBase } from 'pg';
 import { quoteIdentifier } from '../db/identifiers.js';
 import { type CatalogPartition, type KeyInfo, type TableInfo, periodCondition, readCopyableColumns, readPartitions } from './catalog.js';
+import { overlaps } from './plan.js';
 import { type Period, defaultPartitionName, formatPeriod, periodEnd, periodStart } from './periods.js';
 import { boundLiteral, runStep } from './sql.js';
 
@@ -46,9 +47,7 @@ async function periodTaken(client: ClientBase, target: Target, period: Period): 
   const partitions = await lockedPartitions(client, target);
   const start = periodStart(period).getTime();
   const end = periodEnd(period).getTime();
-  return partitions.some(
-    (partition) => !partition.isDefault && (partition.from?.getTime() ?? -Infinity) < end && (partition.to?.getTime() ?? Infinity) > start,
-  );
+  return partitions.some((partition) => !partition.isDefault && overlaps(partition, start, end));
 }
 
 /** The table's partitions, read once this transaction holds the table's upkeep lock. */
