@@ -3,9 +3,10 @@ import { parseTableName } from '../db/identifiers.js';
 import { LockRetriesExhaustedError } from '../db/lock-retry.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { maintainPartitions } from '../partitions/ensure.js';
+import { runSettings } from '../partitions/options.js';
 import type { PartitionInterval } from '../partitions/periods.js';
 import { findRegistration, listRegistry } from '../partitions/registry.js';
-import type { PartitionReport, RetainMode } from '../partitions/types.js';
+import type { MaintainPartitionsOptions, PartitionReport, RetainMode } from '../partitions/types.js';
 import type { CommonOptions } from './options.js';
 import { type CommandScope, withSession } from './scope.js';
 
@@ -98,24 +99,26 @@ export async function runUpkeep(
   mode: { strict: boolean; outcome?: string },
 ): Promise<PartitionReport[]> {
   const lockRetries = resolveLockRetries(options.lockRetries, options.env ?? process.env);
+  const runs: MaintainPartitionsOptions[] = tables.map((entry) => ({
+    table: entry.table,
+    interval: entry.interval,
+    ahead: options.ahead ?? entry.ahead,
+    retain: options.retain ?? entry.retain,
+    retainMode: entry.retainMode,
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    lockRetries,
+    signal: options.signal,
+    unmanaged: mode.strict ? 'fail' : 'leave-alone',
+    onEvent: (event) => scope.emit({ type: 'partition', event }),
+  }));
+  // Every table's settings are checked before any table is touched (`--ahead 200` is fine for a
+  // daily table, exit 2 for a monthly one: nothing is changed then).
+  for (const run of runs) runSettings(run);
   const reports: PartitionReport[] = [];
-  for (const entry of tables) {
+  for (const run of runs) {
     try {
-      reports.push(
-        await maintainPartitions(scope.session.client, {
-          table: entry.table,
-          interval: entry.interval,
-          ahead: options.ahead ?? entry.ahead,
-          retain: options.retain ?? entry.retain,
-          retainMode: entry.retainMode,
-          ...(options.dryRun ? { dryRun: true } : {}),
-          ...(options.now ? { now: options.now } : {}),
-          lockRetries,
-          signal: options.signal,
-          unmanaged: mode.strict ? 'fail' : 'leave-alone',
-          onEvent: (event) => scope.emit({ type: 'partition', event }),
-        }),
-      );
+      reports.push(await maintainPartitions(scope.session.client, run));
     } catch (error) {
       if (!(error instanceof LockRetriesExhaustedError)) throw error;
       const rest = tables.slice(reports.length + 1).map((other) => other.table);

@@ -194,6 +194,19 @@ describe('upkeep of the registered tables', () => {
     ]);
   });
 
+  it('an --ahead one registered table cannot take is exit 2 before any table is touched', async () => {
+    await db.query('CREATE TABLE a_daily (at timestamptz NOT NULL) PARTITION BY RANGE (at)');
+    await db.query('CREATE TABLE b_monthly (at timestamptz NOT NULL) PARTITION BY RANGE (at)');
+    expect((await cli(['partitions', 'register', 'a_daily', '--interval', 'day'])).code).toBe(0);
+    expect((await cli(['partitions', 'register', 'b_monthly'])).code).toBe(0);
+    const run = await cli(['partitions', '--ahead', '200']);
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(/^error: b_monthly: --ahead must be at most 120 for month partitions \(got 200\)/),
+    ]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'a_daily'::regclass`)).toEqual([{ n: 0 }]);
+  });
+
   it('a removal PostgreSQL refuses (a view depends on the partition) is exit 1 after everything else was done', async () => {
     await db.query('CREATE TABLE metrics (at timestamptz NOT NULL) PARTITION BY RANGE (at)');
     const old = new Date().getUTCFullYear() - 3;
