@@ -187,10 +187,14 @@ describe('partitions', () => {
 
     const run = startCli(['--dir', SHIPPED, 'partitions', '--ahead', '5'], { cwd: project.dir, databaseUrl: db.url });
     const done = collect(run);
-    // Kill it while its move of month +5 runs (the statement is visible in pg_stat_activity).
+    // Kill it while its move of month +5 runs: a move statement is visible in pg_stat_activity and month +4
+    // (whose two rows move the same way, first) is already committed, so the move seen is month +5's.
     for (let tries = 0; ; tries++) {
       const moving = await sql<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'WITH moved AS%'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'active' AND query LIKE 'WITH moved AS%'
+            AND to_regclass($1) IS NOT NULL`,
+        [m4.name],
       );
       if (moving[0]?.n) break;
       if (tries > 400) throw new Error('the move never started');
