@@ -6,10 +6,6 @@ export const MAX_PERIODS_AHEAD = 3660;
 
 /**
  * Parses a non-negative integer setting, with an error naming the setting.
- *
- * @example
- * parseNonNegativeInteger('3', 'down N') // 3
- * parseNonNegativeInteger('x', 'down N') // throws UsageError: down N must be a whole number ≥ 0 (got "x")
  */
 export function parseNonNegativeInteger(value: string, setting: string): number {
   if (!/^\d+$/.test(value.trim())) throw new UsageError(`${setting} must be a whole number >= 0 (got "${value}")`);
@@ -20,9 +16,6 @@ export function parseNonNegativeInteger(value: string, setting: string): number 
 
 /**
  * Parses a duration in seconds (fractions allowed), with an error naming the setting.
- *
- * @example
- * parseSeconds('2.5', '--wait') // 2.5
  */
 export function parseSeconds(value: string, setting: string): number {
   if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new UsageError(`${setting} must be a number of seconds >= 0 (got "${value}")`);
@@ -35,11 +28,6 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m:
  * Reads a duration with its unit (`ms`, `s`, `m` or `min`, `h`; fractions allowed) as whole
  * milliseconds; undefined when the text is not one. A bare number is refused: `5` could mean
  * 5 ms (PostgreSQL's lock_timeout) or 5 s (--lock-timeout).
- *
- * @example
- * durationMs('1.5s')  // 1500
- * durationMs('100ms') // 100
- * durationMs('5')     // undefined
  */
 export function durationMs(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h)$/i.exec(text.trim());

@@ -10,11 +10,6 @@ const DEVELOPMENT_ENVIRONMENTS = new Set(['development', 'dev', 'test', 'local']
 /**
  * The environment: `AETURNIS_ENV` when set, else `NODE_ENV`; a value that is empty or only
  * spaces counts as unset.
- *
- * @example
- * currentEnvironment({ NODE_ENV: 'production' })                       // 'production'
- * currentEnvironment({ AETURNIS_ENV: 'staging', NODE_ENV: 'test' })    // 'staging'
- * currentEnvironment({ NODE_ENV: '' })                                 // undefined
  */
 export function currentEnvironment(env: Readonly<Record<string, string | undefined>>): string | undefined {
   return (envValue(SETTINGS.environment.env, env) ?? envValue(SETTINGS.nodeEnvironment.env, env))?.trim();
@@ -28,11 +23,6 @@ export function environmentVariable(env: Readonly<Record<string, string | undefi
 /**
  * True for an unset environment and for development, dev, test, local in any case; anything
  * else (production, staging, prod, ...) may be a real database.
- *
- * @example
- * isDevelopmentEnvironment(undefined)     // true
- * isDevelopmentEnvironment('Test')        // true
- * isDevelopmentEnvironment('production')  // false
  */
 export function isDevelopmentEnvironment(name: string | null | undefined): boolean {
   const value = name?.trim();

@@ -1,10 +1,6 @@
 /**
  * Typed errors. Every failure the tool can report maps to one exit-code category, so the CLI
  * never has to guess and programmatic callers can branch on `error.exitCode` or `instanceof`.
- *
- * @example
- * try { await migrate({ databaseUrl }) }
- * catch (e) { if (e instanceof ValidationError) console.error(e.problems) }
  */
 
 /** The documented exit codes (see the README's "Exit codes" section). */
@@ -127,9 +123,6 @@ export class InterruptedError extends Error {
 /**
  * The signal an AbortSignal was aborted for: its reason when that names a signal (the CLI aborts
  * with 'SIGINT' or 'SIGTERM'), else SIGINT.
- *
- * @example
- * signalOf(AbortSignal.abort('SIGTERM')) // 'SIGTERM'
  */
 export function signalOf(signal: AbortSignal): NodeJS.Signals {
   const reason: unknown = signal.reason;
@@ -178,9 +171,6 @@ export class RunInterruptedError extends InterruptedError {
 
   /**
    * One line: what was rolled back, what stayed, what completed and what did not run.
-   *
-   * @example
-   * // 'interrupted by SIGINT: 0002_b.sql was rolled back; completed: 0001_a.sql; not run: 0003_c.sql'
    */
   describe(): string {
     const applied = this.completed.map((m) => m.fileName);

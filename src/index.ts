@@ -5,17 +5,6 @@
  * environment (DATABASE_URL, PG*). Errors are typed classes carrying the CLI's exit code:
  * `MigrationSqlError` (1), `UsageError`/`MigrationFileError` (2), `ValidationError` (3),
  * `ConnectionError`/`LockTimeoutError` (4), `DatabaseError` (1), `InterruptedError` (130/143).
- *
- * @example
- * import { migrate, AeturnisError } from 'aeturnis-db';
- *
- * try {
- *   const { applied } = await migrate({ databaseUrl: process.env.DATABASE_URL, dir: 'migrations' });
- *   console.log(`database ready, ${applied.length} migration(s) applied`);
- * } catch (error) {
- *   if (error instanceof AeturnisError) process.exit(error.exitCode);
- *   throw error;
- * }
  */
 export { migrate, type MigrateOptions, type MigrateResult, type PartitionStep } from './api/migrate.js';
 export { rollback, type RollbackOptions, type RollbackResult } from './api/rollback.js';

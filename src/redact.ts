@@ -35,12 +35,6 @@ const SQL_PASSWORD = 'password\\b\\s*';
  * percent-encoded or quoted) and the string constant after an SQL PASSWORD (quoted, E'...',
  * dollar-quoted, or nested in another literal with its quotes doubled). Every output goes
  * through it; when unsure where a password ends it hides too much rather than too little.
- *
- * @example
- * maskPassword('postgres://app:s3cret@db:5432/game') // 'postgres://app:*****@db:5432/game'
- * maskPassword('postgres://db/game?%70assword=s3cret') // 'postgres://db/game?%70assword=*****'
- * maskPassword("ALTER ROLE app PASSWORD 'hunter2'") // "ALTER ROLE app PASSWORD '***'"
- * maskPassword("EXECUTE 'ALTER ROLE app PASSWORD ''hunter2'''") // "EXECUTE 'ALTER ROLE app PASSWORD ''***'''"
  */
 export function maskPassword(text: string): string {
   const urls = text.replace(URL_PASSWORD, `$1${URL_MASK}$3`).replace(KEYWORD_PASSWORD, `$1${URL_MASK}`);
@@ -50,9 +44,6 @@ export function maskPassword(text: string): string {
 /**
  * Every string in `value` (arrays and plain objects walked) through {@link maskPassword}: for
  * structured log fields, where masking the JSON text could cut through its quotes.
- *
- * @example
- * maskPasswordsIn({ url: 'postgres://a:pw@db/x', n: 1 }) // { url: 'postgres://a:*****@db/x', n: 1 }
  */
 export function maskPasswordsIn<T>(value: T): T {
   if (typeof value === 'string') return maskPassword(value) as T;
@@ -133,9 +124,6 @@ function quoteRun(text: string, from: number): number {
 /**
  * {@link maskPassword} for a URL that may not parse (so its pattern may not match): everything
  * between the user's `:` and the last `@` is hidden, and `password=` parameters too.
- *
- * @example
- * maskUrl('postgres://app:p@ss@db:notaport/game?password=x') // 'postgres://app:*****@db:notaport/game?password=*****'
  */
 export function maskUrl(url: string): string {
   const at = url.lastIndexOf('@');

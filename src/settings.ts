@@ -70,10 +70,6 @@ export const SETTING_VARIABLES: readonly string[] = [...Object.values(SETTINGS).
 
 /**
  * The one rule for empty values: undefined, empty or only spaces is unset.
- *
- * @example
- * given('')        // undefined
- * given(' app ')   // ' app '
  */
 export function given(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
@@ -93,9 +89,6 @@ export interface Resolved {
 /**
  * A setting's value and where it came from: the flag (or API option), else its variable, else
  * undefined (the caller's default applies).
- *
- * @example
- * resolveSetting(SETTINGS.table, undefined, { AETURNIS_TABLE: 'ops.journal' }) // { value: 'ops.journal', source: 'AETURNIS_TABLE' }
  */
 function resolveSetting(setting: Setting, option: string | undefined, env: Env = process.env): Resolved | undefined {
   const fromOption = given(option);
@@ -111,9 +104,6 @@ function withDefault(setting: Setting & { default: string }, option: string | un
 
 /**
  * The migrations directory as given (relative to the working directory).
- *
- * @example
- * migrationsDirSetting(undefined, { AETURNIS_MIGRATIONS_DIR: '' }) // 'migrations'
  */
 export function migrationsDirSetting(option: string | undefined, env?: Env): string {
   return withDefault(SETTINGS.migrationsDir, option, env);
@@ -136,9 +126,6 @@ export function tableSetting(option: string | undefined, env?: Env): string {
 
 /**
  * `--log-format` / AETURNIS_LOG_FORMAT, checked.
- *
- * @example
- * logFormatSetting(undefined, { AETURNIS_LOG_FORMAT: 'json' }) // 'json'
  */
 export function logFormatSetting(flag: string | undefined, env?: Env): 'human' | 'json' {
   const resolved = resolveSetting(SETTINGS.logFormat, flag, env);
@@ -151,9 +138,6 @@ export function logFormatSetting(flag: string | undefined, env?: Env): 'human' |
 
 /**
  * A duration in seconds (`--wait`, `--lock-timeout`), undefined when neither flag nor variable is set.
- *
- * @example
- * secondsSetting(SETTINGS.wait, undefined, { AETURNIS_WAIT: '5' }) // 5
  */
 export function secondsSetting(setting: Setting, flag: string | undefined, env?: Env): number | undefined {
   // A flag given as '' is a mistake, not "unset": parseSeconds names it.
@@ -172,10 +156,6 @@ const OFF = ['off', 'false', 'no', '0'];
 
 /**
  * AETURNIS_PARTITIONS: whether `up`, `reset` and `types` include the partition step (unset or empty: on).
- *
- * @example
- * partitionsSetting({ AETURNIS_PARTITIONS: 'off' }) // false
- * partitionsSetting({})                             // true
  */
 export function partitionsSetting(env?: Env): boolean {
   const value = envValue(SETTINGS.partitions.env, env);

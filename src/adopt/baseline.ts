@@ -8,9 +8,6 @@ import { plural } from '../plural.js';
 /**
  * The migrations `baseline VERSION` records: every local one up to and including VERSION, which
  * must be the version of a local file (a typo must not record the wrong set). Pure.
- *
- * @example
- * baselineMigrations(loadMigrations('migrations'), 3).map((m) => m.version) // [1, 2, 3]
  */
 export function baselineMigrations(migrations: readonly Migration[], version: number, dir: string): Migration[] {
   if (!migrations.some((migration) => migration.version === version)) {

@@ -10,9 +10,6 @@ const HEAD_BYTES = 4096;
 /**
  * Each migration with the import header its file starts with (read again, first line only: the
  * parsed migration keeps no header text).
- *
- * @example
- * const locals = withImportHeaders('migrations', loadMigrations('migrations'));
  */
 export function withImportHeaders(dir: string, migrations: readonly Migration[]): LocalMigration[] {
   return migrations.map((migration) => ({ migration, importedFrom: readImportHeader(firstLine(join(dir, migration.fileName))) }));

@@ -37,10 +37,6 @@ export interface AdoptionPlan {
  * from this tool by the source file it names (exact after `import --renumber`), any other file
  * by its version (node-pg-migrate: version and name). "Everything up to V" (golang-migrate's
  * current version, Flyway's baseline) takes every local migration placed at or below V. Pure.
- *
- * @example
- * const plan = planAdoption(SOURCE_TOOLS.dbmate, state, locals, new Set([1]));
- * plan.records.map((r) => r.migration.fileName)
  */
 export function planAdoption(
   source: SourceTool,
@@ -114,9 +110,6 @@ export interface PendingAfter {
 
 /**
  * The local migrations neither recorded before nor adopted now. Pure.
- *
- * @example
- * pendingAfter(migrations, [1, 2], plan.records).pending.map((m) => m.fileName)
  */
 export function pendingAfter(
   migrations: readonly Migration[],

@@ -15,10 +15,6 @@ const HEADER = /^--\s*Imported from ([a-z-]+):\s*(.+?)\s*$/;
 
 /**
  * The import header of a migration file's first line, or undefined.
- *
- * @example
- * readImportHeader('-- Imported from flyway: release-1.1/V1.1__add_quest_chain.sql + release-1.1/U1.1__add_quest_chain.sql')
- * // { tool: 'flyway', sources: ['release-1.1/V1.1__add_quest_chain.sql', 'release-1.1/U1.1__add_quest_chain.sql'] }
  */
 export function readImportHeader(firstLine: string): ImportHeader | undefined {
   const match = HEADER.exec(firstLine.replace(/^\uFEFF/, '').replace(/\r$/, ''));

@@ -83,9 +83,6 @@ ON CONFLICT (version) DO UPDATE SET source = EXCLUDED.source, source_version = E
 
 /**
  * Creates the journal (when it does not exist) and its companion table, and records `records`.
- *
- * @example
- * await recordWithoutRunning(client, journal, records, { source: 'dbmate', sourceTable: 'public.schema_migrations_dbmate' });
  */
 export async function recordWithoutRunning(
   client: pg.ClientBase,

@@ -25,9 +25,6 @@ SELECT c.oid, n.nspname::text AS schema, c.relname::text AS table, c.relkind::te
 /**
  * Finds a table as PostgreSQL resolves its name (an unqualified one through search_path);
  * undefined when there is none.
- *
- * @example
- * const found = await findTable(client, parseTableName('goose_db_version', '--source-table'));
  */
 export async function findTable(client: pg.ClientBase, name: Pick<TableName, 'quoted'>): Promise<FoundTable | undefined> {
   const { rows } = await client.query<{ oid: number; schema: string; table: string; relkind: string; columns: string[] | null }>(FIND_SQL, [
@@ -63,9 +60,6 @@ SELECT c.oid, n.nspname::text AS schema, c.relname::text AS table,
  * Every table named `table`, in any schema, that has the tool's journal columns: where the tool
  * may have put its journal when its own search_path differed from this session's (dbmate with
  * `?search_path=dbmate,public` keeps it in `dbmate`). By schema name.
- *
- * @example
- * const candidates = await findToolTables(client, SOURCE_TOOLS.dbmate, 'schema_migrations');
  */
 export async function findToolTables(client: pg.ClientBase, source: SourceTool, table: string): Promise<FoundTable[]> {
   const { rows } = await client.query<{ oid: number; schema: string; table: string; columns: string[] | null }>(CANDIDATES_SQL, [table]);
@@ -75,9 +69,6 @@ export async function findToolTables(client: pg.ClientBase, source: SourceTool, 
 /**
  * The schemas a connection URL's `search_path` parameter names (dbmate reads it there), in
  * order; none when the URL has none or is no URL.
- *
- * @example
- * urlSearchPath('postgres://db/app?search_path=dbmate,public') // ['dbmate', 'public']
  */
 export function urlSearchPath(url: string | undefined): string[] {
   if (url === undefined) return [];

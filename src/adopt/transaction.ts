@@ -3,9 +3,6 @@ import type pg from 'pg';
 /**
  * Runs `work` in one transaction: committed when it returns, rolled back when it throws. A dry
  * run reads in a READ ONLY transaction (one consistent snapshot) and always rolls back.
- *
- * @example
- * const plan = await inTransaction(client, dryRun, () => adoptFromSource(client, journal, request));
  */
 export async function inTransaction<T>(client: pg.ClientBase, dryRun: boolean, work: () => Promise<T>): Promise<T> {
   await client.query(dryRun ? 'BEGIN READ ONLY' : 'BEGIN');

@@ -83,9 +83,6 @@ export interface SourceTool {
 /**
  * Orders two {@link SourceId} orders number by number, a missing number counting as 0 (Flyway's
  * rule; the other tools have one number).
- *
- * @example
- * compareOrder([1n, 2n], [1n, 10n]) // < 0
  */
 export function compareOrder(a: readonly bigint[], b: readonly bigint[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -99,9 +96,6 @@ export function compareOrder(a: readonly bigint[], b: readonly bigint[]): number
 /**
  * The id of a whole-number version (`00001` and `1` are one version); a version that is not
  * digits matches nothing.
- *
- * @example
- * numericId('0007') // { key: '7', order: [7n] }
  */
 export function numericId(text: string): SourceId {
   if (!/^\d+$/.test(text)) return { key: `not a number: ${text}`, order: [] };

@@ -45,9 +45,6 @@ export interface ApplyResult {
  * Applies every pending migration of `migrations` in order, then runs partition upkeep of the
  * registered tables. Refuses (exit 3, nothing run) what `up`
  * refuses: modified, missing, out of order.
- *
- * @example
- * return withSession(options, (scope) => applyPending(scope, migrations, options), {});
  */
 export async function applyPending(
   scope: CommandScope,
@@ -93,9 +90,6 @@ async function recordRewrittenPlaceholders(
 
 /**
  * Checked before anything runs, so a bad value cannot fail the run after migrations applied.
- *
- * @example
- * assertPartitionStep({ ahead: -1 }) // throws UsageError
  */
 export function assertPartitionStep(step: PartitionStep | false | undefined): void {
   const ahead = step === false ? undefined : step?.ahead;

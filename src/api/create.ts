@@ -53,10 +53,6 @@ const MILLISECONDS_STAMP = /^[1-9]\d{12}$/;
  * The digits of the version after `highest` (written as `digits`): in its timestamp form when
  * it is one (never below `highest + 1`, whatever the clock says), else `highest + 1` zero-padded
  * to the width of `digits` (4 at least).
- *
- * @example
- * nextVersion(20240105093000, '20240105093000', new Date('2026-12-07T10:15:00Z')) // '20261207101500'
- * nextVersion(7, '0007', new Date()) // '0008'
  */
 export function nextVersion(highest: number, digits: string, now: Date): string {
   const stamp = SECONDS_STAMP.test(digits)

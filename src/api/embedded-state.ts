@@ -6,9 +6,6 @@ import type { CommonOptions } from './options.js';
  * else undefined. Read-only commands then report the empty state instead of creating a database
  * (CONTRACT: commands that only read never create one). A connection setting that is wrong
  * gives undefined here: the session reports it, in its usual order with the file errors.
- *
- * @example
- * await absentEmbeddedDatabase({}) // '.aeturnis/db' in a fresh checkout with nothing configured
  */
 export async function absentEmbeddedDatabase(options: CommonOptions): Promise<string | undefined> {
   if (options.connection) return undefined;

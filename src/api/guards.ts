@@ -23,9 +23,6 @@ const ONLY = 'only development, dev, test, local or an unset environment run wit
 /**
  * Refuses (exit 2) under a current environment that is not a development one. Checked before
  * anything connects.
- *
- * @example
- * assertDevelopmentEnvironment({ NODE_ENV: 'Production' }, { command: 'seed', why: 'seeds are dev data', allowProduction: false }) // throws UsageError
  */
 export function assertDevelopmentEnvironment(env: Readonly<Record<string, string | undefined>>, guarded: GuardedCommand): void {
   const current = currentEnvironment(env);
@@ -38,9 +35,6 @@ export function assertDevelopmentEnvironment(env: Readonly<Record<string, string
 /**
  * Refuses (exit 2) on a database whose last `up` ran under an environment that is not a
  * development one, whatever the current shell says. Pure: the record is read by the caller.
- *
- * @example
- * assertRecordedDevelopment({ value: 'production', variable: 'NODE_ENV', table: 'public.schema_migrations_metadata' }, guarded) // throws
  */
 function assertRecordedDevelopment(recorded: RecordedEnvironment | undefined, guarded: GuardedCommand): void {
   if (guarded.allowProduction || !recorded || isDevelopmentEnvironment(recorded.value)) return;

@@ -38,9 +38,6 @@ export interface MigrationFiles {
 
 /**
  * The migrations of a command: its directory read (or taken from `migrationFiles`).
- *
- * @example
- * const migrations = commandMigrations(options); // ordered by version
  */
 export function commandMigrations(options: Pick<CommonOptions, 'dir' | 'env' | 'migrationFiles'>): Migration[] {
   const dir = migrationsDir(options);
@@ -49,10 +46,6 @@ export function commandMigrations(options: Pick<CommonOptions, 'dir' | 'env' | '
 
 /**
  * Migration files read once per directory and then shared (for many commands over the same files).
- *
- * @example
- * const migrationFiles = sharedMigrationFiles();
- * for (const url of urls) await migrate({ databaseUrl: url, migrationFiles });
  */
 export function sharedMigrationFiles(): MigrationFiles {
   const byDir = new Map<string, Migration[]>();
@@ -71,9 +64,6 @@ export function sharedMigrationFiles(): MigrationFiles {
 /**
  * The migrations directory of a command: the option, then AETURNIS_MIGRATIONS_DIR, then
  * ./migrations (empty counts as unset: settings.ts), as an absolute path.
- *
- * @example
- * migrationsDir({ dir: 'db/migrations' }) // '/app/db/migrations'
  */
 export function migrationsDir(options: Pick<CommonOptions, 'dir' | 'env'>): string {
   return resolve(migrationsDirSetting(options.dir, options.env));
@@ -81,9 +71,6 @@ export function migrationsDir(options: Pick<CommonOptions, 'dir' | 'env'>): stri
 
 /**
  * The journal table as the user spelled it (checked; resolved in the database later).
- *
- * @example
- * journalTable({ table: 'ops.schema_migrations' }).schema // 'ops'
  */
 export function journalTable(options: Pick<CommonOptions, 'table'>): TableName {
   return parseTableName(options.table ?? SETTINGS.table.default, '--table');

@@ -71,9 +71,6 @@ const WHY = 'reset drops every table the migrations built, and their data';
 /**
  * Refuses (exit 2) to reset under an environment that is not a development one, unless
  * `allowProduction`; checked before anything connects (the recorded one is checked under the lock).
- *
- * @example
- * assertResetAllowed({ NODE_ENV: 'production' }, false) // throws UsageError
  */
 export function assertResetAllowed(env: Readonly<Record<string, string | undefined>>, allowProduction: boolean | undefined): void {
   assertDevelopmentEnvironment(env, { command: 'reset', why: WHY, allowProduction });

@@ -22,9 +22,6 @@ export interface RunAllOptions {
  * Runs migrations in order, each in its own transaction, reporting each one; stops at the first
  * failure. An abort (SIGINT/SIGTERM) becomes a {@link RunInterruptedError} saying what completed,
  * what was rolled back and what did not run.
- *
- * @example
- * const applied = await runAll(scope, pending, options, { direction: 'up', resume });
  */
 export async function runAll(
   scope: CommandScope,

@@ -38,11 +38,6 @@ export interface RunnerLock {
  * see another tool's table where the journal should be (every other command refuses it);
  * `extras.whileConnecting` (reading the migration files) runs while the connection is being
  * made; its errors come first, as if it had run before (see openSession).
- *
- * @example
- * return withSession(options, async ({ session, journal }) => readJournal(session.client, journal));
- * let migrations: Migration[] = [];
- * return withSession(options, (scope) => run(scope, migrations), {}, { whileConnecting: () => (migrations = loadMigrations(dir)) });
  */
 export async function withSession<T>(
   options: CommonOptions,
@@ -157,9 +152,6 @@ async function withRunnerLock<T>(
  * API callers only ever see typed errors: an abort becomes InterruptedError, a stray PostgreSQL
  * error (not from a migration's SQL) DatabaseError (exit 1), a dropped socket ConnectionError
  * (exit 4).
- *
- * @example
- * throw typedError(error, options.signal);
  */
 export function typedError(error: unknown, signal: AbortSignal | undefined): unknown {
   if (error instanceof AeturnisError || error instanceof InterruptedError) return error;

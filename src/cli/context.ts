@@ -38,9 +38,6 @@ export const interruption = new AbortController();
 
 /**
  * Builds a command's context from the global flags (flags win over AETURNIS_* variables).
- *
- * @example
- * const { output, common } = await commandContext(command, { stdoutIsData: true });
  */
 export async function commandContext(command: Command, options: { stdoutIsData?: boolean } = {}): Promise<CommandContext> {
   const flags = command.optsWithGlobals<GlobalFlags>();
@@ -68,9 +65,6 @@ export let activeOutput: Output | undefined;
 
 /**
  * Reads `--log-format` / AETURNIS_LOG_FORMAT.
- *
- * @example
- * logFormat('json') // 'json'
  */
 export function logFormat(flag: string | undefined): LogFormat {
   return logFormatSetting(flag);

@@ -43,9 +43,6 @@ export interface PrintedResult {
 
 /**
  * Reduces a result to what will be printed of it.
- *
- * @example
- * printed(spec, result, false) // { text: 'ok', statusRow: undefined }
  */
 export function printed<R>(spec: FleetCommand<R>, result: R, json: boolean): PrintedResult {
   return {

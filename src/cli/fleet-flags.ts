@@ -34,9 +34,6 @@ export interface FleetFlags {
  * Reads the fleet flags of `command`; undefined when neither --targets nor --targets-query is
  * given. Rolling-out flags without targets, both sources at once, --database-url next to a
  * targets file, or a command that does not run on a fleet: UsageError (exit 2).
- *
- * @example
- * fleetFlags({ targets: 'targets.txt', concurrency: '8' }, 'up') // { source: { file: 'targets.txt' }, concurrency: 8, failFast: false, ... }
  */
 export function fleetFlags(flags: FleetFlagValues, commandName: string): FleetFlags | undefined {
   const { targets, targetsQuery } = flags;

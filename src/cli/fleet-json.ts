@@ -6,9 +6,6 @@ const BIG_VERSION = '\u0000aeturnis-version:';
 
 /**
  * A version for JSON: a number, or a placeholder when it is beyond 2^53 (JSON.stringify would round it).
- *
- * @example
- * exactVersion('12') // 12
  */
 export function exactVersion(text: string): number | string {
   const value = Number(text);
@@ -17,9 +14,6 @@ export function exactVersion(text: string): number | string {
 
 /**
  * JSON text with each placeholder of {@link exactVersion} written as the exact integer.
- *
- * @example
- * withExactVersions(JSON.stringify({ version: exactVersion('9007199254740993') })) // '{"version":9007199254740993}'
  */
 export function withExactVersions(json: string): string {
   return json.replace(/"\\u0000aeturnis-version:(\d+)"/g, '$1');

@@ -23,9 +23,6 @@ export interface LiveState {
 
 /**
  * What a target is doing, from its latest event (undefined: keep the previous activity).
- *
- * @example
- * activityOf({ type: 'migration-start', direction: 'up', version: 3, fileName: '0003_x.sql' }) // 'applying 0003_x.sql'
  */
 export function activityOf(event: MigratorEvent): string | undefined {
   switch (event.type) {
@@ -53,10 +50,6 @@ export function activityOf(event: MigratorEvent): string | undefined {
 /**
  * The lines of one frame, each at most `width` characters: the progress line, then one line
  * per running target (at most `maxLines` in all; the rest counted).
- *
- * @example
- * liveFrame(state, performance.now(), 80, 10, 3)
- * // ['⠸ up: 12 of 50 done, 1 failed, 8 running (3.2 s)', '  eu-13  applying 0002_b.sql (0.4 s)', ...]
  */
 export function liveFrame(state: LiveState, now: number, width: number, maxLines: number, tick: number): string[] {
   const spinner = SPINNER[tick % SPINNER.length] as string;

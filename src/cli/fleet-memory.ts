@@ -17,10 +17,6 @@ const TARGETS_PER_COLLECTION = 4;
 /**
  * Returns a function to call when a target finishes; it runs a full collection every
  * {@link TARGETS_PER_COLLECTION} calls. A no-op where V8 does not give its collector out.
- *
- * @example
- * const targetFinished = periodicCollection();
- * // ... on each target-done event: targetFinished();
  */
 export function periodicCollection(): () => void {
   const collect = fullCollector();

@@ -51,9 +51,6 @@ export function plainSink(infoStream: NodeJS.WriteStream, painter: Painter): Lin
  * An Output for one target: its lines start with `[name]` (`[eu-1] Applied 0003_x.sql (4 ms)`,
  * `[eu-3] error: ...`); with --log-format json each line is the base's JSON line with a
  * `target` field instead.
- *
- * @example
- * eventRenderer(targetOutput(output, 'eu-1', sink))(event);
  */
 export function targetOutput(base: Output, name: string, sink: LineSink): Output {
   if (base.format === 'json') {

@@ -15,9 +15,6 @@ const NOT_STARTED: Record<string, string> = {
 /**
  * A target's Result cell: `ok` (or what the command says of its result), `failed (exit 1): ...`,
  * `interrupted: ...`, `not started (--fail-fast)`.
- *
- * @example
- * resultText({ state: 'failed', exitCode: 4, error: 'could not connect ...' }) // 'failed (exit 4): could not connect ...'
  */
 function resultText(outcome: TargetOutcome<PrintedResult>): string {
   switch (outcome.state) {
@@ -34,9 +31,6 @@ function resultText(outcome: TargetOutcome<PrintedResult>): string {
 
 /**
  * The line a target ends with in plain output.
- *
- * @example
- * doneLine(outcome, 'Applied') // 'ok (2 → 5, 3 applied, 120 ms)'
  */
 export function doneLine(outcome: TargetOutcome<PrintedResult>, changed: string): string {
   const parts: string[] = [];

@@ -8,9 +8,6 @@ export type { FleetCommand, FleetStatusRow } from './fleet-command.js';
 /**
  * Runs a command on the configured database, or with --targets / --targets-query on every
  * target (loaded only then). Wiring a command is this one call in its action:
- *
- * @example
- * await runOnTargets(command, context, { run: (options) => migrate({ ...options, to }), journal: 'track', report });
  */
 export async function runOnTargets<R>(command: Command, context: CommandContext, spec: FleetCommand<R>): Promise<void> {
   const fleet = fleetFlags(command.optsWithGlobals(), command.name());

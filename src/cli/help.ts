@@ -84,9 +84,6 @@ const HELP: Record<string, CommandHelp> = {
 
 /**
  * Adds the examples and environment variables to the `--help` of each command of `program`.
- *
- * @example
- * addCommandHelp(program); // after every command is registered
  */
 export function addCommandHelp(program: Command): void {
   for (const command of program.commands) {

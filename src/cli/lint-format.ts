@@ -13,11 +13,6 @@ const PLAIN: LevelPaint = { error: (text) => text, warning: (text) => text };
 
 /**
  * Two lines a finding: `FILE:LINE:COL: rule: message`, then its level and help, indented.
- *
- * @example
- * formatFinding(finding)
- * // 'migrations/0003_x.sql:4:1: require-concurrent-index-creation: During normal index creation, ...\n'
- * // + '  [error] help: Use `concurrently` to avoid blocking writes. ...'
  */
 export function formatFinding(finding: Finding, paint: LevelPaint = PLAIN): string {
   const head = `${finding.file}:${finding.line}:${finding.column}: ${finding.rule}: ${finding.message}`;
@@ -27,9 +22,6 @@ export function formatFinding(finding: Finding, paint: LevelPaint = PLAIN): stri
 
 /**
  * The closing line: how many files were checked and what was found.
- *
- * @example
- * summaryLine({ files: 3, errors: 1, warnings: 2 }) // 'Checked 3 migrations: 1 error, 2 warnings'
  */
 export function summaryLine(counts: { files: number; errors: number; warnings: number }): string {
   const files = `${plural(counts.files, 'migration')}`;

@@ -20,9 +20,6 @@ const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130
 /**
  * Runs the CLI and returns its exit code. Never throws, never prints a stack trace (set
  * AETURNIS_DEBUG=1 to see one).
- *
- * @example
- * process.exitCode = await main(process.argv);
  */
 export async function main(argv: string[]): Promise<number> {
   await loadDotEnv();

@@ -29,10 +29,6 @@ export interface OutputOptions {
 /**
  * Creates the CLI's output. Human format: chalk colours when the stream is a terminal
  * (NO_COLOR respected); JSON format: pino on stderr (loaded only then).
- *
- * @example
- * const out = await createOutput({ format: 'human' });
- * out.success('Applied 0001_create_users.sql (12 ms)');
  */
 export async function createOutput(options: OutputOptions): Promise<Output> {
   if (options.format === 'json') return jsonOutput();

@@ -31,9 +31,6 @@ function packageVersion(): string {
 /**
  * Builds the commander program. Global options are accepted before or after the command name.
  * Errors are not printed by commander: they reach the caller as CommanderError (exitOverride).
- *
- * @example
- * await buildProgram().parseAsync(['node', 'aeturnis-db', 'status', '--json']);
  */
 export function buildProgram(): Command {
   const program = new Command('aeturnis-db');

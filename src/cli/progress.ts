@@ -8,12 +8,6 @@ import { formatDuration } from '../api/lock-retries.js';
  * containers, `--log-format json`): nothing for a migration that ends within `quietMs` — one line
  * per migration stays one line — and then a plain line, repeated every `everyMs`, so a CI log
  * shows which migration a long run is in.
- *
- * @example
- * const progress = new MigrationProgress(output);
- * progress.start('up', '0003_add_index.sql');
- * // ... the migration runs ...
- * progress.stop(); // before printing "Applied 0003_add_index.sql (41 s)"
  */
 export class MigrationProgress {
   private timer: NodeJS.Timeout | undefined;

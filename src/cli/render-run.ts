@@ -111,10 +111,6 @@ export const runRenderers: Renderers<RunOrPartition> = {
 
 /**
  * One line per retry: where it waited, for how long, who blocked it, and what comes next.
- *
- * @example
- * // 0002_add_email.sql:2:1: lock not available within 100 ms, blocked by pid 4242 (psql, ...);
- * //   rolled back, attempt 2 in 50 ms (lock_timeout 200 ms)
  */
 function renderLockRetry(output: Output, event: LockRetryEvent): void {
   const within = event.lockTimeoutMs ? ` within ${formatDuration(event.lockTimeoutMs)}` : '';
@@ -138,10 +134,6 @@ function renderLockRetry(output: Output, event: LockRetryEvent): void {
 
 /**
  * The line saying what reset dropped and created again.
- *
- * @example
- * resetDroppedMessage({ type: 'reset-dropped', database: 'app', dropped: ['public'], recreated: ['public'] })
- * // 'Dropped schema public of database app with everything in it, and created it again, empty, with its owner and privileges'
  */
 export function resetDroppedMessage(event: Extract<RunEvent, { type: 'reset-dropped' }>): string {
   const { database, dropped, recreated } = event;

@@ -15,9 +15,6 @@ const RENDERERS: Renderers<MigratorEvent> = { ...sessionRenderers, ...runRendere
  * Turns progress events into log lines: one line per migration with its time, retries and
  * lock waits so a runner never waits silently; with `progress`, the migration running now is
  * shown while it runs (progress.ts: a live line on a terminal, a reminder in logs).
- *
- * @example
- * await migrate({ ...options, onEvent: eventRenderer(output, { progress: true }) });
  */
 export function eventRenderer(output: Output, options: { progress?: boolean } = {}): (event: MigratorEvent) => void {
   const liveLine = output.format === 'human' && process.stdout.isTTY === true;

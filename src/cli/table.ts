@@ -31,14 +31,6 @@ export interface TableColours {
 /**
  * Renders `head` and `rows` as cli-table3 would; undefined when some cell is not printable
  * ASCII (colour codes aside).
- *
- * @example
- * renderAsciiTable(['Version', 'Name'], [['1', 'users']], { head: (s) => s, border: (s) => s })
- * // ┌─────────┬───────┐
- * // │ Version │ Name  │
- * // ├─────────┼───────┤
- * // │ 1       │ users │
- * // └─────────┴───────┘
  */
 export function renderAsciiTable(head: readonly string[], rows: readonly (readonly string[])[], colours: TableColours): string | undefined {
   const all = [head, ...rows];

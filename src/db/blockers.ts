@@ -60,12 +60,6 @@ export interface AttemptWatch {
  * (so at least once while a lock wait that times out lasts), from a second connection opened
  * on first use with the same server, user and TLS settings. Best effort: when that connection
  * cannot be opened, no blocker is named.
- *
- * @example
- * const blockers = new BlockerWatch(client);
- * const watch = blockers.watch(100);
- * try { await client.query(sql) } finally { console.log(await watch.stop()) }
- * await blockers.close();
  */
 export class BlockerWatch {
   private side: Promise<pg.Client | undefined> | undefined;
@@ -174,10 +168,6 @@ function toBlocker(row: BlockerRow): Blocker {
 /**
  * One line naming the blockers: the longest-open first, with its application, user, state,
  * transaction age and the start of its query (passwords masked).
- *
- * @example
- * describeBlockers([{ pid: 4242, applicationName: 'psql', user: 'app', state: 'idle in transaction', transactionMs: 5200, query: 'SELECT * FROM users' }])
- * // 'pid 4242 (psql, user app, idle in transaction, transaction open 5.2 s: SELECT * FROM users)'
  */
 export function describeBlockers(blockers: readonly Blocker[]): string {
   const [first, ...others] = blockers;
@@ -195,9 +185,6 @@ export function describeBlockers(blockers: readonly Blocker[]): string {
 
 /**
  * The first 60 characters of a query on one line, with any string after PASSWORD masked.
- *
- * @example
- * queryStart("ALTER ROLE app PASSWORD 'hunter2'") // "ALTER ROLE app PASSWORD '***'"
  */
 export function queryStart(query: string): string {
   const oneLine = maskPassword(query).replace(/\s+/g, ' ').trim();

@@ -53,9 +53,6 @@ const ADDITIONS_SQL = `SELECT ARRAY(
 
 /**
  * Notes what the caller's connection holds now.
- *
- * @example
- * const state = await captureCallerState(client); // { prepared: ['mine'], cursors: [], ... }
  */
 export async function captureCallerState(client: pg.ClientBase): Promise<CallerState> {
   const { rows } = await client.query<{
@@ -78,9 +75,6 @@ export async function captureCallerState(client: pg.ClientBase): Promise<CallerS
 /**
  * Drops what a migration added to the caller's connection since {@link captureCallerState}.
  * Outside a transaction block.
- *
- * @example
- * await dropCallerAdditions(client, state);
  */
 export async function dropCallerAdditions(client: pg.ClientBase, state: CallerState): Promise<void> {
   const { rows } = await client.query<{ statements: string[] }>(ADDITIONS_SQL, [

@@ -94,9 +94,6 @@ function configFor(connectionString: string | undefined, use: TlsUse, plan: TlsP
  * Opens one `pg` client, retrying unreachable or starting servers with exponential backoff and
  * jitter until `waitSeconds` run out. Authentication failures and unknown databases are not
  * retried. Every failure is a {@link ConnectionError} with a one-line reason (exit 4).
- *
- * @example
- * const client = await connectWithRetry({ connectionString: process.env.DATABASE_URL, waitSeconds: 30 });
  */
 export async function connectWithRetry(options: ConnectOptions): Promise<pg.Client> {
   const plan = tlsPlan(options.connectionString);

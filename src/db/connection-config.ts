@@ -31,11 +31,6 @@ type Env = Readonly<Record<string, string | undefined>>;
  * nothing is configured outside a development environment, and when a URL is malformed (the
  * message never shows the password) or has a query parameter aeturnis-db would not honour.
  * Pure: the environment is passed in.
- *
- * @example
- * resolveConnectionTarget(undefined, { DATABASE_URL: 'postgres://app@db/app' })
- * // { kind: 'url', url: 'postgres://app@db/app', source: 'DATABASE_URL' }
- * resolveConnectionTarget(undefined, { DATABASE_URL: '' }) // UsageError: DATABASE_URL is set but empty: ...
  */
 export function resolveConnectionTarget(flagUrl: string | undefined, env: Env): ConnectionTarget {
   if (flagUrl !== undefined) return urlTarget(flagUrl, '--database-url', env);
@@ -78,10 +73,6 @@ function setButEmpty(setting: string): UsageError {
 
 /**
  * A short, password-free description of where we connect, for log lines.
- *
- * @example
- * describeTarget({ kind: 'url', url: 'postgres://u:p@db:5432/game', source: 'DATABASE_URL' })
- * // 'db:5432/game (from DATABASE_URL)'
  */
 export function describeTarget(target: ConnectionTarget, env: Readonly<Record<string, string | undefined>>): string {
   if (target.kind === 'url') {
@@ -126,9 +117,6 @@ export interface SslSettings {
  * win over PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY. node-postgres' `ssl=true|false|no-verify`
  * is accepted too. Without a mode: `disable`, or `verify-full` when a certificate file is named.
  * An unknown sslmode is a usage error naming the setting and the valid values. Pure.
- *
- * @example
- * sslSettings('postgres://db/app?sslmode=require', {}) // { mode: 'require' }
  */
 export function sslSettings(
   url: string | undefined,
@@ -191,9 +179,6 @@ export type TlsUse = 'plain' | 'encrypt-only' | 'verify-ca' | 'verify-full';
  * plain connection when the server has no TLS; `allow` tries plain and falls back to TLS when
  * the server refuses unencrypted connections; `require` encrypts without verifying the server
  * (verifying its CA when sslrootcert is given, as libpq does). Pure.
- *
- * @example
- * tlsAttempts({ mode: 'prefer' }) // { first: 'encrypt-only', fallback: 'plain' }
  */
 export function tlsAttempts(settings: SslSettings): { first: TlsUse; fallback?: TlsUse } {
   switch (settings.mode) {
@@ -218,9 +203,6 @@ export function tlsAttempts(settings: SslSettings): { first: TlsUse; fallback?: 
  * The URL without its TLS parameters: node-postgres would otherwise apply its own reading of
  * them (sslmode=require as verify-full, with a multi-line warning on stderr). Everything else
  * is kept byte for byte.
- *
- * @example
- * withoutSslParameters('postgres://db/app?sslmode=require&application_name=x') // 'postgres://db/app?application_name=x'
  */
 export function withoutSslParameters(url: string): string {
   return withoutParameters(url, SSL_PARAMETERS);

@@ -63,10 +63,6 @@ const ACCEPTED_PARAMETERS = [...PG_PARAMETERS, ...MILLISECOND_PARAMETERS, 'searc
  * Checks a connection URL before anything connects: its form, its port, and every query
  * parameter. A value that does not even start like a URL is never echoed (it may be a password
  * passed by mistake); a URL-shaped one is shown with its password hidden.
- *
- * @example
- * checkConnectionUrl('postgres://app@db/game?search_path=app', 'DATABASE_URL') // passes
- * checkConnectionUrl('S3cret', '--database-url') // UsageError: --database-url is not a URL (...)
  */
 export function checkConnectionUrl(url: string, setting: string): void {
   const looksLikeUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^postgres(?:ql)?:/i.test(url);
@@ -124,10 +120,6 @@ export interface PgConnectionString {
  * ourselves), and `search_path=...` becomes `-c search_path=...` in the startup options, after
  * the URL's `options` (else PGOPTIONS), so the session starts with that search_path as with
  * dbmate (whose driver, lib/pq, sends it as a startup parameter). Pure.
- *
- * @example
- * pgConnectionString('postgres://db/app?search_path=app,%20public&sslmode=require', {})
- * // { connectionString: 'postgres://db/app', options: '-c search_path=app,\\ public' }
  */
 export function pgConnectionString(url: string, env: Readonly<Record<string, string | undefined>>): PgConnectionString {
   const parameters = queryParameters(url);
@@ -147,9 +139,6 @@ export function escapeOption(value: string): string {
 
 /**
  * The URL without the named query parameters; everything else is kept byte for byte.
- *
- * @example
- * withoutParameters('postgres://db/app?sslmode=require&application_name=x', ['sslmode']) // 'postgres://db/app?application_name=x'
  */
 export function withoutParameters(url: string, names: readonly string[]): string {
   const [base, query] = splitQuery(url);

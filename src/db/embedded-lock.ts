@@ -67,10 +67,6 @@ const lockFs = {
  * another process holds it. A lock left by a process that no longer runs (SIGKILL, power
  * loss) is taken over: at once when its holder's pid is gone on this host, else once it has
  * not been refreshed for 10 s (2 minutes while a process with the holder's pid runs here).
- *
- * @example
- * const lock = await lockEmbeddedDir('/app/.aeturnis/db', { timeoutSeconds: 30, onWait: (h) => console.log('waiting for', h) });
- * try { ... } finally { await lock.release() }
  */
 export async function lockEmbeddedDir(dataDir: string, options: EmbeddedLockOptions = {}): Promise<EmbeddedDirLock> {
   const lockPath = `${dataDir}.lock`;
@@ -151,9 +147,6 @@ function heldLock(lockPath: string, release: () => Promise<void>): EmbeddedDirLo
 
 /**
  * Reads who holds the lock at `lockPath`, if it says.
- *
- * @example
- * readOwner('/app/.aeturnis/db.lock') // { pid: 4242, hostname: 'dev-laptop', since: '2026-11-23T10:00:00.000Z' }
  */
 function readOwner(lockPath: string): LockOwner | undefined {
   try {

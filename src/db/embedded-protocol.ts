@@ -28,9 +28,6 @@ export const CREATING_DIR = '.aeturnis-creating';
 
 /**
  * The marker, next to the data directory, that exists while a new database is created in it.
- *
- * @example
- * creatingMarkerOf('/app/.aeturnis/db') // '/app/.aeturnis/db.creating'
  */
 export function creatingMarkerOf(dataDir: string): string {
   return `${dataDir}.creating`;

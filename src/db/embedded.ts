@@ -46,9 +46,6 @@ export interface EmbeddedDatabase {
 
 /**
  * The embedded database's directory: the option, then AETURNIS_EMBEDDED_DIR, then the default.
- *
- * @example
- * embeddedDirOf(undefined, {}) // '.aeturnis/db'
  */
 export function embeddedDirOf(option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   return embeddedDirSetting(option, env);
@@ -104,9 +101,6 @@ export const EMBEDDED_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-
  * Refuses (exit 2, one line saying how to get it) when the embedded database's optional
  * packages are not installed, as in the Docker image. `resolve` throws for a package it cannot
  * find (default: resolved from this file's place, as the worker's imports are).
- *
- * @example
- * assertEmbeddedInstalled() // throws UsageError after npm install --omit=optional
  */
 export function assertEmbeddedInstalled(resolve: (specifier: string) => string = createRequire(import.meta.url).resolve): void {
   const missing = EMBEDDED_PACKAGES.filter((name) => {
@@ -126,9 +120,6 @@ export function assertEmbeddedInstalled(resolve: (specifier: string) => string =
 
 /**
  * True when `dir` already holds a database (so starting it creates nothing).
- *
- * @example
- * embeddedDatabaseExists('.aeturnis/db') // false before the first run
  */
 export function embeddedDatabaseExists(dir: string): boolean {
   const dataDir = resolve(dir);
@@ -140,11 +131,6 @@ export function embeddedDatabaseExists(dir: string): boolean {
  * served on 127.0.0.1 with an OS-chosen port, under a lock file so that one process at a time
  * uses the directory (others wait, or give up after `lockTimeoutSeconds` with exit 4).
  * Heavy modules (pglite) load in the worker only.
- *
- * @example
- * const db = await startEmbedded('.aeturnis/db', { lockTimeoutSeconds: 30 });
- * const client = new pg.Client(db.url);
- * try { await client.connect(); await client.query('SELECT 1') } finally { await client.end(); await db.stop() }
  */
 export async function startEmbedded(dir: string, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const dataDir = resolve(dir);
@@ -201,9 +187,6 @@ export async function startEmbedded(dir: string, options: EmbeddedOptions = {}):
 /**
  * Refuses (UsageError) a directory that is a file, or that is not empty and holds no embedded
  * database: someone's data, never to be turned into a database.
- *
- * @example
- * checkEmbeddedDirectory('docs') // UsageError: docs is not empty and holds no embedded database; ...
  */
 export function checkEmbeddedDirectory(dir: string): void {
   checkDirectory(dir, resolve(dir));

@@ -35,9 +35,6 @@ export interface MetadataWrite {
 
 /**
  * One statement that upserts `values` (key -> value, null for unset) into the companion table.
- *
- * @example
- * await client.query(writeMetadataSql(journal, { environment: 'production' }, { tolerateNoPrivilege: true }));
  */
 export function writeMetadataSql(journal: JournalPlace, values: Readonly<Record<string, string | null>>, how: MetadataWrite = {}): string {
   const expressions = Object.fromEntries(
@@ -80,9 +77,6 @@ function dollarTagFor(body: string): string {
 /**
  * The values of `keys` in the companion table (a key not there is absent from the map);
  * undefined when the table does not exist (no journal, or one older than the table).
- *
- * @example
- * (await readMetadata(client, journal, ['environment']))?.get('environment') // 'production'
  */
 export async function readMetadata(
   client: pg.ClientBase,
@@ -101,9 +95,6 @@ export async function readMetadata(
 /**
  * Records the environment a run of `up` (or `reset`) happens under: the value and the variable
  * it came from, unset as NULL. Call under the runner lock, in the run's session.
- *
- * @example
- * await recordEnvironment(client, journal, process.env); // environment = production, variable = NODE_ENV
  */
 export async function recordEnvironment(
   client: pg.ClientBase,
@@ -128,9 +119,6 @@ export interface RecordedEnvironment {
 /**
  * Reads the recorded environment; undefined when the database has no record (no journal, or a
  * journal older than the record).
- *
- * @example
- * (await readRecordedEnvironment(client, journal))?.value // 'production'
  */
 export async function readRecordedEnvironment(client: pg.ClientBase, journal: JournalPlace): Promise<RecordedEnvironment | undefined> {
   const recorded = await readMetadata(client, journal, ['environment', 'environment_variable']);

@@ -19,10 +19,6 @@ const MAX_IDENTIFIER_BYTES = 63;
  * parts fold to lower case, double-quoted parts keep their case (`""` is a quote, a dot is part
  * of the name); at most `schema.name`. Longer names are refused rather than cut as PostgreSQL
  * would cut them.
- *
- * @example
- * parseTableName('PUBLIC.Schema_Migrations', '--table').quoted // '"public"."schema_migrations"'
- * parseTableName('"A"."B"', '--table').display // '"A"."B"'
  */
 export function parseTableName(value: string, setting: string): TableName {
   const parsed = parseIdent(value);
@@ -50,10 +46,6 @@ export function parseTableName(value: string, setting: string): TableName {
 /**
  * The parts of a dotted name, read as PostgreSQL's `parse_ident` reads them, or why it is not
  * one. Pure.
- *
- * @example
- * parseIdent('PUBLIC."Odd.Name"') // ['public', 'Odd.Name']
- * parseIdent('a-b') // 'unexpected "-" at position 2'
  */
 export function parseIdent(text: string): string[] | string {
   const parts: string[] = [];
@@ -103,9 +95,6 @@ function closingQuote(text: string, from: number): number {
 /**
  * `schema.table` as a user would pass it back to `--table`: a part that would not read back as
  * itself unquoted is double-quoted.
- *
- * @example
- * displayName('public', 'Schema_Migrations') // 'public."Schema_Migrations"'
  */
 export function displayName(schema: string | undefined, table: string): string {
   const show = (part: string): string => (/^[a-z_][a-z0-9_$]*$/.test(part) ? part : quoteIdentifier(part));
@@ -114,9 +103,6 @@ export function displayName(schema: string | undefined, table: string): string {
 
 /**
  * Double-quotes an SQL identifier.
- *
- * @example
- * quoteIdentifier('weird"name') // '"weird""name"'
  */
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -124,9 +110,6 @@ export function quoteIdentifier(name: string): string {
 
 /**
  * Quotes an SQL string literal (standard_conforming_strings on; `E''` when backslashes occur).
- *
- * @example
- * quoteLiteral("it's") // "'it''s'"
  */
 export function quoteLiteral(value: string): string {
   const body = value.replace(/'/g, "''");
@@ -137,9 +120,6 @@ export function quoteLiteral(value: string): string {
  * The runner's advisory-lock key: a signed 64-bit integer derived from the journal table's
  * schema-qualified name as it resolved in the database (never from how it was spelled), so every
  * runner of one journal takes the same lock and runners of another journal do not.
- *
- * @example
- * advisoryLockKey('public', 'schema_migrations') // -5811… (a bigint)
  */
 export function advisoryLockKey(schema: string, table: string): bigint {
   const digest = createHash('sha256').update(`aeturnis-db:${schema}.${table}`).digest();
@@ -149,9 +129,6 @@ export function advisoryLockKey(schema: string, table: string): bigint {
 /**
  * A companion name derived from `table`, cut (with a short hash, so two long names stay apart) to
  * fit PostgreSQL's 63-byte limit.
- *
- * @example
- * derivedName('schema_migrations', '_partial') // 'schema_migrations_partial'
  */
 export function derivedName(table: string, suffix: string): string {
   const full = `${table}${suffix}`;

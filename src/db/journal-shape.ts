@@ -46,9 +46,6 @@ export function hasJournalColumns(columns: readonly string[]): boolean {
 /**
  * How a table with the journal's columns differs from the journal aeturnis-db creates: types and
  * primary key (extra columns are allowed). Empty when it is the journal.
- *
- * @example
- * shapeProblems({ columns: ['version', ...], types: ['text', ...], primaryKey: ['version'] }) // ['version is text, not bigint']
  */
 export function shapeProblems(shape: TableShape): string[] {
   const problems = JOURNAL_COLUMNS.flatMap((column) => {
@@ -73,9 +70,6 @@ const TOOL_TITLES: Record<string, string> = {
 
 /**
  * A guess at the owner of a foreign journal, from its columns: the name `adopt --from` takes.
- *
- * @example
- * foreignToolOf(['version', 'dirty']) // 'golang-migrate'
  */
 export function foreignToolOf(columns: readonly string[]): string | undefined {
   const has = (name: string): boolean => columns.includes(name);
@@ -102,10 +96,6 @@ function whose(other: OtherJournal): string {
 /**
  * The one-line refusal when the journal does not exist and others do: what was found, whose it
  * is, and the ways out.
- *
- * @example
- * otherJournalsMessage('public.schema_migrations', undefined, [{ oid: 1, schema: 'public', table: 'goose_db_version', columns: [...] }])
- * // "the journal table public.schema_migrations does not exist and this database already holds 1 other journal: public.goose_db_version (goose's journal); ..."
  */
 export function otherJournalsMessage(journal: string, schema: string | undefined, others: readonly OtherJournal[]): string {
   const shown = others.slice(0, 3).map((other) => `${displayName(other.schema, other.table)} (${whose(other)})`);

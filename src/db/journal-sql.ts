@@ -19,9 +19,6 @@ export const COMPANION_SUFFIXES = ['_partial', '_adopted', '_metadata', '_partit
 /**
  * The journal's own tables — itself and its companions — which `types`, `reset` and the
  * other-journal scan leave out of what the migrations built.
- *
- * @example
- * journalOwnTables('schema_migrations') // ['schema_migrations', 'schema_migrations_partial', ..., 'schema_migrations_partitions']
  */
 export function journalOwnTables(table: string): string[] {
   return [table, ...COMPANION_SUFFIXES.map((suffix) => derivedName(table, suffix))];
@@ -109,9 +106,6 @@ export function journalDeleteSql(journal: JournalNames, version: number, guard?:
  * journal write before it in the same transaction took effect (they test the journal row, not
  * the guard: they are sent after the session's settings are reset, so an unqualified table
  * resolves in the search_path the run started with, not one the file set).
- *
- * @example
- * [journalInsertSql(journal, migration, 'server', guard), ...restoreSettings, ...registryWriteSql(journal, migration, 'up')]
  */
 export function registryWriteSql(
   journal: JournalNames,

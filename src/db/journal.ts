@@ -99,10 +99,6 @@ interface ResolvedRow {
  * other column types or key, a search_path with no schema to create it in, and — while the
  * journal does not exist — any other journal in the database (one journal per database; only
  * in its schema when `--table` names one). One round trip.
- *
- * @example
- * const journal = await resolveJournal(client, parseTableName('schema_migrations', '--table'));
- * journal.quoted // '"app"."schema_migrations"' with search_path = app
  */
 export async function resolveJournal(client: pg.ClientBase, requested: TableName, options: ResolveOptions = {}): Promise<Journal> {
   return journalOf(requested, await queryResolution(client, requested), options);
@@ -302,9 +298,6 @@ interface PartialDbRow {
 /**
  * Reads every journal row (and every recorded partial run), ordered by version, in one round
  * trip. A journal that does not exist yet reads as empty and is not created.
- *
- * @example
- * const { rows, partial } = await readJournal(client, journal);
  */
 export async function readJournal(client: pg.ClientBase, journal: Journal): Promise<{ rows: JournalRow[]; partial: PartialRow[] }> {
   if (!journal.exists) return { rows: [], partial: [] };

@@ -52,10 +52,6 @@ const SLEEP_GROWTH = 1.5;
  * Reads a schedule: `off` (also `false`, `no`, `0`, `none`), `on` / `default`, or `TIMEOUTS,SLEEPS,BUDGET[,then-wait]` where
  * TIMEOUTS and SLEEPS are a duration or `FROM..TO` (durations with a unit: `ms`, `s`, `m`, `h`).
  * `default,then-wait` is the default schedule with the last attempt. Errors name `setting`.
- *
- * @example
- * parseLockRetries('off', '--lock-retries') // 'off'
- * parseLockRetries('200ms..2s,100ms..10s,5m', '--lock-retries').maxTimeoutMs // 2000
  */
 export function parseLockRetries(spec: string, setting: string): LockRetries {
   const text = spec.trim().toLowerCase();
@@ -102,10 +98,6 @@ function range(text: string, what: string, fail: (problem: string) => never): [n
 /**
  * The setting in force: the API option when given (`false` or `'off'`: off; a spec string; a
  * schedule), else AETURNIS_LOCK_RETRIES, else the default schedule.
- *
- * @example
- * resolveLockRetries(undefined, {}) // DEFAULT_LOCK_RETRY_SCHEDULE
- * resolveLockRetries(false, {})     // 'off'
  */
 export function resolveLockRetries(
   option: LockRetries | string | false | undefined,
@@ -123,9 +115,6 @@ export function resolveLockRetries(
  * `-- aeturnis:lock-timeout` directive: a fixed lock_timeout for every attempt, or 0 (`none`):
  * one attempt that waits as long as it takes. With retries off, one attempt (with the file's
  * timeout, if it names one).
- *
- * @example
- * [...lockAttempts(DEFAULT_LOCK_RETRY_SCHEDULE, undefined)].slice(0, 3).map((a) => a.lockTimeoutMs) // [100, 200, 300]
  */
 export function* lockAttempts(retries: LockRetries | undefined, fileTimeoutMs: number | undefined): Generator<LockAttempt> {
   if (fileTimeoutMs === 0 || retries === undefined || retries === 'off') {
@@ -150,9 +139,6 @@ export function* lockAttempts(retries: LockRetries | undefined, fileTimeoutMs: n
 
 /**
  * A duration for people: `100 ms`, `1.5 s`, `2 min 5 s`.
- *
- * @example
- * formatDuration(125_000) // '2 min 5 s'
  */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;

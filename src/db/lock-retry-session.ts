@@ -7,13 +7,6 @@ import type pg from 'pg';
  * statement of the file has SET lock_timeout itself, the file's value wins for the rest of it.
  * The session's own value is put back when the migration ends (the journal write's RESET ALL
  * does that on success; {@link SessionLockTimeout.restore} after a failure).
- *
- * @example
- * const timeout = new SessionLockTimeout(client);
- * await timeout.start();
- * await timeout.use(100);        // SET lock_timeout for the next statement
- * await timeout.use(undefined);  // back to the session's own value (a statement not retried)
- * await timeout.restore();
  */
 export class SessionLockTimeout {
   /** The session's value when the migration started (undefined: not read yet). */

@@ -18,10 +18,6 @@ export type StatementRetry = 'retry' | 'drop-invalid-then-retry' | 'no-retry';
 
 /**
  * How each statement of a no-transaction section is retried, in order.
- *
- * @example
- * statementRetries([{ text: 'CREATE INDEX CONCURRENTLY i ON t (a)', offset: 0, line: 1 }])
- * // ['drop-invalid-then-retry']
  */
 export function statementRetries(statements: readonly SqlStatement[]): StatementRetry[] {
   let inOwnTransaction = false;
@@ -58,9 +54,6 @@ function retryOf(words: readonly string[]): StatementRetry {
 /**
  * The first `count` words of a statement in upper case, skipping comments; punctuation such
  * as `(` separates words (REINDEX (CONCURRENTLY) INDEX ...).
- *
- * @example
- * leadingWords('create /* x *\/ unique index concurrently i on t (a)', 4) // ['CREATE', 'UNIQUE', 'INDEX', 'CONCURRENTLY']
  */
 export function leadingWords(text: string, count: number): string[] {
   const withoutComments = text.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');

@@ -96,9 +96,6 @@ export interface RetryScope {
  * Runs `attempt` on the schedule until it succeeds, fails otherwise, or the schedule runs out
  * ({@link LockRetriesExhaustedError}, naming the last blocker seen). An abort during a pause
  * throws InterruptedError.
- *
- * @example
- * await withLockRetries(scope, (attempt) => runOnce(attempt.lockTimeoutMs));
  */
 export async function withLockRetries<T>(scope: RetryScope, attempt: (attempt: LockAttempt) => Promise<T>): Promise<T> {
   const schedule = scope.attempts[Symbol.iterator]();

@@ -29,10 +29,6 @@ const PROGRESS_EVERY_MS = 30_000;
  * `pg_try_advisory_lock`, so progress can be reported) until it is free or the timeout runs
  * out. The lock belongs to the connection: it is released when the connection ends, so a
  * killed runner never leaves it behind.
- *
- * @example
- * await acquireRunnerLock(client, key, { timeoutSeconds: 60, onWait: (h) => console.log('waiting for', h?.pid) });
- * try { ... } finally { await releaseRunnerLock(client, key) }
  */
 export async function acquireRunnerLock(client: pg.ClientBase, key: bigint, options: LockOptions = {}): Promise<void> {
   const started = Date.now();
@@ -64,9 +60,6 @@ export async function acquireRunnerLock(client: pg.ClientBase, key: bigint, opti
  * until the server notices (client_connection_check_interval): the next runner, once it has the
  * runner lock, takes this one exclusively, so it waits until that session has rolled back and
  * gone before reading the journal.
- *
- * @example
- * workKeyOf(advisoryLockKey('public', 'schema_migrations')) // another bigint, fixed for that journal
  */
 export function workKeyOf(lockKey: bigint): bigint {
   return BigInt.asIntN(64, lockKey ^ 0x2b7e151628aed2a6n);
@@ -101,10 +94,6 @@ async function findLockHolder(client: pg.ClientBase, key: bigint): Promise<LockH
 
 /**
  * One-line description of a lock holder.
- *
- * @example
- * describeHolder({ pid: 4242, applicationName: 'aeturnis-db', clientAddress: '10.0.0.7', since: new Date() })
- * // 'pid 4242 (aeturnis-db, from 10.0.0.7) connected since 2026-11-23T10:00:00.000Z'
  */
 export function describeHolder(holder: LockHolder | undefined): string {
   if (!holder) return 'another session (it may have just released it)';

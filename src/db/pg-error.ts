@@ -20,10 +20,6 @@ const NODE_ERRNO = /^E[A-Z]+$/;
 
 /**
  * True for a five-character SQLSTATE code.
- *
- * @example
- * isSqlState('42P01') // true
- * isSqlState('ECONNREFUSED') // false
  */
 export function isSqlState(code: unknown): code is string {
   return typeof code === 'string' && SQLSTATE.test(code);
@@ -31,9 +27,6 @@ export function isSqlState(code: unknown): code is string {
 
 /**
  * True for a Node socket error code (`ECONNRESET`, `EPIPE`, ...).
- *
- * @example
- * isNodeErrno('EPIPE') // true
  */
 export function isNodeErrno(code: unknown): code is string {
   return typeof code === 'string' && NODE_ERRNO.test(code);
@@ -41,9 +34,6 @@ export function isNodeErrno(code: unknown): code is string {
 
 /**
  * The error's PostgreSQL fields when it came from the server (it has a SQLSTATE), else undefined.
- *
- * @example
- * pgErrorOf(error)?.code // '23505'
  */
 export function pgErrorOf(error: unknown): PgErrorFields | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -62,9 +52,6 @@ export function pgErrorOf(error: unknown): PgErrorFields | undefined {
 
 /**
  * The error's code when it has one (SQLSTATE or errno).
- *
- * @example
- * errorCode(new Error('x')) // undefined
  */
 export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -16,9 +16,6 @@ export interface ResetContext extends SessionRoles {
 
 /**
  * Reads the database, current schema and roles of the session.
- *
- * @example
- * const { database, currentSchema } = await readResetContext(client); // 'app_dev', 'public'
  */
 export async function readResetContext(client: pg.ClientBase): Promise<ResetContext> {
   const { rows } = await client.query<ResetContext>(
@@ -50,9 +47,6 @@ SELECT n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS 
 
 /**
  * The schemas of `names` that exist, as they are: owner, ACL, comment, default privileges.
- *
- * @example
- * const [publicSchema] = await readSchemaStates(client, ['public']);
  */
 export async function readSchemaStates(client: pg.ClientBase, names: readonly string[]): Promise<SchemaState[]> {
   // The columns are named as SchemaState's fields, and json_build_object shapes the nested ones.

@@ -65,9 +65,6 @@ export interface ResetPlan {
 /**
  * The schemas reset drops, in order and without repeats. Refuses (exit 2) PostgreSQL's own
  * schemas: a journal or a search_path pointing there is a mistake, not something to drop.
- *
- * @example
- * schemasToDrop('public', 'public', [{ name: 'game', ifNotExists: false, fileName: '0001_game.sql' }]) // ['public', 'game']
  */
 export function schemasToDrop(journalSchema: string, currentSchema: string | null, created: readonly CreatedSchema[]): string[] {
   const sources: { name: string; why: string }[] = [
@@ -84,9 +81,6 @@ export function schemasToDrop(journalSchema: string, currentSchema: string | nul
 
 /**
  * PostgreSQL's own schemas (pg_catalog, pg_toast, pg_temp_N, information_schema ...).
- *
- * @example
- * isSystemSchema('pg_catalog') // true
  */
 function isSystemSchema(name: string): boolean {
   return name.startsWith('pg_') || name === 'information_schema';
@@ -98,9 +92,6 @@ function isSystemSchema(name: string): boolean {
  * that existed then or that no migration creates with a plain CREATE SCHEMA. Without a record
  * (`undefined`: a journal older than it), refuses (exit 3) a schema only `CREATE SCHEMA IF NOT
  * EXISTS` names, other than `fixed` (the journal's schema and current_schema(), always reset's).
- *
- * @example
- * planReset(['public', 'game'], created, states, new Map([['public', new Set()]]), ['public']).recreate.map((s) => s.name) // ['public']
  */
 export function planReset(
   candidates: readonly string[],
@@ -167,9 +158,6 @@ const DROP_COMMANDS: Record<string, string> = {
  * `DROP <kind> IF EXISTS <identity> CASCADE` of one object made since the start in a kept schema
  * (IF EXISTS: an earlier CASCADE may have taken it). Refuses (exit 3) a kind it cannot drop by
  * itself.
- *
- * @example
- * dropObjectSql({ type: 'operator class', identity: 'public.oc USING btree', ... }) // 'DROP OPERATOR CLASS IF EXISTS public.oc USING btree CASCADE'
  */
 export function dropObjectSql(object: Pick<TopLevelObject, 'type' | 'identity' | 'schema'>): string {
   const command = DROP_COMMANDS[object.type];
@@ -185,14 +173,6 @@ export function dropObjectSql(object: Pick<TopLevelObject, 'type' | 'identity' |
  * The statements that create a schema again as it was: CREATE SCHEMA ... AUTHORIZATION owner; for
  * an explicit ACL, REVOKE ALL from the owner (a new schema's ACL is the default one) and the
  * grants in their order; the comment; the default privileges.
- *
- * @example
- * restoreStatements(publicOfPg15)
- * // ['CREATE SCHEMA "public" AUTHORIZATION "pg_database_owner"',
- * //  'REVOKE ALL ON SCHEMA "public" FROM "pg_database_owner"',
- * //  'GRANT USAGE, CREATE ON SCHEMA "public" TO "pg_database_owner"',
- * //  'GRANT USAGE ON SCHEMA "public" TO PUBLIC',
- * //  `COMMENT ON SCHEMA "public" IS 'standard public schema'`]
  */
 export function restoreStatements(state: SchemaState): string[] {
   const schema = quoteIdentifier(state.name);
@@ -234,9 +214,6 @@ function grants(entries: readonly AclEntry[], on: string): string[] {
 /**
  * How a re-created schema differs from how it was (owner, privileges, comment, default
  * privileges), one phrase each; empty when it is the same.
- *
- * @example
- * schemaDifferences(before, after) // ['privileges {app=U/app} (were {app=U/dba})']
  */
 export function schemaDifferences(before: SchemaState, after: SchemaState | undefined): string[] {
   if (!after) return ['it is missing'];

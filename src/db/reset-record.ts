@@ -66,9 +66,6 @@ export async function writeStartingSchemasText(client: pg.ClientBase, journal: J
 
 /**
  * Parses the record; undefined for none. Pure.
- *
- * @example
- * parseStartingSchemas('{"public": [], "extensions": ["extension pgcrypto"]}')?.get('extensions') // Set { 'extension pgcrypto' }
  */
 export function parseStartingSchemas(text: string | undefined): StartingSchemas | undefined {
   if (text === undefined) return undefined;

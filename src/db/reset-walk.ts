@@ -121,9 +121,6 @@ export async function assertDropStaysInside(client: pg.ClientBase, scope: DropSc
  * living in a dropped schema, or made since the start in a kept one, that is not part of
  * ('i', 'e') anything outside; an object of no schema (trigger, policy, index, default) whose
  * owners all lie inside. Pure.
- *
- * @example
- * objectsOutside([publicSchema, itemsTable, keptViewRule], scope) // [keptViewRule]
  */
 export function objectsOutside(
   reached: readonly ReachedObject[],

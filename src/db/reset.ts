@@ -13,9 +13,6 @@ import { assertDropStaysInside, objectsMadeSince } from './reset-walk.js';
  * ... CASCADE follows dependencies anywhere: a view elsewhere over a dropped table, a cast, an
  * event trigger); after it, every re-created schema must be exactly as it was. Otherwise it
  * rolls back and refuses (exit 3): nothing changed.
- *
- * @example
- * await dropSchemas(client, { drop: ['public'], recreate: [publicState], keep: [] }, starting);
  */
 export async function dropSchemas(client: pg.ClientBase, plan: ResetPlan, starting: StartingSchemas | undefined): Promise<void> {
   if (plan.drop.length === 0 && plan.keep.length === 0) return;

@@ -21,9 +21,6 @@ export interface PartialRun {
 
 /**
  * Reads {@link PartialRun} from an error thrown by the runner, if it has one.
- *
- * @example
- * partialRunOf(error)?.statementsApplied // 2
  */
 export function partialRunOf(error: unknown): PartialRun | undefined {
   const fields = error as Partial<PartialRun> | null;
@@ -143,9 +140,6 @@ export async function rollbackQuietly(client: pg.ClientBase): Promise<void> {
 
 /**
  * "statements 1-3" / "statement 1" / "no statement", for messages.
- *
- * @example
- * statementRange(3) // 'statements 1-3'
  */
 export function statementRange(count: number): string {
   if (count <= 0) return 'no statement';

@@ -42,9 +42,6 @@ const STATEMENT_TIMEOUT_OFF = "SELECT pg_catalog.set_config('statement_timeout',
  * Returns how long the section's SQL took, in milliseconds.
  *
  * A failure is thrown as {@link MigrationSqlError} naming the file, line and column.
- *
- * @example
- * const ms = await runMigration({ client, journal, baseline: FRESH_SESSION }, migration, 'up');
  */
 export async function runMigration(context: RunContext, migration: Migration, direction: Direction, resume?: ResumePoint): Promise<number> {
   const section = direction === 'up' ? migration.up : migration.down;

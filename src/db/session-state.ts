@@ -75,10 +75,6 @@ export interface OwnSessionOptions {
 
 /**
  * The baseline of a connection we opened ourselves.
- *
- * @example
- * ownSessionBaseline({ lockElsewhere: true, workKey: 42n, checkConnection: false }).settings
- * // ['RESET ALL', 'SELECT pg_catalog.pg_advisory_unlock_all(), pg_catalog.pg_advisory_lock_shared(42)']
  */
 export function ownSessionBaseline(options: OwnSessionOptions): SessionBaseline {
   // One SELECT after RESET ALL (a statement per migration counts on the 300-migration benchmark):
@@ -94,9 +90,6 @@ export function ownSessionBaseline(options: OwnSessionOptions): SessionBaseline 
 /**
  * The whole reset as one text (several statements, no parameters), for a session outside a
  * transaction: before a no-transaction migration's journal write, after a failed attempt.
- *
- * @example
- * restoreSql(FRESH_SESSION) // 'RESET ALL;\nRESET SESSION AUTHORIZATION;\nRESET ROLE;\nCLOSE ALL;\n...'
  */
 function restoreSql(baseline: SessionBaseline): string {
   // Settings first: a statement_timeout the migration set must not cut the rest of the reset short.
@@ -113,10 +106,6 @@ interface SettingRow {
 /**
  * Reads what a caller's connection had SET (parameters and role) so that restoring the state
  * after each migration keeps them, and the objects it holds (see caller-session.ts).
- *
- * @example
- * const baseline = await captureSessionBaseline(client);
- * await client.query(restoreSql(baseline));
  */
 export async function captureSessionBaseline(client: pg.ClientBase): Promise<SessionBaseline> {
   const { rows } = await client.query<SettingRow>(
@@ -137,9 +126,6 @@ export async function captureSessionBaseline(client: pg.ClientBase): Promise<Ses
 /**
  * Puts a session outside a transaction block back to its starting state: before a
  * no-transaction migration's journal write, after a failed attempt.
- *
- * @example
- * await resetSession(client, baseline);
  */
 export async function resetSession(client: pg.ClientBase, baseline: SessionBaseline): Promise<void> {
   await client.query(restoreSql(baseline));

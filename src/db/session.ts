@@ -71,10 +71,6 @@ export type EmbeddedStarter = typeof import('./embedded.js').startEmbedded;
  * backend, after the connection attempt has left; what it throws is thrown first, as if it had
  * run before connecting, and the attempt is dropped. For the embedded database it runs before
  * the database starts: a usage error must not leave a new database behind.
- *
- * @example
- * const session = await openSession({ databaseUrl: 'postgres://localhost/game' }, console.log);
- * try { await session.client.query('SELECT 1') } finally { await session.close() }
  */
 export async function openSession(
   options: SessionOptions,

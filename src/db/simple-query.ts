@@ -31,9 +31,6 @@ const NUL = Buffer.from([0]);
  * to the socket (one write), so the text is encoded once, transiently.
  *
  * Falls back to `client.query` for clients without pg's JS protocol connection (pg-native).
- *
- * @example
- * const { tags } = await runSimpleQuery(client, ['BEGIN;\n', migration.up.sql, ';\nCOMMIT']);
  */
 export async function runSimpleQuery(client: pg.ClientBase, parts: readonly string[], onRow?: RowObserver): Promise<SimpleQueryTrace> {
   const connection = (client as unknown as { connection?: Partial<ProtocolConnection> }).connection;
@@ -95,9 +92,6 @@ function attachTrace(error: unknown, trace: SimpleQueryTrace): unknown {
 
 /**
  * The trace attached to an error thrown by {@link runSimpleQuery}, if any.
- *
- * @example
- * traceOf(error)?.tags.length // statements that finished before the failure
  */
 export function traceOf(error: unknown): SimpleQueryTrace | undefined {
   const trace = (error as { trace?: SimpleQueryTrace } | null)?.trace;

@@ -40,9 +40,6 @@ export interface TargetOutcome<R> {
 
 /**
  * The highest version of a list, or undefined for none.
- *
- * @example
- * currentVersion([1, 5, 3]) // 5
  */
 export function currentVersion(versions: readonly number[]): number | undefined {
   let highest: number | undefined;
@@ -52,9 +49,6 @@ export function currentVersion(versions: readonly number[]): number | undefined 
 
 /**
  * The applied versions after a run, from those before it and what the run applied and rolled back.
- *
- * @example
- * versionsAfter([1, 2], [3, 4], []) // [1, 2, 3, 4]
  */
 export function versionsAfter(before: readonly number[], applied: readonly number[], rolledBack: readonly number[]): number[] {
   const after = new Set(before);
@@ -66,9 +60,6 @@ export function versionsAfter(before: readonly number[], applied: readonly numbe
 /**
  * The fleet's exit code: the highest of its targets' (a target that could not connect gives 4,
  * an interrupted one 130 or 143).
- *
- * @example
- * worstExitCode([{ exitCode: 0 }, { exitCode: 4 }, { exitCode: 1 }]) // 4
  */
 export function worstExitCode(outcomes: readonly Pick<TargetOutcome<unknown>, 'exitCode'>[]): number {
   return outcomes.reduce((worst, outcome) => Math.max(worst, outcome.exitCode), 0);
@@ -82,9 +73,6 @@ const REASONS: Record<NotStartedReason, string> = {
 
 /**
  * One line about the whole fleet.
- *
- * @example
- * describeFleet(outcomes) // '50 targets: 47 succeeded, 1 failed (eu-3), 2 not started (--fail-fast)'
  */
 export function describeFleet(outcomes: readonly TargetOutcome<unknown>[]): string {
   const count = (state: TargetState) => outcomes.filter((o) => o.state === state);

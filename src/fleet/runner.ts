@@ -25,9 +25,6 @@ export type Slot<O> = { started: true; outcome: O } | { started: false; reason: 
 /**
  * Runs `work` for every item and returns one slot per item, in the items' order.
  * `work` must not throw: it turns its failures into outcomes, which `failed` recognises.
- *
- * @example
- * const slots = await rollOut(targets, (t) => runOne(t), (o) => o.exitCode !== 0, { concurrency: 8, canary: 1 });
  */
 export async function rollOut<T, O>(
   items: readonly T[],

@@ -11,9 +11,6 @@ import { UsageError } from '../errors.js';
  * Parses a target's URL; a URL the connection would refuse (its form, port, an unknown query
  * parameter, an unknown sslmode) is a UsageError naming `where` (`targets.txt:3`), with the
  * password hidden, before any target connects.
- *
- * @example
- * checkTargetUrl('postgres://app:pw@db1/tenant_1', 'targets.txt:3').hostname // 'db1'
  */
 export function checkTargetUrl(url: string, where: string): URL {
   try {
@@ -28,9 +25,6 @@ export function checkTargetUrl(url: string, where: string): URL {
 
 /**
  * The name of a target given as a bare URL: host/database, with the port when it is not 5432.
- *
- * @example
- * defaultTargetName(new URL('postgres://app:pw@db1:5433/tenant_1')) // 'db1:5433/tenant_1'
  */
 export function defaultTargetName(url: URL): string {
   const port = url.port !== '' && url.port !== '5432' ? `:${url.port}` : '';
@@ -41,9 +35,6 @@ export function defaultTargetName(url: URL): string {
  * What makes two targets the same database: host, port, database name and the `options`
  * parameter (a search_path there gives each tenant schema its own journal). The user, the
  * password and TLS settings do not make another database.
- *
- * @example
- * databaseKey(new URL('postgresql://a@DB1/app?sslmode=require')) === databaseKey(new URL('postgres://b:pw@db1:5432/app')) // true
  */
 export function databaseKey(url: URL): string {
   const options = url.searchParams.get('options');

@@ -19,9 +19,6 @@ type ExtendedQuery = pg.QueryConfig & { queryMode: 'extended' };
 /**
  * Runs `sql` so that it cannot write: BEGIN READ ONLY, a first query that takes the snapshot,
  * the statement alone, ROLLBACK. Its error is thrown as it came (see {@link targetsQueryRefusal}).
- *
- * @example
- * const { rows, columns } = await readOnlyQuery(client, 'SELECT name, url FROM tenants');
  */
 export async function readOnlyQuery(client: pg.ClientBase, sql: string): Promise<QueryRows> {
   await client.query('BEGIN READ ONLY');
@@ -42,10 +39,6 @@ const WRITE_REFUSED = new Set(['25006', '25001']);
 /**
  * The one-line error for a refused `--targets-query`: what it must be when it wrote or held
  * several statements, else the server's message. Pure.
- *
- * @example
- * targetsQueryRefusal('25006', 'cannot execute DROP TABLE in a read-only transaction')
- * // '--targets-query must only read (one read-only statement): cannot execute DROP TABLE in a read-only transaction (SQLSTATE 25006)'
  */
 export function targetsQueryRefusal(code: string, message: string): string {
   const severalStatements = code === '42601' && /multiple commands/i.test(message);

@@ -24,11 +24,6 @@ type Env = Readonly<Record<string, string | undefined>>;
  * line, or after a space), `${VAR}` taken from `env` so passwords stay out of the file. A line
  * that does not parse, an unset variable, two lines with one name or one database: UsageError
  * naming the line (exit 2).
- *
- * @example
- * parseTargetsFile('eu-1=postgres://app:${EU_PW}@db1/app\npostgres://db2/app # bare\n', 'targets.txt', { EU_PW: 's3cret' })
- * // [{ name: 'eu-1', url: 'postgres://app:s3cret@db1/app', source: 'targets.txt:1' },
- * //  { name: 'db2/app', url: 'postgres://db2/app', source: 'targets.txt:2' }]
  */
 export function parseTargetsFile(text: string, file: string, env: Env): FleetTarget[] {
   const targets: FleetTarget[] = [];
@@ -45,10 +40,6 @@ export function parseTargetsFile(text: string, file: string, env: Env): FleetTar
  * Turns the rows of `--targets-query` into targets: columns `name` and `url` by name, else a
  * single column is the URL and two columns are name, URL. `${VAR}` in a URL is expanded as in
  * a targets file.
- *
- * @example
- * targetsFromRows([{ name: 'acme', url: 'postgres://db1/acme' }], ['name', 'url'], {})
- * // [{ name: 'acme', url: 'postgres://db1/acme', source: '--targets-query row 1' }]
  */
 export function targetsFromRows(rows: readonly Record<string, unknown>[], columns: readonly string[], env: Env): FleetTarget[] {
   const { nameColumn, urlColumn } = queryColumns(columns);
@@ -102,9 +93,6 @@ function stripComment(line: string): string {
 /**
  * Replaces each `${NAME}` with the variable's value; an unset variable is an error naming
  * `where`. A `$` not followed by `{` is kept as it is (passwords may hold one).
- *
- * @example
- * expandVariables('postgres://app:${PW}@db/app', { PW: 'x' }, 'targets.txt:1') // 'postgres://app:x@db/app'
  */
 export function expandVariables(text: string, env: Env, where: string): string {
   return text.replace(/\$\{([^}]*)\}|\$\{/g, (_match: string, name: string | undefined) => {

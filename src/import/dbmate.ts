@@ -24,10 +24,6 @@ interface Block {
  * `-- aeturnis:no-transaction` for that section (for the file when on both). Only the first
  * block converts, as dbmate runs only it; SQL in a later block is refused. dbmate orders files
  * by name, the version is the leading digits.
- *
- * @example
- * convertDbmate([{ path: '20240101120000_users.sql', text: '-- migrate:up\nCREATE TABLE users ();\n-- migrate:down\nDROP TABLE users;\n' }])
- * // migrations[0]: { versionDigits: '20240101120000', name: 'users', up: 'CREATE TABLE users ();\n', down: 'DROP TABLE users;\n', ... }
  */
 export function convertDbmate(files: readonly SourceFile[]): ToolConversion {
   const result: ToolConversion = { migrations: [], problems: [], ignored: [] };
@@ -131,9 +127,6 @@ function readBlocks(path: string, lines: readonly string[], firstUp: number): Bl
 
 /**
  * dbmate's `transaction` option of a marker line: false only for `transaction:false`.
- *
- * @example
- * transactionOption('-- migrate:up transaction:false') // false
  */
 function transactionOption(markerLine: string): boolean {
   const options = markerLine.replace(/^--\s*migrate:(up|down)/, '').trim();

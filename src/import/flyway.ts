@@ -41,10 +41,6 @@ const REPEATABLE_NOTE =
  * the versioned ones, in Flyway's order (by description), each applied once, numbered after
  * the largest version. Baseline (`B`) migrations, callbacks, script migrations and placeholders
  * have no equivalent; a dotted version has no whole number (`--renumber` numbers them).
- *
- * @example
- * convertFlyway([{ path: 'V1__users.sql', text: 'CREATE TABLE users ();\n' }, { path: 'U1__users.sql', text: 'DROP TABLE users;\n' }])
- * // migrations[0]: { sourceVersion: '1', versionDigits: '1', name: 'users', up: 'CREATE TABLE users ();\n', down: 'DROP TABLE users;\n', ... }
  */
 export function convertFlyway(files: readonly SourceFile[]): ToolConversion {
   const result: ToolConversion = { migrations: [], problems: [], ignored: [] };
@@ -236,9 +232,6 @@ function displayVersion(entry: Versioned): string {
 
 /**
  * Flyway's version order: number by number, a missing number counting as 0.
- *
- * @example
- * comparePartLists([1n, 2n], [1n, 10n]) // < 0
  */
 function comparePartLists(a: readonly bigint[], b: readonly bigint[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {

@@ -33,9 +33,6 @@ export interface Unwrapped {
  * The section with every `BEGIN` / `COMMIT` statement turned into a comment (a line comment when
  * alone on its line, else a block comment in place), or the 1-based line and reason of a
  * transaction statement that cannot be (`ROLLBACK`, `SAVEPOINT`, `BEGIN ISOLATION LEVEL ...`).
- *
- * @example
- * withoutOwnTransactions('BEGIN;\nCREATE TABLE a ();\nCOMMIT;\nBEGIN;\nCREATE TABLE b ();\nCOMMIT;\n').blocks // 2
  */
 export function withoutOwnTransactions(text: string): Unwrapped | { line: number; reason: string } {
   const statements = splitSqlStatements(text);

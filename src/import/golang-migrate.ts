@@ -21,12 +21,6 @@ interface Pair {
  * every migration its own transaction (golang-migrate-blocks.ts);
  * and a file holding a statement that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`)
  * gets `-- aeturnis:no-transaction`.
- *
- * @example
- * convertGolangMigrate([
- *   { path: '1_users.up.sql', text: 'CREATE TABLE users ();\n' },
- *   { path: '1_users.down.sql', text: 'DROP TABLE users;\n' },
- * ]) // migrations[0]: { versionDigits: '1', name: 'users', up: 'CREATE TABLE users ();\n', down: 'DROP TABLE users;\n', ... }
  */
 export function convertGolangMigrate(files: readonly SourceFile[]): ToolConversion {
   const result: ToolConversion = { migrations: [], problems: [], ignored: [] };

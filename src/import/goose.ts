@@ -24,10 +24,6 @@ interface GooseSections {
  * `-- +goose Down`. `-- +goose NO TRANSACTION` becomes `-- aeturnis:no-transaction`; the
  * `StatementBegin` / `StatementEnd` lines vanish (aeturnis-db splits statements itself, dollar
  * quotes included), the SQL between them stays as it is. Go migrations cannot be converted.
- *
- * @example
- * convertGoose([{ path: '00001_users.sql', text: '-- +goose Up\nCREATE TABLE users ();\n-- +goose Down\nDROP TABLE users;\n' }])
- * // migrations[0]: { versionDigits: '00001', name: 'users', up: 'CREATE TABLE users ();\n', down: 'DROP TABLE users;\n', ... }
  */
 export function convertGoose(files: readonly SourceFile[]): ToolConversion {
   const result: ToolConversion = { migrations: [], problems: [], ignored: [] };
@@ -126,9 +122,6 @@ function readSections(path: string, text: string): GooseSections | ImportProblem
 /**
  * The goose annotation on a line (`-- +goose Up`, any case), `'unknown'` for a `-- +goose`
  * line goose does not know either, undefined for every other line.
- *
- * @example
- * annotationOf('-- +goose NO TRANSACTION') // 'no transaction'
  */
 function annotationOf(line: string): Annotation | 'unknown' | undefined {
   if (!line.trim().startsWith('--') || !line.includes('+goose')) return undefined;

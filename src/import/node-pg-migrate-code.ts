@@ -74,9 +74,6 @@ process.stdout.write('\\n${MARKER}\\n' + JSON.stringify(out));
 
 /**
  * The project's node-pg-migrate (resolved from `sourceDir`), or undefined when it has none.
- *
- * @example
- * findNodePgMigrate('db/migrations') // { entry: '/app/node_modules/node-pg-migrate/dist/bundle/index.js', version: '9.0.0', root: '/app' }
  */
 function findNodePgMigrate(sourceDir: string): { entry: string; version: string; root: string } | undefined {
   const require = createRequire(join(resolve(sourceDir), 'noop.js'));
@@ -94,9 +91,6 @@ function findNodePgMigrate(sourceDir: string): { entry: string; version: string;
  * Asks the project's node-pg-migrate for the SQL of each code migration (paths relative to
  * `sourceDir`); undefined when node-pg-migrate is not installed there. A file it cannot build
  * (it queries the database, throws, has no up) gets its one-line reason.
- *
- * @example
- * const rendering = renderNodePgMigrateCode('migrations', ['1700000000000_create-users.ts']);
  */
 export function renderNodePgMigrateCode(sourceDir: string, paths: readonly string[]): CodeRendering | undefined {
   if (paths.length === 0) return undefined;

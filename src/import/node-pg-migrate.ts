@@ -33,10 +33,6 @@ interface Candidate {
  * never a migration of its own). A 17-digit `utc` prefix, too large for an
  * aeturnis-db version, becomes the millisecond timestamp node-pg-migrate itself orders it by.
  * JavaScript and TypeScript migrations cannot be converted.
- *
- * @example
- * convertNodePgMigrate([{ path: '1700000000000_users.sql', text: '-- Up Migration\nCREATE TABLE users ();\n-- Down Migration\nDROP TABLE users;\n' }])
- * // migrations[0]: { versionDigits: '1700000000000', name: 'users', up: 'CREATE TABLE users ();\n', down: 'DROP TABLE users;\n', ... }
  */
 export function convertNodePgMigrate(files: readonly SourceFile[]): ToolConversion {
   const result: ToolConversion = { migrations: [], problems: [], ignored: [] };
@@ -106,9 +102,6 @@ function candidateOf(id: string, group: Group): Candidate | ImportProblem {
 /**
  * The number node-pg-migrate orders a prefix by: the prefix itself, or for a 17-digit UTC
  * timestamp its milliseconds since 1970 (NaN for an impossible date).
- *
- * @example
- * orderOf('20200513070724505') // 1589353644505
  */
 export function orderOf(prefix: string): number {
   const utc = prefix.length === 17 ? UTC_PREFIX.exec(prefix) : null;

@@ -30,10 +30,6 @@ export interface CodeMigration {
 
 /**
  * The code migrations among a source directory's files (none for the SQL-only tools).
- *
- * @example
- * codeMigrations('goose', [{ path: '00005_backfill.go', text: undefined }])
- * // [{ path: '00005_backfill.go', sourceVersion: '00005', versionDigits: '00005', name: 'backfill', order: 5n }]
  */
 export function codeMigrations(tool: ImportTool, files: readonly SourceFile[]): CodeMigration[] {
   const found: CodeMigration[] = [];
@@ -67,9 +63,6 @@ export function codeMigrations(tool: ImportTool, files: readonly SourceFile[]): 
  * FILE` and a comment in the header, no DOWN (irreversible: its undo is code too), and an UP
  * that fails with that same sentence, so an older aeturnis-db, or `verify`, which run UPs
  * without planning `up`, stop there too instead of recording SQL that never ran.
- *
- * @example
- * placeholderMigration('goose', code).header // '-- aeturnis:placeholder goose 00005_backfill.go\n-- ...'
  */
 function placeholderMigration(tool: ImportTool, code: CodeMigration, why: string): SourceMigration {
   const sentence = `placeholder for ${tool}'s ${code.path}: rewrite this file in SQL (keep its name)`;
@@ -99,9 +92,6 @@ export interface CodeOptions {
  * The conversion with each code migration's problem replaced: by node-pg-migrate's own SQL for
  * it, else (with `placeholders`) by its placeholder, else by a reason that says what to do.
  * In the tool's order.
- *
- * @example
- * resolveCodeMigrations('goose', conversion, codeMigrations('goose', files), { placeholders: true, rendering: undefined })
  */
 export function resolveCodeMigrations(
   tool: ImportTool,

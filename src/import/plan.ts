@@ -55,10 +55,6 @@ export interface ImportPlan {
 /**
  * Converts a source directory's files into aeturnis-db files, in the source tool's order. Pure:
  * the files come in as text, the plan goes out; nothing is written.
- *
- * @example
- * const plan = planImport('goose', [{ path: '00001_users.sql', text: '-- +goose Up\nCREATE TABLE users ();\n' }], { renumber: false });
- * plan.files[0].fileName // '00001_users.sql'
  */
 export function planImport(
   tool: ImportTool,
@@ -109,10 +105,6 @@ export function planImport(
 /**
  * The planned files that would overwrite a file of the output directory, or take a version one
  * of its migrations already has; `file` is the output path (`dir` joined with the name).
- *
- * @example
- * outputClashes([{ fileName: '0001_users.sql', version: 1, ... }], ['1_init.sql'], 'migrations')
- * // [{ file: 'migrations/0001_users.sql', reason: 'version 1 is already taken by migrations/1_init.sql ...' }]
  */
 export function outputClashes(files: readonly PlannedFile[], existing: readonly string[], dir: string): ImportProblem[] {
   const present = new Set(existing);

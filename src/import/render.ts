@@ -12,10 +12,6 @@ export type DownKind = 'sql' | 'nothing-to-undo' | 'irreversible';
  * when only that section does), `-- UP`, the UP, and
  * (unless the source has no down) `-- DOWN` with the DOWN, or `-- aeturnis:nothing-to-undo` for
  * an empty one. The same migration always gives the same bytes.
- *
- * @example
- * renderMigration('goose', { sources: ['00001_users.sql'], header: '', noTransaction: false, up: 'CREATE TABLE users ();\n', down: '', ... })
- * // '-- Imported from goose: 00001_users.sql\n-- UP\nCREATE TABLE users ();\n-- DOWN\n-- aeturnis:nothing-to-undo\n'
  */
 export function renderMigration(tool: ImportTool, migration: VersionedMigration): string {
   let text = `-- Imported from ${tool}: ${migration.sources.join(' + ')}\n`;
@@ -34,9 +30,6 @@ export function renderMigration(tool: ImportTool, migration: VersionedMigration)
 
 /**
  * How the migration's DOWN converts.
- *
- * @example
- * downKind({ down: '-- nothing\n', ... }) // 'nothing-to-undo'
  */
 export function downKind(migration: Pick<VersionedMigration, 'down'>): DownKind {
   if (migration.down === undefined) return 'irreversible';

@@ -12,9 +12,6 @@ const READ = /\.(sql|conf)$/i;
  * Lists a source directory's files (and, with `recursive`, its subdirectories', as Flyway
  * does), sorted by path, with the text of each `.sql` / `.conf` file. A missing or unreadable
  * directory is a {@link UsageError} naming it.
- *
- * @example
- * readSourceDirectory('db/migrations', false) // [{ path: '20240101120000_users.sql', text: '-- migrate:up\n...' }, ...]
  */
 export function readSourceDirectory(dir: string, recursive: boolean): SourceFile[] {
   const files: SourceFile[] = [];

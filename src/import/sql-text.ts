@@ -30,9 +30,6 @@ const NON_TRANSACTIONAL: readonly RegExp[] = [
 
 /**
  * The text of a file a converter needs, or the problem that it has none.
- *
- * @example
- * const text = requireText(file); if (typeof text !== 'string') problems.push(text);
  */
 export function requireText(file: SourceFile): string | ImportProblem {
   if (file.text !== undefined) return file.text;
@@ -41,9 +38,6 @@ export function requireText(file: SourceFile): string | ImportProblem {
 
 /**
  * Adds a converter's outcome for one migration to the result: the migration, or its problem.
- *
- * @example
- * addOutcome(result, convertFile(file.path, text));
  */
 export function addOutcome(result: ToolConversion, outcome: SourceMigration | ImportProblem): void {
   if ('reason' in outcome) result.problems.push(outcome);
@@ -52,9 +46,6 @@ export function addOutcome(result: ToolConversion, outcome: SourceMigration | Im
 
 /**
  * Converts one file from its text (a problem when it has none), adding the outcome to the result.
- *
- * @example
- * convertText(result, file, (text) => convertFile(file.path, text));
  */
 export function convertText(result: ToolConversion, file: SourceFile, convert: (text: string) => SourceMigration | ImportProblem): void {
   const text = requireText(file);
@@ -63,9 +54,6 @@ export function convertText(result: ToolConversion, file: SourceFile, convert: (
 
 /**
  * True for a line that is blank or a `--` comment: what may stand before the UP.
- *
- * @example
- * isCommentOrBlank('  -- creates users') // true
  */
 export function isCommentOrBlank(line: string): boolean {
   const trimmed = line.trim();
@@ -75,9 +63,6 @@ export function isCommentOrBlank(line: string): boolean {
 /**
  * The problem with a section whose lines aeturnis-db would read as its own `-- UP` / `-- DOWN`
  * markers, naming the source line (`firstLine` is the 1-based source line of `text`'s first line).
- *
- * @example
- * markerLookalike('a.sql', 'SELECT 1;\n-- down\n', 5) // { file: 'a.sql', reason: 'line 6 ("-- down") ...' }
  */
 export function markerLookalike(file: string, text: string, firstLine: number): ImportProblem | undefined {
   const lines = text.split('\n');
@@ -94,9 +79,6 @@ export function markerLookalike(file: string, text: string, firstLine: number): 
 /**
  * The first statement of `sql` that cannot run inside a transaction, as its leading words
  * (`CREATE INDEX CONCURRENTLY`), or undefined.
- *
- * @example
- * nonTransactionalStatement('-- speeds up login\nCREATE INDEX CONCURRENTLY i ON t (x);') // 'CREATE INDEX CONCURRENTLY'
  */
 export function nonTransactionalStatement(sql: string): string | undefined {
   for (const statement of splitSqlStatements(sql)) {
@@ -109,9 +91,6 @@ export function nonTransactionalStatement(sql: string): string | undefined {
 
 /**
  * A statement as upper-case words: comments removed, whitespace runs turned into one space.
- *
- * @example
- * simplifiedStatement('begin  -- opens\n  work') // 'BEGIN WORK'
  */
 export function simplifiedStatement(statement: string): string {
   return simplify(statement);
@@ -128,9 +107,6 @@ function simplify(statement: string): string {
 
 /**
  * `name` when it can name an aeturnis-db file, else {@link DEFAULT_NAME}.
- *
- * @example
- * nameOrDefault('') // 'migration'
  */
 export function nameOrDefault(name: string): string {
   return name === '' ? DEFAULT_NAME : name;
@@ -144,9 +120,6 @@ export function baseName(path: string): string {
 /**
  * A text's lines without their line ends (a final newline ends the last line; it starts no
  * empty one).
- *
- * @example
- * toLines('a\nb\n') // ['a', 'b']
  */
 export function toLines(text: string): string[] {
   if (text === '') return [];
@@ -155,9 +128,6 @@ export function toLines(text: string): string[] {
 
 /**
  * Lines `from`..`to - 1`, each ended by a newline.
- *
- * @example
- * joinLines(['a', 'b', 'c'], 1, 3) // 'b\nc\n'
  */
 export function joinLines(lines: readonly string[], from: number, to: number): string {
   let text = '';

@@ -20,10 +20,6 @@ export interface VersionAssignment {
  * whole number, kept as written (`00001` stays `00001`); or with `renumber`, 1, 2, 3, ... in the
  * tool's order, four digits at least. Without `renumber`, a version that is not a whole number,
  * 0, too large, or the same number as another's is a problem.
- *
- * @example
- * assignVersions('flyway', [{ sourceVersion: '1.1', versionDigits: undefined, name: 'a', ... }], true)
- * // migrations[0]: { version: 1, fileName: '0001_a.sql', ... }
  */
 export function assignVersions(tool: ImportTool, migrations: readonly SourceMigration[], renumber: boolean): VersionAssignment {
   if (renumber) {

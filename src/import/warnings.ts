@@ -33,10 +33,6 @@ const INDENTED_MARKER: Partial<Record<ImportTool, { pattern: RegExp; meaning: st
 
 /**
  * The warnings for the source files of converted migrations, each naming the file and line.
- *
- * @example
- * sourceWarnings('golang-migrate', [{ path: '30_x.up.sql', text: 'ALTER TABLE schema_migrations ADD COLUMN v int;\n' }])
- * // [{ file: '30_x.up.sql', reason: 'line 1: its SQL changes schema_migrations, golang-migrate's own journal table, ...' }]
  */
 export function sourceWarnings(tool: ImportTool, files: readonly SourceFile[]): ImportProblem[] {
   const warnings: ImportProblem[] = [];

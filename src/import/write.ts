@@ -15,9 +15,6 @@ export interface NewFile {
  * meanwhile. On any failure the files created so far and the temporaries are removed, and a
  * {@link UsageError} names the file. A crash can leave complete files and temporaries behind,
  * never a half-written migration.
- *
- * @example
- * writeFilesAtomically('migrations', [{ fileName: '0001_users.sql', text: '-- UP\n...' }]);
  */
 export function writeFilesAtomically(dir: string, files: readonly NewFile[]): void {
   try {

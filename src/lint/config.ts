@@ -19,10 +19,6 @@ const LEVEL_WORDS = new Set(['error', 'warning', 'off', 'on']);
 /**
  * Parses the configuration file's text; any problem is a {@link UsageError} naming the file
  * (and the key or rule). Pure.
- *
- * @example
- * parseLintConfig('{"rules": {"ban-drop-column": "off"}}', 'aeturnis-db.lint.json')
- * // { rules: { 'ban-drop-column': 'off' }, pgVersion: undefined }
  */
 export function parseLintConfig(text: string, fileName: string): LintConfig {
   let value: unknown;
@@ -63,9 +59,6 @@ function parsePgVersion(value: unknown, fileName: string): string | undefined {
 
 /**
  * Reads a comma-separated rule list of `--exclude` / `--include`, refusing unknown names.
- *
- * @example
- * parseRuleList('ban-drop-column, renaming-column', '--exclude') // ['ban-drop-column', 'renaming-column']
  */
 export function parseRuleList(value: string, flag: string): string[] {
   const rules = value
@@ -95,10 +88,6 @@ export interface LevelSettings extends RuleContext {
 /**
  * The level of each rule: flags win over the configuration file, which wins over the default;
  * `--exclude` wins over `--include`, and `--include` keeps a level the file gave a rule.
- *
- * @example
- * const levelOf = resolveLevels({ config: { rules: {} }, include: [], exclude: ['ban-drop-column'], lockRetries: true });
- * levelOf('ban-drop-column') // 'off'
  */
 export function resolveLevels(settings: LevelSettings): (rule: string) => RuleLevel {
   const excluded = new Set(settings.exclude);

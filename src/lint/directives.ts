@@ -37,10 +37,6 @@ const EXAMPLE = '-- aeturnis:lint-ignore adding-required-field: backfilled in 00
 
 /**
  * Finds the lint-ignore directives of a file (normalised text: LF line endings, no BOM). Pure.
- *
- * @example
- * scanLintIgnores('-- aeturnis:lint-ignore ban-drop-column: unused since 0009\n-- UP\n...', 2).ignores
- * // [{ rules: ['ban-drop-column'], reason: 'unused since 0009', line: 1 }]
  */
 export function scanLintIgnores(text: string, upMarkerLine: number): LintIgnoreScan {
   const ignores: LintIgnore[] = [];
@@ -85,9 +81,6 @@ function parseDirective(rest: string): { rules: string[]; reason: string } | str
 
 /**
  * True when a finding of `rule` is silenced by one of the file's directives.
- *
- * @example
- * isIgnored('ban-drop-column', [{ rules: ['ban-drop-column'], reason: 'x', line: 1 }]) // true
  */
 export function isIgnored(rule: string, ignores: readonly LintIgnore[]): boolean {
   return ignores.some((ignore) => ignore.rules.includes(rule));

@@ -18,9 +18,6 @@ export interface LintTarget {
 /**
  * Reads migration files named on the command line. Each must be named like a migration
  * (`<digits>_<name>.sql`) and follow the file format; any problem is exit 2 naming the file.
- *
- * @example
- * readTargets(['migrations/0003_add_index.sql'], process.cwd())
  */
 export function readTargets(paths: readonly string[], cwd: string): LintTarget[] {
   return paths.map((path) => {

@@ -35,9 +35,6 @@ export interface Finding extends RawFinding {
 
 /**
  * Orders findings by file (in the order the files were checked), line, column, then rule.
- *
- * @example
- * sortFindings(findings, ['migrations/0001_a.sql', 'migrations/0002_b.sql'])
  */
 export function sortFindings(findings: readonly Finding[], fileOrder: readonly string[]): Finding[] {
   const rank = new Map(fileOrder.map((file, index) => [file, index]));

@@ -16,10 +16,6 @@ const NO_TRANSACTION_DIRECTIVE = '-- aeturnis:no-transaction';
 
 /**
  * Every finding of aeturnis-db's own rules in one migration, in file coordinates.
- *
- * @example
- * ownFindings(parseMigration('0004_idx.sql', '-- UP\nCREATE INDEX CONCURRENTLY i ON t (a);\n'))
- * // [{ rule: 'requires-no-transaction', line: 2, column: 1, ... }, { rule: 'irreversible', line: 1, ... }]
  */
 export function ownFindings(migration: Migration): RawFinding[] {
   const findings: RawFinding[] = [];

@@ -11,11 +11,6 @@ import type { Section } from '../migrations/parse.js';
 /**
  * Maps a squawk position in a section — 0-based line, 0-based column counted in UTF-8 bytes
  * (squawk's JSON reporter) — to the file's line and column.
- *
- * @example
- * // section starts on file line 4; squawk points at byte 21 of the section's line 1
- * squawkPositionInFile({ sql: 'SELECT 1;\nALTER TABLE "é" ADD COLUMN x int;', startLine: 4 }, 1, 18)
- * // { line: 5, column: 18 }  ("é" is two bytes, one character)
  */
 export function squawkPositionInFile(section: Section, line: number, byteColumn: number): FilePosition {
   const lineText = sectionLine(section.sql, Math.max(0, line));
@@ -24,9 +19,6 @@ export function squawkPositionInFile(section: Section, line: number, byteColumn:
 
 /**
  * Maps a 0-based offset (JS string index) into a section's SQL to the file's line and column.
- *
- * @example
- * offsetInFile({ sql: 'SELECT 1;\n  VACUUM t;', startLine: 3 }, 12) // { line: 4, column: 3 }
  */
 export function offsetInFile(section: Section, offset: number): FilePosition {
   const sql = section.sql;
@@ -79,9 +71,6 @@ function codePoints(text: string): number {
 /**
  * The inverse of {@link offsetInFile}: the 0-based offset (JS string index) in a section's SQL
  * of a file position; positions before the section map to 0, past its end to its length.
- *
- * @example
- * offsetInSection({ sql: 'SELECT 1;\n  VACUUM t;', startLine: 3 }, { line: 4, column: 3 }) // 12
  */
 export function offsetInSection(section: Section, position: FilePosition): number {
   const sql = section.sql;

@@ -35,8 +35,6 @@ interface Span {
 }
 
 /**
- * @example
- * refineFindings(squawkFindings, { kind: 'down', section: migration.down, transactional: true, schema, setNotNullInUp })
  */
 export function refineFindings(findings: readonly RawFinding[], context: SectionContext): RawFinding[] {
   const spans = statementSpans(context.section, context.schema);
@@ -151,9 +149,6 @@ function alteredColumnKey(words: readonly Word[], offset: number): string | unde
 
 /**
  * The `table.column` keys a section sets NOT NULL on (`ALTER TABLE t ALTER [COLUMN] c SET NOT NULL`).
- *
- * @example
- * setNotNullKeys('ALTER TABLE "Worker" ALTER COLUMN "maxRuns" SET NOT NULL;') // Set { 'Worker.maxRuns' }
  */
 export function setNotNullKeys(sql: string): Set<string> {
   const keys = new Set<string>();

@@ -98,9 +98,6 @@ const NOT_IN_DOWN_SECTIONS = new Set(['ban-drop-table', 'ban-drop-column']);
 
 /**
  * True when a rule's findings count in a section of that kind.
- *
- * @example
- * appliesToSection('ban-drop-table', 'down') // false
  */
 export function appliesToSection(rule: string, section: 'up' | 'down'): boolean {
   return section === 'up' || !NOT_IN_DOWN_SECTIONS.has(rule);
@@ -126,10 +123,6 @@ export interface RuleContext {
 /**
  * The level a rule has before any configuration. An unknown rule (one a newer squawk reports)
  * is an error, as squawk fails on every finding.
- *
- * @example
- * defaultLevel('require-lock-timeout', { lockRetries: true })  // 'off'
- * defaultLevel('require-lock-timeout', { lockRetries: false }) // 'error'
  */
 export function defaultLevel(rule: string, context: RuleContext): RuleLevel {
   const info = RULES[rule];
@@ -146,9 +139,6 @@ export function onLevel(rule: string): FindingLevel {
 /**
  * The `--exclude` and `--include` arguments for squawk, from the resolved levels: squawk need
  * not run a rule whose findings would be dropped, and runs its opt-in rules only when asked.
- *
- * @example
- * squawkRuleFlags(levels) // { exclude: ['prefer-robust-stmts', ...], include: [] }
  */
 export function squawkRuleFlags(levelOf: (rule: string) => RuleLevel): { exclude: string[]; include: string[] } {
   const exclude: string[] = [];

@@ -29,10 +29,6 @@ export function copySchemaFacts(facts: SchemaFacts): SchemaFacts {
  * The key of a name as {@link statementWords} gives it: its last part (the schema is left
  * out: migrations rarely name one, and rarely the same table in two schemas), a bare part in
  * lower case as PostgreSQL folds it, a quoted one as written.
- *
- * @example
- * nameKey('PUBLIC.V1_EVENT') // 'v1_event'
- * nameKey('"Action"')        // 'Action'
  */
 export function nameKey(text: string): string {
   const parts = text.match(/"(?:[^"]|"")*"|[^.]+/g) ?? [text];
@@ -98,9 +94,6 @@ export function learnStatement(facts: SchemaFacts, words: readonly Word[]): void
 /**
  * `CREATE [UNIQUE] INDEX [CONCURRENTLY] [[IF NOT EXISTS] name] ON [ONLY] table`: the index's
  * name (undefined when it has none) and its table's.
- *
- * @example
- * createdIndex(statementWords('CREATE INDEX i ON ONLY p (a)')) // { name: 'i', table: 'p' }
  */
 export function createdIndex(words: readonly Word[]): { name: string | undefined; table: string } | undefined {
   if (words[0]?.text !== 'CREATE') return undefined;

@@ -30,9 +30,6 @@ const CONCURRENTLY_NOTE =
   'CONCURRENTLY cannot run in a transaction: put that statement in a migration of its own with "-- aeturnis:no-transaction" in its header';
 
 /**
- * @example
- * settleFindings(raw, { file: 'migrations/0003_x.sql', transactional: true, ignores: [] }, levelOf)
- * // [{ file: 'migrations/0003_x.sql', level: 'error', rule: 'require-concurrent-index-creation', ... }]
  */
 export function settleFindings(raw: readonly RawFinding[], facts: FileFacts, levelOf: (rule: string) => RuleLevel): Finding[] {
   const findings: Finding[] = [];

@@ -22,9 +22,6 @@ export type Resolve = (specifier: string, from?: string) => string;
 /**
  * The path of squawk's binary, or a {@link UsageError} saying in one line how to get it. Pure
  * but for `resolve`.
- *
- * @example
- * squawkBinaryPath(resolveFromHere, 'linux', 'x64') // '/app/node_modules/@squawk-cli/linux-x64/bin/squawk'
  */
 export function squawkBinaryPath(resolve: Resolve, platform: string, arch: string): string {
   const key = `${platform}-${arch}`;

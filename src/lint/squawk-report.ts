@@ -21,10 +21,6 @@ export interface SquawkReportEntry {
 /**
  * Parses the report; anything that is not squawk's JSON shape throws an Error naming what was
  * unexpected (a squawk release that changed its reporter).
- *
- * @example
- * parseSquawkReport('[{"file":"s1.sql","line":0,"column":0,"level":"Warning","message":"m","help":null,"rule_name":"r","column_end":1,"line_end":0}]')
- * // [{ file: 's1.sql', line: 0, column: 0, message: 'm', help: undefined, rule: 'r' }]
  */
 export function parseSquawkReport(text: string): SquawkReportEntry[] {
   const trimmed = text.trim();
@@ -57,10 +53,6 @@ function reportEntry(entry: unknown): SquawkReportEntry {
 /**
  * A report entry as a finding in the migration file's coordinates (the entry's position is in
  * the section's text, which squawk was given alone).
- *
- * @example
- * findingInFile({ file: 's1.sql', line: 1, column: 18, message: 'm', help: undefined, rule: 'r' }, { sql, startLine: 5 })
- * // { rule: 'r', line: 6, column: 19, ... }
  */
 export function findingInFile(entry: SquawkReportEntry, section: Section): RawFinding {
   const { line, column } = squawkPositionInFile(section, entry.line, entry.column);

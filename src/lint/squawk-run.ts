@@ -35,9 +35,6 @@ const SECTIONS_PER_RUN = 200;
 
 /**
  * squawk's findings for each input (same order), in the migration files' coordinates.
- *
- * @example
- * const [upFindings] = await runSquawk([{ section: migration.up, transactional: true }], settings);
  */
 export async function runSquawk(inputs: readonly SquawkInput[], settings: SquawkSettings): Promise<RawFinding[][]> {
   const results: RawFinding[][] = inputs.map(() => []);

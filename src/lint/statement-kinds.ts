@@ -9,10 +9,6 @@ import { hasSequence, indexOfSequence, type Word } from '../migrations/statement
 /**
  * The name PostgreSQL gives a statement that "cannot run inside a transaction block", or
  * undefined for any other statement. Checked against PostgreSQL 15.
- *
- * @example
- * transactionBlockedKind(statementWords('CREATE UNIQUE INDEX CONCURRENTLY i ON t (a)')) // 'CREATE INDEX CONCURRENTLY'
- * transactionBlockedKind(statementWords('CREATE INDEX i ON t (a)'))                     // undefined
  */
 export function transactionBlockedKind(words: readonly Word[]): string | undefined {
   const top = words.filter((word) => word.depth === 0 && word.text !== '(' && word.text !== ')');
@@ -112,11 +108,6 @@ const DROP_WITHOUT_GUARD = new Set(['OWNED']);
  * guard for them (`IF NOT EXISTS`, `IF EXISTS`, `OR REPLACE`). Statements with no such guard
  * (`INSERT`, `RENAME`, `CREATE TYPE`) are not reported: nothing in them could be written
  * otherwise.
- *
- * @example
- * unguardedParts(statementWords('ALTER TABLE t ADD COLUMN a int, DROP COLUMN b'))
- * // [{ wordIndex: 3, what: 'ALTER TABLE ... ADD COLUMN', guard: 'IF NOT EXISTS' },
- * //  { wordIndex: 8, what: 'ALTER TABLE ... DROP COLUMN', guard: 'IF EXISTS' }]
  */
 export function unguardedParts(words: readonly Word[]): UnguardedStatement[] {
   const first = words[0]?.text;

@@ -5,9 +5,6 @@ const UTF8_BOM = '\uFEFF';
 /**
  * Normalises migration text the way the checksum sees it: a leading UTF-8 BOM removed and
  * CRLF turned into LF, so a checkout with other line endings is not "modified".
- *
- * @example
- * normalizeMigrationText('\uFEFF-- UP\r\nSELECT 1;\r\n') // '-- UP\nSELECT 1;\n'
  */
 export function normalizeMigrationText(text: string): string {
   const withoutBom = text.startsWith(UTF8_BOM) ? text.slice(1) : text;

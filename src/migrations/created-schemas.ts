@@ -26,10 +26,6 @@ export interface SessionRoles {
 
 /**
  * Every `CREATE SCHEMA` in the migrations' UP sections, in file order.
- *
- * @example
- * createdSchemas([migration('-- UP\nCREATE SCHEMA IF NOT EXISTS "Game";')], roles)
- * // [{ name: 'Game', ifNotExists: true, fileName: '0001_x.sql' }]
  */
 export function createdSchemas(migrations: readonly Migration[], roles: SessionRoles): CreatedSchema[] {
   return migrations.flatMap((migration) =>
@@ -44,9 +40,6 @@ export function createdSchemas(migrations: readonly Migration[], roles: SessionR
  * Reads `CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role]` and
  * `CREATE SCHEMA [IF NOT EXISTS] AUTHORIZATION role` (the schema is then named after the role);
  * undefined for any other statement.
- *
- * @example
- * parseCreateSchema('create schema Game authorization app', roles) // { name: 'game', ifNotExists: false }
  */
 export function parseCreateSchema(text: string, roles: SessionRoles): Omit<CreatedSchema, 'fileName'> | undefined {
   const words = statementWords(text, 7);

@@ -34,9 +34,6 @@ export function loadMigrations(dir: string): Migration[] {
 /**
  * Lists a directory's entries (names only), with a one-line error naming the directory when it
  * is missing, not a directory, or unreadable.
- *
- * @example
- * listDirectory('./seeds', 'seeds directory', '--seeds-dir or AETURNIS_SEEDS_DIR') // ['001_users.sql', ...]
  */
 export function listDirectory(dir: string, what: string, howToSet: string): string[] {
   try {

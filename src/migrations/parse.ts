@@ -87,10 +87,6 @@ export interface MigrationFileName {
 /**
  * Reads `<digits>_<name>.sql`. Returns `undefined` for names that are not `.sql` files (they are
  * ignored); throws {@link MigrationFileError} for a `.sql` file that does not match the pattern.
- *
- * @example
- * parseMigrationFileName('0007_add_index.sql') // { version: 7, name: 'add_index' }
- * parseMigrationFileName('README.md')          // undefined
  */
 export function parseMigrationFileName(fileName: string): MigrationFileName | undefined {
   if (!fileName.toLowerCase().endsWith('.sql')) return undefined;
@@ -229,9 +225,6 @@ function readHeaderLine(
  * The sections one `-- aeturnis:no-transaction [up|down]` line takes out of a transaction;
  * another argument is a {@link MigrationFileError} naming the line (it would otherwise read as a
  * comment and the migration would run in a transaction after all).
- *
- * @example
- * noTransactionSections('0001_a.sql', 1, 'up') // ['up']
  */
 function noTransactionSections(fileName: string, lineNumber: number, argument: string | undefined): ('up' | 'down')[] {
   if (argument === undefined || argument === '') return ['up', 'down'];
@@ -253,9 +246,6 @@ function noTransactionOf(sections: ReadonlySet<'up' | 'down'>): Pick<Migration, 
 /**
  * True when the migration's `direction` runs outside a transaction, statement by statement:
  * `-- aeturnis:no-transaction`, or its per-section form naming that direction.
- *
- * @example
- * runsWithoutTransaction(parseMigration('1_a.sql', '-- aeturnis:no-transaction up\n-- UP\nSELECT 1;\n'), 'down') // false
  */
 export function runsWithoutTransaction(
   migration: Pick<Migration, 'noTransaction' | 'noTransactionSection'>,
@@ -267,9 +257,6 @@ export function runsWithoutTransaction(
 /**
  * Reads the value of `-- aeturnis:lock-timeout VALUE` (a duration with its unit, or `none`:
  * 0); a second directive or another value is a {@link MigrationFileError} naming the line.
- *
- * @example
- * lockTimeoutDirective('0001_a.sql', 1, '5s', undefined) // 5000
  */
 function lockTimeoutDirective(fileName: string, lineNumber: number, value: string, earlier: number | undefined): number {
   if (earlier !== undefined) throw new MigrationFileError(fileName, `line ${lineNumber}: a second "-- aeturnis:lock-timeout" directive`);
@@ -287,9 +274,6 @@ function lockTimeoutDirective(fileName: string, lineNumber: number, value: strin
 /**
  * Reads `-- aeturnis:partitions TABLE [flags]` (the grammar of `partitions register`); a bad
  * flag or a table named twice in one file is a {@link MigrationFileError} naming the line.
- *
- * @example
- * partitionsDirective('0004_a.sql', 2, 'audit_log --ahead 3', []) // { line: 2, table: { table: 'audit_log', ... }, settings: { interval: 'month', ahead: 3, ... } }
  */
 function partitionsDirective(
   fileName: string,
@@ -344,9 +328,6 @@ function downSection(
  * True when `-- aeturnis:nothing-to-undo` stands in the header or the DOWN section: the
  * migration is reversible and undoing it runs no SQL. Anywhere else, or next to SQL in the
  * DOWN section, it is a {@link MigrationFileError}: the file says two things at once.
- *
- * @example
- * // '-- UP\nUPDATE t SET x = 1;\n-- DOWN\n-- aeturnis:nothing-to-undo\n' -> true
  */
 function nothingToUndoDirective(
   fileName: string,
@@ -391,9 +372,6 @@ function joinLines(text: string, lines: string[], from: number, to: number): str
 
 /**
  * True when SQL holds nothing but whitespace and comments (line and nested block comments).
- *
- * @example
- * isBlankSql('-- nothing to undo\n') // true
  */
 export function isBlankSql(sql: string): boolean {
   let depth = 0;

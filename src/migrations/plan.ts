@@ -26,9 +26,6 @@ export interface RewrittenPlaceholder {
  * Decides which migrations `up` applies, in order, and which rewritten placeholders' checksums
  * it records. Throws {@link ValidationError} (exit 3) when anything is modified, missing or out
  * of order, before anything runs. Pure.
- *
- * @example
- * const { pending } = planUp(files, journal, { to: 3 });
  */
 export function planUp(
   migrations: readonly Migration[],
@@ -109,9 +106,6 @@ export interface PlanDownOptions {
  * Decides which applied migrations `down` rolls back, newest first. Throws
  * {@link ValidationError} (exit 3) before anything changes when one of them is irreversible,
  * modified or has no file. Pure.
- *
- * @example
- * planDown(files, journal, { count: 2 }).rollback.map((m) => m.version) // [5, 4]
  */
 export function planDown(
   migrations: readonly Migration[],
@@ -157,10 +151,6 @@ export function planDown(
  * its current DOWN section runs), but every other applied migration must be intact, and the
  * migration must have a file and a DOWN section. Throws {@link ValidationError} (exit 3) before
  * anything changes; `undefined` when nothing is applied. Pure.
- *
- * @example
- * const plan = planRedo(files, journal);
- * if (plan?.edited) console.log(`${plan.migration.fileName} changed since it was applied`);
  */
 export function planRedo(
   migrations: readonly Migration[],

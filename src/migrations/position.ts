@@ -11,10 +11,6 @@ export interface FilePosition {
  * sent) back to a line and column of the migration file. `textOffset` is where the sent text
  * starts inside the section (in JS string units), minus anything the runner prepended
  * (`prefixLength`). Pure.
- *
- * @example
- * // section starts on file line 5; the server says position 12 of "SELECT 1;\nSELEC 2;"
- * positionInFile({ sql: 'SELECT 1;\nSELEC 2;', startLine: 5 }, 12) // { line: 6, column: 2 }
  */
 export function positionInFile(
   section: Section,
@@ -49,9 +45,6 @@ export function positionInFile(
 
 /**
  * 1-based line, within a file, of the character at `offset` of a section's SQL.
- *
- * @example
- * lineOfOffset({ sql: 'a;\nb;', startLine: 3 }, 3) // 4
  */
 export function lineOfOffset(section: Section, offset: number): number {
   let line = section.startLine;

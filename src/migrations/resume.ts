@@ -24,9 +24,6 @@ export interface ResumePoint {
 
 /**
  * SHA-256 of the statements that ran, so a resume can tell whether they were edited since.
- *
- * @example
- * appliedStatementsSha256(splitSqlStatements('CREATE TABLE a (); SELECT 1'), 1)
  */
 export function appliedStatementsSha256(statements: readonly SqlStatement[], count: number): string {
   const hash = createHash('sha256');
@@ -37,9 +34,6 @@ export function appliedStatementsSha256(statements: readonly SqlStatement[], cou
 /**
  * Where `migration` resumes after the partial run `partial`; throws {@link ValidationError}
  * (exit 3) when the statements that ran were edited since.
- *
- * @example
- * resumePoint(migration, partialRow) // { fromStatement: 2, statementCount: 4, ... }
  */
 export function resumePoint(migration: Migration, partial: PartialRow): ResumePoint {
   const section = partial.direction === 'up' ? migration.up : migration.down;

@@ -7,9 +7,6 @@ import type { Migration } from './parse.js';
  * Reads `<dir>/*.sql` in name order as seeds: whole files of SQL (no sections, no journal),
  * shaped like migrations so the same runner applies them — each in its own transaction, with the
  * same error locations and interruption handling.
- *
- * @example
- * loadSeeds('seeds').map((s) => s.fileName) // ['0001_dev_users.sql']
  */
 export function loadSeeds(dir: string): Migration[] {
   const files = listDirectory(dir, 'seeds directory', '--seeds-dir or AETURNIS_SEEDS_DIR').filter((f) => f.toLowerCase().endsWith('.sql'));

@@ -271,13 +271,6 @@ function countLineFeeds(sql: string, from: number, to: number): number {
  * BEGIN ATOMIC ... END function body. Pieces holding only whitespace and comments are
  * dropped. Never throws: an unterminated quote or comment runs to the end of the input and
  * stays in the last statement so that the server reports it. Linear in the input length.
- *
- * @example
- * splitSqlStatements("-- add index\nCREATE INDEX CONCURRENTLY i ON t (a);\nSELECT 'x;y';")
- * // [
- * //   { text: 'CREATE INDEX CONCURRENTLY i ON t (a)', offset: 13, line: 2 },
- * //   { text: "SELECT 'x;y'", offset: 51, line: 3 },
- * // ]
  */
 export function splitSqlStatements(sql: string): SqlStatement[] {
   const statements: SqlStatement[] = [];

@@ -27,10 +27,6 @@ const PUNCTUATION = new Set([',', '=']);
 /**
  * Splits a statement into words (the first `limit` of them: a caller that reads only a
  * statement's head need not lex its body).
- *
- * @example
- * statementWords('create index "concurrently" on t (a)').map((w) => w.text)
- * // ['CREATE', 'INDEX', '"concurrently"', 'ON', 'T', '(', 'A', ')']
  */
 export function statementWords(sql: string, limit = Number.POSITIVE_INFINITY): Word[] {
   const words: Word[] = [];
@@ -73,9 +69,6 @@ export function statementWords(sql: string, limit = Number.POSITIVE_INFINITY): W
 
 /**
  * True when `sequence` (upper-case words) appears among `words`, consecutively.
- *
- * @example
- * hasSequence(statementWords('CREATE TABLE IF NOT EXISTS t ()'), ['IF', 'NOT', 'EXISTS']) // true
  */
 export function hasSequence(words: readonly Word[], sequence: readonly string[]): boolean {
   return indexOfSequence(words, sequence) !== -1;

@@ -73,10 +73,6 @@ const keyOf = (row: JournalRow): string => row.versionText ?? String(row.version
 /**
  * Joins files, journal and partial runs into one row per known migration, ordered by version.
  * Pure.
- *
- * @example
- * const rows = computeStatus(loadMigrations('migrations'), journalRows);
- * rows.filter((r) => r.state === 'pending').length
  */
 export function computeStatus(
   migrations: readonly Migration[],
@@ -163,9 +159,6 @@ function fileRow(
  * and its SQL must not run here. Only while the journal row is the one adopt wrote with the
  * placeholder's checksum and the file is no placeholder any more; once `up` records the new
  * checksum, any later edit is `modified` as for every file. Pure.
- *
- * @example
- * isRewrittenPlaceholder(rewrittenFile, { ...row, adoptedPlaceholder: { of: '00013_backfill.go', checksum: row.checksum } }) // true
  */
 export function isRewrittenPlaceholder(migration: Pick<Migration, 'checksum' | 'placeholder'>, row: JournalRow): boolean {
   const adopted = row.adoptedPlaceholder;
@@ -174,9 +167,6 @@ export function isRewrittenPlaceholder(migration: Pick<Migration, 'checksum' | '
 
 /**
  * Orders versions given as decimal text (exact beyond 2^53).
- *
- * @example
- * ['10', '9'].sort(compareVersions) // ['9', '10']
  */
 export function compareVersions(a: string, b: string): number {
   const x = BigInt(a);
@@ -194,10 +184,6 @@ export interface ProblemOptions {
 /**
  * Every problem `validate` (and `up`) reports, as human-readable lines. Empty when all is well.
  * With `allowOutOfOrder`, out-of-order pending migrations are not a problem.
- *
- * @example
- * findProblems(computeStatus(files, journal))
- * // ['0002_add_email.sql was modified after it was applied (checksum differs)']
  */
 export function findProblems(rows: readonly MigrationStatus[], options: ProblemOptions = {}): string[] {
   const problems: string[] = [];
@@ -224,9 +210,6 @@ export function findProblems(rows: readonly MigrationStatus[], options: ProblemO
 
 /**
  * One line for a partial run: what ran, when, and what comes next.
- *
- * @example
- * // '0007_idx.sql is partially applied: statements 1-2 of 4 ran (2026-11-29T10:00:00.000Z); aeturnis-db up resumes at statement 3'
  */
 function describePartial(row: Pick<MigrationStatus, 'fileName' | 'versionText' | 'name'>, partial: PartialRow): string {
   const file = row.fileName ?? `version ${row.versionText} (${row.name}, file missing)`;

@@ -5,12 +5,6 @@
  * `TimeZone` and `DateStyle` (`'2026-11-01 00:00:00+00'`, `'2026-11-01 14:00:00+14'`,
  * `'01/11/2026 14:00:00 +14'` are one instant); casting the text back in the same session is the
  * only robust reading.
- *
- * @example
- * parsePartitionBound("FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00')")
- * // { kind: 'range', from: { kind: 'literal', text: '2026-11-01 00:00:00+00' },
- * //                  to:   { kind: 'literal', text: '2026-12-01 00:00:00+00' } }
- * parsePartitionBound('DEFAULT') // { kind: 'default' }
  */
 
 /** One side of a single-column range bound. */

@@ -3,12 +3,6 @@
  * partition key, its partitions with their bounds, names other relations already hold, the rows
  * waiting in the default partition, and whether the table's layout fits its interval. Reads
  * only; the caller owns the transaction, if any.
- *
- * @example
- * const table = await resolveTable(client, 'audit_log');
- * if (table) {
- *   const { key, state } = await inspectTable(client, 'audit_log', table, periodsToEnsure(new Date(), 'month', 3));
- * }
  */
 import type { ClientBase } from 'pg';
 import { parsePartitionBound } from './bounds.js';

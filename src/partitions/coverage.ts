@@ -2,11 +2,6 @@
  * Pure: which periods a table's partitions cover between its first and last period, and which
  * periods in between have no partition at all (a gap, e.g. a month whose name a plain table
  * holds). For the `status` line. No I/O.
- *
- * @example
- * const { covered, missing } = periodCoverage([nov, dec, feb], 'month'); // three monthly ranges
- * formatSpans(covered); // '2026-11..2026-12, 2027-02'
- * formatSpans(missing); // '2027-01'
  */
 import { type PartitionInterval, type Period, formatPeriod, periodOf } from './periods.js';
 

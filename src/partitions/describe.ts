@@ -2,11 +2,6 @@
  * The partition line of `status`: reads, without changing anything and without opening a
  * transaction, a table's partitions — their count, the periods they cover (gaps shown), the rows
  * waiting in the default partition and what to do about them — or why upkeep cannot manage it.
- *
- * @example
- * const description = await describePartitions(client, 'audit_log', 'month');
- * if (description.exists && description.partitioned) console.log(description.summary);
- * // "audit_log: 3 partitions, 2026-11..2026-12, 2027-02 (2027-01 missing)"
  */
 import type { ClientBase } from 'pg';
 import { type CatalogPartition, type KeyInfo, type TableInfo, readKey, readPartitions, resolveTable } from './catalog.js';

@@ -39,11 +39,6 @@ import { pgErrorInfo } from './sql.js';
  * refuses (a view depends on the partition) is reported and, once the other steps are done,
  * thrown as {@link PartitionSqlError} (exit 1). A step that cannot get its locks before the
  * schedule runs out throws LockRetriesExhaustedError (exit 4); the steps before it stay done.
- *
- * @example
- * const report = await maintainPartitions(client, { table: 'events', interval: 'day', ahead: 7, retain: 30,
- *   onEvent: (event) => console.log(event.message) });
- * console.log(report.summary); // e.g. "events: created 1 partition (events_2026_12_14)"
  */
 export async function maintainPartitions(client: ClientBase, options: MaintainPartitionsOptions = {}): Promise<PartitionReport> {
   const settings = runSettings(options);

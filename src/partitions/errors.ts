@@ -1,9 +1,5 @@
 /**
  * Errors of partition maintenance, in the project's exit-code categories (see `../errors.ts`).
- *
- * @example
- * try { await ensurePartitions(client, { table: 'audit_log' }) }
- * catch (e) { if (e instanceof PartitionSetupError) console.error(e.message) } // exit 2
  */
 import { AeturnisError, ExitCode, UsageError } from '../errors.js';
 import type { PartitionReport } from './types.js';

@@ -7,13 +7,6 @@
  * A hand-made partition of odd length (a three-month archive, part of a month) is no evidence
  * either way, so a monthly table with a few of them stays ours, and so does a table with no
  * partitions yet.
- *
- * @example
- * judgeLayout([
- *   { name: 'audit_log_p20261115', from: new Date('2026-11-15Z'), to: new Date('2026-11-16Z'), isDefault: false },
- *   { name: 'audit_log_p20261116', from: new Date('2026-11-16Z'), to: new Date('2026-11-17Z'), isDefault: false },
- * ]);
- * // { fits: false, grain: 'day', problem: 'its partitions are daily (2 of 2, e.g. audit_log_p20261115 [...]), not UTC calendar months' }
  */
 import { INTERVAL_ADJECTIVE, type PartitionInterval, periodEnd, periodOf, periodStart } from './periods.js';
 import { type ExistingPartition, formatRange } from './plan.js';

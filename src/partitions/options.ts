@@ -1,9 +1,5 @@
 /**
  * The settings of one upkeep run, checked before anything touches the database. Pure.
- *
- * @example
- * const settings = runSettings({ table: 'events', interval: 'day', ahead: 7, unmanaged: 'fail' });
- * settings.retainMode; // 'drop'
  */
 import type { LockRetries } from '../db/lock-retry-schedule.js';
 import { PartitionSetupError } from './errors.js';

@@ -5,13 +5,6 @@
  * results are the same under any `TZ`. Every interval has one shape: a period is its interval
  * and an index counted from a fixed origin, so "the next one" is `index + 1` whatever the
  * interval.
- *
- * @example
- * const now = new Date('2026-12-07T10:00:00Z');
- * partitionNameOf('events', periodOf(now, 'day'));     // 'events_2026_12_07'
- * partitionNameOf('events', periodOf(now, 'week'));    // 'events_2026_w50' (ISO week)
- * partitionNameOf('audit_log', periodOf(now, 'month')); // 'audit_log_2026_12'
- * partitionNameOf('metrics', periodOf(now, 'year'));   // 'metrics_2026'
  */
 /** How long each partition of a table is. */
 export type PartitionInterval = 'day' | 'week' | 'month' | 'year';

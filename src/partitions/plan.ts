@@ -4,22 +4,6 @@
  * clock, `ahead` and `retain`, decide what to create, what is already covered, what cannot be
  * created because an existing partition overlaps part of the period, and what retention removes.
  * No I/O.
- *
- * @example
- * const plan = planPartitions({
- *   table: 'audit_log',
- *   interval: 'month',
- *   now: new Date('2026-11-15T12:00:00Z'),
- *   ahead: 3,
- *   retain: 3,
- *   existing: [
- *     { name: 'audit_log_default', from: null, to: null, isDefault: true },
- *     { name: 'audit_log_2026_07', from: new Date('2026-07-01Z'), to: new Date('2026-08-01Z'), isDefault: false },
- *     { name: 'audit_log_2026_11', from: new Date('2026-11-01Z'), to: new Date('2026-12-01Z'), isDefault: false },
- *   ],
- * });
- * // plan.create: 2026-12, 2027-01, 2027-02; plan.alreadyCovered: 2026-11 by audit_log_2026_11;
- * // plan.drop: audit_log_2026_07 (its upper bound 2026-08-01 <= cutoff 2026-08-01)
  */
 import {
   type PartitionInterval,

@@ -2,10 +2,6 @@
  * The settings of a table registered for partition upkeep, as `partitions register` and the
  * `-- aeturnis:partitions` directive read them (one grammar for both), checked and described.
  * Pure: no database here (registry-sql.ts builds the SQL, registry.ts runs it).
- *
- * @example
- * const settings = parseRegistrationFlags({ interval: 'daily', ahead: '7', retain: '30' });
- * describeSettings(settings) // 'daily, ahead 7, retain 30 (drop)'
  */
 import { parseNonNegativeInteger } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -68,9 +64,6 @@ const UNITS: Readonly<Record<PartitionInterval, string>> = { day: 'days', week: 
 
 /**
  * Reads `--interval` (day|daily|week|weekly|month|monthly|year|yearly, any case).
- *
- * @example
- * parseInterval('Monthly') // 'month'
  */
 function parseInterval(value: string): PartitionInterval {
   const interval = INTERVAL_WORDS[value.trim().toLowerCase()];
@@ -80,9 +73,6 @@ function parseInterval(value: string): PartitionInterval {
 
 /**
  * Reads `--retain-mode` (drop|detach, any case).
- *
- * @example
- * parseRetainMode('detach') // 'detach'
  */
 function parseRetainMode(value: string): RetainMode {
   const mode = value.trim().toLowerCase();
@@ -93,9 +83,6 @@ function parseRetainMode(value: string): RetainMode {
 /**
  * Reads `--column` as PostgreSQL reads an identifier: unquoted folds to lower case, double
  * quotes keep the case.
- *
- * @example
- * parseColumn('"OccurredAt"') // 'OccurredAt'
  */
 function parseColumn(value: string): string {
   const parts = parseIdent(value);
@@ -109,9 +96,6 @@ function parseColumn(value: string): string {
 /**
  * Reads TABLE of `partitions register|unregister` and the directive, as PostgreSQL reads a
  * qualified name.
- *
- * @example
- * parseRegisteredTable('App.Events').quoted // '"app"."events"'
  */
 export function parseRegisteredTable(value: string): TableName {
   if (value.trim() === '') throw new UsageError('TABLE must not be empty: name the partitioned table');
@@ -122,9 +106,6 @@ export function parseRegisteredTable(value: string): TableName {
  * Checks and completes the settings: defaults for what is not given, `--ahead` at most
  * {@link MAX_AHEAD} of its interval, `--retain-mode` only with `--retain`. One-line UsageError
  * naming the flag.
- *
- * @example
- * parseRegistrationFlags({ interval: 'week', ahead: '8' }) // { column: undefined, interval: 'week', ahead: 8, retain: null, retainMode: 'drop' }
  */
 export function parseRegistrationFlags(input: RegistrationInput): RegistrationSettings {
   const interval = input.interval === undefined ? DEFAULT_INTERVAL : parseInterval(input.interval);
@@ -153,9 +134,6 @@ function count(value: string | number, flag: string): number {
 
 /**
  * The settings in a few words, as `register`, `list` and `status` print them.
- *
- * @example
- * describeSettings({ interval: 'month', ahead: 3, retain: null, retainMode: 'drop' }) // 'monthly, ahead 3'
  */
 export function describeSettings(settings: Pick<RegistrationSettings, 'interval' | 'ahead' | 'retain' | 'retainMode'>): string {
   const retain = settings.retain === null ? '' : `, retain ${settings.retain} (${settings.retainMode})`;
@@ -167,9 +145,6 @@ export type StoredSettings = Pick<RegistrationSettings, 'interval' | 'ahead' | '
 
 /**
  * What a second registration changes, one phrase per setting (empty: nothing).
- *
- * @example
- * settingChanges(before, { ...before, ahead: 7 }) // ['ahead 3 → 7']
  */
 export function settingChanges(before: StoredSettings, after: StoredSettings): string[] {
   const retain = (s: StoredSettings): string => (s.retain === null ? 'none' : `${s.retain} (${s.retainMode})`);
@@ -186,9 +161,6 @@ export function settingChanges(before: StoredSettings, after: StoredSettings): s
  * Reads the arguments of `-- aeturnis:partitions`: TABLE, then the flags of `partitions
  * register` (`--flag value` or `--flag=value`; names may be double-quoted). Throws UsageError
  * (the caller adds the file and line).
- *
- * @example
- * parseDirectiveArguments('events --interval day --ahead 7') // { table: { table: 'events', ... }, settings: { interval: 'day', ahead: 7, ... } }
  */
 export function parseDirectiveArguments(text: string): { table: TableName; settings: RegistrationSettings } {
   const words = splitWords(text);

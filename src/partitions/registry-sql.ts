@@ -28,9 +28,6 @@ export interface RegistryTable {
 
 /**
  * The registry of a journal: `<journal table>_partitions` in the journal's schema.
- *
- * @example
- * registryOf({ quoted: '"public"."schema_migrations"' }).display // 'public.schema_migrations_partitions'
  */
 export function registryOf(journal: JournalQuoted): RegistryTable {
   const parts = parseIdent(journal.quoted);

@@ -3,9 +3,6 @@
  * `<journal>_partitions` (like pg_partman's part_config), written by `partitions register` /
  * `unregister` and by the `-- aeturnis:partitions` directive of a migration. Reads and the
  * command's writes; the directive's SQL is in registry-sql.ts.
- *
- * @example
- * for (const entry of await readRegistry(client, journal)) console.log(entry.schema, entry.table, entry.interval);
  */
 import type { ClientBase } from 'pg';
 import { DatabaseError, UsageError } from '../errors.js';
@@ -56,9 +53,6 @@ interface RegistryRow extends RegisteredTable {
 /**
  * The registered tables, sorted by schema, then table; [] when the registry table does not exist
  * (it is never created here). Throws DatabaseError naming the registry when it cannot be read.
- *
- * @example
- * await readRegistry(client, journal) // [{ schema: 'public', table: 'audit_log', column: 'created_at', interval: 'month', ahead: 3, retain: null, retainMode: 'drop' }]
  */
 export async function readRegistry(client: ClientBase, journal: JournalNames): Promise<RegisteredTable[]> {
   return (await listRegistry(client, journal)).map(({ shown: _shown, exists: _exists, ...entry }) => entry);
@@ -104,9 +98,6 @@ interface CheckRow {
  * Registers `table` (or replaces its settings) after checking it exists and is RANGE-partitioned
  * on one timestamp column (`settings.column`, when given); one transaction. Call under the
  * runner lock. A table upkeep cannot manage is a UsageError (exit 2) naming it.
- *
- * @example
- * const { entry, outcome } = await registerTable(client, journal, parseRegisteredTable('events'), settings);
  */
 export async function registerTable(
   client: ClientBase,
@@ -149,9 +140,6 @@ async function readOne(client: ClientBase, registry: RegistryTable, schema: stri
  * transaction, under the runner lock. An unqualified name is the registration of that name in
  * the first schema of search_path that has one, else the only one of that name: the table
  * itself may be gone. Not registered: UsageError (exit 2) naming the tables that are.
- *
- * @example
- * const removed = await unregisterTable(client, journal, parseRegisteredTable('events'));
  */
 export async function unregisterTable(client: ClientBase, journal: JournalNames, table: TableName): Promise<RegisteredTable> {
   const registry = registryOf(journal);
@@ -178,9 +166,6 @@ async function resolveRegistered(client: ClientBase, journal: JournalNames, tabl
  * unqualified one in the first schema of search_path that has one, else the only one of that
  * name — the table itself may be gone. Undefined when there is none; UsageError when the name
  * is ambiguous.
- *
- * @example
- * const key = await findRegistration(client, journal, await listRegistry(client, journal), parseRegisteredTable('events'));
  */
 export async function findRegistration(
   client: ClientBase,
@@ -229,9 +214,6 @@ function registryError(registry: RegistryTable, what: string, error: unknown): u
 
 /**
  * The table of a registration as a user types it back: `schema.table`, parts quoted where needed.
- *
- * @example
- * qualifiedName({ schema: 'public', table: 'Events' }) // 'public."Events"'
  */
 export function qualifiedName(entry: Pick<RegisteredTable, 'schema' | 'table'>): string {
   return displayName(entry.schema, entry.table);

@@ -3,11 +3,6 @@
  * per item (after the steps ended), and — for a run asked to fail on them — turned into an error
  * when periods were left without a partition because other relations hold their names. No I/O
  * besides the caller's `onEvent`.
- *
- * @example
- * const report = emptyReport(settings);
- * // ... the run fills it in ...
- * return concludeReport(report, onEvent, settings.strict); // emits, may throw
  */
 import type { CatalogPartition } from './catalog.js';
 import { PartitionMonthsMissingError } from './errors.js';

@@ -1,10 +1,6 @@
 /**
  * SQL text for partition upkeep: the bound literal of an instant for the key's type, and running
  * one statement so that a failure names the step (PartitionSqlError, exit 1).
- *
- * @example
- * boundLiteral(new Date('2026-11-01T00:00:00Z'), 'timestamptz'); // `'2026-11-01 00:00:00+00'`
- * await runStep(client, 'audit_log', 'creating audit_log_2026_11', 'CREATE TABLE ...');
  */
 import type { ClientBase } from 'pg';
 import { quoteLiteral } from '../db/identifiers.js';

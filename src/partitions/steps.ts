@@ -11,9 +11,6 @@
  * the same transaction while the default partition is locked SHARE — its readers go on, only
  * writes of rows that would land in it wait — and ATTACH takes ACCESS EXCLUSIVE on the default
  * partition only for its closing check that no row of the range is left there.
- *
- * @example
- * const moved = await createPeriod(client, target, { period, name: 'audit_log_2027_04' }, defaultPartition);
  */
 import type { ClientBase } from 'pg';
 import { quoteIdentifier } from '../db/identifiers.js';

@@ -1,10 +1,6 @@
 /**
  * The shapes partition upkeep takes and gives: its options, the report of a run, the events it
  * emits one per reported item, and the description `status` prints. Types only.
- *
- * @example
- * import type { PartitionReport } from './types.js';
- * const created = (report: PartitionReport) => report.created.map((partition) => partition.name);
  */
 import type { LockRetryEvent } from '../db/lock-retry.js';
 import type { LockRetries } from '../db/lock-retry-schedule.js';

@@ -4,10 +4,6 @@
  * give up and roll back instead of queueing every later reader and writer of the table behind
  * it; the next attempt follows after the schedule's pause, and when the schedule runs out the
  * run stops with exit 4 naming the session that blocked it (LockRetriesExhaustedError).
- *
- * @example
- * await inUpkeepTransaction(client, settings, watch, { where: 'audit_log: creating audit_log_2027_04', outcome }, () =>
- *   createPeriod(client, target, partition, defaultPartition));
  */
 import type { ClientBase } from 'pg';
 import type { BlockerWatch } from '../db/blockers.js';

@@ -46,9 +46,6 @@ function parseDeclarations(text: string): Map<string, Declaration> {
  * What differs between `fileText` and the `generated` text, one short phrase each, in the
  * generated file's order; empty when they are the same (line endings aside: a CRLF checkout is
  * not a difference). Pure.
- *
- * @example
- * describeDifferences(oldFile, generated) // ['UserSessions is missing', 'Users.status is string in the file, UserStatus in the schema']
  */
 export function describeDifferences(fileText: string, generated: string): string[] {
   const file = fileText.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
@@ -94,10 +91,6 @@ const SHOWN = 3;
 
 /**
  * The one-line summary `--check` prints.
- *
- * @example
- * summarizeDifferences('src/db.ts', ['Users.bio is missing'])
- * // 'src/db.ts is out of date with the schema: Users.bio is missing (regenerate it with aeturnis-db types --out src/db.ts)'
  */
 export function summarizeDifferences(file: string, differences: readonly string[]): string {
   const shown = differences.slice(0, SHOWN).join('; ');

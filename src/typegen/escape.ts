@@ -18,10 +18,6 @@ function unicodeEscape(char: string): string {
 /**
  * A double-quoted string literal holding exactly `text` (JSON's escapes, and line separators,
  * control and format characters as \u escapes so the line reads as it is).
- *
- * @example
- * stringLiteral('it\'s "x"') // '"it\'s \\"x\\""'
- * stringLiteral('a\u2028b') // '"a\\u2028b"'
  */
 export function stringLiteral(text: string): string {
   return JSON.stringify(text).replace(INVISIBLE, unicodeEscape);
@@ -29,10 +25,6 @@ export function stringLiteral(text: string): string {
 
 /**
  * A property name as TypeScript source: bare when it is an identifier, else a string literal.
- *
- * @example
- * propertyKey('created_at') // 'created_at'
- * propertyKey('app.users') // '"app.users"'
  */
 export function propertyKey(name: string): string {
   return IDENTIFIER.test(name) ? name : stringLiteral(name);
@@ -42,10 +34,6 @@ export function propertyKey(name: string): string {
  * An identifier for a declaration: `name` when it is one, else with each character an
  * identifier may not hold replaced by `_` (and `_` in front of a leading digit). The names
  * naming.ts makes are identifiers already: this is the guard that nothing else reaches code.
- *
- * @example
- * identifier('Users') // 'Users'
- * identifier('A²b') // 'A_b'
  */
 export function identifier(name: string): string {
   if (IDENTIFIER.test(name)) return name;
@@ -57,9 +45,6 @@ export function identifier(name: string): string {
  * A one-line doc comment saying `text`: a star then a slash in it cannot end the comment (a
  * backslash goes between them), and a line break, control or format character is written as a
  * \u escape.
- *
- * @example
- * docComment('table users') // the line: slash star star, " table users ", star slash
  */
 export function docComment(text: string): string {
   return `/** ${text.replace(/\*\//g, '*\\/').replace(INVISIBLE, unicodeEscape)} */`;

@@ -23,10 +23,6 @@ const RESERVED_NAMES: ReadonlySet<string> = new Set([
 /**
  * PascalCase of a database name: every run of letters and digits starts with a capital, the
  * rest is kept. A name that would start with a digit gets a leading `_`.
- *
- * @example
- * pascalCase('user_sessions') // 'UserSessions'
- * pascalCase('2fa_codes') // '_2faCodes'
  */
 export function pascalCase(name: string): string {
   // Letters and digits only, and of those only what an identifier may hold (not `²` or `½`).
@@ -38,10 +34,6 @@ export function pascalCase(name: string): string {
 
 /**
  * The name of a table, view or enum outside `public` carries its schema: `app.users` → `AppUsers`.
- *
- * @example
- * typeNameOf('app', 'users') // 'AppUsers'
- * typeNameOf('public', 'users') // 'Users'
  */
 export function typeNameOf(schema: string, name: string): string {
   return pascalCase(schema === DEFAULT_SCHEMA ? name : `${schema}_${name}`);
@@ -50,9 +42,6 @@ export function typeNameOf(schema: string, name: string): string {
 /**
  * The key of a relation in `Database`, the name Kysely's `selectFrom` takes: the bare name in
  * `public`, `schema.name` elsewhere.
- *
- * @example
- * databaseKey('app', 'users') // 'app.users'
  */
 export function databaseKey(schema: string, name: string): string {
   return schema === DEFAULT_SCHEMA ? name : `${schema}.${name}`;
@@ -61,9 +50,6 @@ export function databaseKey(schema: string, name: string): string {
 /**
  * Gives every wanted name a unique one, in the order given: a name already taken (or reserved)
  * gets the first free numeric suffix (`Users2`). Deterministic for a sorted input.
- *
- * @example
- * uniqueNames(['Users', 'Users', 'Database']) // ['Users', 'Users2', 'Database2']
  */
 export function uniqueNames(wanted: readonly string[]): string[] {
   const taken = new Set<string>(RESERVED_NAMES);
@@ -77,9 +63,6 @@ export function uniqueNames(wanted: readonly string[]): string[] {
 
 /**
  * Compares by UTF-16 code units, not locale: the same order on every machine.
- *
- * @example
- * ['b', 'B', 'a'].sort(compareNames) // ['B', 'a', 'b']
  */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;

@@ -65,9 +65,6 @@ export type EnumNames = ReadonlyMap<number, string>;
 /**
  * The TypeScript type of a column of type `oid`: domains become their base type, arrays `T[]`,
  * enums the name of their exported union, base types as {@link BASE_TYPES} says. Pure.
- *
- * @example
- * columnType(model, enumNames, 1009) // { ts: 'string[]', ... }  (text[])
  */
 export function columnType(model: CatalogModel, enumNames: EnumNames, oid: number): ColumnTypeInfo {
   return resolve(model, enumNames, oid, 0);

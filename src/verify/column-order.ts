@@ -11,9 +11,6 @@ export const COLUMN_ORDER = 'column order';
 /**
  * Splits a column list as the snapshot writes it (names quoted by `quote_ident`, joined with
  * `, `), keeping a quoted name that itself holds a comma whole. Pure.
- *
- * @example
- * splitColumnList('a, "b, c", d') // ['a', '"b, c"', 'd']
  */
 export function splitColumnList(list: string): string[] {
   const names: string[] = [];
@@ -37,10 +34,6 @@ export function splitColumnList(list: string): string[] {
 /**
  * True when the columns both lists have appear in the same order. A column only one side has
  * is reported on its own (added or dropped), so it does not count as a change of order. Pure.
- *
- * @example
- * sameColumnOrder('a, b, c', 'a, c') // true: b is missing, which is its own difference
- * sameColumnOrder('a, b, c', 'a, c, b') // false
  */
 export function sameColumnOrder(expected: string | null, actual: string | null): boolean {
   const was = splitColumnList(expected ?? '');

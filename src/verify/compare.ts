@@ -11,10 +11,6 @@ export type SchemaDifference =
 /**
  * Lists how `actual` differs from `expected`, ordered by kind and name so reports are stable.
  * Pure.
- *
- * @example
- * compareSnapshots(beforeUp, afterDown)
- * // [{ type: 'extra', object: { kind: 'index', name: 'idx_audit_actor on audit_log', ... } }]
  */
 export function compareSnapshots(expected: SchemaSnapshot, actual: SchemaSnapshot): SchemaDifference[] {
   const differences: SchemaDifference[] = [];
@@ -56,9 +52,6 @@ const ON_RELATION_KINDS = new Set(['index', 'constraint', 'trigger', 'policy', '
  * indexes, constraints, triggers, comments and grants were left too; when it left an extension
  * or a function, the comment that came with it was left too. Saying so once is enough.
  * Pure.
- *
- * @example
- * withoutImpliedDifferences(compareSnapshots(before, after)) // [{ type: 'extra', object: { kind: 'table', name: 'guilds' } }]
  */
 export function withoutImpliedDifferences(differences: readonly SchemaDifference[]): SchemaDifference[] {
   const whole = new Map<string, SchemaDifference['type']>();
@@ -118,11 +111,6 @@ function KIND_ORDER(kind: string): number {
 /**
  * Says in words what DOWN got wrong, comparing the schema after DOWN with the one before UP.
  * Pure.
- *
- * @example
- * describeDownDifference({ type: 'extra', object: { kind: 'index', name: 'idx_audit_actor on audit_log', attributes: {} } })
- * // 'DOWN left index idx_audit_actor on audit_log'
- * // changed: 'DOWN did not restore column users.email type (citext, was text)'
  */
 export function describeDownDifference(difference: SchemaDifference): string {
   const { kind, name } = difference.object;
@@ -145,10 +133,6 @@ export function describeDownDifference(difference: SchemaDifference): string {
 /**
  * Says in words how UP, run again after DOWN, built a different schema than the first time.
  * Pure.
- *
- * @example
- * describeRerunDifference({ type: 'missing', object: { kind: 'index', name: 'i on t', attributes: {} } })
- * // 'UP run again after DOWN did not create index i on t'
  */
 export function describeRerunDifference(difference: SchemaDifference): string {
   const { kind, name } = difference.object;

@@ -46,10 +46,6 @@ export function settingName(setting: StoredSetting): string {
 /**
  * `ALTER DATABASE` giving `database` a stored setting, with its value quoted so PostgreSQL reads
  * back exactly what it stored. Pure.
- *
- * @example
- * alterDatabaseSql('aeturnis_verify_1', 'search_path="$user", app') // `ALTER DATABASE "aeturnis_verify_1" SET "search_path" TO '$user', 'app'`
- * alterDatabaseSql('aeturnis_verify_1', 'statement_timeout=5s')     // `ALTER DATABASE "aeturnis_verify_1" SET "statement_timeout" TO '5s'`
  */
 export function alterDatabaseSql(database: string, setting: StoredSetting): string {
   const name = settingName(setting);

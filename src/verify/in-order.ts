@@ -23,9 +23,6 @@ export interface VerifyInOrderOptions {
 /**
  * Verifies `migrations` in order on the scratch database: each one through a round trip (UP,
  * DOWN, compare, UP again), those up to `from` only applied.
- *
- * @example
- * const results = await verifyMigrations(migrations, scratch, { emit, signal, from: undefined, keepGoing: false, setupGiven: false });
  */
 export async function verifyMigrations(
   migrations: readonly Migration[],

@@ -20,9 +20,6 @@ export interface ScratchSetup {
 /**
  * Reads the setup file before anything touches a database; one line (exit 2) when it cannot be
  * read.
- *
- * @example
- * readScratchSetup('db/setup.sql') // { file: 'db/setup.sql', sql: 'CREATE SCHEMA IF NOT EXISTS app;\n' }
  */
 export function readScratchSetup(file: string | undefined): ScratchSetup | undefined {
   if (file === undefined) return undefined;
@@ -64,10 +61,6 @@ export async function runScratchSetup(client: pg.ClientBase, setup: ScratchSetup
  * When an UP fails on the scratch database because a schema or a role is missing, the cause is
  * usually not the migration but what the target got from outside the migrations: the error then
  * says so and names the way out. Returns the error unchanged otherwise. Pure.
- *
- * @example
- * withSetupHint(error, '--scratch-setup FILE')
- * // "0002_x.sql:2:14: UP failed: schema "app" does not exist (SQLSTATE 3F000) — the scratch database ... --scratch-setup FILE ..."
  */
 export function withSetupHint(error: MigrationSqlError, flag: string, given: boolean): MigrationSqlError {
   const missing = missingObject(error);

@@ -7,9 +7,6 @@ import type { Session, SessionOptions } from '../db/session.js';
 
 /**
  * A random name for a scratch database, recognisable in `\l` if one is ever left behind.
- *
- * @example
- * scratchDatabaseName() // 'aeturnis_verify_3f9a1c2e'
  */
 export function scratchDatabaseName(): string {
   return `aeturnis_verify_${randomBytes(4).toString('hex')}`;
@@ -18,10 +15,6 @@ export function scratchDatabaseName(): string {
 /**
  * Connection options for a database next to the target: the same server, user and settings,
  * another database name. Pure.
- *
- * @example
- * scratchConnection({ databaseUrl: 'postgres://app:pw@db/game' }, 'aeturnis_verify_1')
- * // { databaseUrl: 'postgres://app:pw@db/aeturnis_verify_1' }
  */
 export function scratchConnection(options: SessionOptions, database: string): SessionOptions {
   if (options.connection) {
@@ -110,9 +103,6 @@ interface SessionMark {
  * looks for the target session's backend (pid, application_name, and backend_start where it may
  * see it) in pg_stat_activity, in its own current_database(). Asked of the servers, not of the
  * URL text. Call before anything runs on the scratch connection; `drift` uses it too.
- *
- * @example
- * await assertNotTargetDatabase(targetSession.client, scratchSession.client, '--scratch-url');
  */
 export async function assertNotTargetDatabase(target: Session['client'], scratch: Session['client'], label: string): Promise<void> {
   const { rows } = await target.query<SessionMark>(
@@ -138,9 +128,6 @@ export async function assertNotTargetDatabase(target: Session['client'], scratch
 /**
  * A name no other session has, set on a probe connection of the target so the scratch side can
  * tell it apart from every other backend.
- *
- * @example
- * probeApplicationName() // 'aeturnis-probe-1a2b3c4d5e6f'
  */
 export function probeApplicationName(): string {
   return `aeturnis-probe-${randomBytes(6).toString('hex')}`;

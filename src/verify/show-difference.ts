@@ -19,10 +19,6 @@ const SLACK = 12;
  * Both values on one line each, shown whole when short, else a window around their difference:
  * the same context before it on both sides (`...` marking what was left out), the differing part,
  * a little after it. Pure.
- *
- * @example
- * showPair(`${'x'.repeat(200)} RETURN 1; END`, `${'x'.repeat(200)} RETURN 2; END`)
- * // { expected: '...xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx RETURN 1; END', actual: '...xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx RETURN 2; END' }
  */
 export function showPair(expected: string | null, actual: string | null): { expected: string; actual: string } {
   if (expected === null || actual === null) return { expected: shownAlone(expected), actual: shownAlone(actual) };

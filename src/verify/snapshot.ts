@@ -192,11 +192,6 @@ interface SnapshotRow {
 /**
  * Reads a schema snapshot of the connected database in one round trip, inside a read-only
  * transaction so every query sees the same state.
- *
- * @example
- * const before = await takeSnapshot(client);
- * await client.query(migration.up.sql);
- * const after = await takeSnapshot(client);
  */
 export async function takeSnapshot(client: pg.ClientBase): Promise<SchemaSnapshot> {
   const results = (await client.query(
@@ -217,9 +212,6 @@ export async function takeSnapshotInTransaction(client: pg.ClientBase): Promise<
 /**
  * Builds a snapshot from (kind, name, attrs) rows, dropping attributes that are null so a
  * missing attribute and an unset one compare equal. Pure.
- *
- * @example
- * snapshotFromRows([{ kind: 'index', name: 'i on t', attrs: { definition: 'CREATE INDEX ...' } }])
  */
 export function snapshotFromRows(rows: readonly SnapshotRow[]): SchemaSnapshot {
   const snapshot: SchemaSnapshot = new Map();

@@ -15,10 +15,6 @@ export interface VerifySummary {
 
 /**
  * Sums up a verify run. Pure.
- *
- * @example
- * summarizeVerify(result.migrations)
- * // { exitCode: 1, message: 'verify failed: 2 of 9 migrations do not round-trip (1 failed with an SQL error)', problems: [...], checked: 9 }
  */
 export function summarizeVerify(migrations: readonly VerifiedMigration[]): VerifySummary {
   const checked = migrations.filter((m) => m.outcome !== 'irreversible').length;

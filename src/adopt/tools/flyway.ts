@@ -9,9 +9,6 @@ const REPEATABLE_FILE = /^R__(.*)\.sql$/;
 /**
  * A repeatable migration's identity: its description (Flyway's key for it), from the script's
  * base name; it has no place among the versions.
- *
- * @example
- * repeatableId('views/R__player_views.sql') // { key: 'repeatable:player_views', order: [] }
  */
 function repeatableId(script: string): SourceId | undefined {
   const match = REPEATABLE_FILE.exec(script.slice(script.lastIndexOf('/') + 1));
@@ -21,9 +18,6 @@ function repeatableId(script: string): SourceId | undefined {
 /**
  * Flyway's identity of a version: its numbers without trailing zeros (`1.0` is `1`), ordered
  * number by number.
- *
- * @example
- * flywayId('1.1') // { key: '1.1', order: [1n, 1n] }
  */
 function flywayId(version: string): SourceId {
   if (!/^\d+(\.\d+)*$/.test(version)) return { key: `not a version: ${version}`, order: [] };

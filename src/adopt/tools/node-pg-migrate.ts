@@ -6,9 +6,6 @@ import { isoUtc } from './sql.js';
  * node-pg-migrate's identity of a migration, from its name (`1704447000000_create-players`):
  * the number it orders by (a 17-digit UTC prefix becomes its milliseconds, as `import` numbers
  * it) and the rest of the name.
- *
- * @example
- * nodePgMigrateId('20200513070724505_users') // { key: '1589353644505_users', order: [1589353644505n] }
  */
 function nodePgMigrateId(name: string): SourceId {
   const prefix = /^\d+/.exec(name)?.[0];

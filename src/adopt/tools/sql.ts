@@ -6,9 +6,6 @@
  * A timestamp column as exact ISO 8601 text in UTC (microseconds kept, so the journal row adopt
  * writes holds the very instant the tool recorded). A `timestamp` without time zone, as goose,
  * Flyway and node-pg-migrate write `now()` into, is read in the session's time zone.
- *
- * @example
- * isoUtc('run_on') // "pg_catalog.to_char(run_on::timestamptz AT TIME ZONE 'UTC', ...)"
  */
 export function isoUtc(column: string): string {
   return `pg_catalog.to_char(${column}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

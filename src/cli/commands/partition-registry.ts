@@ -91,9 +91,6 @@ function text(value: unknown): string | undefined {
 
 /**
  * What `register` did, in one line (`name` and `settings` as the API's qualifiedName and describeSettings give them).
- *
- * @example
- * registrationLine(registration, 'public.events', 'daily, ahead 7, retain 30 (drop)') // 'Registered public.events for partition upkeep: daily, ahead 7, retain 30 (drop)'
  */
 function registrationLine({ outcome, changes }: Pick<Registration, 'outcome' | 'changes'>, name: string, settings: string): string {
   if (outcome === 'registered') return `Registered ${name} for partition upkeep: ${settings}`;

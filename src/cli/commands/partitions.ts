@@ -42,9 +42,6 @@ export function registerPartitions(program: Command): void {
 /**
  * Parses `--ahead` (of `partitions` and `up`): a whole number of periods, checked before anything
  * connects against the largest maximum (days'); each table's own maximum is checked with its interval.
- *
- * @example
- * parseAhead('12') // 12
  */
 export function parseAhead(value: string): number {
   const ahead = parseNonNegativeInteger(value, '--ahead');

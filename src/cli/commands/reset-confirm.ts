@@ -13,9 +13,6 @@ export type ConfirmMode = 'go' | 'ask' | 'refuse';
 
 /**
  * `--force` goes ahead; otherwise a terminal on stdin is asked and anything else is refused.
- *
- * @example
- * confirmMode(false, undefined) // 'refuse' (stdin is a pipe or /dev/null)
  */
 export function confirmMode(force: boolean | undefined, stdinIsTerminal: boolean | undefined): ConfirmMode {
   if (force) return 'go';
@@ -31,10 +28,6 @@ export function offTerminalRefusal(): UsageError {
 
 /**
  * The question: which database, what goes, what comes back.
- *
- * @example
- * confirmQuestion({ database: 'app', schemas: ['public'], kept: [], journal: 'public.schema_migrations', migrations: 5, seeds: 0 })
- * // 'Reset database app? This drops schema public with all its data (the journal public.schema_migrations too), then applies 5 migrations. [y/N] '
  */
 export function confirmQuestion(target: ResetTarget): string {
   const { database, schemas, kept, journal, migrations, seeds } = target;
@@ -51,10 +44,6 @@ export function confirmQuestion(target: ResetTarget): string {
 
 /**
  * Only an explicit yes confirms; an empty answer is the default, no.
- *
- * @example
- * isYes(' Y ') // true
- * isYes('') // false
  */
 export function isYes(answer: string): boolean {
   return /^\s*y(es)?\s*$/i.test(answer);

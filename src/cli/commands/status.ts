@@ -91,9 +91,6 @@ function toJsonRow(row: MigrationStatus): Record<string, unknown> {
 
 /**
  * The rows as JSON, versions as JSON numbers even beyond 2^53 (JSON.stringify would round them).
- *
- * @example
- * statusJson(rows) // '[\n  {\n    "version": 9007199254740993, ...'
  */
 function statusJson(rows: MigrationStatus[]): string {
   return withExactVersions(JSON.stringify(rows.map(toJsonRow), null, 2));
