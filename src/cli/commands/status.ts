@@ -156,5 +156,13 @@ function countStates(rows: MigrationStatus[]): string {
   if (count('modified') > 0) parts.push(`${count('modified')} modified`);
   if (count('missing') > 0) parts.push(`${count('missing')} missing`);
   if (count('partial') > 0) parts.push(`${count('partial')} partial`);
-  return parts.join(', ');
+  return `${parts.join(', ')}${nextStep(count)}`;
+}
+
+/** What to run next, when the counts call for something. */
+function nextStep(count: (state: MigrationStatus['state']) => number): string {
+  if (count('modified') + count('missing') + count('partial') > 0) return ' (aeturnis-db validate says what to do about each)';
+  const pending = count('pending');
+  if (pending === 0) return '';
+  return ` (aeturnis-db up applies ${pending === 1 ? 'it' : 'them'})`;
 }
