@@ -2,6 +2,7 @@ import { InterruptedError, MigrationSqlError, signalOf } from '../errors.js';
 import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
+import { fileLockTimeoutMs } from '../migrations/statement-words.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from './journal-sql.js';
 import { pgErrorOf } from './pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
@@ -70,7 +71,17 @@ export async function runStatementByStatement(
     const retry = retries[index] ?? 'no-retry';
     try {
       await runStatement(
-        { context, migration, direction, watch, lockTimeout, invalidBefore, retry, where: `${migration.fileName}: ${failed}` },
+        {
+          context,
+          migration,
+          direction,
+          watch,
+          lockTimeout,
+          invalidBefore,
+          retry,
+          where: `${migration.fileName}: ${failed}`,
+          ownLockTimeoutMs: fileLockTimeoutMs(statements, index),
+        },
         statement.text,
       );
     } catch (error) {
@@ -109,6 +120,8 @@ interface StatementRun {
   retry: StatementRetry;
   /** `file: statement k of n (line L)`, for retry lines and errors. */
   where: string;
+  /** The lock_timeout the file has SET before this statement, which wins over the schedule's. */
+  ownLockTimeoutMs: number | undefined;
 }
 
 /**
@@ -122,7 +135,7 @@ async function runStatement(run: StatementRun, text: string): Promise<void> {
     {
       migration,
       direction: run.direction,
-      attempts: lockAttempts(retried ? context.lockRetries : 'off', migration.lockTimeoutMs),
+      attempts: lockAttempts(retried ? context.lockRetries : 'off', run.ownLockTimeoutMs ?? migration.lockTimeoutMs),
       watch: run.watch,
       retryable: (error) => retried && pgErrorOf(error)?.code === LOCK_NOT_AVAILABLE,
       whereOf: () => run.where,

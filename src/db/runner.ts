@@ -3,6 +3,7 @@ import { MigrationSqlError } from '../errors.js';
 import { runsWithoutTransaction, type Migration, type Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
+import { fileLockTimeoutMs } from '../migrations/statement-words.js';
 import { BlockerWatch } from './blockers.js';
 import { quoteLiteral } from './identifiers.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from './journal-sql.js';
@@ -60,7 +61,7 @@ export async function runMigration(context: RunContext, migration: Migration, di
       {
         migration,
         direction,
-        attempts: lockAttempts(context.lockRetries, migration.lockTimeoutMs),
+        attempts: lockAttempts(context.lockRetries, fileLockTimeoutMs(splitSqlStatements(section.sql)) ?? migration.lockTimeoutMs),
         watch,
         retryable: isMarkedLockRetryable,
         whereOf: (error) =>

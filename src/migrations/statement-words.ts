@@ -159,3 +159,39 @@ function skipDollarQuote(sql: string, dollar: number): number {
   const close = sql.indexOf(tag[0], dollar + tag[0].length);
   return close === -1 ? sql.length : close + tag[0].length;
 }
+
+const SET_LOCK_TIMEOUT = /^SET\s+(?:SESSION\s+|LOCAL\s+)?lock_timeout\s*(?:=|\s+TO)\s*(?:'\s*([^']*?)\s*'|(\d+(?:\.\d+)?\s*[a-z]*))$/i;
+const POSTGRES_TIME_UNITS_MS: Readonly<Record<string, number>> = {
+  '': 1,
+  us: 0.001,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/**
+ * The lock_timeout in ms that a `SET [SESSION | LOCAL] lock_timeout = …` statement sets (0: no
+ * timeout), read as PostgreSQL reads it (a bare number is milliseconds); undefined for any other
+ * statement, for DEFAULT, and for a value PostgreSQL would refuse.
+ */
+export function lockTimeoutSetBy(statement: string): number | undefined {
+  const match = SET_LOCK_TIMEOUT.exec(statement.trim());
+  if (!match) return undefined;
+  const value = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(match[1] ?? match[2] ?? '');
+  const unit = POSTGRES_TIME_UNITS_MS[(value?.[2] ?? '').toLowerCase()];
+  if (!value || unit === undefined) return undefined;
+  return Math.round(Number(value[1]) * unit);
+}
+
+/**
+ * The lock_timeout the file itself has set by the time its statement `index` runs (the last SET
+ * among statements 0..index), or undefined when it has set none: its own value wins over the
+ * lock-retry schedule's, so retry lines must report it.
+ */
+export function fileLockTimeoutMs(statements: readonly { text: string }[], index = statements.length - 1): number | undefined {
+  let set: number | undefined;
+  for (const statement of statements.slice(0, index + 1)) set = lockTimeoutSetBy(statement.text) ?? set;
+  return set;
+}

@@ -273,6 +273,29 @@ describe('lock retries', () => {
     expect(await columns('users')).toEqual(['id', 'name', 'email', 'phone', 'nick']);
   });
 
+  it("retry lines report the lock_timeout a migration SETs itself, not the schedule's (transactional and no-transaction)", async () => {
+    project.write('0002_email.sql', "-- UP\nSET lock_timeout = '250ms';\nALTER TABLE users ADD COLUMN email text;\n-- DOWN\n");
+    project.write(
+      '0003_phone.sql',
+      "-- aeturnis:no-transaction\n-- UP\nSET lock_timeout = '350ms';\nALTER TABLE users ADD COLUMN phone text;\n-- DOWN\n",
+    );
+    for (const [target, ms] of [
+      ['2', 250],
+      ['3', 350],
+    ] as const) {
+      const blocker = await holdLock();
+      const runner = start(['up', '--to', target, '--lock-retries', '100ms..1s,50ms,60s']);
+      await waitWhileRunning([runner], () => retryLines(runner.live.stdout).length >= 2, 'two retry lines');
+      await blocker.release();
+      const result = await runner.done;
+      expect(result.code).toBe(0);
+      for (const line of retryLines(result.stdout)) {
+        expect(line).toMatch(new RegExp(`lock not available within ${ms} ms, .* \\(lock_timeout ${ms} ms\\)$`));
+      }
+    }
+    expect(await columns('users')).toEqual(['id', 'name', 'email', 'phone']);
+  });
+
   it('no-transaction: a CREATE INDEX CONCURRENTLY that times out waiting for an old snapshot is retried after its INVALID index is dropped', async () => {
     project.write(
       '0002_index.sql',
