@@ -46,6 +46,18 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the call to fail, it succeeded');
 }
+/** Aborts once a statement containing `marker` is running (seen in pg_stat_activity), not after a guessed delay. */
+async function abortWhenRunning(marker: string, controller: AbortController): Promise<void> {
+  for (let tries = 0; tries < 400; tries++) {
+    const running = await db.query(
+      `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND strpos(query, $1) > 0`,
+      [marker],
+    );
+    if (running.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  controller.abort('SIGTERM');
+}
 const abc = () => {
   project.write('0001_a.sql', tableMigration('a'));
   project.write('0002_b.sql', tableMigration('b'));
@@ -275,7 +287,7 @@ describe('typed errors carry the exit code the CLI would use', () => {
         dir: project.migrationsDir,
         signal: controller.signal,
         onEvent: (e) => {
-          if (e.type === 'migration-start' && e.version === 2) setTimeout(() => controller.abort('SIGTERM'), 200);
+          if (e.type === 'migration-start' && e.version === 2) void abortWhenRunning('pg_sleep(20)', controller);
         },
       }),
     );

@@ -139,8 +139,11 @@ describe('verify', () => {
     child.stdout?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
     const done = collect(child, 30_000);
     const deadline = Date.now() + 15_000;
-    while (!/scratch database/.test(seen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300)); // inside pg_sleep
+    const sleeping = async () =>
+      (await db.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`))
+        .length > 0;
+    while (!(await sleeping()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toMatch(/scratch database/);
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(130);
