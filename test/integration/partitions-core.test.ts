@@ -3,11 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describePartitions } from '../../src/partitions/describe.js';
-import { maintainPartitions } from '../../src/partitions/ensure.js';
-import type { PartitionEvent } from '../../src/partitions/types.js';
+import { describePartitions } from '../../src/partitions/catalog.js';
+import { maintainPartitions } from '../../src/partitions/upkeep.js';
+import { type PartitionEvent, PartitionSetupError, PartitionSqlError } from '../../src/partitions/types.js';
 import { addPeriods, formatPeriod, partitionNameOf, periodOf } from '../../src/partitions/periods.js';
-import { PartitionSetupError, PartitionSqlError } from '../../src/partitions/errors.js';
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NOW = new Date('2026-11-15T12:00:00Z');
