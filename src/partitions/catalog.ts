@@ -214,6 +214,8 @@ export interface Target {
   table: string;
   info: TableInfo;
   key: KeyInfo;
+  /** The columns a row copy carries, quoted; read on the run's first move, then kept for its other periods. */
+  columns?: string[];
 }
 
 /**

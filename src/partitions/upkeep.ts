@@ -294,7 +294,8 @@ async function moveRows(
   defaultPartition: CatalogPartition,
 ): Promise<number> {
   const { table, info, key } = target;
-  const columns = (await readCopyableColumns(client, info)).join(', ');
+  target.columns ??= await readCopyableColumns(client, info);
+  const columns = target.columns.join(', ');
   const where = periodCondition(key, partition.period);
   const step = `moving rows of ${formatPeriod(partition.period)} from ${defaultPartition.name} to ${partition.name}`;
   const moved = await runStep(
