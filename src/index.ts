@@ -54,7 +54,7 @@ export type { LockRetries, LockRetrySchedule } from './api/lock-retries.js';
 export { lint, type LintOptions, type LintResult, type Finding as LintFinding, type FindingLevel as LintFindingLevel } from './api/lint.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
 export type { Migration, Section } from './migrations/parse.js';
-export type { PartitionDirective, RegistrationSettings } from './partitions/registry-options.js';
+export type { PartitionDirective, RegistrationSettings } from './partitions/registration.js';
 export type { JournalRow, MigrationStatus, MigrationState, PartialRow } from './migrations/status.js';
 export type {
   PartitionReport,

@@ -7,15 +7,16 @@ import {
   type RegisteredTable,
   type Registration,
 } from '../partitions/registry.js';
-import { parseRegisteredTable, parseRegistrationFlags, type RegistrationInput } from '../partitions/registry-options.js';
+import { parseRegisteredTable, parseRegistrationFlags, type RegistrationInput } from '../partitions/registration.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import type { CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
 export type { ListedTable, RegisteredTable, Registration };
-export { describeSettings } from '../partitions/registry-options.js';
+export { describeSettings } from '../partitions/registration.js';
 export { qualifiedName };
-export type { PartitionInterval, RetainMode } from '../partitions/registry.js';
+export type { PartitionInterval } from '../partitions/periods.js';
+export type { RetainMode } from '../partitions/registration.js';
 
 /**
  * The partition registry: which tables partition upkeep maintains, kept in the database

@@ -2,11 +2,11 @@ import { UsageError } from '../errors.js';
 import { parseTableName } from '../db/identifiers.js';
 import { LockRetriesExhaustedError } from '../db/lock-retry.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
-import { maintainPartitions } from '../partitions/ensure.js';
-import { runSettings } from '../partitions/options.js';
 import type { PartitionInterval } from '../partitions/periods.js';
 import { findRegistration, listRegistry } from '../partitions/registry.js';
-import type { MaintainPartitionsOptions, PartitionReport, RetainMode } from '../partitions/types.js';
+import type { RetainMode } from '../partitions/registration.js';
+import { type MaintainPartitionsOptions, type PartitionReport, runSettings } from '../partitions/types.js';
+import { maintainPartitions } from '../partitions/upkeep.js';
 import type { CommonOptions } from './options.js';
 import { type CommandScope, withSession } from './scope.js';
 

@@ -1,6 +1,6 @@
 import type { Migration } from '../migrations/parse.js';
 import type { PartialRow } from '../migrations/status.js';
-import { directivesRegisterSql, directivesUnregisterSql } from '../partitions/registry-sql.js';
+import { directivesRegisterSql, directivesUnregisterSql } from '../partitions/registry.js';
 import { derivedName, quoteLiteral } from './identifiers.js';
 
 /**

@@ -1,6 +1,6 @@
 import { durationMs } from '../config.js';
 import { MigrationFileError, UsageError } from '../errors.js';
-import { parseDirectiveArguments, type PartitionDirective } from '../partitions/registry-options.js';
+import { parseDirectiveArguments, type PartitionDirective } from '../partitions/registration.js';
 import { migrationChecksum, normalizeMigrationText } from './checksum.js';
 
 /** `<digits>_<name>.sql`; the name part may not be empty. */

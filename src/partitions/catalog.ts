@@ -1,17 +1,30 @@
 /**
  * Catalog reads of partition upkeep: the table (resolved like SQL resolves a name), its
  * partition key, its partitions with their bounds, names other relations already hold, the rows
- * waiting in the default partition, and whether the table's layout fits its interval. Reads
- * only; the caller owns the transaction, if any.
+ * waiting in the default partition, and whether the table's layout fits its interval; then the
+ * partition line of `status`, read without changing anything and without opening a transaction.
+ * Reads only; the caller owns the transaction, if any.
  */
 import type { ClientBase } from 'pg';
-import { parsePartitionBound } from './bounds.js';
-import { PartitionSetupError, PartitionSqlError } from './errors.js';
-import { judgeLayout } from './layout.js';
-import { type Period, INTERVAL_ADJECTIVE, defaultPartitionName, partitionNameOf, periodEnd, periodStart } from './periods.js';
-import type { ExistingPartition } from './plan.js';
 import { quoteIdentifier } from '../db/identifiers.js';
-import { type KeyType, boundLiteral, pgErrorInfo } from './sql.js';
+import { errorCode, pgErrorOf } from '../db/pg-error.js';
+import {
+  INTERVAL_ADJECTIVE,
+  type KeyType,
+  type PartitionInterval,
+  type Period,
+  boundLiteral,
+  defaultPartitionName,
+  parsePartitionBound,
+  partitionNameOf,
+  periodEnd,
+  periodOf,
+  periodStart,
+  periodsToEnsure,
+} from './periods.js';
+import { type ExistingPartition, judgeLayout } from './plan.js';
+import { statusLine } from './report.js';
+import { type PartitionDescription, type PartitionReport, PartitionSetupError, PartitionSqlError, type RunSettings } from './types.js';
 
 const KEY_TYPES: Record<number, KeyType> = { 1184: 'timestamptz', 1114: 'timestamp', 1082: 'date' };
 
@@ -47,7 +60,7 @@ export interface CatalogState {
 }
 
 /** The table `table` names (`to_regclass`: search_path, quoting rules), or null when there is none. */
-export async function resolveTable(client: ClientBase, table: string): Promise<TableInfo | null> {
+async function resolveTable(client: ClientBase, table: string): Promise<TableInfo | null> {
   let rows: Omit<TableInfo, 'sql'>[];
   try {
     rows = (
@@ -66,7 +79,7 @@ export async function resolveTable(client: ClientBase, table: string): Promise<T
 }
 
 /** The partition key; PartitionSetupError when it is not RANGE on one timestamp column. */
-export async function readKey(client: ClientBase, table: string, info: TableInfo): Promise<KeyInfo> {
+async function readKey(client: ClientBase, table: string, info: TableInfo): Promise<KeyInfo> {
   if (info.relkind !== 'p') {
     throw new PartitionSetupError(
       table,
@@ -178,7 +191,7 @@ async function readState(client: ClientBase, table: string, info: TableInfo, key
  * The partition key and the catalog state of a table whose layout fits the periods' interval;
  * PartitionSetupError for any other (not RANGE on one timestamp column, partitions of another grain).
  */
-export async function inspectTable(
+async function inspectTable(
   client: ClientBase,
   table: string,
   info: TableInfo,
@@ -194,6 +207,41 @@ export async function inspectTable(
     throw new PartitionSetupError(table, `${layout.problem}, but it is registered as ${INTERVAL_ADJECTIVE[interval]} (${fix})`);
   }
   return { key, state };
+}
+
+/** The table a run maintains: the name as given, and what the catalog says of it. */
+export interface Target {
+  table: string;
+  info: TableInfo;
+  key: KeyInfo;
+  /** The columns a row copy carries, quoted; read on the run's first move, then kept for its other periods. */
+  columns?: string[];
+}
+
+/**
+ * The table with its catalog state; null — recorded in the report — when it does not exist or
+ * cannot be managed and the run leaves such tables alone.
+ */
+export async function findTarget(
+  client: ClientBase,
+  settings: RunSettings,
+  report: PartitionReport,
+): Promise<{ target: Target; state: CatalogState } | null> {
+  const { table } = settings;
+  const info = await resolveTable(client, table);
+  if (!info && settings.strict) throw new PartitionSetupError(table, 'no such table (check the name, its schema and search_path)');
+  if (!info) return null;
+  Object.assign(report, { tableExists: true, schema: info.schema, relation: info.relname });
+  try {
+    const periods = periodsToEnsure(settings.now, settings.interval, settings.ahead);
+    const { key, state } = await inspectTable(client, table, info, periods);
+    Object.assign(report, { partitionKey: key.column, partitionKeyDef: key.definition });
+    return { target: { table, info, key }, state };
+  } catch (error) {
+    if (settings.strict || !(error instanceof PartitionSetupError)) throw error;
+    report.leftAlone = error.problem;
+    return null;
+  }
 }
 
 /** `col >= from AND col < to` for the period, cast to the key's type. */
@@ -233,4 +281,108 @@ export async function readCopyableColumns(client: ClientBase, info: TableInfo): 
     [info.oid],
   );
   return result.rows.map((row) => quoteIdentifier(row.attname));
+}
+
+/** The message and SQLSTATE of whatever `pg` threw. */
+export function pgErrorInfo(error: unknown): { message: string; code: string | undefined } {
+  const pgError = pgErrorOf(error);
+  return { message: pgError?.message ?? (error instanceof Error ? error.message : String(error)), code: pgError?.code ?? errorCode(error) };
+}
+
+const NOT_MANAGED = '(partition upkeep cannot manage it)';
+
+function emptyDescription(table: string, interval: PartitionInterval): PartitionDescription {
+  return {
+    table,
+    exists: false,
+    partitioned: false,
+    partitionKey: null,
+    partitions: [],
+    defaultPartition: null,
+    defaultRows: 0,
+    defaultRowsPast: 0,
+    interval,
+    firstPeriod: null,
+    lastPeriod: null,
+    count: 0,
+    problem: null,
+    summary: `${table} does not exist`,
+  };
+}
+
+/**
+ * Describes `table` as a table of `interval` partitions. Returns `exists: false` for a missing
+ * table and `partitioned: false` for a plain one; for one upkeep cannot manage (not RANGE on one
+ * timestamp column, an unreadable bound, partitions of another grain) it fills `problem` and
+ * says so in `summary` instead of throwing: `status` must still work. The default partition's
+ * rows are counted exactly, which scans it.
+ */
+export async function describePartitions(
+  client: ClientBase,
+  table = 'audit_log',
+  interval: PartitionInterval = 'month',
+  now: Date = new Date(),
+): Promise<PartitionDescription> {
+  const description = emptyDescription(table, interval);
+  const info = await resolveTable(client, table);
+  if (!info) return description;
+  description.exists = true;
+  if (info.relkind !== 'p') {
+    description.summary = `${table} is not partitioned`;
+    return description;
+  }
+  description.partitioned = true;
+  let read: { key: KeyInfo; partitions: CatalogPartition[] };
+  try {
+    const key = await readKey(client, table, info);
+    read = { key, partitions: await readPartitions(client, table, info, key) };
+  } catch (error) {
+    if (!(error instanceof PartitionSetupError)) throw error;
+    description.problem = error.message;
+    description.summary = `${error.message} ${NOT_MANAGED}`;
+    return description;
+  }
+  const { key, partitions } = read;
+  description.partitionKey = key.column;
+  const layout = judgeLayout(partitions, interval);
+  if (!layout.fits) {
+    description.problem = layout.problem;
+    description.summary = `${info.relname}: ${layout.problem} ${NOT_MANAGED}`;
+    return description;
+  }
+  await describeLayout(client, info, key, partitions, description, now);
+  return description;
+}
+
+/** Fills in the partitions, the periods they cover and the default partition's rows. */
+async function describeLayout(
+  client: ClientBase,
+  info: TableInfo,
+  key: KeyInfo,
+  partitions: CatalogPartition[],
+  description: PartitionDescription,
+  now: Date,
+): Promise<void> {
+  const { interval } = description;
+  description.partitions = partitions
+    .filter((partition) => !partition.isDefault)
+    .map(({ name, from, to }) => ({ name, from, to }))
+    .sort((first, second) => (first.from?.getTime() ?? -Infinity) - (second.from?.getTime() ?? -Infinity));
+  description.count = description.partitions.length;
+  const froms = description.partitions.flatMap((partition) => (partition.from ? [partition.from.getTime()] : []));
+  const tos = description.partitions.flatMap((partition) => (partition.to ? [partition.to.getTime()] : []));
+  if (froms.length > 0) description.firstPeriod = periodOf(new Date(Math.min(...froms)), interval);
+  if (tos.length > 0) description.lastPeriod = periodOf(new Date(Math.max(...tos) - 1), interval);
+  const defaultPartition = partitions.find((partition) => partition.isDefault);
+  if (defaultPartition) {
+    description.defaultPartition = defaultPartition.name;
+    const current = `${boundLiteral(periodStart(periodOf(now, interval)), key.type)}::${key.type}`;
+    const result = await client.query<{ total: string; past: string }>(
+      `SELECT count(*)::text AS total, count(*) FILTER (WHERE ${quoteIdentifier(key.column)} < ${current})::text AS past
+         FROM ${defaultPartition.sql}`,
+    );
+    description.defaultRows = Number(result.rows[0]?.total ?? 0);
+    description.defaultRowsPast = Number(result.rows[0]?.past ?? 0);
+  }
+  description.summary = statusLine(info.relname, description, now);
 }

@@ -1,11 +1,15 @@
 /**
  * Pure calendar arithmetic of partition periods — UTC days, ISO weeks (Monday to Monday), UTC
- * calendar months and UTC years — and the names their partitions get. No I/O and no dependence
- * on the machine's time zone: only the UTC calendar is read (`getUTC*`, `setUTCFullYear`), so
- * results are the same under any `TZ`. Every interval has one shape: a period is its interval
- * and an index counted from a fixed origin, so "the next one" is `index + 1` whatever the
- * interval.
+ * calendar months and UTC years — the names their partitions get, and partition bounds: how a
+ * period's bound is written as an SQL literal and how `pg_get_expr` prints one back. No I/O and
+ * no dependence on the machine's time zone: only the UTC calendar is read (`getUTC*`,
+ * `setUTCFullYear`), so results are the same under any `TZ`. Every interval has one shape: a
+ * period is its interval and an index counted from a fixed origin, so "the next one" is
+ * `index + 1` whatever the interval.
  */
+import { MAX_PERIODS_AHEAD } from '../config.js';
+import { quoteLiteral } from '../db/identifiers.js';
+
 /** How long each partition of a table is. */
 export type PartitionInterval = 'day' | 'week' | 'month' | 'year';
 
@@ -16,8 +20,6 @@ export interface Period {
   interval: PartitionInterval;
   index: number;
 }
-
-import { MAX_PERIODS_AHEAD } from '../config.js';
 
 const DAY_MS = 86_400_000;
 /** 1970-01-01 was a Thursday: the ISO week holding it began on Monday 1969-12-29, 3 days earlier. */
@@ -151,4 +153,90 @@ export function retentionCutoffOf(now: Date, interval: PartitionInterval, retain
 export function isoInstant(instant: Date): string {
   const iso = instant.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ (years 0..9999)
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}+00`;
+}
+
+/** `2026-11-01T00:00:00Z` for messages; `MINVALUE`/`MAXVALUE` for open ends. */
+function formatInstant(instant: Date | null, open: 'MINVALUE' | 'MAXVALUE'): string {
+  if (instant === null) return open;
+  return instant.toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** `[2026-11-01T00:00:00Z, 2026-12-01T00:00:00Z)`. */
+export function formatRange(from: Date | null, to: Date | null): string {
+  return `[${formatInstant(from, 'MINVALUE')}, ${formatInstant(to, 'MAXVALUE')})`;
+}
+
+/** The partition key types periods work on. */
+export type KeyType = 'timestamptz' | 'timestamp' | 'date';
+
+/** The bound literal of a period boundary (00:00 UTC of a day) for the key type. */
+export function boundLiteral(instant: Date, type: KeyType): string {
+  const iso = isoInstant(instant); // 'YYYY-MM-DD 00:00:00+00'
+  if (type === 'timestamptz') return quoteLiteral(iso);
+  if (type === 'timestamp') return quoteLiteral(iso.slice(0, -3));
+  return quoteLiteral(iso.slice(0, 10));
+}
+
+/*
+ * Bounds as `pg_get_expr(c.relpartbound, c.oid)` prints them, only split into their parts.
+ * Turning a literal into an instant is left to PostgreSQL (`catalog.ts`), because how a
+ * `timestamptz` literal prints depends on the session's `TimeZone` and `DateStyle`
+ * (`'2026-11-01 00:00:00+00'`, `'2026-11-01 14:00:00+14'`, `'01/11/2026 14:00:00 +14'` are one
+ * instant); casting the text back in the same session is the only robust reading.
+ */
+
+/** One side of a single-column range bound. */
+export type BoundValue = { kind: 'minvalue' } | { kind: 'maxvalue' } | { kind: 'literal'; text: string };
+
+/** A parsed bound expression. `unsupported` covers LIST/HASH bounds and multi-column ranges. */
+export type ParsedBound = { kind: 'default' } | { kind: 'range'; from: BoundValue; to: BoundValue } | { kind: 'unsupported'; text: string };
+
+/** Reads a quoted literal whose opening quote is at `start`. Returns its text and the index after `)`. */
+function readLiteral(text: string, start: number): { value: BoundValue; next: number } | null {
+  let literal = '';
+  let position = start + 1;
+  for (;;) {
+    if (position >= text.length) return null;
+    const char = text[position];
+    if (char === "'") {
+      if (text[position + 1] !== "'") break;
+      literal += "'"; // a doubled quote
+      position += 2;
+      continue;
+    }
+    literal += char;
+    position += 1;
+  }
+  position += 1; // the closing quote
+  if (text[position] !== ')') return null; // a typed constant or a second column: not ours
+  return { value: { kind: 'literal', text: literal }, next: position + 1 };
+}
+
+/** Reads one bound item starting at `start` (just after `(`). Returns the value and the index after `)`. */
+function readItem(text: string, start: number): { value: BoundValue; next: number } | null {
+  if (text[start] === "'") return readLiteral(text, start);
+  const close = text.indexOf(')', start);
+  if (close < 0) return null;
+  const word = text.slice(start, close).trim().toUpperCase();
+  if (word === 'MINVALUE') return { value: { kind: 'minvalue' }, next: close + 1 };
+  if (word === 'MAXVALUE') return { value: { kind: 'maxvalue' }, next: close + 1 };
+  return null;
+}
+
+/**
+ * Parses `DEFAULT` and single-column range bounds
+ * `FOR VALUES FROM (<lit>|MINVALUE) TO (<lit>|MAXVALUE)`; anything else is `unsupported`.
+ */
+export function parsePartitionBound(expr: string): ParsedBound {
+  const text = expr.trim();
+  if (/^DEFAULT$/i.test(text)) return { kind: 'default' };
+  const head = /^FOR\s+VALUES\s+FROM\s*\(/i.exec(text);
+  if (!head) return { kind: 'unsupported', text: expr };
+  const from = readItem(text, head[0].length);
+  if (!from) return { kind: 'unsupported', text: expr };
+  const mid = /^\s*TO\s*\(/i.exec(text.slice(from.next));
+  if (!mid) return { kind: 'unsupported', text: expr };
+  const to = readItem(text, from.next + mid[0].length);
+  if (!to || text.slice(to.next).trim() !== '') return { kind: 'unsupported', text: expr };
+  return { kind: 'range', from: from.value, to: to.value };
 }

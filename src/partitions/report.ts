@@ -1,17 +1,31 @@
 /**
- * The report of an upkeep run: filled in from the plan, summed up in one line, told as one event
- * per item (after the steps ended), and — for a run asked to fail on them — turned into an error
- * when periods were left without a partition because other relations hold their names. No I/O
- * besides the caller's `onEvent`.
+ * What upkeep tells. The report of a run: filled in from the plan, summed up in one line, told
+ * as one event per item (after the steps ended), and — for a run asked to fail on them — turned
+ * into an error when periods were left without a partition because other relations hold their
+ * names. Then the partition line of `status`: the periods a table's partitions cover, the gaps
+ * between them, and what the rows waiting in the default partition mean. Pure: no I/O besides
+ * the caller's `onEvent`.
  */
-import type { CatalogPartition } from './catalog.js';
-import { PartitionMonthsMissingError } from './errors.js';
-import type { RunSettings } from './options.js';
-import { type Period, defaultPartitionName, formatPeriod, partitionNameOf, periodEnd, periodStart } from './periods.js';
-import { type PartitionPlan, type PeriodConflict, formatRange } from './plan.js';
-import type { Target } from './steps.js';
-import type { PartitionEvent, PartitionReport } from './types.js';
 import { plural } from '../plural.js';
+import {
+  type PartitionInterval,
+  type Period,
+  defaultPartitionName,
+  formatPeriod,
+  formatRange,
+  partitionNameOf,
+  periodEnd,
+  periodOf,
+  periodStart,
+} from './periods.js';
+import type { PartitionPlan, PeriodConflict } from './plan.js';
+import {
+  type PartitionDescription,
+  type PartitionEvent,
+  type PartitionReport,
+  PartitionMonthsMissingError,
+  type RunSettings,
+} from './types.js';
 
 type EventSink = ((event: PartitionEvent) => void) | undefined;
 
@@ -47,19 +61,19 @@ export function emptyReport(settings: RunSettings): PartitionReport {
 /** What a run decided: its plan, the default partition as found, and (dry runs) the rows each new period would take. */
 export interface DecidedPlan {
   plan: PartitionPlan;
-  defaultPartition: CatalogPartition | null;
+  defaultPartition: { name: string } | null;
   movedRows: number[];
 }
 
-/** Records what the plan decided (for a dry run: what it would do). */
-export function recordPlan(report: PartitionReport, { info }: Target, { plan, defaultPartition, movedRows }: DecidedPlan): void {
+/** Records what the plan decided for the table whose bare relation name is `relname` (for a dry run: what it would do). */
+export function recordPlan(report: PartitionReport, relname: string, { plan, defaultPartition, movedRows }: DecidedPlan): void {
   report.periods = plan.periods;
   report.alreadyCovered = plan.alreadyCovered;
   report.conflicts = plan.conflicts;
   report.defaultProblem = plan.defaultProblem;
   report.retentionCutoff = plan.retentionCutoff;
   report.created = plan.create.map((period, index) => ({
-    name: partitionNameOf(info.relname, period),
+    name: partitionNameOf(relname, period),
     period,
     from: periodStart(period),
     to: periodEnd(period),
@@ -69,7 +83,7 @@ export function recordPlan(report: PartitionReport, { info }: Target, { plan, de
   if (report.retainMode === 'detach') report.detached = removed;
   else report.dropped = removed;
   if (defaultPartition) report.defaultPartition = { name: defaultPartition.name, created: false };
-  else if (plan.createDefault) report.defaultPartition = { name: defaultPartitionName(info.relname), created: true };
+  else if (plan.createDefault) report.defaultPartition = { name: defaultPartitionName(relname), created: true };
   else report.defaultPartition = null;
 }
 
@@ -211,4 +225,109 @@ export function concludeReport(report: PartitionReport, onEvent: EventSink, stri
     throw new PartitionMonthsMissingError(report.table, problem, report);
   }
   return report;
+}
+
+/*
+ * The status line. Which periods a table's partitions cover between its first and last period,
+ * and which periods in between have no partition at all (a gap, e.g. a month whose name a plain
+ * table holds).
+ */
+
+/** Consecutive periods, `first..last` (the same period for one). */
+export interface PeriodSpan {
+  first: Period;
+  last: Period;
+}
+
+export interface PeriodCoverage {
+  /** Runs of periods some partition overlaps, oldest first. */
+  covered: PeriodSpan[];
+  /** The periods between those runs that no partition overlaps. */
+  missing: PeriodSpan[];
+}
+
+interface IndexSpan {
+  first: number;
+  last: number;
+}
+
+/**
+ * Covered and missing periods of the range partitions given (`null` bounds: MINVALUE / MAXVALUE,
+ * clipped to the lowest finite lower bound and the highest finite upper bound). A period a
+ * partition covers only in part counts as covered: rows of it have somewhere to go.
+ */
+export function periodCoverage(ranges: readonly { from: Date | null; to: Date | null }[], interval: PartitionInterval): PeriodCoverage {
+  const indexOf = (date: Date): number => periodOf(date, interval).index;
+  const lastIndexOf = (upper: Date): number => indexOf(new Date(upper.getTime() - 1));
+  const froms = ranges.flatMap((range) => (range.from ? [indexOf(range.from)] : []));
+  const tos = ranges.flatMap((range) => (range.to ? [lastIndexOf(range.to)] : []));
+  if (froms.length === 0 || tos.length === 0) return { covered: [], missing: [] };
+  const lowest = Math.min(...froms);
+  const highest = Math.max(...tos);
+  const spans = ranges
+    .map((range) => ({
+      first: Math.max(lowest, range.from ? indexOf(range.from) : lowest),
+      last: Math.min(highest, range.to ? lastIndexOf(range.to) : highest),
+    }))
+    .filter((span) => span.first <= span.last)
+    .sort((earlier, later) => earlier.first - later.first);
+  const covered: IndexSpan[] = [];
+  const missing: IndexSpan[] = [];
+  for (const span of spans) {
+    const previous = covered[covered.length - 1];
+    if (previous && span.first <= previous.last + 1) {
+      previous.last = Math.max(previous.last, span.last);
+      continue;
+    }
+    if (previous) missing.push({ first: previous.last + 1, last: span.first - 1 });
+    covered.push({ ...span });
+  }
+  const toPeriods = (span: IndexSpan): PeriodSpan => ({ first: { interval, index: span.first }, last: { interval, index: span.last } });
+  return { covered: covered.map(toPeriods), missing: missing.map(toPeriods) };
+}
+
+/** `2026-11..2026-12, 2027-02`. */
+export function formatSpans(spans: readonly PeriodSpan[]): string {
+  return spans
+    .map(({ first, last }) => (first.index === last.index ? formatPeriod(first) : `${formatPeriod(first)}..${formatPeriod(last)}`))
+    .join(', ');
+}
+
+/** `2026-11..2027-02` for one run of periods (as always printed); `2026-11..2026-12, 2027-02` for several. */
+function formatCovered(covered: PeriodSpan[]): string {
+  const [only] = covered;
+  if (covered.length === 1 && only) return `${formatPeriod(only.first)}..${formatPeriod(only.last)}`;
+  return formatSpans(covered);
+}
+
+/**
+ * What the rows in the default partition mean: rows dated from the current period on are waiting
+ * for a partition upkeep will create once `ahead` reaches them; rows dated before it never will be.
+ */
+function defaultRowsAdvice(description: PartitionDescription, now: Date): string {
+  const { defaultRows, defaultRowsPast, interval } = description;
+  const future = defaultRows - defaultRowsPast;
+  const advice: string[] = [];
+  if (future > 0) advice.push(`${plural(future, 'row')} dated after the last partition: is --ahead too small?`);
+  if (defaultRowsPast > 0) {
+    const current = formatPeriod(periodOf(now, interval));
+    const them = defaultRowsPast === 1 ? 'it' : 'them';
+    advice.push(
+      `${plural(defaultRowsPast, 'row')} dated before ${current}, which upkeep never moves: create a partition for ${them} by hand, or delete ${them}`,
+    );
+  }
+  return advice.length > 0 ? ` (${advice.join('; ')})` : '';
+}
+
+/** `audit_log: 3 partitions, 2026-11..2026-12, 2027-02 (2027-01 missing); 2 rows in audit_log_default (...)`. */
+export function statusLine(relname: string, description: PartitionDescription, now: Date): string {
+  const { covered, missing } = periodCoverage(description.partitions, description.interval);
+  const gaps = missing.length > 0 ? ` (${formatSpans(missing)} missing)` : '';
+  const span = covered.length > 0 ? `, ${formatCovered(covered)}${gaps}` : '';
+  const rows =
+    description.defaultRows > 0
+      ? `; ${plural(description.defaultRows, 'row')} in ${description.defaultPartition}${defaultRowsAdvice(description, now)}`
+      : '';
+  const noDefault = description.defaultPartition ? '' : '; no default partition';
+  return `${relname}: ${plural(description.count, 'partition')}${span}${rows}${noDefault}`;
 }

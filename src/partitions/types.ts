@@ -1,16 +1,17 @@
 /**
- * The shapes partition upkeep takes and gives: its options, the report of a run, the events it
- * emits one per reported item, and the description `status` prints. Types only.
+ * What partition upkeep takes and gives: its options (checked and completed into the settings of
+ * a run before anything touches the database), the report of a run, the events it emits one per
+ * reported item, the description `status` prints, and its errors, in the project's exit-code
+ * categories (see `../errors.ts`). Pure.
  */
+import { AeturnisError, ExitCode, UsageError } from '../errors.js';
 import type { LockRetryEvent } from '../db/lock-retry.js';
 import type { LockRetries } from '../db/lock-retry-schedule.js';
-import type { PartitionInterval, Period } from './periods.js';
+import { INTERVALS, MAX_AHEAD, type PartitionInterval, type Period } from './periods.js';
 import type { CoveredPeriod, PeriodConflict } from './plan.js';
-import type { RetainMode } from './registry-options.js';
+import type { RetainMode } from './registration.js';
 
-export type { RetainMode };
-
-/** Options of {@link maintainPartitions} (`ensure.ts`). */
+/** Options of {@link maintainPartitions} (`upkeep.ts`). */
 export interface MaintainPartitionsOptions {
   /** The partitioned table, optionally schema-qualified (`app.audit_log`), resolved like SQL
    * (`to_regclass`: search_path, quoting rules). Default `'audit_log'`. */
@@ -43,6 +44,54 @@ export interface MaintainPartitionsOptions {
    * and not touched, the periods are warnings.
    */
   unmanaged?: 'fail' | 'leave-alone';
+}
+
+/** {@link MaintainPartitionsOptions} with every default filled in and every value checked. */
+export interface RunSettings {
+  table: string;
+  interval: PartitionInterval;
+  ahead: number;
+  retain: number | undefined;
+  retainMode: RetainMode;
+  dryRun: boolean;
+  now: Date;
+  /** `unmanaged: 'fail'`: a table or period upkeep cannot manage is an error, not a note. */
+  strict: boolean;
+  lockRetries: LockRetries | undefined;
+  signal: AbortSignal | undefined;
+  onEvent: ((event: PartitionEvent) => void) | undefined;
+}
+
+/** Fills in the defaults; throws PartitionSetupError (exit 2) naming the bad value. */
+export function runSettings(options: MaintainPartitionsOptions): RunSettings {
+  const table = options.table ?? 'audit_log';
+  const interval = options.interval ?? 'month';
+  const ahead = options.ahead ?? 3;
+  const now = options.now ?? new Date();
+  if (table.trim() === '') throw new PartitionSetupError(table, 'empty table name');
+  if (!INTERVALS.includes(interval))
+    throw new PartitionSetupError(table, `interval must be one of ${INTERVALS.join(', ')} (got ${interval})`);
+  if (!Number.isInteger(ahead) || ahead < 0) throw new PartitionSetupError(table, `--ahead must be an integer >= 0 (got ${ahead})`);
+  if (ahead > MAX_AHEAD[interval]) {
+    throw new PartitionSetupError(table, `--ahead must be at most ${MAX_AHEAD[interval]} for ${interval} partitions (got ${ahead})`);
+  }
+  if (options.retain !== undefined && (!Number.isInteger(options.retain) || options.retain < 0)) {
+    throw new PartitionSetupError(table, `--retain must be an integer >= 0 (got ${options.retain})`);
+  }
+  if (!Number.isFinite(now.getTime())) throw new PartitionSetupError(table, 'invalid "now" date');
+  return {
+    table,
+    interval,
+    ahead,
+    retain: options.retain,
+    retainMode: options.retainMode ?? 'drop',
+    dryRun: options.dryRun === true,
+    now,
+    strict: options.unmanaged === 'fail',
+    lockRetries: options.lockRetries,
+    signal: options.signal,
+    onEvent: options.onEvent,
+  };
 }
 
 /** A partition created (or, in a dry run, that would be created). */
@@ -122,7 +171,7 @@ export interface PartitionReport {
   summary: string;
 }
 
-/** A partition with its range, as listed by `describePartitions` (`describe.ts`). */
+/** A partition with its range, as listed by `describePartitions` (`catalog.ts`). */
 export interface PartitionInfo {
   name: string;
   from: Date | null;
@@ -152,4 +201,54 @@ export interface PartitionDescription {
   problem: string | null;
   /** One line for `status`, e.g. `audit_log: 4 partitions, 2026-11..2027-02; 3 rows in audit_log_default`. */
   summary: string;
+}
+
+/**
+ * The table exists but cannot be maintained: not partitioned, not RANGE-partitioned on a single
+ * `timestamptz`/`timestamp`/`date` column, an unreadable partition bound, or a name so long that
+ * `<table>_YYYY_MM` would exceed PostgreSQL's 63-byte identifier limit. Exit 2 (configuration).
+ */
+export class PartitionSetupError extends UsageError {
+  readonly table: string;
+  /** The message without the table name, e.g. `partitioned by LIST (kind); ...`. */
+  readonly problem: string;
+  constructor(table: string, problem: string) {
+    super(`${table}: ${problem}`);
+    this.table = table;
+    this.problem = problem;
+  }
+}
+
+/**
+ * Months that got no partition because another relation holds their name (a gap rows of those
+ * months fall through to the default partition), in a run asked to fail on that. Everything
+ * else the run did was committed; `report` says what. Exit 2.
+ */
+export class PartitionMonthsMissingError extends PartitionSetupError {
+  readonly report: PartitionReport;
+  constructor(table: string, problem: string, report: PartitionReport) {
+    super(table, problem);
+    this.report = report;
+  }
+}
+
+/**
+ * An SQL statement of partition upkeep failed; its step's transaction was rolled back and the
+ * steps before it stay done (`outcome` says so, or says what else stayed). Exit 1.
+ */
+export class PartitionSqlError extends AeturnisError {
+  readonly table: string;
+  readonly sqlState: string | undefined;
+  readonly pgMessage: string;
+  /** What was being done, e.g. `creating audit_log_2026_11`. */
+  readonly step: string;
+  constructor(opts: { table: string; step: string; pgMessage: string; sqlState?: string | undefined; outcome?: string }) {
+    const code = opts.sqlState ? ` (SQLSTATE ${opts.sqlState})` : '';
+    const outcome = opts.outcome ?? 'that step was rolled back; the steps before it stay done';
+    super(`${opts.table}: ${opts.step} failed: ${opts.pgMessage}${code}; ${outcome}`, ExitCode.sqlFailed);
+    this.table = opts.table;
+    this.step = opts.step;
+    this.pgMessage = opts.pgMessage;
+    this.sqlState = opts.sqlState;
+  }
 }

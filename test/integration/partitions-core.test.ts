@@ -2,12 +2,11 @@
 // database, created from the server in TEST_DATABASE_URL and dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
-import { describePartitions } from '../../src/partitions/describe.js';
-import { maintainPartitions } from '../../src/partitions/ensure.js';
-import type { PartitionEvent } from '../../src/partitions/types.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describePartitions } from '../../src/partitions/catalog.js';
+import { maintainPartitions } from '../../src/partitions/upkeep.js';
+import { type PartitionEvent, PartitionSetupError, PartitionSqlError } from '../../src/partitions/types.js';
 import { addPeriods, formatPeriod, partitionNameOf, periodOf } from '../../src/partitions/periods.js';
-import { PartitionSetupError, PartitionSqlError } from '../../src/partitions/errors.js';
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NOW = new Date('2026-11-15T12:00:00Z');
@@ -234,6 +233,21 @@ describe('maintainPartitions against PostgreSQL', { timeout: 60_000 }, () => {
       'audit_log: 13 partitions, 2026-11..2027-11; 2 rows in audit_log_default (1 row dated after the last partition: ' +
         'is --ahead too small?; 1 row dated before 2026-11, which upkeep never moves: create a partition for it by hand, or delete it)',
     );
+  });
+
+  it("the default partition's columns are read once per run, not once per month created", async () => {
+    const c = await freshDb();
+    await c.query(
+      `INSERT INTO audit_log (created_at, payload) VALUES ('2027-02-10 08:00:00+00', 'moved'), ('2027-05-10 08:00:00+00', 'moved')`,
+    );
+    const query = vi.spyOn(c, 'query');
+    const report = await maintainPartitions(c, { now: NOW, ahead: 8 });
+    expect(report.created).toHaveLength(9);
+    expect(report.created.reduce((sum, p) => sum + p.movedRows, 0)).toBe(2);
+    const columnReads = query.mock.calls.filter(
+      ([text]) => typeof text === 'string' && text.includes('pg_catalog.pg_attribute') && text.includes('attgenerated'),
+    );
+    expect(columnReads).toHaveLength(1);
   });
 
   it('a hand-made partition covering a month (any name, or several months) is respected, not duplicated', async () => {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockRetriesExhaustedError } from '../../src/db/lock-retry.js';
 import { parseLockRetries } from '../../src/db/lock-retry-schedule.js';
-import { maintainPartitions } from '../../src/partitions/ensure.js';
+import { maintainPartitions } from '../../src/partitions/upkeep.js';
 import type { PartitionEvent } from '../../src/partitions/types.js';
 import { type TestDatabase, createTestDatabase } from '../support/db.js';
 

@@ -6,13 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { MigrationFileError } from '../../src/errors.js';
 import { parseMigration } from '../../src/migrations/parse.js';
-import {
-  describeSettings,
-  parseDirectiveArguments,
-  parseRegistrationFlags,
-  settingChanges,
-} from '../../src/partitions/registry-options.js';
-import { directivesRegisterSql, registryOf } from '../../src/partitions/registry-sql.js';
+import { describeSettings, parseDirectiveArguments, parseRegistrationFlags, settingChanges } from '../../src/partitions/registration.js';
+import { directivesRegisterSql, registryOf } from '../../src/partitions/registry.js';
 import { usageErrorOf } from '../support/usage-error.js';
 
 describe('registration settings', () => {

@@ -1,6 +1,6 @@
 // The months a table's partitions cover, and the gaps between them, for the status line.
 import { describe, expect, it } from 'vitest';
-import { formatSpans, periodCoverage } from '../../src/partitions/coverage.js';
+import { formatSpans, periodCoverage } from '../../src/partitions/report.js';
 
 const range = (from: string | null, to: string | null) => ({
   from: from === null ? null : new Date(from),

@@ -1,8 +1,7 @@
 // Which audit_log layouts are ours (UTC calendar months, or no partitions yet) and which belong to
 // another tool (pg_partman daily, weekly, yearly, months of another time zone).
 import { describe, expect, it } from 'vitest';
-import { grainOf, judgeLayout } from '../../src/partitions/layout.js';
-import type { ExistingPartition } from '../../src/partitions/plan.js';
+import { type ExistingPartition, grainOf, judgeLayout } from '../../src/partitions/plan.js';
 
 const DAY = 86_400_000;
 const part = (name: string, from: string | null, to: string | null): ExistingPartition => ({

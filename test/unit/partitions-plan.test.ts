@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePartitionBound } from '../../src/partitions/bounds.js';
-import { type Period, formatPeriod } from '../../src/partitions/periods.js';
+import { type Period, formatPeriod, parsePartitionBound } from '../../src/partitions/periods.js';
 import { type ExistingPartition, planIsEmpty, planPartitions } from '../../src/partitions/plan.js';
 
 const at = (iso: string) => new Date(iso);

@@ -36,7 +36,7 @@ async function printStatus(output: Output, result: StatusResult, json: boolean):
   }
   output.data(await renderTable(result.migrations));
   output.info(countStates(result.migrations));
-  // Each line carries its own advice on rows waiting in the default partition (describe.ts).
+  // Each line carries its own advice on rows waiting in the default partition (partitions/report.ts).
   for (const table of result.partitionTables) output.info(table.summary);
   for (const problem of result.problems) output.warn(problem);
 }

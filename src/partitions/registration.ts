@@ -1,7 +1,7 @@
 /**
  * The settings of a table registered for partition upkeep, as `partitions register` and the
  * `-- aeturnis:partitions` directive read them (one grammar for both), checked and described.
- * Pure: no database here (registry-sql.ts builds the SQL, registry.ts runs it).
+ * Pure: no database here (registry.ts builds the SQL and runs it).
  */
 import { parseNonNegativeInteger } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -10,9 +10,6 @@ import { INTERVAL_ADJECTIVE, MAX_AHEAD, type PartitionInterval } from './periods
 
 /** What retention does with a partition it removes: drop it, or detach it and keep it as a plain table. */
 export type RetainMode = 'drop' | 'detach';
-
-export type { PartitionInterval };
-export { MAX_AHEAD };
 
 /** A registered table's settings (the key column is checked against the table, not chosen). */
 export interface RegistrationSettings {
@@ -57,8 +54,6 @@ const INTERVAL_WORDS: Readonly<Record<string, PartitionInterval>> = {
   year: 'year',
   yearly: 'year',
 };
-
-const ADJECTIVES = INTERVAL_ADJECTIVE;
 
 const UNITS: Readonly<Record<PartitionInterval, string>> = { day: 'days', week: 'weeks', month: 'months', year: 'years' };
 
@@ -137,7 +132,7 @@ function count(value: string | number, flag: string): number {
  */
 export function describeSettings(settings: Pick<RegistrationSettings, 'interval' | 'ahead' | 'retain' | 'retainMode'>): string {
   const retain = settings.retain === null ? '' : `, retain ${settings.retain} (${settings.retainMode})`;
-  return `${ADJECTIVES[settings.interval]}, ahead ${settings.ahead}${retain}`;
+  return `${INTERVAL_ADJECTIVE[settings.interval]}, ahead ${settings.ahead}${retain}`;
 }
 
 /** What upkeep keeps of a registration, as the registry stores it. */
@@ -150,7 +145,7 @@ export function settingChanges(before: StoredSettings, after: StoredSettings): s
   const retain = (s: StoredSettings): string => (s.retain === null ? 'none' : `${s.retain} (${s.retainMode})`);
   const changes: [string, string, string][] = [
     ['column', before.column, after.column],
-    ['interval', ADJECTIVES[before.interval], ADJECTIVES[after.interval]],
+    ['interval', INTERVAL_ADJECTIVE[before.interval], INTERVAL_ADJECTIVE[after.interval]],
     ['ahead', String(before.ahead), String(after.ahead)],
     ['retain', retain(before), retain(after)],
   ];
