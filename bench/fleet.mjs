@@ -180,7 +180,7 @@ async function main() {
  * failed target's em dash included), which cli-table3 would draw in quadratic time.
  */
 async function summaryTiming() {
-  const { summaryCells, renderSummary } = await import('../dist/cli/fleet-summary.js');
+  const { summaryCells, renderSummary } = await import('../dist/cli/fleet/summary.js');
   const plain = { green: (t) => t, yellow: (t) => t, red: (t) => t, cyan: (t) => t, gray: (t) => t };
   const outcomes = Array.from({ length: 5000 }, (_, i) => ({
     target: `tenant-${i}`,

@@ -75,7 +75,7 @@ function readCache(directory, buildKey, argv) {
   return undefined;
 }
 
-// A run over many databases sets a V8 flag (src/cli/fleet-memory.ts), and V8 accepts code only
+// A run over many databases sets a V8 flag (src/cli/fleet/run.ts), and V8 accepts code only
 // under the flags it was made with: such runs keep a cache of their own.
 function fleetSuffix(argv) {
   return argv.some((arg) => arg.startsWith('--targets')) ? '-fleet' : '';

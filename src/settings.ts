@@ -9,7 +9,7 @@
  *
  * A leaf, cheap to import (no pg, no I/O): the CLI reads it on every start.
  */
-import { parseSeconds } from './config.js';
+import { parseNonNegativeInteger, parseSeconds } from './config.js';
 import { UsageError } from './errors.js';
 
 /** The environment settings are read from (process.env unless a caller passes its own). */
@@ -42,6 +42,8 @@ export const SETTINGS = {
   // Read by bin/compile-cache.cjs before any of src/ loads (and before .env): listed so the
   // README's table is checked against it too.
   compileCache: { env: 'AETURNIS_COMPILE_CACHE' },
+  // Set by Kubernetes in each pod of an Indexed Job (0-based); `--shard auto/N` takes shard index + 1.
+  jobCompletionIndex: { env: 'JOB_COMPLETION_INDEX' },
 } as const satisfies Record<string, Setting>;
 
 /** The libpq variables that say where to connect (pg reads them itself). */
@@ -164,6 +166,12 @@ export function partitionsSetting(env?: Env): boolean {
   if (ON.includes(setting)) return true;
   if (OFF.includes(setting)) return false;
   throw new UsageError(`AETURNIS_PARTITIONS must be "on" or "off" (got "${value}")`);
+}
+
+/** JOB_COMPLETION_INDEX as a whole number (undefined when unset or empty), for `--shard auto/N`. */
+export function jobCompletionIndexSetting(env?: Env): number | undefined {
+  const value = envValue(SETTINGS.jobCompletionIndex.env, env);
+  return value === undefined ? undefined : parseNonNegativeInteger(value, SETTINGS.jobCompletionIndex.env);
 }
 
 /** AETURNIS_DEBUG: print stack traces of errors (any non-empty value). */

@@ -23,6 +23,7 @@ export {
 } from '../fleet/outcome.js';
 export type { FleetTarget } from '../fleet/targets.js';
 export type { NotStartedReason } from '../fleet/runner.js';
+export { targetsInShard, type Shard } from '../fleet/shard.js';
 
 /** The default number of targets running at once (one connection each). */
 export const DEFAULT_FLEET_CONCURRENCY = 4;

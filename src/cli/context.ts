@@ -16,7 +16,7 @@ export interface GlobalFlags {
   /** `--lock-retries SCHEDULE`, or false for `--no-lock-retries`. */
   lockRetries?: string | false;
   embeddedDir?: string;
-  /** Run on many databases (src/cli/fleet-flags.ts reads these). */
+  /** Run on many databases (src/cli/fleet/index.ts reads these). */
   targets?: string;
   targetsQuery?: string;
   concurrency?: string;
@@ -53,7 +53,7 @@ export async function commandContext(command: Command, options: { stdoutIsData?:
     lockTimeoutSeconds: secondsSetting(SETTINGS.lockTimeout, flags.lockTimeout),
     lockRetries: READS_WITHOUT_LOCKS.has(command.name()) ? undefined : lockRetries(flags.lockRetries),
     embeddedDir: flags.embeddedDir,
-    // A fleet run renders each target's events itself (fleet-run.ts), with its own live view.
+    // A fleet run renders each target's events itself (fleet/run.ts), with its own live view.
     onEvent: eventRenderer(output, { progress: flags.targets === undefined && flags.targetsQuery === undefined }),
     signal: interruption.signal,
   };

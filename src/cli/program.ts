@@ -15,7 +15,7 @@ import { registerTypes } from './commands/types.js';
 import { registerUp } from './commands/up.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
-import { addFleetJsonOption, assertFleetFlags } from './fleet-flags.js';
+import { addFleetJsonOption, assertFleetFlags } from './fleet/index.js';
 import { addCommandHelp } from './help.js';
 
 /** Set by the bundler (scripts/build.mjs) to the package's version; undefined in tsc's build. */
@@ -61,7 +61,8 @@ export function buildProgram(): Command {
     .option('--targets-query <sql>', 'run the command on every database this query returns (columns name, url), run on --database-url')
     .option('--concurrency <n>', 'with --targets: databases worked on at once, one connection each (default: 4)')
     .option('--fail-fast', 'with --targets: start no database after the first failure')
-    .option('--canary <n>', 'with --targets: run the first N databases first, the others only if all of them succeed');
+    .option('--canary <n>', 'with --targets: run the first N databases first, the others only if all of them succeed')
+    .option('--shard <i/n>', 'with --targets: only shard I of N (a stable split by name); auto/N takes I from JOB_COMPLETION_INDEX + 1');
 
   registerUp(program);
   registerDown(program);

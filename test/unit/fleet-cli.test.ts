@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetOutcome } from '../../src/api/fleet.js';
 import { usageErrorOf } from '../support/usage-error.js';
-import { printed, type FleetCommand, type PrintedResult } from '../../src/cli/fleet-command.js';
-import { fleetFlags } from '../../src/cli/fleet-flags.js';
-import { jsonLines } from '../../src/cli/fleet-json.js';
-import { activityOf, liveFrame, LiveView, type LiveState, type Terminal } from '../../src/cli/fleet-live.js';
-import type { Painter } from '../../src/cli/fleet-output.js';
+import { fleetFlags } from '../../src/cli/fleet/index.js';
+import { activityOf, liveFrame, LiveView, type LiveState, type Terminal } from '../../src/cli/fleet/run.js';
 import Table from 'cli-table3';
-import { doneLine, renderSummary, summaryCells } from '../../src/cli/fleet-summary.js';
+import {
+  doneLine,
+  type FleetCommand,
+  jsonLines,
+  type Painter,
+  type PrintedResult,
+  printed,
+  renderSummary,
+  summaryCells,
+} from '../../src/cli/fleet/summary.js';
 
 const plain: Painter = { green: (t) => t, yellow: (t) => t, red: (t) => t, cyan: (t) => t, gray: (t) => t };
 

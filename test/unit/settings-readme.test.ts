@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SETTING_VARIABLES } from '../../src/settings.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const VARIABLE = /\b(AETURNIS_[A-Z_]*[A-Z]|DATABASE_URL|NODE_ENV|PG[A-Z]+)\b/g;
+const VARIABLE = /\b(AETURNIS_[A-Z_]*[A-Z]|DATABASE_URL|NODE_ENV|JOB_COMPLETION_INDEX|PG[A-Z]+)\b/g;
 
 /** The section "## Configuration", up to the next second-level heading. */
 function configurationSection(markdown: string): string {

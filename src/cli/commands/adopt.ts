@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AdoptedMigration, AdoptResult } from '../../api/adopt.js';
 import { commandContext } from '../context.js';
-import { runOnTargets } from '../fleet.js';
+import { runOnTargets } from '../fleet/index.js';
 import type { Output } from '../output.js';
 import { plural } from '../../plural.js';
 

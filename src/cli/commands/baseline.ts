@@ -3,7 +3,7 @@ import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import type { BaselineResult } from '../../api/baseline.js';
 import { commandContext } from '../context.js';
-import { runOnTargets } from '../fleet.js';
+import { runOnTargets } from '../fleet/index.js';
 import { plural } from '../../plural.js';
 
 /** `baseline VERSION [--dry-run] [--json]` */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { commandContext } from '../context.js';
-import { runOnTargets } from '../fleet.js';
+import { runOnTargets } from '../fleet/index.js';
 
 /** `down [N] [--to VERSION] [--dry-run]` */
 export function registerDown(program: Command): void {

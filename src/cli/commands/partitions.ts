@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { MAX_PERIODS_AHEAD, parseNonNegativeInteger } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { commandContext } from '../context.js';
-import { runOnTargets } from '../fleet.js';
+import { runOnTargets } from '../fleet/index.js';
 import { registerPartitionRegistry } from './partition-registry.js';
 
 /**

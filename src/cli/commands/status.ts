@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { MigrationStatus, StatusResult } from '../../api/status.js';
 import { commandContext } from '../context.js';
-import { runOnTargets, type FleetStatusRow } from '../fleet.js';
-import { exactVersion, withExactVersions } from '../fleet-json.js';
+import { runOnTargets, type FleetStatusRow } from '../fleet/index.js';
+import { exactVersion, withExactVersions } from '../format.js';
 import { coloursPossible, type Output } from '../output.js';
 import { renderAsciiTable } from '../table.js';
 import { formatMs } from '../render.js';

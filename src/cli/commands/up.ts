@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseNonNegativeInteger } from '../../config.js';
 import { commandContext } from '../context.js';
-import { runOnTargets } from '../fleet.js';
+import { runOnTargets } from '../fleet/index.js';
 import { formatMs } from '../render.js';
 import { parseAhead } from './partitions.js';
 import { plural } from '../../plural.js';

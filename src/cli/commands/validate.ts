@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { commandContext } from '../context.js';
-import { runOnTargets } from '../fleet.js';
+import { runOnTargets } from '../fleet/index.js';
 
 /** `validate`: exit 0 when every applied migration matches its file and nothing is out of order. */
 export function registerValidate(program: Command): void {

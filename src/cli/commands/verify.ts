@@ -5,7 +5,7 @@ import type { MigratorEvent } from '../../api/events.js';
 import type { VerifiedMigration, VerifySummary } from '../../api/verify.js';
 import type { Output } from '../output.js';
 import { commandContext } from '../context.js';
-import { runOnTargets } from '../fleet.js';
+import { runOnTargets } from '../fleet/index.js';
 
 /**
  * `verify [--scratch-url URL] [--from VERSION] [--keep-going] [--scratch-setup FILE]`: exit 0 when every DOWN undoes its

@@ -1,10 +1,86 @@
-import type { TargetOutcome } from '../api/fleet.js';
-import type { PrintedResult } from './fleet-command.js';
-import type { Painter } from './fleet-output.js';
-import { formatMs } from './format.js';
-import { renderAsciiTable, type TableColours } from './table.js';
+import type { TargetOutcome } from '../../api/fleet.js';
+import type { CommonOptions } from '../../api/options.js';
+import { formatMs, withExactVersions } from '../format.js';
+import { coloursPossible } from '../output.js';
+import { renderAsciiTable, type TableColours } from '../table.js';
 
-/** The summary of a fleet run: a table (a matrix for status), or one JSON object per target. Pure but for cli-table3's lazy import. */
+/**
+ * What a fleet run prints of each target: the contract a command fills in (how its result
+ * reads), a target's last line, the summary table (a matrix for status) and the --json lines.
+ * Pure but for chalk's and cli-table3's lazy imports. Loaded only with --targets, but for its
+ * types, which index.ts uses.
+ */
+
+/** One row of the `status` matrix across a fleet. */
+export interface FleetStatusRow {
+  /** The newest applied version ('' when nothing is applied). */
+  version: string;
+  applied: number;
+  pending: number;
+  problems: string[];
+}
+
+/**
+ * A command as the fleet runs it: how to run it on one database, how to print that result
+ * without --targets, and how its result reads in the summary and in --json.
+ */
+export interface FleetCommand<R> {
+  /** Runs the command on one database: `options` are the command's own (with --targets: a target's URL and events). Throws on failure. */
+  run(options: CommonOptions): Promise<R>;
+  /** Prints the result of a run on one database (no --targets). */
+  report?(result: R): void | Promise<void>;
+  /** The summary shows version before → after: `track` for up and down, `reread` for commands recording rows without running migrations (adopt, baseline). */
+  journal?: 'track' | 'reread';
+  /** The summary's Result cell of a target that succeeded (default `ok`). */
+  describe?(result: R): string;
+  /** A target's `result` in --json (default: the result as it is). */
+  json?(result: R): unknown;
+  /** With this, the summary is a matrix: one row per target with its version, pending count and problems. */
+  statusRow?(result: R): FleetStatusRow;
+}
+
+/**
+ * What the fleet keeps of a target's result once it ends: only what the summary and --json
+ * print, so memory does not grow with the results of thousands of targets.
+ */
+export interface PrintedResult {
+  /** The Result cell (and the end of the target's last line). */
+  text: string;
+  /** Its `result` in --json (kept only with --json). */
+  json?: unknown;
+  /** Its row in the status matrix. */
+  statusRow?: FleetStatusRow | undefined;
+}
+
+/**
+ * Reduces a result to what will be printed of it.
+ */
+export function printed<R>(spec: FleetCommand<R>, result: R, json: boolean): PrintedResult {
+  return {
+    text: spec.describe ? spec.describe(result) : 'ok',
+    ...(json ? { json: spec.json ? spec.json(result) : result } : {}),
+    statusRow: spec.statusRow?.(result),
+  };
+}
+
+/** Colours of fleet output; identity functions when output is not coloured. */
+export interface Painter {
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+  cyan(text: string): string;
+  gray(text: string): string;
+}
+
+const PLAIN: Painter = { green: (t) => t, yellow: (t) => t, red: (t) => t, cyan: (t) => t, gray: (t) => t };
+
+/** The painter for `stream`: chalk (loaded only then) when colours are possible, NO_COLOR respected. */
+export async function painterFor(stream: NodeJS.WriteStream): Promise<Painter> {
+  if (!coloursPossible()) return PLAIN;
+  const { Chalk, supportsColor, supportsColorStderr } = await import('chalk');
+  const support = stream === process.stderr ? supportsColorStderr : supportsColor;
+  return support && support.level > 0 ? new Chalk({ level: support.level }) : PLAIN;
+}
 
 const NOT_STARTED: Record<string, string> = {
   'fail-fast': 'not started (--fail-fast)',
@@ -131,4 +207,41 @@ function narrowTable(head: string[], rows: string[][], colours: TableColours): s
   let restored = drawn;
   for (const [c, ascii] of standIn) restored = restored.split(ascii).join(c);
   return restored;
+}
+
+/**
+ * One JSON object per target, one a line, in the targets' order: `target`, its `state` and
+ * `exitCode`, `error`, for commands that change the journal the versions before and after and
+ * what was applied or rolled back, and the command's `result`.
+ */
+export function jsonLines(outcomes: readonly TargetOutcome<PrintedResult>[], tracked: boolean): string {
+  return outcomes
+    .map((outcome) =>
+      withExactVersions(
+        JSON.stringify({
+          target: outcome.target,
+          source: outcome.source,
+          url: outcome.url,
+          state: outcome.state,
+          exitCode: outcome.exitCode,
+          error: outcome.error ?? null,
+          notStarted: outcome.notStarted ?? null,
+          ms: Math.round(outcome.ms),
+          ...(tracked ? journalFields(outcome) : {}),
+          result: outcome.result?.json ?? null,
+        }),
+      ),
+    )
+    .join('\n');
+}
+
+/** What a command that changes the journal did to it: versions before and after, migrations applied and rolled back. */
+function journalFields(outcome: TargetOutcome<unknown>): Record<string, unknown> {
+  const { versions } = outcome;
+  return {
+    versionBefore: versions?.before ?? null,
+    versionAfter: versions?.after ?? null,
+    applied: outcome.applied,
+    rolledBack: outcome.rolledBack,
+  };
 }
