@@ -15,9 +15,7 @@ const table = (name: string, extra: Partial<TableRow> = {}): TableRow => ({
   bound: null,
   inherits: [],
   options: [],
-  columns: [
-    { name: 'id', type: 'integer', collation: null, notNull: true, default: null, identity: '', generated: null, sequence: null },
-  ],
+  columns: [{ name: 'id', type: 'integer', collation: null, notNull: true, default: null, identity: '', generated: null, sequence: null }],
   rowSecurity: false,
   forceRowSecurity: false,
   depth: 0,
@@ -84,7 +82,16 @@ describe('renderDump', () => {
                 generated: null,
                 sequence: { type: 'bigint', start: '1', increment: '1', min: '1', max: '9223372036854775807', cache: '1', cycle: false },
               },
-              { name: 'u', type: 'text', collation: null, notNull: false, default: null, identity: '', generated: 'upper(x)', sequence: null },
+              {
+                name: 'u',
+                type: 'text',
+                collation: null,
+                notNull: false,
+                default: null,
+                identity: '',
+                generated: 'upper(x)',
+                sequence: null,
+              },
             ],
           }),
         ],
@@ -102,7 +109,12 @@ describe('renderDump', () => {
     const text = renderDump(
       catalog({
         indexes: [
-          { table: 'public.log', name: 'log_at_idx', definition: 'CREATE INDEX log_at_idx ON ONLY public.log USING btree (at)', partitioned: true },
+          {
+            table: 'public.log',
+            name: 'log_at_idx',
+            definition: 'CREATE INDEX log_at_idx ON ONLY public.log USING btree (at)',
+            partitioned: true,
+          },
         ],
         comments: [{ target: 'TABLE public.t', text: "it's \\ fine" }],
         grants: [
@@ -127,7 +139,9 @@ describe('sequenceOptions', () => {
   it('leaves out what PostgreSQL picks by itself', () => {
     expect(sequenceOptions(base, true)).toBe('');
     expect(sequenceOptions({ ...base, type: 'integer', max: '2147483647' }, true)).toBe('AS integer');
-    expect(sequenceOptions({ ...base, increment: '-1', start: '-1', min: '-9223372036854775808', max: '-1' }, false)).toBe('INCREMENT BY -1');
+    expect(sequenceOptions({ ...base, increment: '-1', start: '-1', min: '-9223372036854775808', max: '-1' }, false)).toBe(
+      'INCREMENT BY -1',
+    );
   });
   it('names the rest', () => {
     expect(sequenceOptions({ ...base, start: '100', increment: '5', cache: '20', cycle: true }, false)).toBe(
