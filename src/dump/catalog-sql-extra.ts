@@ -1,6 +1,7 @@
 /**
  * The catalog queries of `dump` that span every kind of object: comments and privileges.
- * Same rules as catalog-sql.ts (empty search_path; `$1` the relations left out).
+ * Same rules as catalog-sql.ts (empty search_path; `$1` the relations left out). Foreign tables
+ * are not dumped, so neither are their comments and grants (the file must still load).
  */
 import { NOT_EXTENSION_MEMBER, USER_SCHEMA } from '../verify/snapshot.js';
 
@@ -12,13 +13,13 @@ const KEPT_TYPE = `${USER_SCHEMA('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.
   AND (t.typrelid = 0 OR (SELECT r.relkind FROM pg_class r WHERE r.oid = t.typrelid) = 'c')`;
 
 const RELATION_KIND = `CASE c.relkind WHEN 'v' THEN 'VIEW ' WHEN 'm' THEN 'MATERIALIZED VIEW ' WHEN 'S' THEN 'SEQUENCE '
-  WHEN 'i' THEN 'INDEX ' WHEN 'I' THEN 'INDEX ' WHEN 'f' THEN 'FOREIGN TABLE ' ELSE 'TABLE ' END`;
+  WHEN 'i' THEN 'INDEX ' WHEN 'I' THEN 'INDEX ' ELSE 'TABLE ' END`;
 const PROC_KIND = `CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END`;
 const TYPE_KIND = `CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END`;
 const ON_TABLE = (name: string, relation: string): string => `quote_ident(${name}) || ' ON ' || ${relation}::regclass::text`;
 
 /** SQL: a relation `c` whose comment belongs in the dump (an index only when its table is kept and it is no index partition). */
-const COMMENTED_RELATION = `${KEPT_RELATION} AND c.relkind <> 'c' AND (c.relkind NOT IN ('i', 'I') OR
+const COMMENTED_RELATION = `${KEPT_RELATION} AND c.relkind NOT IN ('c', 'f') AND (c.relkind NOT IN ('i', 'I') OR
   (NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.oid AND ${KEPT('i.indrelid')})))`;
 
 const d = (catalog: string, alias: string, oid: string): string =>
@@ -30,7 +31,7 @@ SELECT ${RELATION_KIND} || c.oid::regclass::text AS target, d.description AS tex
 UNION ALL
 SELECT 'COLUMN ' || c.oid::regclass::text || '.' || quote_ident(a.attname), d.description
   ${d('pg_class', 'c', 'c.oid')} JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
-  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE d.objsubid > 0 AND ${KEPT_RELATION}
+  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE d.objsubid > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'c') AND ${KEPT_RELATION}
 UNION ALL
 SELECT ${PROC_KIND} || p.oid::regprocedure::text, d.description
   ${d('pg_proc', 'p', 'p.oid')} JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${KEPT_PROC}
@@ -66,11 +67,11 @@ SELECT 'SCHEMA ' || quote_ident(n.nspname) AS target, NULL::text AS col, n.nspac
 UNION ALL
 SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || c.oid::regclass::text, NULL, c.relacl, c.relowner
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${KEPT_RELATION}
+ WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND ${KEPT_RELATION}
 UNION ALL
 SELECT 'TABLE ' || c.oid::regclass::text, quote_ident(a.attname), a.attacl, c.relowner
   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE a.attacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${KEPT_RELATION}
+ WHERE a.attacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm') AND ${KEPT_RELATION}
 UNION ALL
 SELECT ${PROC_KIND} || p.oid::regprocedure::text, NULL, p.proacl, p.proowner
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proacl IS NOT NULL AND ${KEPT_PROC}
