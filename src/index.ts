@@ -48,6 +48,7 @@ export {
 export type { CommonOptions } from './api/options.js';
 export type { MigratorEvent, RanMigration, PlannedMigration } from './api/events.js';
 export { generateTypes, type TypesOptions, type TypesResult } from './api/types.js';
+export { dumpSchema, type DumpOptions, type DumpResult } from './api/dump.js';
 export { LockRetriesExhaustedError, type LockRetryEvent } from './db/lock-retry.js';
 export type { Blocker } from './db/blockers.js';
 export type { LockRetries, LockRetrySchedule } from './api/lock-retries.js';

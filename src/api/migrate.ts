@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { recordEnvironment } from '../db/environment-record.js';
 import type { Migration } from '../migrations/parse.js';
 import { applyPending, assertPartitionStep, type ApplyResult, type PendingOptions } from './apply-pending.js';
@@ -7,10 +8,16 @@ import { withSession, type CommandScope } from './scope.js';
 export type { PartitionStep } from './apply-pending.js';
 
 /** Result of {@link migrate}. */
-export type MigrateResult = ApplyResult;
+export interface MigrateResult extends ApplyResult {
+  /** With `dump`: the schema as `dumpSchema` writes it, read after the run, still under the runner lock. */
+  dump?: string | undefined;
+}
 
 /** Options of {@link migrate}. */
-export interface MigrateOptions extends CommonOptions, PendingOptions {}
+export interface MigrateOptions extends CommonOptions, PendingOptions {
+  /** Read the schema dump at the end of a successful run (also when nothing was pending); not with `dryRun`. */
+  dump?: boolean | undefined;
+}
 
 /**
  * Applies every pending migration in order, each in its own transaction, under the runner
@@ -25,11 +32,17 @@ export interface MigrateOptions extends CommonOptions, PendingOptions {}
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   assertPartitionStep(options.partitions);
+  if (options.dump && options.dryRun) throw new UsageError('--dump cannot be used with --dry-run: a dry run changes nothing to dump');
   let migrations: Migration[] = [];
   const work = async (scope: CommandScope): Promise<MigrateResult> => {
     // Before anything is applied, so a run that fails part way is remembered too (reset and seed read it).
     if (!options.dryRun) await recordEnvironment(scope.session.client, scope.journal, options.env ?? process.env);
-    return applyPending(scope, migrations, options);
+    const result: MigrateResult = await applyPending(scope, migrations, options);
+    if (options.dump) {
+      const { readDump } = await import('./dump.js'); // loaded on use: plain `up` stays fast
+      result.dump = (await readDump(scope.session.client, scope.journal)).sql;
+    }
+    return result;
   };
   return withSession(options, work, options.dryRun ? undefined : {}, {
     // Read, parsed and hashed while the server starts the connection's backend.

@@ -26,7 +26,12 @@ interface CommandHelp {
 
 const HELP: Record<string, CommandHelp> = {
   up: {
-    examples: ['aeturnis-db up', 'aeturnis-db up --to 12 --dry-run', 'DATABASE_URL=postgres://app@db/game aeturnis-db up --no-partitions'],
+    examples: [
+      'aeturnis-db up',
+      'aeturnis-db up --to 12 --dry-run',
+      'aeturnis-db up --dump schema.sql',
+      'DATABASE_URL=postgres://app@db/game aeturnis-db up --no-partitions',
+    ],
     environment: [
       ...CONNECTION,
       MIGRATIONS,
@@ -76,6 +81,10 @@ const HELP: Record<string, CommandHelp> = {
     environment: [...CONNECTION, MIGRATIONS],
   },
   baseline: { examples: ['aeturnis-db baseline 42'], environment: [...CONNECTION, MIGRATIONS] },
+  dump: {
+    examples: ['aeturnis-db dump --out schema.sql', 'aeturnis-db up && aeturnis-db dump --out schema.sql --check   # in CI'],
+    environment: [...CONNECTION],
+  },
   types: {
     examples: ['aeturnis-db types --out src/db/schema.ts', 'aeturnis-db types --out src/db/schema.ts --check'],
     environment: [...CONNECTION, MIGRATIONS],

@@ -29,10 +29,12 @@ export function objectKey(object: Pick<SchemaObject, 'kind' | 'name'>): string {
   return `${object.kind} ${object.name}`;
 }
 
-const USER_SCHEMA = (nsp: string): string =>
+/** SQL: the schema alias `nsp` is not PostgreSQL's own (catalog, information_schema, toast, temp). */
+export const USER_SCHEMA = (nsp: string): string =>
   `${nsp}.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND ${nsp}.nspname NOT LIKE 'pg\\_temp\\_%' AND ${nsp}.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
 
-const NOT_EXTENSION_MEMBER = (catalog: string, oid: string): string =>
+/** SQL: the object `oid` of `catalog` does not belong to an extension. */
+export const NOT_EXTENSION_MEMBER = (catalog: string, oid: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend ext WHERE ext.classid = '${catalog}'::regclass AND ext.objid = ${oid} AND ext.deptype = 'e')`;
 
 /** User relations: tables, partitions, views, materialized views, sequences, foreign tables. */

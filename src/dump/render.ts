@@ -1,0 +1,215 @@
+/**
+ * `dump`'s text: the catalog rows as SQL that rebuilds the schema in an empty database, one
+ * object per block, sections in the order PostgreSQL needs them, blocks sorted by name within a
+ * section. Nothing in it depends on when or where it was read (no owners, OIDs, timestamps or
+ * versions), so the same schema gives the same bytes. Pure.
+ */
+import type { ConstraintRow, DumpCatalog, GrantRow, IndexRow, PolicyRow, TableRow, TriggerRow } from './model.js';
+import { compareText, viewsInDependencyOrder } from './order.js';
+import {
+  literal,
+  renderComposite,
+  renderDomain,
+  renderEnum,
+  renderRange,
+  renderSequence,
+  renderSequenceOwner,
+  renderTable,
+  renderView,
+} from './render-objects.js';
+
+const HEADER = `-- The database schema, written by aeturnis-db dump from the catalogs (no data).
+-- Load it into an empty database with psql -f; regenerate it with aeturnis-db dump --out FILE.
+
+SET check_function_bodies = false;
+SET client_min_messages = warning;
+SELECT pg_catalog.set_config('search_path', '', false);`;
+
+/** The catalog of a database with nothing in it (an embedded database not created yet). */
+export function emptyCatalog(): DumpCatalog {
+  return {
+    schemas: [],
+    extensions: [],
+    enums: [],
+    domains: [],
+    composites: [],
+    ranges: [],
+    sequences: [],
+    functions: [],
+    tables: [],
+    views: [],
+    constraints: [],
+    indexes: [],
+    triggers: [],
+    rules: [],
+    policies: [],
+    comments: [],
+    grants: [],
+    revokes: [],
+    managed: [],
+    journal: null,
+    migrations: [],
+  };
+}
+
+/** Blocks sorted by their key (the object's name). */
+function sorted<T>(rows: readonly T[], key: (row: T) => string, render: (row: T) => string | undefined): string[] {
+  return [...rows]
+    .sort((a, b) => compareText(key(a), key(b)))
+    .map(render)
+    .filter((block): block is string => block !== undefined);
+}
+
+/** The whole dump, ending with a newline. */
+export function renderDump(catalog: DumpCatalog): string {
+  const blocks = [
+    HEADER,
+    ...catalog.schemas.map((schema) => `CREATE SCHEMA IF NOT EXISTS ${schema};`).sort(compareText),
+    ...sorted(
+      catalog.extensions,
+      (e) => e.name,
+      (e) => `CREATE EXTENSION IF NOT EXISTS ${e.name} WITH SCHEMA ${e.schema};`,
+    ),
+    ...sorted(catalog.enums, (row) => row.name, renderEnum),
+    ...sorted(catalog.ranges, (row) => row.name, renderRange),
+    ...sorted(catalog.domains, (row) => row.name, renderDomain),
+    ...sorted(catalog.composites, (row) => row.name, renderComposite),
+    ...sorted(catalog.sequences, (row) => row.name, renderSequence),
+    ...sorted(
+      catalog.functions.filter((f) => !f.late),
+      (f) => f.name,
+      (f) => `${f.definition.trimEnd()};`,
+    ),
+    ...tableBlocks(catalog),
+    ...sorted(catalog.sequences, (row) => row.name, renderSequenceOwner),
+    ...viewsInDependencyOrder(catalog.views).map(renderView),
+    ...sorted(
+      catalog.functions.filter((f) => f.late),
+      (f) => f.name,
+      (f) => `${f.definition.trimEnd()};`,
+    ),
+    ...constraintBlocks(catalog.constraints),
+    ...sorted(catalog.indexes, (row) => `${row.table} ${row.name}`, renderIndex),
+    ...sorted(catalog.triggers, (row) => `${row.table} ${row.name}`, renderTrigger),
+    ...sorted(
+      catalog.rules,
+      (row) => `${row.table} ${row.name}`,
+      (row) => row.definition,
+    ),
+    ...rowSecurityBlocks(catalog),
+    ...sorted(
+      catalog.comments,
+      (row) => row.target,
+      (row) => `COMMENT ON ${row.target} IS ${literal(row.text)};`,
+    ),
+    ...grantBlocks(catalog.grants, catalog.revokes),
+    footer(catalog),
+  ];
+  return `${blocks.join('\n\n')}\n`;
+}
+
+/**
+ * Tables by name, then partitions level by level (a parent before its partitions); each
+ * partitioned table whose partitions upkeep manages says so in a comment line above it.
+ */
+function tableBlocks(catalog: DumpCatalog): string[] {
+  const managed = new Map(catalog.managed.map((table) => [table.name, table]));
+  const key = (row: TableRow): string => `${String(row.depth).padStart(3, '0')} ${row.name}`;
+  return sorted(catalog.tables, key, (row) => {
+    const upkeep = managed.get(row.name);
+    if (!upkeep) return renderTable(row);
+    const retain = upkeep.retain === null ? '' : `, retain ${upkeep.retain}`;
+    const note = `-- Partitions of ${row.name} are managed by aeturnis-db partition upkeep (${upkeep.interval}, ahead ${upkeep.ahead}${retain}): not in this file.`;
+    return `${note}\n${renderTable(row)}`;
+  });
+}
+
+/** Primary keys, unique, check and exclusion constraints first; foreign keys after them all (they need the keys). */
+function constraintBlocks(constraints: readonly ConstraintRow[]): string[] {
+  const render = (row: ConstraintRow): string => `ALTER TABLE ${row.table}\n    ADD CONSTRAINT ${row.name} ${row.definition};`;
+  const key = (row: ConstraintRow): string => `${row.table} ${row.name}`;
+  return [
+    ...sorted(
+      constraints.filter((row) => row.type !== 'f'),
+      key,
+      render,
+    ),
+    ...sorted(
+      constraints.filter((row) => row.type === 'f'),
+      key,
+      render,
+    ),
+  ];
+}
+
+/**
+ * pg_get_indexdef says `ON ONLY` for a partitioned table's index: loaded as is, it would be an
+ * invalid index with none on the partitions. Without ONLY it is created on every partition.
+ */
+function renderIndex(row: IndexRow): string {
+  if (!row.partitioned) return `${row.definition};`;
+  return `${row.definition.replace(`INDEX ${row.name} ON ONLY `, `INDEX ${row.name} ON `)};`;
+}
+
+function renderTrigger(row: TriggerRow): string {
+  const state = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' }[row.enabled];
+  return state ? `${row.definition};\nALTER TABLE ${row.table} ${state} TRIGGER ${row.name};` : `${row.definition};`;
+}
+
+const POLICY_COMMAND: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', '*': 'ALL' };
+
+function renderPolicy(row: PolicyRow): string {
+  const parts = [`CREATE POLICY ${row.name} ON ${row.table}`, `AS ${row.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'}`];
+  parts.push(`FOR ${POLICY_COMMAND[row.command] ?? 'ALL'}`, `TO ${row.roles.join(', ')}`);
+  if (row.using !== null) parts.push(`USING (${row.using})`);
+  if (row.check !== null) parts.push(`WITH CHECK (${row.check})`);
+  return `${parts.join('\n    ')};`;
+}
+
+/** Each table's ENABLE (and FORCE) ROW LEVEL SECURITY, then the policies. */
+function rowSecurityBlocks(catalog: DumpCatalog): string[] {
+  const enable = (row: TableRow): string | undefined => {
+    if (!row.rowSecurity && !row.forceRowSecurity) return undefined;
+    const lines = [];
+    if (row.rowSecurity) lines.push(`ALTER TABLE ${row.name} ENABLE ROW LEVEL SECURITY;`);
+    if (row.forceRowSecurity) lines.push(`ALTER TABLE ${row.name} FORCE ROW LEVEL SECURITY;`);
+    return lines.join('\n');
+  };
+  return [
+    ...sorted(catalog.tables, (row) => row.name, enable),
+    ...sorted(catalog.policies, (row) => `${row.table} ${row.name}`, renderPolicy),
+  ];
+}
+
+/**
+ * One block per object: its REVOKE from PUBLIC when the default was taken away, then its
+ * GRANT statements, privileges joined per grantee (and column), in a fixed order.
+ */
+function grantBlocks(grants: readonly GrantRow[], revokes: readonly string[]): string[] {
+  const byTarget = new Map<string, string[]>();
+  const add = (target: string, line: string): void => {
+    byTarget.set(target, [...(byTarget.get(target) ?? []), line]);
+  };
+  for (const target of revokes) add(target, `REVOKE ALL ON ${target} FROM PUBLIC;`);
+  const statements = new Map<string, { target: string; privileges: string[]; tail: string; column: string | null }>();
+  for (const grant of grants) {
+    const tail = `TO ${grant.grantee}${grant.grantable ? ' WITH GRANT OPTION' : ''}`;
+    const key = `${grant.target}\u0000${grant.column ?? ''}\u0000${tail}`;
+    const statement = statements.get(key) ?? { target: grant.target, privileges: [], tail, column: grant.column };
+    statement.privileges.push(grant.privilege);
+    statements.set(key, statement);
+  }
+  const ordered = [...statements].sort(([a], [b]) => compareText(a, b)).map(([, statement]) => statement);
+  for (const { target, privileges, tail, column } of ordered) {
+    const what = privileges.sort(compareText).map((privilege) => (column === null ? privilege : `${privilege} (${column})`));
+    add(target, `GRANT ${what.join(', ')} ON ${target} ${tail};`);
+  }
+  return [...byTarget].sort(([a], [b]) => compareText(a, b)).map(([, lines]) => lines.join('\n'));
+}
+
+/** The closing comment: which migrations built this schema (names only: a reviewer sees which one changed it). */
+function footer(catalog: DumpCatalog): string {
+  if (catalog.journal === null || catalog.migrations.length === 0) return '-- Applied migrations: none.';
+  const lines = catalog.migrations.map((m) => `--   ${m.version.padStart(4, '0')}_${m.name}`);
+  return [`-- Applied migrations (journal ${catalog.journal}):`, ...lines].join('\n');
+}
