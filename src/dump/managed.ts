@@ -7,7 +7,7 @@ import type { ClientBase } from 'pg';
 import type { JournalNames } from '../db/journal-sql.js';
 import { quoteIdentifier } from '../db/identifiers.js';
 import { readKey, readPartitions, resolveTable } from '../partitions/catalog.js';
-import { PartitionSetupError } from '../partitions/errors.js';
+import { PartitionSetupError } from '../partitions/types.js';
 import { INTERVAL_ADJECTIVE, type PartitionInterval, partitionNameOf, periodEnd, periodOf, periodStart } from '../partitions/periods.js';
 import type { ExistingPartition } from '../partitions/plan.js';
 import { readRegistry } from '../partitions/registry.js';

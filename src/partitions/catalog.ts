@@ -60,7 +60,7 @@ export interface CatalogState {
 }
 
 /** The table `table` names (`to_regclass`: search_path, quoting rules), or null when there is none. */
-async function resolveTable(client: ClientBase, table: string): Promise<TableInfo | null> {
+export async function resolveTable(client: ClientBase, table: string): Promise<TableInfo | null> {
   let rows: Omit<TableInfo, 'sql'>[];
   try {
     rows = (
@@ -79,7 +79,7 @@ async function resolveTable(client: ClientBase, table: string): Promise<TableInf
 }
 
 /** The partition key; PartitionSetupError when it is not RANGE on one timestamp column. */
-async function readKey(client: ClientBase, table: string, info: TableInfo): Promise<KeyInfo> {
+export async function readKey(client: ClientBase, table: string, info: TableInfo): Promise<KeyInfo> {
   if (info.relkind !== 'p') {
     throw new PartitionSetupError(
       table,
