@@ -446,7 +446,7 @@ describe('partitions', () => {
     expect(lines(register.stderr)).toEqual([expect.stringMatching(/^error: public\.audit_log is partitioned by LIST \(kind\)/)]);
     const status = await cli(['status']);
     expect(status.code).toBe(0);
-    expect(lines(status.stdout).at(-1)).toBe('0 applied, 6 pending');
+    expect(lines(status.stdout).at(-1)).toBe('0 applied, 6 pending (aeturnis-db up applies them)');
   });
 
   it('bad --ahead, --retain and --interval values exit 2 with one line naming the flag, before touching the database', async () => {
