@@ -250,7 +250,7 @@ describe('status and validate', () => {
     project.write('0001_a.sql', tableMigration('a'));
     const result = await cli(['status']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('0 applied, 1 pending');
+    expect(result.stdout).toContain('0 applied, 1 pending (aeturnis-db up applies it)');
     expect(await tables()).toEqual([]);
     expect((await cli(['validate'])).code).toBe(0);
   });

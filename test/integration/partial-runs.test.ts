@@ -32,7 +32,7 @@ describe('a no-transaction migration that stopped part way', () => {
     const status = await cli(['status']);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/│ 2 +│ events +│ partial \(up 2 of 4 statements\) +│/);
-    expect(status.stdout).toContain('1 applied, 0 pending, 1 partial');
+    expect(status.stdout).toContain('1 applied, 0 pending, 1 partial (aeturnis-db validate says what to do about each)');
     expect(status.stderr).toMatch(
       /warning: 0002_events\.sql is partially applied: statements 1-2 of 4 ran \(\d{4}-.*\); aeturnis-db up resumes at statement 3/,
     );
