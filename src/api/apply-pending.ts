@@ -4,7 +4,7 @@ import { journalChecksumSql } from '../db/journal-sql.js';
 import type { Migration } from '../migrations/parse.js';
 import { planUp, type RewrittenPlaceholder } from '../migrations/plan.js';
 import { MAX_AHEAD } from '../partitions/periods.js';
-import type { PartitionReport } from '../partitions/types.js';
+import { type PartitionReport, runSettings } from '../partitions/types.js';
 import type { PlannedMigration, RanMigration } from './events.js';
 import type { CommonOptions } from './options.js';
 import { registeredTables, runUpkeep } from './partitions.js';
@@ -54,6 +54,7 @@ export async function applyPending(
   const { rows, partial } = await readJournal(scope.session.client, scope.journal);
   const { pending, resume, rewritten } = planUp(migrations, rows, options, partial);
   const planned = pending.map(({ version, name, fileName }) => ({ version, name, fileName }));
+  if (options.partitions) await checkUpkeepOverrides(scope, pending, options.partitions);
   await recordRewrittenPlaceholders(scope, rewritten, options.dryRun === true);
   if (options.dryRun) {
     scope.emit({ type: 'plan', direction: 'up', migrations: planned });
@@ -96,6 +97,20 @@ export function assertPartitionStep(step: PartitionStep | false | undefined): vo
   if (ahead !== undefined && !(Number.isSafeInteger(ahead) && ahead >= 0 && ahead <= MAX_AHEAD.day)) {
     throw new UsageError(`partitions.ahead must be a whole number from 0 to ${MAX_AHEAD.day} (got ${ahead})`);
   }
+}
+
+/**
+ * `up --ahead N` checked, before any migration runs, against every table the step will keep: the
+ * registered ones and those the pending migrations register. `--ahead 150` is fine for a daily
+ * table and exit 2 for a monthly one — refused then with nothing applied, not after the migrations.
+ */
+async function checkUpkeepOverrides(scope: CommandScope, pending: readonly Migration[], step: PartitionStep): Promise<void> {
+  if (step.ahead === undefined) return;
+  const registered = (await registeredTables(scope)).map(({ table, interval }) => ({ table, interval }));
+  const registering = pending.flatMap((migration) =>
+    (migration.partitions ?? []).map((directive) => ({ table: directive.table.display, interval: directive.settings.interval })),
+  );
+  for (const table of [...registered, ...registering]) runSettings({ ...table, ahead: step.ahead });
 }
 
 /**

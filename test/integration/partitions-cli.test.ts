@@ -473,4 +473,16 @@ describe('partitions', () => {
     });
     expect(await sql(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).toEqual([]);
   });
+
+  it('up --ahead too large for a table its own migrations register is exit 2 before any migration runs', async () => {
+    const tooFar = await cli(['up', '--ahead', '150']);
+    expect(tooFar.code).toBe(2);
+    expect(lines(tooFar.stderr)).toEqual(['error: audit_log: --ahead must be at most 120 for month partitions (got 150)']);
+    expect(tooFar.stdout).toBe('');
+    expect(await sql(`SELECT to_regclass('users') AS users, to_regclass('audit_log') AS audit`)).toEqual([{ users: null, audit: null }]);
+    // Once audit_log is registered, the same check reads the registry.
+    expect((await cli(['up', '--to', '6'])).code).toBe(0);
+    expect((await cli(['up', '--ahead', '121'])).code).toBe(2);
+    expect((await cli(['up', '--ahead', '120'])).code).toBe(0);
+  });
 });
