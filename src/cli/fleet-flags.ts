@@ -8,7 +8,17 @@ import { UsageError } from '../errors.js';
  */
 
 /** The commands that accept --targets / --targets-query. */
-const FLEET_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'status', 'validate', 'verify', 'partitions', 'adopt', 'baseline']);
+const FLEET_COMMANDS: ReadonlySet<string> = new Set([
+  'up',
+  'down',
+  'status',
+  'validate',
+  'verify',
+  'partitions',
+  'adopt',
+  'baseline',
+  'drift',
+]);
 
 /** The fleet flags as commander reads them. */
 export interface FleetFlagValues {

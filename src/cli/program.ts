@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { registerAdopt } from './commands/adopt.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerDown } from './commands/down.js';
+import { registerDrift } from './commands/drift.js';
 import { registerImport } from './commands/import.js';
 import { registerLint } from './commands/lint.js';
 import { registerNew } from './commands/new.js';
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerValidate(program);
   registerVerify(program);
+  registerDrift(program);
   registerLint(program);
   registerNew(program);
   registerPartitions(program);
