@@ -68,23 +68,29 @@ export async function drift(options: DriftOptions = {}): Promise<DriftResult> {
   return withSession(options, async ({ session, journal }) => {
     const { rows, partial } = await readJournal(session.client, journal);
     const history = appliedHistory(migrations, rows, partial);
+    let dropping: Promise<void> | undefined;
     const build = async (): Promise<ExpectedSchema> => {
       const { table: _table, dir: _dir, migrationFiles: _files, ...connection } = options;
-      const built = await buildExpectedSchema({ ...connection, journal: journalTable(options) }, history.steps, emit);
-      options.onExpectedBuilt?.({ database: built.database, steps: built.steps, ms: built.ms });
-      return built;
+      const { schema, closed } = await buildExpectedSchema({ ...connection, journal: journalTable(options) }, history.steps, emit);
+      dropping = closed;
+      options.onExpectedBuilt?.({ database: schema.database, steps: schema.steps, ms: schema.ms });
+      return schema;
     };
-    const { schema, built } = await cache.get(history.key, build);
-    const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
-    const live = withoutExpectedObjects(read, await readExpectedRelations(session.client, journal));
-    const differences = driftBetween(schema.snapshot, live);
-    return {
-      drifted: differences.length > 0,
-      differences,
-      lines: differences.map(describeDrift),
-      summary: driftSummary(differences, history.applied),
-      applied: history.applied,
-      expected: { built, database: schema.database },
-    };
+    try {
+      const { schema, built } = await cache.get(history.key, build);
+      const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
+      const live = withoutExpectedObjects(read, await readExpectedRelations(session.client, journal));
+      const differences = driftBetween(schema.snapshot, live);
+      return {
+        drifted: differences.length > 0,
+        differences,
+        lines: differences.map(describeDrift),
+        summary: driftSummary(differences, history.applied),
+        applied: history.applied,
+        expected: { built, database: schema.database },
+      };
+    } finally {
+      await dropping;
+    }
   });
 }

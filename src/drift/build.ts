@@ -4,7 +4,7 @@ import { runMigration } from '../db/runner.js';
 import type { SessionOptions } from '../db/session.js';
 import { FRESH_SESSION } from '../db/session-state.js';
 import type { VerifyEmit } from '../verify/events.js';
-import { openScratchDatabase } from '../verify/scratch-database.js';
+import { openScratchDatabase, type ScratchDatabase } from '../verify/scratch-database.js';
 import { takeSnapshot, type SchemaSnapshot } from '../verify/snapshot.js';
 import { withDefaultGrants } from './default-grants.js';
 import { withoutExpectedObjects } from './expected-objects.js';
@@ -27,12 +27,20 @@ export interface BuildOptions extends SessionOptions {
   journal: TableName;
 }
 
+/** A built schema, and its scratch database being dropped meanwhile (never rejects). */
+export interface BuiltSchema {
+  schema: ExpectedSchema;
+  /** Dropping a database waits for a checkpoint (seconds on a busy server): the comparison need not wait for it. */
+  closed: Promise<void>;
+}
+
 /**
  * Builds the expected schema on a scratch database (verify's: created next to the target and
  * always dropped, or the empty one given): each step with its file's transaction semantics, in
  * one session, no lock and no lock retries (nobody else uses it), no partition upkeep, no seeds.
+ * Resolves once the schema is read; the caller awaits `closed` before it returns.
  */
-export async function buildExpectedSchema(options: BuildOptions, steps: readonly BuildStep[], emit: VerifyEmit): Promise<ExpectedSchema> {
+export async function buildExpectedSchema(options: BuildOptions, steps: readonly BuildStep[], emit: VerifyEmit): Promise<BuiltSchema> {
   const started = performance.now();
   const quiet: VerifyEmit = (event) => {
     if (event.type === 'verify-cleanup-failed')
@@ -42,28 +50,41 @@ export async function buildExpectedSchema(options: BuildOptions, steps: readonly
   const scratch = await openScratchDatabase({ ...options, resettable: false }, quiet);
   const onAbort = (): void => void scratch.session?.cancelRunningQuery();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  let snapshot: SchemaSnapshot;
   try {
-    const session = scratch.session;
-    const journal = scratch.journal;
-    if (!session || !journal) throw new Error(`scratch database ${scratch.name} is not open`);
-    const warn = (message: string): void => emit({ type: 'warning', message });
-    const context = { client: session.client, journal, baseline: FRESH_SESSION, warn, signal: options.signal };
-    for (const step of steps) {
-      const migration =
-        step.statements === undefined ? step.migration : truncatedMigration(step.migration, step.direction, step.statements);
-      try {
-        await runMigration(context, migration, step.direction);
-      } catch (error) {
-        throw onScratch(error, scratch.name);
-      }
-    }
-    const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
-    const snapshot = withoutExpectedObjects(read, await readExpectedRelations(session.client, journal));
-    return { snapshot, database: scratch.name, steps: steps.length, ms: performance.now() - started };
+    snapshot = await buildOn(scratch, steps, emit, options.signal);
+  } catch (error) {
+    await scratch.close();
+    throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await scratch.close();
   }
+  const schema = { snapshot, database: scratch.name, steps: steps.length, ms: performance.now() - started };
+  return { schema, closed: scratch.close() };
+}
+
+/** Runs the steps on the open scratch database and reads what they built. */
+async function buildOn(
+  scratch: ScratchDatabase,
+  steps: readonly BuildStep[],
+  emit: VerifyEmit,
+  signal: AbortSignal | undefined,
+): Promise<SchemaSnapshot> {
+  const session = scratch.session;
+  const journal = scratch.journal;
+  if (!session || !journal) throw new Error(`scratch database ${scratch.name} is not open`);
+  const warn = (message: string): void => emit({ type: 'warning', message });
+  const context = { client: session.client, journal, baseline: FRESH_SESSION, warn, signal };
+  for (const step of steps) {
+    const migration = step.statements === undefined ? step.migration : truncatedMigration(step.migration, step.direction, step.statements);
+    try {
+      await runMigration(context, migration, step.direction);
+    } catch (error) {
+      throw onScratch(error, scratch.name);
+    }
+  }
+  const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
+  return withoutExpectedObjects(read, await readExpectedRelations(session.client, journal));
 }
 
 /** An SQL failure while rebuilding says where it happened: on the scratch database, not the target. */
