@@ -7,13 +7,16 @@ import type { VerifyEmit } from '../verify/events.js';
 import { openScratchDatabase, type ScratchDatabase } from '../verify/scratch-database.js';
 import { takeSnapshot, type SchemaSnapshot } from '../verify/snapshot.js';
 import { withDefaultGrants } from './default-grants.js';
-import { withoutExpectedObjects } from './expected-objects.js';
+import type { ExpectedRelations } from './expected-objects.js';
 import { truncatedMigration, type BuildStep } from './history.js';
 import { readExpectedRelations } from './relations.js';
 
 /** The schema a history builds, with its expected objects (journal, managed partitions) left out. */
 export interface ExpectedSchema {
+  /** As read (default privileges written out); its expected objects are left out at comparison. */
   snapshot: SchemaSnapshot;
+  /** Its journal tables and registered tables. */
+  relations: ExpectedRelations;
   /** The scratch database it was built on (dropped unless given with scratchUrl). */
   database: string;
   /** Steps run (sections, or their first statements for a partial run). */
@@ -50,16 +53,16 @@ export async function buildExpectedSchema(options: BuildOptions, steps: readonly
   const scratch = await openScratchDatabase({ ...options, resettable: false }, quiet);
   const onAbort = (): void => void scratch.session?.cancelRunningQuery();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  let snapshot: SchemaSnapshot;
+  let built: { snapshot: SchemaSnapshot; relations: ExpectedRelations };
   try {
-    snapshot = await buildOn(scratch, steps, emit, options.signal);
+    built = await buildOn(scratch, steps, emit, options.signal);
   } catch (error) {
     await scratch.close();
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
-  const schema = { snapshot, database: scratch.name, steps: steps.length, ms: performance.now() - started };
+  const schema = { ...built, database: scratch.name, steps: steps.length, ms: performance.now() - started };
   return { schema, closed: scratch.close() };
 }
 
@@ -69,7 +72,7 @@ async function buildOn(
   steps: readonly BuildStep[],
   emit: VerifyEmit,
   signal: AbortSignal | undefined,
-): Promise<SchemaSnapshot> {
+): Promise<{ snapshot: SchemaSnapshot; relations: ExpectedRelations }> {
   const session = scratch.session;
   const journal = scratch.journal;
   if (!session || !journal) throw new Error(`scratch database ${scratch.name} is not open`);
@@ -83,8 +86,8 @@ async function buildOn(
       throw onScratch(error, scratch.name);
     }
   }
-  const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
-  return withoutExpectedObjects(read, await readExpectedRelations(session.client, journal));
+  const snapshot = await withDefaultGrants(session.client, await takeSnapshot(session.client));
+  return { snapshot, relations: await readExpectedRelations(session.client, journal) };
 }
 
 /** An SQL failure while rebuilding says where it happened: on the scratch database, not the target. */

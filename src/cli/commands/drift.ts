@@ -46,7 +46,7 @@ export function registerDrift(program: Command): void {
           if (result.drifted && options !== context.common) throw new DriftedError(result);
           return result;
         },
-        describe: (result) => result.summary,
+        describe: (result) => `no drift (${plural(result.applied, 'applied migration')})`,
         json: (result) => ({ drifted: result.drifted, differences: result.differences }),
         report: (result) => {
           if (flags.json) output.data(JSON.stringify({ drifted: result.drifted, differences: result.differences }, null, 2));
