@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeDrift, driftBetween, driftSummary } from '../../src/drift/describe.js';
+import { normalizedGrants } from '../../src/drift/default-grants.js';
 import { withoutExpectedObjects } from '../../src/drift/expected-objects.js';
 import { snapshotFromRows, type SchemaSnapshot } from '../../src/verify/snapshot.js';
 
@@ -69,5 +70,19 @@ describe('expected objects', () => {
       registered: ['audit_log'],
     });
     expect([...kept.keys()]).toEqual(['table audit_log', 'table audit_log_default', 'table other_2026_12']);
+  });
+});
+
+describe('grants made comparable', () => {
+  it("a grant to the object's owner is named (owner), so tables migrated by another role compare equal; the old spelling is replaced", () => {
+    const live = snap(['grant', 'SELECT on table users to app'], ['grant', 'SELECT on table users to reader']);
+    const rows = [
+      { prefix: 'SELECT on table users to ', grantee: 'app', to_owner: true, attrs: {} },
+      { prefix: 'SELECT on table users to ', grantee: 'reader', to_owner: false, attrs: {} },
+    ];
+    const scratchRows = [{ prefix: 'SELECT on table users to ', grantee: 'postgres', to_owner: true, attrs: {} }];
+    const normalized = normalizedGrants(live, rows);
+    expect([...normalized.keys()].sort()).toEqual(['grant SELECT on table users to (owner)', 'grant SELECT on table users to reader']);
+    expect(driftBetween(normalizedGrants(snap(), scratchRows), normalized).map((d) => d.name)).toEqual(['SELECT on table users to reader']);
   });
 });
