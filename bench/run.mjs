@@ -8,7 +8,8 @@
 //
 // Options: --runs K (default 7), --sizes 50,300, --only up,down,startup,embedded,partitions,big,many,
 // partition-load (min(K, 3) runs, 1 with --quick; ~35 s each) (and audit-trigger, only when named:
-// UPDATE cost of the audit trail, bench/audit-trigger.mjs), --big-mb 20, --many 10000,
+// UPDATE cost of the audit trail, bench/audit-trigger.mjs; and drift, only when named: drift vs up,
+// fleet drift vs fleet status, bench/drift.mjs, --drift-fleet N, default 200), --big-mb 20, --many 10000,
 // --markdown (also print the table as Markdown), --out FILE,
 // --compare PATH (another build's bin/aeturnis-db.js, measured alongside: before/after a change),
 // --skip ID,... (leave out cases whose id contains one of these, e.g. psql-files).
@@ -31,6 +32,7 @@ import {
   writeManyMigrations,
 } from './corpus.mjs';
 import { benchAuditTrigger, renderAuditTrigger } from './audit-trigger.mjs';
+import { benchDrift } from './drift.mjs';
 import { cleanEnv, fmtMs, haveGnuTime, markdownTable, runProcess, Server, stats, textTable } from './lib.mjs';
 import { ensurePeers } from './peers.mjs';
 import { benchPartitionLoad, LOAD, partitionLoadTable, partitionLoadTargets } from './partition-load.mjs';
@@ -54,6 +56,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
     compare: { type: 'string' },
     skip: { type: 'string' },
+    'drift-fleet': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -145,6 +148,8 @@ const results = [];
 const notes = [];
 /** The audit trigger's own table (ops/s, µs per update), printed after the main one. */
 let auditReport;
+/** The drift scenario's own table (two ratios), printed after the main one. */
+let driftReport;
 let partitionLoad; // the partition-load scenario's own results (latencies per phase, not one time per run)
 
 /**
@@ -261,6 +266,7 @@ async function main() {
     if (ONLY.has('big')) await benchBig(server, gnuTime);
     if (ONLY.has('many')) await benchMany(server);
     if (ONLY.has('audit-trigger')) await benchAudit(server);
+    if (ONLY.has('drift')) await benchDriftScenario(server);
     if (ONLY.has('partition-load')) await benchPartitionUpkeep(server);
   } finally {
     await server.dropOrphans().catch(() => {});
@@ -297,6 +303,7 @@ async function main() {
   process.stdout.write(`${results.length ? `\n${table.text}\n` : ''}\n${renderTargets(targets)}\n`);
   if (slopes.length) process.stdout.write(`\n${renderSlopes(slopes)}\n`);
   if (auditReport) process.stdout.write(`\nThe audit trail's cost per UPDATE (medians, same connection, same run):\n${auditReport}\n`);
+  if (driftReport) process.stdout.write(`\nDrift (whole processes, same run; ratio to the line above it):\n${driftReport}\n`);
   if (partitionLoad) process.stdout.write(`\n${partitionLoadSummary()}\n`);
   if (notes.length) process.stdout.write(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
   process.stdout.write(
@@ -903,6 +910,15 @@ async function benchAudit(server) {
   const audit = await benchAuditTrigger(server, { runs: RUNS, updates, log });
   for (const r of audit) results.push({ ...r, group: 'audit-trigger', tool: 'postgres', ref: null, runs: r.samplesMs.length });
   auditReport = renderAuditTrigger(audit);
+}
+
+// drift on the 300-migration corpus vs up, fleet drift vs fleet status (bench/drift.mjs)
+
+async function benchDriftScenario(server) {
+  const fleetSize = Number(flags['drift-fleet'] ?? (quick ? 10 : 200));
+  const options = { runs: Math.min(RUNS, quick ? 1 : 3), migrations: quick ? 50 : 300, fleetSize, fleetMigrations: 20 };
+  const { report } = await benchDrift(server, { ...options, work: WORK, cli: CLI, node: NODE, env, log });
+  driftReport = report;
 }
 
 // ------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ export { seed, type SeedOptions } from './api/seed.js';
 export { reset, type ResetOptions, type ResetResult, type ResetTarget } from './api/reset.js';
 export { createMigration } from './api/create.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifiedMigration, type VerifyEvent } from './api/verify.js';
+export { drift, ExpectedSchemaCache, type DriftOptions, type DriftResult, type DriftDifference } from './api/drift.js';
 export { importMigrations, type ImportOptions, type ImportResult, type ImportedMigration, type ImportTool } from './api/import.js';
 export { adopt, type AdoptOptions, type AdoptResult, type AdoptedMigration, type AdoptTool } from './api/adopt.js';
 export { baseline, type BaselineOptions, type BaselineResult } from './api/baseline.js';

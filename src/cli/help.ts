@@ -54,6 +54,10 @@ const HELP: Record<string, CommandHelp> = {
     examples: ['aeturnis-db verify', 'aeturnis-db verify --scratch-url postgres://ci@localhost/scratch'],
     environment: [...CONNECTION, MIGRATIONS, RUNNER],
   },
+  drift: {
+    examples: ['aeturnis-db drift', "aeturnis-db drift --json | jq '.differences[]'", 'aeturnis-db drift --targets tenants.txt'],
+    environment: [...CONNECTION, MIGRATIONS],
+  },
   lint: {
     examples: ['aeturnis-db lint', 'aeturnis-db lint --all --json', 'aeturnis-db lint migrations/0007_add_index.sql'],
     environment: [MIGRATIONS],

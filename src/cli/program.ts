@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { registerAdopt } from './commands/adopt.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerDown } from './commands/down.js';
+import { registerDrift } from './commands/drift.js';
 import { registerDump } from './commands/dump.js';
 import { registerImport } from './commands/import.js';
 import { registerLint } from './commands/lint.js';
@@ -71,6 +72,8 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerValidate(program);
   registerVerify(program);
+  registerDrift(program);
+  registerDump(program);
   registerLint(program);
   registerNew(program);
   registerPartitions(program);
@@ -80,7 +83,6 @@ export function buildProgram(): Command {
   registerAdopt(program);
   registerBaseline(program);
   registerTypes(program);
-  registerDump(program);
   addCommandHelp(program);
   addFleetJsonOption(program);
   program.hook('preAction', (_program, action) => assertFleetFlags(action)); // exit 2 before anything runs

@@ -37,7 +37,7 @@ describe('fleet flags', () => {
       /^--database-url is not used with --targets FILE/,
     );
     expect(usageErrorOf(() => fleetFlags({ targets: 'a' }, 'seed'))).toMatch(
-      /^--targets works with up, down, status, validate, verify, partitions, adopt, baseline; not with seed$/,
+      /^--targets works with up, down, status, validate, verify, partitions, adopt, baseline, drift; not with seed$/,
     );
     expect(usageErrorOf(() => fleetFlags({ targets: 'a', concurrency: '0' }, 'up'))).toBe('--concurrency must be at least 1 (got "0")');
     expect(usageErrorOf(() => fleetFlags({ targets: 'a', canary: 'two' }, 'up'))).toMatch(/^--canary must be a whole number/);

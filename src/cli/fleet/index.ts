@@ -32,7 +32,17 @@ export async function runOnTargets<R>(command: Command, context: CommandContext,
 }
 
 /** The commands that accept --targets / --targets-query. */
-const FLEET_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'status', 'validate', 'verify', 'partitions', 'adopt', 'baseline']);
+const FLEET_COMMANDS: ReadonlySet<string> = new Set([
+  'up',
+  'down',
+  'status',
+  'validate',
+  'verify',
+  'partitions',
+  'adopt',
+  'baseline',
+  'drift',
+]);
 
 /** The fleet flags as commander reads them. */
 export interface FleetFlagValues {

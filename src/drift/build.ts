@@ -1,0 +1,103 @@
+import { MigrationSqlError } from '../errors.js';
+import type { TableName } from '../db/identifiers.js';
+import { runMigration } from '../db/runner.js';
+import type { SessionOptions } from '../db/session.js';
+import { FRESH_SESSION } from '../db/session-state.js';
+import type { VerifyEmit } from '../verify/events.js';
+import { openScratchDatabase, type ScratchDatabase } from '../verify/scratch-database.js';
+import { takeSnapshot, type SchemaSnapshot } from '../verify/snapshot.js';
+import { withDefaultGrants } from './default-grants.js';
+import type { ExpectedRelations } from './expected-objects.js';
+import { truncatedMigration, type BuildStep } from './history.js';
+import { readExpectedRelations } from './relations.js';
+
+/** The schema a history builds, with its expected objects (journal, managed partitions) left out. */
+export interface ExpectedSchema {
+  /** As read (default privileges written out); its expected objects are left out at comparison. */
+  snapshot: SchemaSnapshot;
+  /** Its journal tables and registered tables. */
+  relations: ExpectedRelations;
+  /** The scratch database it was built on (dropped unless given with scratchUrl). */
+  database: string;
+  /** Steps run (sections, or their first statements for a partial run). */
+  steps: number;
+  ms: number;
+}
+
+/** What building needs: the target's connection options (the scratch database goes next to it), or a scratch URL. */
+export interface BuildOptions extends SessionOptions {
+  scratchUrl?: string | undefined;
+  journal: TableName;
+}
+
+/** A built schema, and its scratch database being dropped meanwhile (never rejects). */
+export interface BuiltSchema {
+  schema: ExpectedSchema;
+  /** Dropping a database waits for a checkpoint (seconds on a busy server): the comparison need not wait for it. */
+  closed: Promise<void>;
+}
+
+/**
+ * Builds the expected schema on a scratch database (verify's: created next to the target and
+ * always dropped, or the empty one given): each step with its file's transaction semantics, in
+ * one session, no lock and no lock retries (nobody else uses it), no partition upkeep, no seeds.
+ * Resolves once the schema is read; the caller awaits `closed` before it returns.
+ */
+export async function buildExpectedSchema(options: BuildOptions, steps: readonly BuildStep[], emit: VerifyEmit): Promise<BuiltSchema> {
+  const started = performance.now();
+  const quiet: VerifyEmit = (event) => {
+    if (event.type === 'verify-cleanup-failed')
+      emit({ type: 'warning', message: `could not drop scratch database ${event.database}: ${event.reason}` });
+    else if (event.type !== 'verify-scratch') emit(event);
+  };
+  const scratch = await openScratchDatabase({ ...options, resettable: false }, quiet);
+  const onAbort = (): void => void scratch.session?.cancelRunningQuery();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let built: { snapshot: SchemaSnapshot; relations: ExpectedRelations };
+  try {
+    built = await buildOn(scratch, steps, emit, options.signal);
+  } catch (error) {
+    await scratch.close();
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  const schema = { ...built, database: scratch.name, steps: steps.length, ms: performance.now() - started };
+  return { schema, closed: scratch.close() };
+}
+
+/** Runs the steps on the open scratch database and reads what they built. */
+async function buildOn(
+  scratch: ScratchDatabase,
+  steps: readonly BuildStep[],
+  emit: VerifyEmit,
+  signal: AbortSignal | undefined,
+): Promise<{ snapshot: SchemaSnapshot; relations: ExpectedRelations }> {
+  const session = scratch.session;
+  const journal = scratch.journal;
+  if (!session || !journal) throw new Error(`scratch database ${scratch.name} is not open`);
+  const warn = (message: string): void => emit({ type: 'warning', message });
+  const context = { client: session.client, journal, baseline: FRESH_SESSION, warn, signal };
+  for (const step of steps) {
+    const migration = step.statements === undefined ? step.migration : truncatedMigration(step.migration, step.direction, step.statements);
+    try {
+      await runMigration(context, migration, step.direction);
+    } catch (error) {
+      throw onScratch(error, scratch.name);
+    }
+  }
+  const snapshot = await withDefaultGrants(session.client, await takeSnapshot(session.client));
+  return { snapshot, relations: await readExpectedRelations(session.client, journal) };
+}
+
+/** An SQL failure while rebuilding says where it happened: on the scratch database, not the target. */
+function onScratch(error: unknown, database: string): unknown {
+  if (!(error instanceof MigrationSqlError)) return error;
+  return new MigrationSqlError({
+    file: error.file,
+    location: error.location,
+    sqlState: error.sqlState,
+    pgMessage: `failed on scratch database ${database} while building what the applied migrations give: ${error.pgMessage}`,
+    ...(error.detail !== undefined ? { detail: error.detail } : {}),
+  });
+}
