@@ -6,7 +6,7 @@ import { absentEmbeddedDatabase } from './embedded-state.js';
 import type { CommonOptions } from './options.js';
 import { withSession } from './scope.js';
 
-export { dumpDifference, normalizeDumpText } from '../dump/compare.js';
+export { dumpDifference } from '../dump/check.js';
 
 /** Options of {@link dumpSchema}. */
 export interface DumpOptions extends CommonOptions {}

@@ -138,7 +138,7 @@ export interface TriggerRow {
   enabled: string;
 }
 
-export interface RuleRow {
+interface RuleRow {
   table: string;
   name: string;
   definition: string;
@@ -156,7 +156,7 @@ export interface PolicyRow {
   check: string | null;
 }
 
-export interface CommentRow {
+interface CommentRow {
   /** What follows COMMENT ON, e.g. `TABLE public.users`, `COLUMN public.users.email`. */
   target: string;
   text: string;

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dumpDifference } from '../../src/dump/compare.js';
-import { isManagedPartition } from '../../src/dump/managed.js';
+import { isManagedPartition } from '../../src/dump/catalog.js';
+import { dumpDifference } from '../../src/dump/check.js';
 import type { DumpCatalog, TableRow, ViewRow } from '../../src/dump/model.js';
-import { viewsInDependencyOrder } from '../../src/dump/order.js';
-import { sequenceOptions } from '../../src/dump/render-objects.js';
-import { emptyCatalog, renderDump } from '../../src/dump/render.js';
+import { emptyCatalog, renderDump, sequenceOptions, viewsInDependencyOrder } from '../../src/dump/render.js';
 
 const table = (name: string, extra: Partial<TableRow> = {}): TableRow => ({
   name,

@@ -8,7 +8,7 @@ const CONTEXT = 2;
 const SHOWN = 8;
 
 /** The file's text as the dump would write it: a BOM and CRLF line ends (a Windows checkout) are no difference. */
-export function normalizeDumpText(text: string): string {
+function normalizeDumpText(text: string): string {
   return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
 }
 
