@@ -19,7 +19,7 @@ describe('up', () => {
     project.write('README.md', 'not a migration');
     const result = await cli(['up']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Applied 0001_a\.sql \(\d+ ms\)\n[\s\S]*Applied 0002_b\.sql \(\d+ ms\)/);
+    expect(result.stdout).toMatch(/Applied 0001_a\.sql \([\d.]+ m?s\)\n[\s\S]*Applied 0002_b\.sql \([\d.]+ m?s\)/);
     expect(await tables()).toEqual(['a', 'b', 'schema_migrations']);
     const rows = await journal();
     expect(rows.map((r) => [r.version, r.name])).toEqual([

@@ -18,7 +18,7 @@ describe('a long migration', () => {
     const up = await cli(['up']);
     expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: '' });
     expect(lines(up.stdout)).toEqual([
-      expect.stringMatching(/^Applied 0001_quick\.sql \(\d+ ms\)$/),
+      expect.stringMatching(/^Applied 0001_quick\.sql \([\d.]+ m?s\)$/),
       expect.stringMatching(/^Applying 0002_slow\.sql: still running after 2\.\d s$/),
       expect.stringMatching(/^Applied 0002_slow\.sql \(2\.\d+ s\)$/),
       expect.stringMatching(/^Applied 2 migrations in /),
@@ -76,8 +76,8 @@ describe('down of a migration with nothing to undo', () => {
     expect((await cli(['up'])).code).toBe(0);
     const down = await cli(['down', '2']);
     expect(lines(down.stdout)).toEqual([
-      expect.stringMatching(/^Rolled back 0002_backfill\.sql: nothing to undo, no SQL ran \(\d+ ms\)$/),
-      expect.stringMatching(/^Rolled back 0001_a\.sql \(\d+ ms\)$/),
+      expect.stringMatching(/^Rolled back 0002_backfill\.sql: nothing to undo, no SQL ran \([\d.]+ m?s\)$/),
+      expect.stringMatching(/^Rolled back 0001_a\.sql \([\d.]+ m?s\)$/),
       'Rolled back 2 migrations',
     ]);
   });

@@ -104,7 +104,7 @@ describe('lock retries', () => {
         `blocked by pid ${blocker.pid} \\(report-job, user postgres, idle in transaction, transaction open [\\d.]+ (ms|s): SELECT count\\(\\*\\) FROM users\\); rolled back, attempt \\d+ in \\d+ ms \\(lock_timeout [23]00 ms\\)$`,
       ),
     );
-    expect(result.stdout).toMatch(/^Applied 0002_email\.sql \(\d+ ms\)$/m);
+    expect(result.stdout).toMatch(/^Applied 0002_email\.sql \([\d.]+ m?s\)$/m);
     expect(await columns('users')).toEqual(['id', 'name', 'email']);
     expect(await versions()).toEqual([1, 2]);
   });

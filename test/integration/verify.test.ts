@@ -36,7 +36,7 @@ describe('verify', () => {
       '0005_create_user_sessions',
       '0006_audit_trail',
     ]) {
-      expect(result.stdout).toMatch(new RegExp(`Verified ${file}\\.sql \\(\\d+ ms\\)`));
+      expect(result.stdout).toMatch(new RegExp(`Verified ${file}\\.sql \\([\\d.]+ m?s\\)`));
     }
     expect(result.stdout).toContain('Verified 6 migrations: every DOWN undoes its UP and UP runs again');
     expect(await databaseExists(scratchName(result))).toBe(false);
@@ -226,7 +226,7 @@ describe('redo', () => {
     const result = await cli(['redo']);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('0002_b.sql changed since it was applied: running the DOWN section as the file reads now');
-    expect(result.stdout).toMatch(/Rolled back 0002_b\.sql \(\d+ ms\)\nApplied 0002_b\.sql \(\d+ ms\)/);
+    expect(result.stdout).toMatch(/Rolled back 0002_b\.sql \([\d.]+ m?s\)\nApplied 0002_b\.sql \([\d.]+ m?s\)/);
     expect(await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'b' ORDER BY 1`)).toEqual([
       { column_name: 'id' },
       { column_name: 'name' },
