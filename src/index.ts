@@ -52,7 +52,7 @@ export { LockRetriesExhaustedError, type LockRetryEvent } from './db/lock-retry.
 export type { Blocker } from './db/blockers.js';
 export type { LockRetries, LockRetrySchedule } from './api/lock-retries.js';
 export { lint, type LintOptions, type LintResult, type Finding as LintFinding, type FindingLevel as LintFindingLevel } from './api/lint.js';
-export type { SessionOptions, SessionEvent, ExternalConnection } from './db/session.js';
+export type { SessionOptions, SessionEvent, ExternalConnection } from './connection/session.js';
 export type { Migration, Section } from './migrations/parse.js';
 export type { PartitionDirective, RegistrationSettings } from './partitions/registry-options.js';
 export type { JournalRow, MigrationStatus, MigrationState, PartialRow } from './migrations/status.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { UsageError, ValidationError } from '../errors.js';
-import { derivedName, quoteIdentifier, type TableName } from '../db/identifiers.js';
+import { derivedName, quoteIdentifier, type TableName } from '../identifiers.js';
 import { readJournal, resolveJournal, type Journal } from '../db/journal.js';
 import { otherJournalsMessage } from '../db/journal-shape.js';
 import { planAdoption, type AdoptionPlan, type LocalMigration } from './plan.js';

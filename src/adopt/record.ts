@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteLiteral } from '../db/identifiers.js';
+import { quoteLiteral } from '../identifiers.js';
 import { ensureJournal, journalError, type Journal } from '../db/journal.js';
 import type { Migration } from '../migrations/parse.js';
 

@@ -1,4 +1,4 @@
-import { resolveConnectionTarget } from '../db/connection-config.js';
+import { resolveConnectionTarget } from '../connection/settings.js';
 import type { CommonOptions } from './options.js';
 
 /**

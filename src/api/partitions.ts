@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { parseTableName } from '../db/identifiers.js';
+import { parseTableName } from '../identifiers.js';
 import { LockRetriesExhaustedError } from '../db/lock-retry.js';
 import { resolveLockRetries } from '../db/lock-retry-schedule.js';
 import { maintainPartitions } from '../partitions/ensure.js';

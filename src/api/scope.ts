@@ -1,12 +1,12 @@
 import { AeturnisError, ConnectionError, DatabaseError, InterruptedError, signalOf } from '../errors.js';
-import { connectionErrorOf } from '../db/connect.js';
+import { connectionErrorOf } from '../connection/connect.js';
 import { maskPassword } from '../redact.js';
 import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../db/journal.js';
 import { acquireRunnerLock, describeHolder, releaseRunnerLock, workKeyOf, type LockHolder } from '../db/lock.js';
-import { errorCode, isNodeErrno, isSqlState } from '../db/pg-error.js';
+import { errorCode, isNodeErrno, isSqlState } from '../connection/pg-error.js';
 import { isConnectionLoss } from '../db/run-errors.js';
 import { captureSessionBaseline, ownSessionBaseline, resetSession, type SessionBaseline } from '../db/session-state.js';
-import { openSession, type LockConnection, type Session } from '../db/session.js';
+import { openSession, type LockConnection, type Session } from '../connection/session.js';
 import type { Emit } from './events.js';
 import { journalTable, type CommonOptions } from './options.js';
 

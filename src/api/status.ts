@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdentifier } from '../db/identifiers.js';
+import { quoteIdentifier } from '../identifiers.js';
 import { readJournal, type Journal } from '../db/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { computeStatus, findProblems, type MigrationStatus } from '../migrations/status.js';

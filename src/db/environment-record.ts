@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { currentEnvironment, environmentVariable } from '../environment.js';
-import { derivedName, quoteIdentifier, quoteLiteral } from './identifiers.js';
+import { derivedName, quoteIdentifier, quoteLiteral } from '../identifiers.js';
 
 /**
  * What the database remembers about itself, in `<journal table>_metadata` (same schema as the

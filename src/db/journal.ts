@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { DatabaseError, UsageError } from '../errors.js';
 import type { JournalRow, PartialRow } from '../migrations/status.js';
-import { advisoryLockKey, derivedName, displayName, quoteIdentifier, type TableName } from './identifiers.js';
+import { advisoryLockKey, derivedName, displayName, quoteIdentifier, type TableName } from '../identifiers.js';
 import { COMPANION_SUFFIXES, createJournalSql, journalOwnTables, type JournalNames } from './journal-sql.js';
 import {
   foreignToolOf,
@@ -14,7 +14,7 @@ import {
   TOOL_JOURNAL_NAMES,
   toolTitle,
 } from './journal-shape.js';
-import { pgErrorOf } from './pg-error.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import { recordStartingSchemas } from './reset-record.js';
 
 /** The journal table as it is in this database, resolved once per run. */

@@ -1,6 +1,6 @@
 import { UsageError, ValidationError } from '../errors.js';
 import type { CreatedSchema } from '../migrations/created-schemas.js';
-import { quoteIdentifier, quoteLiteral } from './identifiers.js';
+import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
 import type { StartingSchemas } from './reset-record.js';
 import type { TopLevelObject } from './reset-walk.js';
 

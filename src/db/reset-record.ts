@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { metadataWriteSql, readMetadata, writeMetadataSql, type JournalPlace } from './environment-record.js';
-import { quoteIdentifier, quoteLiteral } from './identifiers.js';
+import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
 import { journalOwnTables } from './journal-sql.js';
 
 /**

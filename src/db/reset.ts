@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { DatabaseError, ValidationError } from '../errors.js';
-import { pgErrorOf } from './pg-error.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import { readSchemaStates } from './reset-catalog.js';
 import { dropSql, restoreStatements, schemaDifferences, type ResetPlan } from './reset-plan.js';
 import type { StartingSchemas } from './reset-record.js';

@@ -3,7 +3,7 @@ import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from './journal-sql.js';
-import { pgErrorOf } from './pg-error.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { BlockerWatch } from './blockers.js';
 import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from './lock-retry.js';

@@ -4,13 +4,13 @@ import { runsWithoutTransaction, type Migration, type Section } from '../migrati
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { BlockerWatch } from './blockers.js';
-import { quoteLiteral } from './identifiers.js';
+import { quoteLiteral } from '../identifiers.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from './journal-sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import { recordPartialRun } from './partial-runs.js';
 import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from './lock-retry.js';
 import { lockAttempts } from './lock-retry-schedule.js';
-import { pgErrorOf } from './pg-error.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import {
   isConnectionLoss,
   lostConnection,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { captureCallerState, dropCallerAdditions, type CallerState } from './caller-session.js';
-import { quoteIdentifier, quoteLiteral } from './identifiers.js';
+import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
 
 /**
  * Every migration and every journal write starts from the session state the connection started

@@ -1,5 +1,5 @@
-import { sslSettings } from '../db/connection-config.js';
-import { checkConnectionUrl } from '../db/connection-url.js';
+import { sslSettings } from '../connection/settings.js';
+import { checkConnectionUrl } from '../connection/url.js';
 import { UsageError } from '../errors.js';
 
 /**

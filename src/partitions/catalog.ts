@@ -10,7 +10,7 @@ import { PartitionSetupError, PartitionSqlError } from './errors.js';
 import { judgeLayout } from './layout.js';
 import { type Period, INTERVAL_ADJECTIVE, defaultPartitionName, partitionNameOf, periodEnd, periodStart } from './periods.js';
 import type { ExistingPartition } from './plan.js';
-import { quoteIdentifier } from '../db/identifiers.js';
+import { quoteIdentifier } from '../identifiers.js';
 import { type KeyType, boundLiteral, pgErrorInfo } from './sql.js';
 
 const KEY_TYPES: Record<number, KeyType> = { 1184: 'timestamptz', 1114: 'timestamp', 1082: 'date' };

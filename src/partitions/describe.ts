@@ -11,7 +11,7 @@ import { judgeLayout } from './layout.js';
 import { type PartitionInterval, formatPeriod, periodOf, periodStart } from './periods.js';
 import { boundLiteral } from './sql.js';
 import type { PartitionDescription } from './types.js';
-import { quoteIdentifier } from '../db/identifiers.js';
+import { quoteIdentifier } from '../identifiers.js';
 import { plural } from '../plural.js';
 
 const NOT_MANAGED = '(partition upkeep cannot manage it)';

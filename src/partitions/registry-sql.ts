@@ -9,7 +9,7 @@
  * the last one drops it (when this role may), so a migration's DOWN leaves the schema as its UP
  * found it (`verify` compares them) and read-only commands never create it.
  */
-import { derivedName, displayName, parseIdent, quoteIdentifier, quoteLiteral, type TableName } from '../db/identifiers.js';
+import { derivedName, displayName, parseIdent, quoteIdentifier, quoteLiteral, type TableName } from '../identifiers.js';
 import type { PartitionDirective, RegistrationSettings } from './registry-options.js';
 
 /** The journal the registry belongs to (db/journal-sql.ts's JournalNames fits; declared here, as that file imports this one). */

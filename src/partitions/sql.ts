@@ -3,8 +3,8 @@
  * one statement so that a failure names the step (PartitionSqlError, exit 1).
  */
 import type { ClientBase } from 'pg';
-import { quoteLiteral } from '../db/identifiers.js';
-import { errorCode, pgErrorOf } from '../db/pg-error.js';
+import { quoteLiteral } from '../identifiers.js';
+import { errorCode, pgErrorOf } from '../connection/pg-error.js';
 import { PartitionSqlError } from './errors.js';
 import { isoInstant } from './periods.js';
 

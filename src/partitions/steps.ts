@@ -13,7 +13,7 @@
  * partition only for its closing check that no row of the range is left there.
  */
 import type { ClientBase } from 'pg';
-import { quoteIdentifier } from '../db/identifiers.js';
+import { quoteIdentifier } from '../identifiers.js';
 import { type CatalogPartition, type KeyInfo, type TableInfo, periodCondition, readCopyableColumns, readPartitions } from './catalog.js';
 import { overlaps } from './plan.js';
 import { type Period, defaultPartitionName, formatPeriod, periodEnd, periodStart } from './periods.js';

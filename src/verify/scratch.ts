@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { resolveConnectionTarget } from '../db/connection-config.js';
-import { quoteIdentifier } from '../db/identifiers.js';
-import { errorCode, pgErrorOf } from '../db/pg-error.js';
-import type { Session, SessionOptions } from '../db/session.js';
+import { resolveConnectionTarget } from '../connection/settings.js';
+import { quoteIdentifier } from '../identifiers.js';
+import { errorCode, pgErrorOf } from '../connection/pg-error.js';
+import type { Session, SessionOptions } from '../connection/session.js';
 
 /**
  * A random name for a scratch database, recognisable in `\l` if one is ever left behind.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConnectionTarget } from '../../src/db/connection-config.js';
-import { escapeOption, pgConnectionString } from '../../src/db/connection-url.js';
+import { resolveConnectionTarget } from '../../src/connection/settings.js';
+import { escapeOption, pgConnectionString } from '../../src/connection/url.js';
 import { usageErrorOf } from '../support/usage-error.js';
 
 const URL_A = 'postgres://app@db-a/game';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../src/api/options.js';
 import { embeddedDirOf } from '../../src/db/embedded.js';
 import { resolveLockRetries, DEFAULT_LOCK_RETRY_SCHEDULE } from '../../src/db/lock-retry-schedule.js';
-import { resolveConnectionTarget } from '../../src/db/connection-config.js';
+import { resolveConnectionTarget } from '../../src/connection/settings.js';
 import { currentEnvironment } from '../../src/environment.js';
 import { UsageError } from '../../src/errors.js';
 import {

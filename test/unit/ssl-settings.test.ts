@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConnectionTarget, sslSettings, tlsAttempts, withoutSslParameters } from '../../src/db/connection-config.js';
+import { resolveConnectionTarget, sslSettings, tlsAttempts, withoutSslParameters } from '../../src/connection/settings.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('sslSettings', () => {

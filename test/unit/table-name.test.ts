@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayName, parseIdent, parseTableName } from '../../src/db/identifiers.js';
+import { displayName, parseIdent, parseTableName } from '../../src/identifiers.js';
 import { otherJournalsMessage, shapeProblems, type OtherJournal } from '../../src/db/journal-shape.js';
 
 describe('parseIdent: a qualified name read as PostgreSQL reads it', () => {

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
 import { clientConfig, connectWithRetry } from './connect.js';
-import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connection-config.js';
+import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './settings.js';
 
 /** An existing connection handed in by a programmatic caller. */
 export type ExternalConnection = pg.ClientBase | pg.Pool;
@@ -63,7 +63,7 @@ export interface LockConnection {
 }
 
 /** Starts the embedded database (a type only: embedded.js is imported lazily, when used). */
-export type EmbeddedStarter = typeof import('./embedded.js').startEmbedded;
+export type EmbeddedStarter = typeof import('../db/embedded.js').startEmbedded;
 
 /**
  * Opens the command's single connection from the options, in the documented order.
@@ -190,7 +190,7 @@ async function startEmbeddedServer(
   onEvent: (event: SessionEvent) => void,
 ): Promise<ServerHandle> {
   // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
-  const { embeddedDirOf, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
+  const { embeddedDirOf, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('../db/embedded.js');
   assertEmbeddedInstalled();
   const dir = embeddedDirOf(options.embeddedDir, env);
   onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });

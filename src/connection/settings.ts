@@ -2,7 +2,7 @@ import { currentEnvironment, environmentVariable, isDevelopmentEnvironment } fro
 import { UsageError } from '../errors.js';
 import { maskPassword } from '../redact.js';
 import { LIBPQ_VARIABLES as SUPPORTED_LIBPQ_VARIABLES, REFUSED_LIBPQ_VARIABLES } from '../settings.js';
-import { checkConnectionUrl, queryParameters, SSL_PARAMETERS, withoutParameters } from './connection-url.js';
+import { checkConnectionUrl, queryParameters, SSL_PARAMETERS, withoutParameters } from './url.js';
 
 export { maskPassword };
 

@@ -3,8 +3,8 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
 import { isSqlState } from './pg-error.js';
-import { maskPassword, sslSettings, tlsAttempts, type SslFile, type SslSettings, type TlsUse } from './connection-config.js';
-import { pgConnectionString } from './connection-url.js';
+import { maskPassword, sslSettings, tlsAttempts, type SslFile, type SslSettings, type TlsUse } from './settings.js';
+import { pgConnectionString } from './url.js';
 
 /** Application name set on every connection (visible in pg_stat_activity). */
 const APPLICATION_NAME = 'aeturnis-db';
