@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AeturnisError, ExitCode, InterruptedError, RunInterruptedError, UsageError, ValidationError } from '../errors.js';
-import { readJournal } from '../db/journal.js';
+import { readJournal } from '../journal/journal.js';
 import { errorCode, isSqlState } from '../connection/pg-error.js';
 import { isConnectionLoss } from '../db/run-errors.js';
 import { openSession } from '../connection/session.js';

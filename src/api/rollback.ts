@@ -1,4 +1,4 @@
-import { readJournal } from '../db/journal.js';
+import { readJournal } from '../journal/journal.js';
 import { planDown } from '../migrations/plan.js';
 import type { PlannedMigration, RanMigration } from './events.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';

@@ -1,7 +1,7 @@
 import { AeturnisError, ConnectionError, DatabaseError, InterruptedError, signalOf } from '../errors.js';
 import { connectionErrorOf } from '../connection/connect.js';
 import { maskPassword } from '../redact.js';
-import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../db/journal.js';
+import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../journal/journal.js';
 import { acquireRunnerLock, describeHolder, releaseRunnerLock, workKeyOf, type LockHolder } from '../db/lock.js';
 import { errorCode, isNodeErrno, isSqlState } from '../connection/pg-error.js';
 import { isConnectionLoss } from '../db/run-errors.js';

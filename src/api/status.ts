@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdentifier } from '../identifiers.js';
-import { readJournal, type Journal } from '../db/journal.js';
+import { readJournal, type Journal } from '../journal/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { computeStatus, findProblems, type MigrationStatus } from '../migrations/status.js';
 import { describePartitions } from '../partitions/describe.js';

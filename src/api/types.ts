@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InterruptedError, MigrationSqlError, signalOf, UsageError } from '../errors.js';
 import { resolveConnectionTarget } from '../connection/settings.js';
-import { journalOwnTables } from '../db/journal-sql.js';
+import { journalOwnTables } from '../journal/sql.js';
 import { openSession, type Session, type SessionOptions } from '../connection/session.js';
 import type { MigratorEvent } from './events.js';
 import { migrate, type MigrateOptions } from './migrate.js';

@@ -3,7 +3,7 @@ import { DatabaseError, ValidationError } from '../errors.js';
 import { pgErrorOf } from '../connection/pg-error.js';
 import { readSchemaStates } from './reset-catalog.js';
 import { dropSql, restoreStatements, schemaDifferences, type ResetPlan } from './reset-plan.js';
-import type { StartingSchemas } from './reset-record.js';
+import type { StartingSchemas } from '../journal/metadata.js';
 import { assertDropStaysInside, objectsMadeSince } from './reset-walk.js';
 
 /**

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { BlockerWatch } from './blockers.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../journal/journal.js';
 import type { LockRetryEvent } from './lock-retry.js';
 import type { LockRetries } from './lock-retry-schedule.js';
 import type { SessionBaseline } from './session-state.js';

@@ -2,7 +2,7 @@ import { InterruptedError, MigrationSqlError, signalOf } from '../errors.js';
 import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
-import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from './journal-sql.js';
+import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from '../journal/sql.js';
 import { pgErrorOf } from '../connection/pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { BlockerWatch } from './blockers.js';
@@ -10,7 +10,7 @@ import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from '
 import { lockAttempts } from './lock-retry-schedule.js';
 import { SessionLockTimeout } from './lock-retry-session.js';
 import { statementRetries, type StatementRetry } from './lock-retry-statements.js';
-import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from './partial-runs.js';
+import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from '../journal/partial-runs.js';
 import {
   isConnectionLoss,
   lostConnection,
@@ -20,7 +20,7 @@ import {
   type Direction,
   type PartialRun,
 } from './run-errors.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../journal/journal.js';
 import type { RunContext } from './run-context.js';
 
 /** The no-transaction path always records: it needs the journal. */

@@ -5,9 +5,9 @@ import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { BlockerWatch } from './blockers.js';
 import { quoteLiteral } from '../identifiers.js';
-import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from './journal-sql.js';
+import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from '../journal/sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
-import { recordPartialRun } from './partial-runs.js';
+import { recordPartialRun } from '../journal/partial-runs.js';
 import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from './lock-retry.js';
 import { lockAttempts } from './lock-retry-schedule.js';
 import { pgErrorOf } from '../connection/pg-error.js';
@@ -23,7 +23,7 @@ import {
 import { runStatementByStatement } from './runner-statements.js';
 import type { RunContext } from './run-context.js';
 import { runSimpleQuery, traceOf } from './simple-query.js';
-import type { Journal } from './journal.js';
+import type { Journal } from '../journal/journal.js';
 import { afterCommit, resetSession } from './session-state.js';
 
 export type { Direction, ResumePoint, RunContext };

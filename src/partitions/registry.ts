@@ -6,7 +6,7 @@
  */
 import type { ClientBase } from 'pg';
 import { DatabaseError, UsageError } from '../errors.js';
-import type { JournalNames } from '../db/journal-sql.js';
+import type { JournalNames } from '../journal/sql.js';
 import { displayName, type TableName } from '../identifiers.js';
 import { pgErrorOf } from '../connection/pg-error.js';
 import { settingChanges, type PartitionInterval, type RegistrationSettings, type RetainMode } from './registry-options.js';

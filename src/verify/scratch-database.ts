@@ -1,5 +1,5 @@
 import { AeturnisError, ExitCode } from '../errors.js';
-import { ensureJournal, resolveJournal, type Journal } from '../db/journal.js';
+import { ensureJournal, resolveJournal, type Journal } from '../journal/journal.js';
 import type { TableName } from '../identifiers.js';
 import { openSession, type Session } from '../connection/session.js';
 import type { SessionOptions } from '../connection/session.js';
