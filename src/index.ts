@@ -48,8 +48,8 @@ export {
 export type { CommonOptions } from './api/options.js';
 export type { MigratorEvent, RanMigration, PlannedMigration } from './api/events.js';
 export { generateTypes, type TypesOptions, type TypesResult } from './api/types.js';
-export { LockRetriesExhaustedError, type LockRetryEvent } from './db/lock-retry.js';
-export type { Blocker } from './db/blockers.js';
+export { LockRetriesExhaustedError, type LockRetryEvent } from './lock-retries/retry.js';
+export type { Blocker } from './lock-retries/blockers.js';
 export type { LockRetries, LockRetrySchedule } from './api/lock-retries.js';
 export { lint, type LintOptions, type LintResult, type Finding as LintFinding, type FindingLevel as LintFindingLevel } from './api/lint.js';
 export type { SessionOptions, SessionEvent, ExternalConnection } from './connection/session.js';

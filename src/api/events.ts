@@ -1,4 +1,4 @@
-import type { LockRetryEvent } from '../db/lock-retry.js';
+import type { LockRetryEvent } from '../lock-retries/retry.js';
 import type { Direction } from '../db/run-errors.js';
 import type { SessionEvent } from '../connection/session.js';
 import type { ResumePoint } from '../migrations/resume.js';

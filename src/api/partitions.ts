@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseTableName } from '../identifiers.js';
-import { LockRetriesExhaustedError } from '../db/lock-retry.js';
-import { resolveLockRetries } from '../db/lock-retry-schedule.js';
+import { LockRetriesExhaustedError } from '../lock-retries/retry.js';
+import { resolveLockRetries } from '../lock-retries/schedule.js';
 import { maintainPartitions } from '../partitions/ensure.js';
 import { runSettings } from '../partitions/options.js';
 import type { PartitionInterval } from '../partitions/periods.js';

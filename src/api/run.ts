@@ -1,6 +1,6 @@
 import { RunInterruptedError, signalOf } from '../errors.js';
-import { BlockerWatch } from '../db/blockers.js';
-import { resolveLockRetries } from '../db/lock-retry-schedule.js';
+import { BlockerWatch } from '../lock-retries/blockers.js';
+import { resolveLockRetries } from '../lock-retries/schedule.js';
 import { partialRunOf, type Direction } from '../db/run-errors.js';
 import { runMigration, type RunContext } from '../db/runner.js';
 import { runsWithoutTransaction, type Migration } from '../migrations/parse.js';

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { BlockerWatch } from './blockers.js';
+import type { BlockerWatch } from '../lock-retries/blockers.js';
 import type { Journal } from '../journal/journal.js';
-import type { LockRetryEvent } from './lock-retry.js';
-import type { LockRetries } from './lock-retry-schedule.js';
+import type { LockRetryEvent } from '../lock-retries/retry.js';
+import type { LockRetries } from '../lock-retries/schedule.js';
 import type { SessionBaseline } from './session-state.js';
 
 /** What the runner needs: a connection (holding the runner lock), the journal, the session's starting state. */

@@ -5,11 +5,10 @@ import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from '../journal/sql.js';
 import { pgErrorOf } from '../connection/pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
-import type { BlockerWatch } from './blockers.js';
-import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from './lock-retry.js';
-import { lockAttempts } from './lock-retry-schedule.js';
-import { SessionLockTimeout } from './lock-retry-session.js';
-import { statementRetries, type StatementRetry } from './lock-retry-statements.js';
+import type { BlockerWatch } from '../lock-retries/blockers.js';
+import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from '../lock-retries/retry.js';
+import { lockAttempts } from '../lock-retries/schedule.js';
+import { SessionLockTimeout, statementRetries, type StatementRetry } from '../lock-retries/no-transaction.js';
 import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from '../journal/partial-runs.js';
 import {
   isConnectionLoss,

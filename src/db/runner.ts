@@ -3,13 +3,13 @@ import { MigrationSqlError } from '../errors.js';
 import { runsWithoutTransaction, type Migration, type Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
-import { BlockerWatch } from './blockers.js';
+import { BlockerWatch } from '../lock-retries/blockers.js';
 import { quoteLiteral } from '../identifiers.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from '../journal/sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import { recordPartialRun } from '../journal/partial-runs.js';
-import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from './lock-retry.js';
-import { lockAttempts } from './lock-retry-schedule.js';
+import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from '../lock-retries/retry.js';
+import { lockAttempts } from '../lock-retries/schedule.js';
 import { pgErrorOf } from '../connection/pg-error.js';
 import {
   isConnectionLoss,

@@ -10,7 +10,7 @@
  * the `status` line: `describe.ts`.
  */
 import type { ClientBase } from 'pg';
-import { BlockerWatch } from '../db/blockers.js';
+import { BlockerWatch } from '../lock-retries/blockers.js';
 import { type CatalogPartition, type CatalogState, countDefaultRows, inspectTable, resolveTable } from './catalog.js';
 import { PartitionSetupError, PartitionSqlError } from './errors.js';
 import { type RunSettings, runSettings } from './options.js';

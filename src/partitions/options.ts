@@ -1,7 +1,7 @@
 /**
  * The settings of one upkeep run, checked before anything touches the database. Pure.
  */
-import type { LockRetries } from '../db/lock-retry-schedule.js';
+import type { LockRetries } from '../lock-retries/schedule.js';
 import { PartitionSetupError } from './errors.js';
 import { INTERVALS, MAX_AHEAD, type PartitionInterval } from './periods.js';
 import type { MaintainPartitionsOptions, PartitionEvent, RetainMode } from './types.js';

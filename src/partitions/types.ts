@@ -2,8 +2,8 @@
  * The shapes partition upkeep takes and gives: its options, the report of a run, the events it
  * emits one per reported item, and the description `status` prints. Types only.
  */
-import type { LockRetryEvent } from '../db/lock-retry.js';
-import type { LockRetries } from '../db/lock-retry-schedule.js';
+import type { LockRetryEvent } from '../lock-retries/retry.js';
+import type { LockRetries } from '../lock-retries/schedule.js';
 import type { PartitionInterval, Period } from './periods.js';
 import type { CoveredPeriod, PeriodConflict } from './plan.js';
 import type { RetainMode } from './registry-options.js';

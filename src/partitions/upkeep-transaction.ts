@@ -6,9 +6,9 @@
  * run stops with exit 4 naming the session that blocked it (LockRetriesExhaustedError).
  */
 import type { ClientBase } from 'pg';
-import type { BlockerWatch } from '../db/blockers.js';
-import { LOCK_NOT_AVAILABLE, isMarkedLockRetryable, markLockRetryable, withLockRetries } from '../db/lock-retry.js';
-import { lockAttempts } from '../db/lock-retry-schedule.js';
+import type { BlockerWatch } from '../lock-retries/blockers.js';
+import { LOCK_NOT_AVAILABLE, isMarkedLockRetryable, markLockRetryable, withLockRetries } from '../lock-retries/retry.js';
+import { lockAttempts } from '../lock-retries/schedule.js';
 import { PartitionSqlError } from './errors.js';
 import type { RunSettings } from './options.js';
 
