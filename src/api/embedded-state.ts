@@ -16,7 +16,7 @@ export async function absentEmbeddedDatabase(options: CommonOptions): Promise<st
     return undefined;
   }
   // Lazy, as in openSession: the embedded module loads only when it may be used.
-  const { embeddedDirOf, assertEmbeddedInstalled, checkEmbeddedDirectory, embeddedDatabaseExists } = await import('../db/embedded.js');
+  const { embeddedDirOf, assertEmbeddedInstalled, checkEmbeddedDirectory, embeddedDatabaseExists } = await import('../embedded/database.js');
   // Refused as starting it would be: not installed, a file, someone's data.
   assertEmbeddedInstalled();
   const dir = embeddedDirOf(options.embeddedDir, env);

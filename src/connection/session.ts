@@ -63,7 +63,7 @@ export interface LockConnection {
 }
 
 /** Starts the embedded database (a type only: embedded.js is imported lazily, when used). */
-export type EmbeddedStarter = typeof import('../db/embedded.js').startEmbedded;
+export type EmbeddedStarter = typeof import('../embedded/database.js').startEmbedded;
 
 /**
  * Opens the command's single connection from the options, in the documented order.
@@ -190,7 +190,7 @@ async function startEmbeddedServer(
   onEvent: (event: SessionEvent) => void,
 ): Promise<ServerHandle> {
   // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
-  const { embeddedDirOf, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('../db/embedded.js');
+  const { embeddedDirOf, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('../embedded/database.js');
   assertEmbeddedInstalled();
   const dir = embeddedDirOf(options.embeddedDir, env);
   onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });

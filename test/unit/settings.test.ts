@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../src/api/options.js';
-import { embeddedDirOf } from '../../src/db/embedded.js';
+import { embeddedDirOf } from '../../src/embedded/database.js';
 import { resolveLockRetries, DEFAULT_LOCK_RETRY_SCHEDULE } from '../../src/lock-retries/schedule.js';
 import { resolveConnectionTarget } from '../../src/connection/settings.js';
 import { currentEnvironment } from '../../src/environment.js';
