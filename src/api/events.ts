@@ -1,5 +1,5 @@
 import type { LockRetryEvent } from '../lock-retries/retry.js';
-import type { Direction } from '../db/run-errors.js';
+import type { Direction } from '../run/errors.js';
 import type { SessionEvent } from '../connection/session.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { PartitionEvent } from '../partitions/types.js';

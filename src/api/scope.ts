@@ -2,10 +2,10 @@ import { AeturnisError, ConnectionError, DatabaseError, InterruptedError, signal
 import { connectionErrorOf } from '../connection/connect.js';
 import { maskPassword } from '../redact.js';
 import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../journal/journal.js';
-import { acquireRunnerLock, describeHolder, releaseRunnerLock, workKeyOf, type LockHolder } from '../db/lock.js';
+import { acquireRunnerLock, describeHolder, releaseRunnerLock, workKeyOf, type LockHolder } from '../run/runner-lock.js';
 import { errorCode, isNodeErrno, isSqlState } from '../connection/pg-error.js';
-import { isConnectionLoss } from '../db/run-errors.js';
-import { captureSessionBaseline, ownSessionBaseline, resetSession, type SessionBaseline } from '../db/session-state.js';
+import { isConnectionLoss } from '../run/errors.js';
+import { captureSessionBaseline, ownSessionBaseline, resetSession, type SessionBaseline } from '../run/context.js';
 import { openSession, type LockConnection, type Session } from '../connection/session.js';
 import type { Emit } from './events.js';
 import { journalTable, type CommonOptions } from './options.js';

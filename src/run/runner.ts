@@ -19,14 +19,11 @@ import {
   toSqlError,
   withPartialRun,
   type Direction,
-} from './run-errors.js';
-import { runStatementByStatement } from './runner-statements.js';
-import type { RunContext } from './run-context.js';
+} from './errors.js';
+import { runStatementByStatement } from './statements.js';
 import { runSimpleQuery, traceOf } from './simple-query.js';
 import type { Journal } from '../journal/journal.js';
-import { afterCommit, resetSession } from './session-state.js';
-
-export type { Direction, ResumePoint, RunContext };
+import { afterCommit, resetSession, type RunContext } from './context.js';
 
 const STATEMENT_TIMEOUT_OFF = "SELECT pg_catalog.set_config('statement_timeout', '0', true)";
 
@@ -38,7 +35,7 @@ const STATEMENT_TIMEOUT_OFF = "SELECT pg_catalog.set_config('statement_timeout',
  * again. `-- aeturnis:no-transaction` migrations (or only the section its `up` / `down` form
  * names) run statement by statement, the journal row written after the last one. Each migration ends with the session back in its starting state.
  * With `context.lockRetries`, each attempt runs with a short lock_timeout; one that cannot get
- * a lock in time is rolled back and run again on the schedule (see lock-retry.ts).
+ * a lock in time is rolled back and run again on the schedule (see lock-retries/retry.ts).
  * Returns how long the section's SQL took, in milliseconds.
  *
  * A failure is thrown as {@link MigrationSqlError} naming the file, line and column.

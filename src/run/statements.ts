@@ -18,13 +18,12 @@ import {
   withPartialRun,
   type Direction,
   type PartialRun,
-} from './run-errors.js';
+} from './errors.js';
 import type { Journal } from '../journal/journal.js';
-import type { RunContext } from './run-context.js';
 
 /** The no-transaction path always records: it needs the journal. */
 type RecordedContext = RunContext & { journal: Journal };
-import { resetSession } from './session-state.js';
+import { resetSession, type RunContext } from './context.js';
 
 /**
  * Runs a `-- aeturnis:no-transaction` section statement by statement (CREATE INDEX CONCURRENTLY
