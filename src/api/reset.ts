@@ -1,7 +1,6 @@
 import { seedsDirSetting } from '../settings.js';
 import { ensureJournal } from '../journal/journal.js';
-import { readResetContext, readSchemaStates } from '../db/reset-catalog.js';
-import { planReset, schemasToDrop, type ResetPlan } from '../db/reset-plan.js';
+import { planReset, schemasToDrop, type ResetPlan } from '../reset/plan.js';
 import {
   parseStartingSchemas,
   readStartingSchemasText,
@@ -9,7 +8,7 @@ import {
   writeStartingSchemasText,
   type StartingSchemas,
 } from '../journal/metadata.js';
-import { dropSchemas } from '../db/reset.js';
+import { dropSchemas, readResetContext, readSchemaStates } from '../reset/database.js';
 import { createdSchemas } from '../migrations/created-schemas.js';
 import type { Migration } from '../migrations/parse.js';
 import { loadSeeds } from '../migrations/seeds.js';

@@ -10,7 +10,7 @@ import {
   schemaDifferences,
   schemasToDrop,
   type SchemaState,
-} from '../../src/db/reset-plan.js';
+} from '../../src/reset/plan.js';
 import type { CreatedSchema } from '../../src/migrations/created-schemas.js';
 
 /** `public` of a new PostgreSQL 15 database. */

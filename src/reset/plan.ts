@@ -2,11 +2,11 @@ import { UsageError, ValidationError } from '../errors.js';
 import type { CreatedSchema } from '../migrations/created-schemas.js';
 import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
 import type { StartingSchemas } from '../journal/metadata.js';
-import type { TopLevelObject } from './reset-walk.js';
+import type { TopLevelObject } from './walk.js';
 
 /**
  * What `reset` drops and what it creates again, decided from the catalogs' answers. Pure: the
- * SQL is built here as text and run by db/reset.ts.
+ * SQL is built here as text and run by database.ts.
  *
  * Dropped: the journal's schema, the schema unqualified names are created in (current_schema(),
  * the first existing schema of search_path) and every schema a migration creates. Created again
