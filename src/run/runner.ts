@@ -11,15 +11,7 @@ import { recordPartialRun } from '../journal/partial-runs.js';
 import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from '../lock-retries/retry.js';
 import { lockAttempts } from '../lock-retries/schedule.js';
 import { pgErrorOf } from '../connection/pg-error.js';
-import {
-  isConnectionLoss,
-  lostConnection,
-  rollbackQuietly,
-  statementRange,
-  toSqlError,
-  withPartialRun,
-  type Direction,
-} from './errors.js';
+import { isConnectionLoss, lostConnection, rollbackQuietly, statementRange, toSqlError, withPartialRun, type Direction } from './errors.js';
 import { runStatementByStatement } from './statements.js';
 import { runSimpleQuery, traceOf } from './simple-query.js';
 import type { Journal } from '../journal/journal.js';

@@ -10,15 +10,7 @@ import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from '
 import { lockAttempts } from '../lock-retries/schedule.js';
 import { SessionLockTimeout, statementRetries, type StatementRetry } from '../lock-retries/no-transaction.js';
 import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from '../journal/partial-runs.js';
-import {
-  isConnectionLoss,
-  lostConnection,
-  statementRange,
-  toSqlError,
-  withPartialRun,
-  type Direction,
-  type PartialRun,
-} from './errors.js';
+import { isConnectionLoss, lostConnection, statementRange, toSqlError, withPartialRun, type Direction, type PartialRun } from './errors.js';
 import type { Journal } from '../journal/journal.js';
 
 /** The no-transaction path always records: it needs the journal. */
