@@ -25,8 +25,8 @@ import { resetSession, type RunContext } from './context.js';
  * index the failure left), and the next run resumes at the failing statement.
  *
  * With lock retries, each statement that can safely run again gets the lock-retry schedule of
- * its own (see lock-retry-statements.ts for which ones, and lock-retry-session.ts for how
- * lock_timeout is set without a transaction).
+ * its own (see lock-retries/no-transaction.ts for which ones, and how lock_timeout is set
+ * without a transaction).
  */
 export async function runStatementByStatement(
   runContext: RunContext,
