@@ -70,7 +70,7 @@ if (leftToNode.length > 0) throw new Error(`the CLI bundle would import() at run
 
 // The embedded database's worker thread: an ES module of its own, written next to the CLI:
 // embedded/database.ts starts it as new URL('./embedded-worker.js', import.meta.url), which so resolves
-// in the bundle as it does in tsc's dist/db/. PGlite (an optional dependency) stays external:
+// in the bundle as it does in tsc's dist/embedded/. PGlite (an optional dependency) stays external:
 // it finds its .wasm and .data files next to its own files.
 const worker = await build({
   ...shared,
