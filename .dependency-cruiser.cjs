@@ -1,11 +1,12 @@
 /**
  * The layers of src/, checked in CI (npm run lint:deps):
- *   cli  ->  api (src/api, src/index.ts)  ->  db / migrations / partitions / verify / import / ...  ->  errors
+ *   cli  ->  api (src/api, src/index.ts)  ->  the features (connection / journal / run / lock-retries / embedded /
+ *   reset / migrations / partitions / verify / import / ...)  ->  the leaves (errors, identifiers, ...)
  * A layer may import the ones below it, never one above; nothing may form a cycle. Type-only
  * imports count too: a cycle of types is still a tangle a reader has to untie.
  */
-const LOWER = '^src/(db|migrations|partitions|verify|import|lint|typegen|fleet|adopt)/';
-const LEAVES = '^src/(errors|config|redact|plural|environment|settings)\\.ts$';
+const LOWER = '^src/(connection|journal|run|lock-retries|embedded|reset|migrations|partitions|verify|import|lint|typegen|fleet|adopt)/';
+const LEAVES = '^src/(errors|config|redact|plural|environment|settings|identifiers)\\.ts$';
 
 module.exports = {
   forbidden: [
@@ -26,7 +27,7 @@ module.exports = {
     {
       name: 'lower-layers-not-up',
       severity: 'error',
-      comment: 'db, migrations, partitions, verify, import, ... are below the API and the CLI.',
+      comment: 'connection, journal, run, migrations, partitions, verify, import, ... are below the API and the CLI.',
       from: { path: LOWER },
       to: { path: '^src/(api/|cli/|index\\.ts)' },
     },
@@ -40,7 +41,7 @@ module.exports = {
     {
       name: 'leaves-stay-leaves',
       severity: 'error',
-      comment: 'errors.ts, config.ts, redact.ts and plural.ts import nothing of the project but each other.',
+      comment: 'errors.ts, config.ts, redact.ts, plural.ts, identifiers.ts, ... import nothing of the project but each other.',
       from: { path: LEAVES },
       to: { path: '^src/', pathNot: LEAVES },
     },

@@ -69,12 +69,12 @@ const leftToNode = Object.values(cli.metafile.outputs).flatMap((output) => outpu
 if (leftToNode.length > 0) throw new Error(`the CLI bundle would import() at run time: ${leftToNode.map((i) => i.path).join(', ')}`);
 
 // The embedded database's worker thread: an ES module of its own, written next to the CLI:
-// embedded.ts starts it as new URL('./embedded-worker.js', import.meta.url), which so resolves
-// in the bundle as it does in tsc's dist/db/. PGlite (an optional dependency) stays external:
+// embedded/database.ts starts it as new URL('./embedded-worker.js', import.meta.url), which so resolves
+// in the bundle as it does in tsc's dist/embedded/. PGlite (an optional dependency) stays external:
 // it finds its .wasm and .data files next to its own files.
 const worker = await build({
   ...shared,
-  entryPoints: { 'embedded-worker': 'src/db/embedded-worker.ts' },
+  entryPoints: { 'embedded-worker': 'src/embedded/embedded-worker.ts' },
   format: 'esm',
   external: ['@electric-sql/*'],
 });

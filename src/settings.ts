@@ -4,7 +4,7 @@
  * overriding real variables), else the default. One rule for empty values: a value that is
  * empty or only spaces counts as unset, because `.env` files and compose's `${VAR}` leave a
  * variable set but empty. The connection is the exception (README, "Configuration"): an empty
- * DATABASE_URL is a CI secret that did not expand, and db/connection-config.ts refuses it
+ * DATABASE_URL is a CI secret that did not expand, and connection/settings.ts refuses it
  * (exit 2) rather than fall through to another database.
  *
  * A leaf, cheap to import (no pg, no I/O): the CLI reads it on every start.
@@ -53,7 +53,7 @@ export const LIBPQ_VARIABLES = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGP
 export const REFUSED_LIBPQ_VARIABLES = ['PGHOSTADDR', 'PGSERVICE'] as const;
 
 /**
- * The connection's variables, read by db/connection-config.ts and db/connection-url.ts with
+ * The connection's variables, read by connection/settings.ts and connection/url.ts with
  * their own rule: set but empty is exit 2, never unset (README, "Configuration").
  */
 const CONNECTION_VARIABLES = [
@@ -121,7 +121,7 @@ export function embeddedDirSetting(option: string | undefined, env?: Env): strin
   return withDefault(SETTINGS.embeddedDir, option, env);
 }
 
-/** The journal table as spelled (checked later, by db/identifiers.ts): `--table`, AETURNIS_TABLE, schema_migrations. */
+/** The journal table as spelled (checked later, by identifiers.ts): `--table`, AETURNIS_TABLE, schema_migrations. */
 export function tableSetting(option: string | undefined, env?: Env): string {
   return withDefault(SETTINGS.table, option, env);
 }
@@ -148,7 +148,7 @@ export function secondsSetting(setting: Setting, flag: string | undefined, env?:
   return value === undefined ? undefined : parseSeconds(value, setting.env);
 }
 
-/** AETURNIS_LOCK_RETRIES as written (db/lock-retry-schedule.ts parses it), undefined when unset or empty. */
+/** AETURNIS_LOCK_RETRIES as written (lock-retries/schedule.ts parses it), undefined when unset or empty. */
 export function lockRetriesText(env?: Env): string | undefined {
   return envValue(SETTINGS.lockRetries.env, env);
 }

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { UsageError, ValidationError } from '../errors.js';
-import { derivedName, quoteIdentifier, type TableName } from '../db/identifiers.js';
-import { readJournal, resolveJournal, type Journal } from '../db/journal.js';
-import { otherJournalsMessage } from '../db/journal-shape.js';
+import { derivedName, quoteIdentifier, type TableName } from '../identifiers.js';
+import { readJournal, resolveJournal, type Journal } from '../journal/journal.js';
+import { otherJournalsMessage } from '../journal/shape.js';
 import { planAdoption, type AdoptionPlan, type LocalMigration } from './plan.js';
 import { earlierAdoption, recordWithoutRunning } from './record.js';
 import { assertToolTable, findTable, findToolTables, readSourceRows, type FoundTable } from './source-table.js';

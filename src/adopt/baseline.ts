@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { UsageError, ValidationError } from '../errors.js';
-import { readJournal, type Journal } from '../db/journal.js';
+import { readJournal, type Journal } from '../journal/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { recordWithoutRunning } from './record.js';
 import { plural } from '../plural.js';

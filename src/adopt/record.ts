@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { quoteLiteral } from '../db/identifiers.js';
-import { ensureJournal, journalError, type Journal } from '../db/journal.js';
+import { quoteLiteral } from '../identifiers.js';
+import { ensureJournal, journalError, type Journal } from '../journal/journal.js';
 import type { Migration } from '../migrations/parse.js';
 
 /**

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { UsageError } from '../errors.js';
-import { displayName, quoteIdentifier, type TableName } from '../db/identifiers.js';
+import { displayName, quoteIdentifier, type TableName } from '../identifiers.js';
 import type { SourceRow, SourceTool } from './types.js';
 
 /** A table found in the database. */

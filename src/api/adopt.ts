@@ -5,7 +5,7 @@ import { pendingAfter, type AdoptionRecord } from '../adopt/plan.js';
 import { urlSearchPath } from '../adopt/source-table.js';
 import { inTransaction } from '../adopt/transaction.js';
 import { ADOPT_TOOLS, type AdoptTool } from '../adopt/types.js';
-import { parseTableName } from '../db/identifiers.js';
+import { parseTableName } from '../identifiers.js';
 import { UsageError } from '../errors.js';
 import type { Migration } from '../migrations/parse.js';
 import type { PlannedMigration } from './events.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { journalError, readJournal } from '../db/journal.js';
-import { journalChecksumSql } from '../db/journal-sql.js';
+import { journalError, readJournal } from '../journal/journal.js';
+import { journalChecksumSql } from '../journal/sql.js';
 import type { Migration } from '../migrations/parse.js';
 import { planUp, type RewrittenPlaceholder } from '../migrations/plan.js';
 import { MAX_AHEAD } from '../partitions/periods.js';

@@ -1,5 +1,5 @@
 import { InterruptedError, signalOf, UsageError } from '../errors.js';
-import { readJournal } from '../db/journal.js';
+import { readJournal } from '../journal/journal.js';
 import { buildExpectedSchema, type ExpectedSchema } from '../drift/build.js';
 import { ExpectedSchemaCache } from '../drift/cache.js';
 import { describeDrift, driftBetween, driftSummary, type DriftDifference } from '../drift/describe.js';
@@ -10,7 +10,7 @@ import { readExpectedRelations } from '../drift/relations.js';
 import { takeSnapshot } from '../verify/snapshot.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import { commandMigrations, journalTable, type CommonOptions } from './options.js';
-import { withSession } from './scope.js';
+import { resolveCommandConnection, withSession } from './scope.js';
 
 export { ExpectedSchemaCache } from '../drift/cache.js';
 export type { DriftDifference } from '../drift/describe.js';
@@ -60,40 +60,46 @@ export interface DriftResult {
 export async function drift(options: DriftOptions = {}): Promise<DriftResult> {
   if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
   const migrations = commandMigrations(options);
-  if ((await absentEmbeddedDatabase(options)) !== undefined) {
+  const resolved = resolveCommandConnection(options);
+  if ((await absentEmbeddedDatabase(options, resolved)) !== undefined) {
     throw new UsageError('drift: no database is configured and the embedded database does not exist yet: there is nothing to compare');
   }
   const cache = options.expectedSchemas ?? new ExpectedSchemaCache();
   const emit = options.onEvent ?? (() => {});
-  return withSession(options, async ({ session, journal }) => {
-    const { rows, partial } = await readJournal(session.client, journal);
-    const history = appliedHistory(migrations, rows, partial);
-    let dropping: Promise<void> | undefined;
-    const build = async (): Promise<ExpectedSchema> => {
-      const { table: _table, dir: _dir, migrationFiles: _files, ...connection } = options;
-      const { schema, closed } = await buildExpectedSchema({ ...connection, journal: journalTable(options) }, history.steps, emit);
-      dropping = closed;
-      options.onExpectedBuilt?.({ database: schema.database, steps: schema.steps, ms: schema.ms });
-      return schema;
-    };
-    try {
-      const { schema, built } = await cache.get(history.key, build);
-      const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
-      const relations = await readExpectedRelations(session.client, journal);
-      // A table registered by hand (`partitions register`) on one side has its managed partitions on both.
-      const registered = [...new Set([...relations.registered, ...schema.relations.registered])];
-      const expected = withoutExpectedObjects(schema.snapshot, { ...schema.relations, registered });
-      const differences = driftBetween(expected, withoutExpectedObjects(read, { ...relations, registered }));
-      return {
-        drifted: differences.length > 0,
-        differences,
-        lines: differences.map(describeDrift),
-        summary: driftSummary(differences, history.applied),
-        applied: history.applied,
-        expected: { built, database: schema.database },
+  return withSession(
+    options,
+    async ({ session, journal }) => {
+      const { rows, partial } = await readJournal(session.client, journal);
+      const history = appliedHistory(migrations, rows, partial);
+      let dropping: Promise<void> | undefined;
+      const build = async (): Promise<ExpectedSchema> => {
+        const { table: _table, dir: _dir, migrationFiles: _files, ...connection } = options;
+        const { schema, closed } = await buildExpectedSchema({ ...connection, journal: journalTable(options) }, history.steps, emit);
+        dropping = closed;
+        options.onExpectedBuilt?.({ database: schema.database, steps: schema.steps, ms: schema.ms });
+        return schema;
       };
-    } finally {
-      await dropping;
-    }
-  });
+      try {
+        const { schema, built } = await cache.get(history.key, build);
+        const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
+        const relations = await readExpectedRelations(session.client, journal);
+        // A table registered by hand (`partitions register`) on one side has its managed partitions on both.
+        const registered = [...new Set([...relations.registered, ...schema.relations.registered])];
+        const expected = withoutExpectedObjects(schema.snapshot, { ...schema.relations, registered });
+        const differences = driftBetween(expected, withoutExpectedObjects(read, { ...relations, registered }));
+        return {
+          drifted: differences.length > 0,
+          differences,
+          lines: differences.map(describeDrift),
+          summary: driftSummary(differences, history.applied),
+          applied: history.applied,
+          expected: { built, database: schema.database },
+        };
+      } finally {
+        await dropping;
+      }
+    },
+    undefined,
+    { connection: resolved },
+  );
 }

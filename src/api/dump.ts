@@ -1,10 +1,10 @@
 import type { ClientBase } from 'pg';
-import type { Journal } from '../db/journal.js';
+import type { Journal } from '../journal/journal.js';
 import { readDumpCatalog } from '../dump/catalog.js';
 import { emptyCatalog, renderDump } from '../dump/render.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import type { CommonOptions } from './options.js';
-import { withSession } from './scope.js';
+import { resolveCommandConnection, withSession } from './scope.js';
 
 export { dumpDifference } from '../dump/check.js';
 
@@ -33,13 +33,14 @@ export interface DumpResult {
  * await writeFile('schema.sql', sql);
  */
 export async function dumpSchema(options: DumpOptions = {}): Promise<DumpResult> {
-  const absent = await absentEmbeddedDatabase(options);
+  const connection = resolveCommandConnection(options);
+  const absent = await absentEmbeddedDatabase(options, connection);
   if (absent !== undefined) {
     // Nothing configured and no embedded database yet: an empty schema, and nothing is created.
     options.onEvent?.({ type: 'no-embedded-database', dir: absent });
     return { sql: renderDump(emptyCatalog()), migrations: 0 };
   }
-  return withSession(options, ({ session, journal }) => readDump(session.client, journal));
+  return withSession(options, ({ session, journal }) => readDump(session.client, journal), undefined, { connection });
 }
 
 /** The dump of the database `client` is connected to (`up --dump` calls it at the end of its run). */

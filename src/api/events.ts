@@ -1,6 +1,6 @@
-import type { LockRetryEvent } from '../db/lock-retry.js';
-import type { Direction } from '../db/run-errors.js';
-import type { SessionEvent } from '../db/session.js';
+import type { LockRetryEvent } from '../lock-retries/retry.js';
+import type { Direction } from '../run/errors.js';
+import type { SessionEvent } from '../connection/session.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { PartitionEvent } from '../partitions/types.js';
 import type { VerifyEvent } from '../verify/events.js';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { AeturnisError, ExitCode, InterruptedError, RunInterruptedError, UsageError, ValidationError } from '../errors.js';
-import { readJournal } from '../db/journal.js';
-import { errorCode, isSqlState } from '../db/pg-error.js';
-import { isConnectionLoss } from '../db/run-errors.js';
-import { openSession } from '../db/session.js';
+import { readJournal } from '../journal/journal.js';
+import { errorCode, isSqlState } from '../connection/pg-error.js';
+import { isConnectionLoss } from '../run/errors.js';
+import { openSession } from '../connection/session.js';
 import { currentVersion, describeFleet, versionsAfter, worstExitCode, type TargetOutcome, type TargetVersions } from '../fleet/outcome.js';
 import { rollOut, type Slot } from '../fleet/runner.js';
 import { readOnlyQuery, targetsQueryRefusal } from '../fleet/targets-query.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { readRecordedEnvironment, type RecordedEnvironment } from '../db/environment-record.js';
-import type { Journal } from '../db/journal.js';
+import { readRecordedEnvironment, type RecordedEnvironment } from '../journal/metadata.js';
+import type { Journal } from '../journal/journal.js';
 import { currentEnvironment, environmentVariable, isDevelopmentEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { resolveLockRetries } from '../db/lock-retry-schedule.js';
+import { resolveLockRetries } from '../lock-retries/schedule.js';
 import type { CommonOptions } from './options.js';
 import { isBlankSql, runsWithoutTransaction, type Migration } from '../migrations/parse.js';
 import { resolveLevels } from '../lint/config.js';

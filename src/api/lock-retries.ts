@@ -8,4 +8,4 @@ export {
   resolveLockRetries,
   type LockRetries,
   type LockRetrySchedule,
-} from '../db/lock-retry-schedule.js';
+} from '../lock-retries/schedule.js';

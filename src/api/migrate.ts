@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { recordEnvironment } from '../db/environment-record.js';
+import { recordEnvironment } from '../journal/metadata.js';
 import type { Migration } from '../migrations/parse.js';
 import { applyPending, assertPartitionStep, type ApplyResult, type PendingOptions } from './apply-pending.js';
 import { commandMigrations, type CommonOptions } from './options.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { parseTableName, type TableName } from '../db/identifiers.js';
-import type { LockRetries } from '../db/lock-retry-schedule.js';
-import type { SessionOptions } from '../db/session.js';
+import { parseTableName, type TableName } from '../identifiers.js';
+import type { LockRetries } from '../lock-retries/schedule.js';
+import type { SessionOptions } from '../connection/session.js';
 import { loadMigrations } from '../migrations/discover.js';
 import type { Migration } from '../migrations/parse.js';
 import { migrationsDirSetting, SETTINGS } from '../settings.js';

@@ -10,7 +10,7 @@ import {
 import { parseRegisteredTable, parseRegistrationFlags, type RegistrationInput } from '../partitions/registration.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import type { CommonOptions } from './options.js';
-import { withSession } from './scope.js';
+import { resolveCommandConnection, withSession } from './scope.js';
 
 export type { ListedTable, RegisteredTable, Registration };
 export { describeSettings } from '../partitions/registration.js';
@@ -71,11 +71,12 @@ export async function unregisterPartitionTable(options: UnregisterPartitionTable
  * for (const entry of await listPartitionTables({ databaseUrl })) console.log(entry.shown, entry.interval);
  */
 export async function listPartitionTables(options: CommonOptions = {}): Promise<ListedTable[]> {
-  const absent = await absentEmbeddedDatabase(options);
+  const connection = resolveCommandConnection(options);
+  const absent = await absentEmbeddedDatabase(options, connection);
   if (absent !== undefined) {
     // Nothing configured and no embedded database yet: nothing is registered, and nothing is created.
     options.onEvent?.({ type: 'no-embedded-database', dir: absent });
     return [];
   }
-  return withSession(options, ({ session, journal }) => listRegistry(session.client, journal));
+  return withSession(options, ({ session, journal }) => listRegistry(session.client, journal), undefined, { connection });
 }

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
-import { parseTableName } from '../db/identifiers.js';
-import { LockRetriesExhaustedError } from '../db/lock-retry.js';
-import { resolveLockRetries } from '../db/lock-retry-schedule.js';
+import { parseTableName } from '../identifiers.js';
+import { LockRetriesExhaustedError } from '../lock-retries/retry.js';
+import { resolveLockRetries } from '../lock-retries/schedule.js';
 import type { PartitionInterval } from '../partitions/periods.js';
 import { findRegistration, listRegistry } from '../partitions/registry.js';
 import type { RetainMode } from '../partitions/registration.js';

@@ -1,5 +1,5 @@
 import { MigrationSqlError } from '../errors.js';
-import { readJournal } from '../db/journal.js';
+import { readJournal } from '../journal/journal.js';
 import { planRedo } from '../migrations/plan.js';
 import type { RanMigration } from './events.js';
 import { commandMigrations, type CommonOptions } from './options.js';

@@ -1,10 +1,14 @@
 import { seedsDirSetting } from '../settings.js';
-import { recordEnvironment } from '../db/environment-record.js';
-import { ensureJournal } from '../db/journal.js';
-import { readResetContext, readSchemaStates } from '../db/reset-catalog.js';
-import { planReset, schemasToDrop, type ResetPlan } from '../db/reset-plan.js';
-import { parseStartingSchemas, readStartingSchemasText, writeStartingSchemasText, type StartingSchemas } from '../db/reset-record.js';
-import { dropSchemas } from '../db/reset.js';
+import { ensureJournal } from '../journal/journal.js';
+import { planReset, schemasToDrop, type ResetPlan } from '../reset/plan.js';
+import {
+  parseStartingSchemas,
+  readStartingSchemasText,
+  recordEnvironment,
+  writeStartingSchemasText,
+  type StartingSchemas,
+} from '../journal/metadata.js';
+import { dropSchemas, readResetContext, readSchemaStates } from '../reset/database.js';
 import { createdSchemas } from '../migrations/created-schemas.js';
 import type { Migration } from '../migrations/parse.js';
 import { loadSeeds } from '../migrations/seeds.js';

@@ -1,10 +1,10 @@
-import { readJournal } from '../db/journal.js';
+import { readJournal } from '../journal/journal.js';
 import { planDown } from '../migrations/plan.js';
 import type { PlannedMigration, RanMigration } from './events.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import { commandMigrations, type CommonOptions } from './options.js';
 import { runAll } from './run.js';
-import { withSession } from './scope.js';
+import { resolveCommandConnection, withSession } from './scope.js';
 
 /** Options of {@link rollback}. */
 export interface RollbackOptions extends CommonOptions {
@@ -32,7 +32,8 @@ export interface RollbackResult {
  */
 export async function rollback(options: RollbackOptions = {}): Promise<RollbackResult> {
   const migrations = commandMigrations(options);
-  const absent = await absentEmbeddedDatabase(options);
+  const connection = resolveCommandConnection(options);
+  const absent = await absentEmbeddedDatabase(options, connection);
   if (absent !== undefined) {
     // No embedded database yet: nothing was ever applied there, so nothing to roll back — and
     // no reason to create one to say so.
@@ -55,5 +56,6 @@ export async function rollback(options: RollbackOptions = {}): Promise<RollbackR
       return { rolledBack, planned };
     },
     options.dryRun ? undefined : {},
+    { connection },
   );
 }

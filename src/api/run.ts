@@ -1,8 +1,9 @@
 import { RunInterruptedError, signalOf } from '../errors.js';
-import { BlockerWatch } from '../db/blockers.js';
-import { resolveLockRetries } from '../db/lock-retry-schedule.js';
-import { partialRunOf, type Direction } from '../db/run-errors.js';
-import { runMigration, type RunContext } from '../db/runner.js';
+import { BlockerWatch } from '../lock-retries/blockers.js';
+import { resolveLockRetries } from '../lock-retries/schedule.js';
+import { partialRunOf, type Direction } from '../run/errors.js';
+import type { RunContext } from '../run/context.js';
+import { runMigration } from '../run/runner.js';
 import { runsWithoutTransaction, type Migration } from '../migrations/parse.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { RanMigration } from './events.js';

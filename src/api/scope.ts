@@ -1,12 +1,12 @@
 import { AeturnisError, ConnectionError, DatabaseError, InterruptedError, signalOf } from '../errors.js';
-import { connectionErrorOf } from '../db/connect.js';
+import { connectionErrorOf } from '../connection/connect.js';
 import { maskPassword } from '../redact.js';
-import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../db/journal.js';
-import { acquireRunnerLock, describeHolder, releaseRunnerLock, workKeyOf, type LockHolder } from '../db/lock.js';
-import { errorCode, isNodeErrno, isSqlState } from '../db/pg-error.js';
-import { isConnectionLoss } from '../db/run-errors.js';
-import { captureSessionBaseline, ownSessionBaseline, resetSession, type SessionBaseline } from '../db/session-state.js';
-import { openSession, type LockConnection, type Session } from '../db/session.js';
+import { ensureJournal, resolveJournal, type Journal, type ResolveOptions } from '../journal/journal.js';
+import { acquireRunnerLock, describeHolder, releaseRunnerLock, workKeyOf, type LockHolder } from '../run/runner-lock.js';
+import { errorCode, isNodeErrno, isSqlState } from '../connection/pg-error.js';
+import { isConnectionLoss } from '../run/errors.js';
+import { captureSessionBaseline, ownSessionBaseline, resetSession, type SessionBaseline } from '../run/context.js';
+import { openSession, sessionConnection, type LockConnection, type Session, type SessionConnection } from '../connection/session.js';
 import type { Emit } from './events.js';
 import { journalTable, type CommonOptions } from './options.js';
 
@@ -33,22 +33,44 @@ export interface RunnerLock {
 }
 
 /**
+ * The command's connection settings, resolved once (connection/settings.ts): the value, or the
+ * UsageError saying which setting is wrong, kept to be thrown when the session opens (after the
+ * migration files' errors, see openSession).
+ */
+export type CommandConnection = { ok: true; connection: SessionConnection } | { ok: false; error: unknown };
+
+/** Resolves the command's connection settings, once per command (see CommandConnection). */
+export function resolveCommandConnection(options: CommonOptions): CommandConnection {
+  try {
+    return { ok: true, connection: sessionConnection(options) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
  * Opens the command's session, resolves its journal, holds the runner lock around `work` when
  * `lock` is given, and always releases both, however `work` ends. `extras.resolve` lets `adopt`
  * see another tool's table where the journal should be (every other command refuses it);
  * `extras.whileConnecting` (reading the migration files) runs while the connection is being
- * made; its errors come first, as if it had run before (see openSession).
+ * made; its errors come first, as if it had run before (see openSession). `extras.connection`
+ * is the command's resolved connection when it has resolved it already.
  */
 export async function withSession<T>(
   options: CommonOptions,
   work: (scope: CommandScope) => Promise<T>,
   lock?: RunnerLock,
-  extras: { resolve?: ResolveOptions; whileConnecting?: () => void } = {},
+  extras: { resolve?: ResolveOptions; whileConnecting?: () => void; connection?: CommandConnection } = {},
 ): Promise<T> {
   const emit: Emit = options.onEvent ?? (() => {});
   if (options.signal?.aborted) throw new InterruptedError(signalOf(options.signal));
   const requested = journalTable(options);
-  const session = await openSession(options, emit, extras.whileConnecting);
+  const resolved = extras.connection ?? resolveCommandConnection(options);
+  if (!resolved.ok) {
+    extras.whileConnecting?.();
+    throw resolved.error;
+  }
+  const session = await openSession(options, emit, extras.whileConnecting, resolved.connection);
   const onAbort = (): void => {
     void session.cancelRunningQuery();
   };

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { quoteIdentifier } from '../db/identifiers.js';
-import { readJournal, type Journal } from '../db/journal.js';
+import { quoteIdentifier } from '../identifiers.js';
+import { readJournal, type Journal } from '../journal/journal.js';
 import type { Migration } from '../migrations/parse.js';
 import { computeStatus, findProblems, type MigrationStatus } from '../migrations/status.js';
 import { describePartitions } from '../partitions/catalog.js';
@@ -9,7 +9,7 @@ import { listRegistry, type ListedTable, type RegisteredTable } from '../partiti
 import type { PartitionDescription } from '../partitions/types.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import { commandMigrations, type CommonOptions } from './options.js';
-import { withSession } from './scope.js';
+import { resolveCommandConnection, withSession } from './scope.js';
 
 export type { MigrationStatus, PartitionDescription, RegisteredTable };
 
@@ -43,7 +43,8 @@ export interface PartitionTableStatus {
  * const pending = migrations.filter((m) => m.state === 'pending');
  */
 export async function status(options: CommonOptions = {}): Promise<StatusResult> {
-  const absent = await absentEmbeddedDatabase(options);
+  const connection = resolveCommandConnection(options);
+  const absent = await absentEmbeddedDatabase(options, connection);
   if (absent !== undefined) {
     // Nothing configured and no embedded database yet: nothing is applied, and nothing is created.
     options.onEvent?.({ type: 'no-embedded-database', dir: absent });
@@ -63,7 +64,7 @@ export async function status(options: CommonOptions = {}): Promise<StatusResult>
       return { migrations: statusRows, problems: findProblems(statusRows), partitionTables };
     },
     undefined,
-    { whileConnecting },
+    { whileConnecting, connection },
   );
 }
 
@@ -109,15 +110,21 @@ export interface ValidateResult {
  */
 export async function validate(options: CommonOptions = {}): Promise<ValidateResult> {
   const migrations = commandMigrations(options);
-  const absent = await absentEmbeddedDatabase(options);
+  const connection = resolveCommandConnection(options);
+  const absent = await absentEmbeddedDatabase(options, connection);
   if (absent !== undefined) {
     options.onEvent?.({ type: 'no-embedded-database', dir: absent });
     const problems = findProblems(computeStatus(migrations, []));
     return { ok: problems.length === 0, problems };
   }
-  return withSession(options, async ({ session, journal }) => {
-    const { rows, partial } = await readJournal(session.client, journal);
-    const problems = findProblems(computeStatus(migrations, rows, partial));
-    return { ok: problems.length === 0, problems };
-  });
+  return withSession(
+    options,
+    async ({ session, journal }) => {
+      const { rows, partial } = await readJournal(session.client, journal);
+      const problems = findProblems(computeStatus(migrations, rows, partial));
+      return { ok: problems.length === 0, problems };
+    },
+    undefined,
+    { connection },
+  );
 }

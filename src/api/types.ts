@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InterruptedError, MigrationSqlError, signalOf, UsageError } from '../errors.js';
-import { resolveConnectionTarget } from '../db/connection-config.js';
-import { journalOwnTables } from '../db/journal-sql.js';
-import { openSession, type Session, type SessionOptions } from '../db/session.js';
+import { resolveConnection } from '../connection/settings.js';
+import { journalOwnTables } from '../journal/sql.js';
+import { openSession, type Session, type SessionOptions } from '../connection/session.js';
 import type { MigratorEvent } from './events.js';
 import { migrate, type MigrateOptions } from './migrate.js';
 import type { CommonOptions } from './options.js';
@@ -159,7 +159,7 @@ function assertScratchPossible(options: SessionOptions): void {
       'types --from-migrations creates a scratch database: pass databaseUrl (a server it may create a database on), not a pg connection',
     );
   }
-  if (resolveConnectionTarget(options.databaseUrl, options.env ?? process.env).kind === 'embedded') {
+  if (resolveConnection(options.databaseUrl, options.env ?? process.env).kind === 'embedded') {
     throw new UsageError(
       'types --from-migrations creates a scratch database next to the target, and the embedded database cannot host a second one: set DATABASE_URL (or --database-url) to a PostgreSQL server',
     );

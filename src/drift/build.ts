@@ -1,8 +1,8 @@
 import { MigrationSqlError } from '../errors.js';
-import type { TableName } from '../db/identifiers.js';
-import { runMigration } from '../db/runner.js';
-import type { SessionOptions } from '../db/session.js';
-import { FRESH_SESSION } from '../db/session-state.js';
+import type { TableName } from '../identifiers.js';
+import { runMigration } from '../run/runner.js';
+import type { SessionOptions } from '../connection/session.js';
+import { FRESH_SESSION } from '../run/context.js';
 import type { VerifyEmit } from '../verify/events.js';
 import { openScratchDatabase, type ScratchDatabase } from '../verify/scratch-database.js';
 import { takeSnapshot, type SchemaSnapshot } from '../verify/snapshot.js';

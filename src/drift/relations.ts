@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { journalOwnTables } from '../db/journal-sql.js';
-import { quoteIdentifier } from '../db/identifiers.js';
-import type { Journal } from '../db/journal.js';
+import { journalOwnTables } from '../journal/sql.js';
+import { quoteIdentifier } from '../identifiers.js';
+import type { Journal } from '../journal/journal.js';
 import { listRegistry } from '../partitions/registry.js';
 import type { ExpectedRelations } from './expected-objects.js';
 

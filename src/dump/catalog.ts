@@ -10,9 +10,9 @@
  * and grants (the file must still load).
  */
 import type { ClientBase } from 'pg';
-import { quoteIdentifier } from '../db/identifiers.js';
-import { journalOwnTables } from '../db/journal-sql.js';
-import { pgErrorOf } from '../db/pg-error.js';
+import { quoteIdentifier } from '../identifiers.js';
+import { journalOwnTables } from '../journal/sql.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import { DatabaseError } from '../errors.js';
 import { readKey, readPartitions, resolveTable } from '../partitions/catalog.js';
 import { INTERVAL_ADJECTIVE, type PartitionInterval, partitionNameOf, periodEnd, periodOf, periodStart } from '../partitions/periods.js';

@@ -5,7 +5,7 @@
  * (no owners, OIDs, timestamps or versions), so the same schema gives the same bytes. Every
  * name arrives quoted by PostgreSQL. Pure.
  */
-import { quoteLiteral } from '../db/identifiers.js';
+import { quoteLiteral } from '../identifiers.js';
 import type {
   ColumnRow,
   CompositeRow,

@@ -1,5 +1,4 @@
-import { sslSettings } from '../db/connection-config.js';
-import { checkConnectionUrl } from '../db/connection-url.js';
+import { urlConnection } from '../connection/settings.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -14,8 +13,7 @@ import { UsageError } from '../errors.js';
  */
 export function checkTargetUrl(url: string, where: string): URL {
   try {
-    checkConnectionUrl(url, 'the URL');
-    sslSettings(url, {}, 'the URL');
+    urlConnection(url, 'the URL', {});
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${where}: ${error.message}`);
     throw error;

@@ -5,7 +5,7 @@ import { splitSqlStatements, type SqlStatement } from './split.js';
 import type { PartialRow } from './status.js';
 
 /**
- * Resuming a migration that stopped part way (see db/partial-runs.ts): the statements that ran
+ * Resuming a migration that stopped part way (see journal/partial-runs.ts): the statements that ran
  * are not run again — a migration's SQL runs exactly once — so the next run starts at the first
  * statement that did not. That is only sound while those statements read as they did when they
  * ran: a hash of their text is kept with the partial run and compared here. Pure.

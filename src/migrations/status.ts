@@ -24,7 +24,7 @@ export interface JournalRow {
   adoptedPlaceholder?: { of: string; checksum: string } | undefined;
 }
 
-/** A migration that stopped part way and could not be rolled back (see db/partial-runs.ts). */
+/** A migration that stopped part way and could not be rolled back (see journal/partial-runs.ts). */
 export interface PartialRow {
   version: number;
   /** `up`: partly applied, not in the journal. `down`: partly rolled back, still in the journal. */

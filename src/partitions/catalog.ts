@@ -6,8 +6,8 @@
  * Reads only; the caller owns the transaction, if any.
  */
 import type { ClientBase } from 'pg';
-import { quoteIdentifier } from '../db/identifiers.js';
-import { errorCode, pgErrorOf } from '../db/pg-error.js';
+import { quoteIdentifier } from '../identifiers.js';
+import { errorCode, pgErrorOf } from '../connection/pg-error.js';
 import {
   INTERVAL_ADJECTIVE,
   type KeyType,

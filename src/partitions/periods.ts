@@ -8,7 +8,7 @@
  * `index + 1` whatever the interval.
  */
 import { MAX_PERIODS_AHEAD } from '../config.js';
-import { quoteLiteral } from '../db/identifiers.js';
+import { quoteLiteral } from '../identifiers.js';
 
 /** How long each partition of a table is. */
 export type PartitionInterval = 'day' | 'week' | 'month' | 'year';

@@ -5,7 +5,7 @@
  */
 import { parseNonNegativeInteger } from '../config.js';
 import { UsageError } from '../errors.js';
-import { parseIdent, parseTableName, type TableName } from '../db/identifiers.js';
+import { parseIdent, parseTableName, type TableName } from '../identifiers.js';
 import { INTERVAL_ADJECTIVE, MAX_AHEAD, type PartitionInterval } from './periods.js';
 
 /** What retention does with a partition it removes: drop it, or detach it and keep it as a plain table. */

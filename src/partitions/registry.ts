@@ -13,8 +13,8 @@
  */
 import type { ClientBase } from 'pg';
 import { DatabaseError, UsageError } from '../errors.js';
-import { derivedName, displayName, parseIdent, quoteIdentifier, quoteLiteral, type TableName } from '../db/identifiers.js';
-import { pgErrorOf } from '../db/pg-error.js';
+import { derivedName, displayName, parseIdent, quoteIdentifier, quoteLiteral, type TableName } from '../identifiers.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import { type PartitionDirective, type RegistrationSettings, type StoredSettings, settingChanges } from './registration.js';
 
 /** The journal the registry belongs to (db/journal-sql.ts's JournalNames fits; declared here, as that file imports this one). */

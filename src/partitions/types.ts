@@ -5,8 +5,8 @@
  * categories (see `../errors.ts`). Pure.
  */
 import { AeturnisError, ExitCode, UsageError } from '../errors.js';
-import type { LockRetryEvent } from '../db/lock-retry.js';
-import type { LockRetries } from '../db/lock-retry-schedule.js';
+import type { LockRetryEvent } from '../lock-retries/retry.js';
+import type { LockRetries } from '../lock-retries/schedule.js';
 import { INTERVALS, MAX_AHEAD, type PartitionInterval, type Period } from './periods.js';
 import type { CoveredPeriod, PeriodConflict } from './plan.js';
 import type { RetainMode } from './registration.js';

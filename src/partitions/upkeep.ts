@@ -21,10 +21,10 @@
  * partition only for its closing check that no row of the range is left there.
  */
 import type { ClientBase } from 'pg';
-import { BlockerWatch } from '../db/blockers.js';
-import { quoteIdentifier } from '../db/identifiers.js';
-import { LOCK_NOT_AVAILABLE, isMarkedLockRetryable, markLockRetryable, withLockRetries } from '../db/lock-retry.js';
-import { lockAttempts } from '../db/lock-retry-schedule.js';
+import { BlockerWatch } from '../lock-retries/blockers.js';
+import { quoteIdentifier } from '../identifiers.js';
+import { LOCK_NOT_AVAILABLE, isMarkedLockRetryable, markLockRetryable, withLockRetries } from '../lock-retries/retry.js';
+import { lockAttempts } from '../lock-retries/schedule.js';
 import {
   type CatalogPartition,
   type CatalogState,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdentifier, quoteLiteral } from '../db/identifiers.js';
+import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
 
 /**
  * A scratch database is a bare `CREATE DATABASE`: it lacks what `ALTER DATABASE target SET ...`

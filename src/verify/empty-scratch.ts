@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { Session } from '../db/session.js';
+import type { Session } from '../connection/session.js';
 import { compareSnapshots, withoutImpliedDifferences } from './compare.js';
 import { objectKey, takeSnapshot, takeSnapshotInTransaction, type SchemaObject, type SchemaSnapshot } from './snapshot.js';
 

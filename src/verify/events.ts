@@ -1,4 +1,4 @@
-import type { SessionEvent } from '../db/session.js';
+import type { SessionEvent } from '../connection/session.js';
 import type { VerifiedMigration } from './round-trip.js';
 
 /** Progress of {@link verify}. */

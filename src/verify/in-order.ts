@@ -1,7 +1,7 @@
 import { InterruptedError, MigrationSqlError, signalOf } from '../errors.js';
-import { partialRunOf } from '../db/run-errors.js';
-import { runMigration, type Direction } from '../db/runner.js';
-import { FRESH_SESSION } from '../db/session-state.js';
+import { partialRunOf, type Direction } from '../run/errors.js';
+import { runMigration } from '../run/runner.js';
+import { FRESH_SESSION } from '../run/context.js';
 import type { Migration } from '../migrations/parse.js';
 import type { VerifyEmit } from './events.js';
 import { leftHalfApplied, roundTrip, type RoundTrip, type RoundTripSteps, type VerifiedMigration } from './round-trip.js';

@@ -1,5 +1,5 @@
 import type { MigrationSqlError } from '../errors.js';
-import { partialRunOf, type Direction } from '../db/run-errors.js';
+import { partialRunOf, type Direction } from '../run/errors.js';
 import type { Migration } from '../migrations/parse.js';
 import { compareSnapshots, describeDownDifference, describeRerunDifference, withoutImpliedDifferences } from './compare.js';
 import type { SchemaSnapshot } from './snapshot.js';

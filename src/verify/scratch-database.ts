@@ -1,11 +1,11 @@
 import { AeturnisError, ExitCode } from '../errors.js';
-import { ensureJournal, resolveJournal, type Journal } from '../db/journal.js';
-import type { TableName } from '../db/identifiers.js';
-import { openSession, type Session } from '../db/session.js';
-import type { SessionOptions } from '../db/session.js';
+import { ensureJournal, resolveJournal, type Journal } from '../journal/journal.js';
+import type { TableName } from '../identifiers.js';
+import { openSession, type Session } from '../connection/session.js';
+import type { SessionOptions } from '../connection/session.js';
 import type { VerifyEmit } from './events.js';
 import { emptyScratch, readStartingState, type StartingState } from './empty-scratch.js';
-import { resolveConnectionTarget } from '../db/connection-config.js';
+import { resolveConnection } from '../connection/settings.js';
 import { copyDatabaseSettings, readDatabaseSettings, settingName, type StoredSetting } from './database-settings.js';
 import { runScratchSetup, type ScratchSetup } from './scratch-setup.js';
 import {
@@ -117,7 +117,7 @@ async function setUp(session: Session, setup: ScratchSetup | undefined, name: st
  * (the embedded database would be started for nothing) there is nothing to compare with.
  */
 async function assertNotTarget(options: ScratchOptions, scratch: Session, emit: Emit): Promise<void> {
-  if (!options.connection && resolveConnectionTarget(options.databaseUrl, options.env ?? process.env).kind === 'embedded') return;
+  if (!options.connection && resolveConnection(options.databaseUrl, options.env ?? process.env).kind === 'embedded') return;
   const probe = await openSession(options, emit);
   try {
     if (!options.connection)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { MigrationSqlError, UsageError } from '../errors.js';
-import { pgErrorOf } from '../db/pg-error.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import { positionInFile } from '../migrations/position.js';
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { resolveConnectionTarget } from '../db/connection-config.js';
-import { quoteIdentifier } from '../db/identifiers.js';
-import { errorCode, pgErrorOf } from '../db/pg-error.js';
-import type { Session, SessionOptions } from '../db/session.js';
+import { resolveConnection } from '../connection/settings.js';
+import { quoteIdentifier } from '../identifiers.js';
+import { errorCode, pgErrorOf } from '../connection/pg-error.js';
+import type { Session, SessionOptions } from '../connection/session.js';
 
 /**
  * A random name for a scratch database, recognisable in `\l` if one is ever left behind.
@@ -21,7 +21,7 @@ export function scratchConnection(options: SessionOptions, database: string): Se
     throw new UsageError('verify with an existing pg connection needs scratchUrl (a database it may change), or pass databaseUrl instead');
   }
   const env = options.env ?? process.env;
-  const target = resolveConnectionTarget(options.databaseUrl, env);
+  const target = resolveConnection(options.databaseUrl, env);
   const common: SessionOptions = { waitSeconds: 5, signal: options.signal };
   if (target.kind === 'url') {
     const url = new URL(target.url);

@@ -3,8 +3,8 @@
 // lost or duplicated; retention can keep detached tables; every interval works.
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LockRetriesExhaustedError } from '../../src/db/lock-retry.js';
-import { parseLockRetries } from '../../src/db/lock-retry-schedule.js';
+import { LockRetriesExhaustedError } from '../../src/lock-retries/retry.js';
+import { parseLockRetries } from '../../src/lock-retries/schedule.js';
 import { maintainPartitions } from '../../src/partitions/upkeep.js';
 import type { PartitionEvent } from '../../src/partitions/types.js';
 import { type TestDatabase, createTestDatabase } from '../support/db.js';

@@ -1,27 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConnectionTarget } from '../../src/db/connection-config.js';
-import { escapeOption, pgConnectionString } from '../../src/db/connection-url.js';
+import { resolveConnection } from '../../src/connection/settings.js';
+import { escapeOption, pgConnectionString } from '../../src/connection/url.js';
 import { usageErrorOf } from '../support/usage-error.js';
 
 const URL_A = 'postgres://app@db-a/game';
 
 const refusal = (flag: string | undefined, env: Record<string, string | undefined>): string =>
-  usageErrorOf(() => resolveConnectionTarget(flag, env));
+  usageErrorOf(() => resolveConnection(flag, env));
 
-describe('resolveConnectionTarget: which source', () => {
+describe('resolveConnection: which source', () => {
   it('--database-url, then DATABASE_URL, then the PG* variables, then the embedded database', () => {
-    expect(resolveConnectionTarget(URL_A, { DATABASE_URL: 'postgres://db-b/x' })).toEqual({
+    expect(resolveConnection(URL_A, { DATABASE_URL: 'postgres://db-b/x' })).toMatchObject({
       kind: 'url',
       url: URL_A,
       source: '--database-url',
     });
-    expect(resolveConnectionTarget(undefined, { DATABASE_URL: URL_A, PGHOST: 'db-c' })).toEqual({
+    expect(resolveConnection(undefined, { DATABASE_URL: URL_A, PGHOST: 'db-c' })).toMatchObject({
       kind: 'url',
       url: URL_A,
       source: 'DATABASE_URL',
     });
-    expect(resolveConnectionTarget(undefined, { PGHOST: 'db-c' }).kind).toBe('libpq');
-    expect(resolveConnectionTarget(undefined, {}).kind).toBe('embedded');
+    expect(resolveConnection(undefined, { PGHOST: 'db-c' }).kind).toBe('libpq');
+    expect(resolveConnection(undefined, {}).kind).toBe('embedded');
   });
 
   it('the embedded database in a development environment (unset, empty, development, test, local)', () => {
@@ -32,7 +32,7 @@ describe('resolveConnectionTarget: which source', () => {
       { NODE_ENV: 'test' },
       { AETURNIS_ENV: 'local', NODE_ENV: 'production' },
     ]) {
-      expect(resolveConnectionTarget(undefined, env).kind, JSON.stringify(env)).toBe('embedded');
+      expect(resolveConnection(undefined, env).kind, JSON.stringify(env)).toBe('embedded');
     }
   });
 
@@ -44,12 +44,12 @@ describe('resolveConnectionTarget: which source', () => {
   });
 
   it('a configured database is used in production as anywhere else', () => {
-    expect(resolveConnectionTarget(undefined, { NODE_ENV: 'production', DATABASE_URL: URL_A }).kind).toBe('url');
-    expect(resolveConnectionTarget(undefined, { NODE_ENV: 'production', PGHOST: 'db' }).kind).toBe('libpq');
+    expect(resolveConnection(undefined, { NODE_ENV: 'production', DATABASE_URL: URL_A }).kind).toBe('url');
+    expect(resolveConnection(undefined, { NODE_ENV: 'production', PGHOST: 'db' }).kind).toBe('libpq');
   });
 });
 
-describe('resolveConnectionTarget: a setting that is set but empty', () => {
+describe('resolveConnection: a setting that is set but empty', () => {
   it('DATABASE_URL= (a CI secret that did not expand) is refused, not the embedded database nor the PG* variables', () => {
     const message = refusal(undefined, { DATABASE_URL: '', NODE_ENV: 'production', CI: 'true' });
     expect(message).toMatch(/^DATABASE_URL is set but empty: /);
@@ -65,7 +65,7 @@ describe('resolveConnectionTarget: a setting that is set but empty', () => {
     expect(refusal(undefined, { PGHOST: '' })).toMatch(/^PGHOST is set but empty: /);
     expect(refusal(undefined, { PGHOST: 'db', PGPASSWORD: '' })).toMatch(/^PGPASSWORD is set but empty: /);
     // A URL is the source: pg fills in a missing user from PGUSER only when it has a value.
-    expect(resolveConnectionTarget(undefined, { DATABASE_URL: URL_A, PGUSER: '' }).kind).toBe('url');
+    expect(resolveConnection(undefined, { DATABASE_URL: URL_A, PGUSER: '' }).kind).toBe('url');
   });
 
   it('PGSERVICE and PGHOSTADDR, which pg does not read, are refused instead of connecting elsewhere', () => {
@@ -74,9 +74,9 @@ describe('resolveConnectionTarget: a setting that is set but empty', () => {
   });
 });
 
-describe('resolveConnectionTarget: the URL is read exactly', () => {
+describe('resolveConnection: the URL is read exactly', () => {
   it('a URL that does not parse is shown with both its userinfo password and its password= parameter hidden', () => {
-    const message = usageErrorOf(() => resolveConnectionTarget('postgres://app:pw1@db.example:notaport/game?password=pw2', {}));
+    const message = usageErrorOf(() => resolveConnection('postgres://app:pw1@db.example:notaport/game?password=pw2', {}));
     expect(message).toMatch(/^--database-url is not a valid URL: postgres:\/\/app:\*+@db\.example:notaport\/game\?password=\*+ /);
     expect(message).not.toMatch(/pw1|pw2/);
   });
@@ -117,13 +117,13 @@ describe('resolveConnectionTarget: the URL is read exactly', () => {
     expect(refusal('postgres://db/game?statement_timeout=5s', {})).toBe(
       '--database-url: query parameter statement_timeout must be a whole number of milliseconds (got "5s")',
     );
-    expect(resolveConnectionTarget('postgres://db/game?statement_timeout=5000&lock_timeout=100', {}).kind).toBe('url');
+    expect(resolveConnection('postgres://db/game?statement_timeout=5000&lock_timeout=100', {}).kind).toBe('url');
   });
 
   it('what pg honours, search_path and the TLS parameters are accepted', () => {
     const url =
       'postgres://u:p@db:5432/game?search_path=app,public&options=-c%20work_mem%3D64MB&application_name=x&host=db2&port=5433&sslmode=disable';
-    expect(resolveConnectionTarget(url, {})).toEqual({ kind: 'url', url, source: '--database-url' });
+    expect(resolveConnection(url, {})).toMatchObject({ kind: 'url', url, source: '--database-url' });
   });
 });
 
@@ -158,5 +158,19 @@ describe('pgConnectionString: search_path becomes a startup option', () => {
       options: '-c geqo=off',
     });
     expect(pgConnectionString('postgres://db/game', { PGOPTIONS: '-c x=y' })).toEqual({ connectionString: 'postgres://db/game' });
+  });
+});
+
+describe('resolveConnection: one value the session only consumes', () => {
+  it('holds what connecting needs: where (password-free), what pg gets, the TLS attempts, the wait', () => {
+    const resolved = resolveConnection('postgres://app:s3cret@db.example:6543/game?sslmode=prefer&search_path=app', {}, 7);
+    expect(resolved).toMatchObject({
+      kind: 'url',
+      description: 'db.example:6543/game (from --database-url)',
+      pg: { connectionString: 'postgres://app:s3cret@db.example:6543/game', options: '-c search_path=app' },
+      tlsUses: ['encrypt-only', 'plain'],
+      applicationName: 'aeturnis-db',
+      waitSeconds: 7,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertEmbeddedInstalled, EMBEDDED_PACKAGES } from '../../src/db/embedded.js';
+import { assertEmbeddedInstalled, EMBEDDED_PACKAGES } from '../../src/embedded/database.js';
 import { UsageError } from '../../src/errors.js';
 
 /** A resolver that finds only the given packages (as node_modules would after a partial install). */

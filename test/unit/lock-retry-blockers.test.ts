@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBlockers, queryStart, type Blocker } from '../../src/db/blockers.js';
+import { describeBlockers, queryStart, type Blocker } from '../../src/lock-retries/blockers.js';
 
 const report: Blocker = {
   pid: 4242,

@@ -8,7 +8,7 @@ import {
   parseLockRetries,
   resolveLockRetries,
   type LockRetrySchedule,
-} from '../../src/db/lock-retry-schedule.js';
+} from '../../src/lock-retries/schedule.js';
 
 const take = <T>(items: Iterable<T>, count: number): T[] => {
   const taken: T[] = [];

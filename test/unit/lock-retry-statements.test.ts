@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leadingWords, statementRetries } from '../../src/db/lock-retry-statements.js';
+import { leadingWords, statementRetries } from '../../src/lock-retries/no-transaction.js';
 import { splitSqlStatements } from '../../src/migrations/split.js';
 
 const retriesOf = (sql: string) => statementRetries(splitSqlStatements(sql));

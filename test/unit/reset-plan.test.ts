@@ -3,14 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError, ValidationError } from '../../src/errors.js';
-import {
-  dropObjectSql,
-  planReset,
-  restoreStatements,
-  schemaDifferences,
-  schemasToDrop,
-  type SchemaState,
-} from '../../src/db/reset-plan.js';
+import { dropObjectSql, planReset, restoreStatements, schemaDifferences, schemasToDrop, type SchemaState } from '../../src/reset/plan.js';
 import type { CreatedSchema } from '../../src/migrations/created-schemas.js';
 
 /** `public` of a new PostgreSQL 15 database. */

@@ -2,7 +2,7 @@
  * Which objects a reset's drop would reach outside what it drops, decided from the pg_depend walk.
  */
 import { describe, expect, it } from 'vitest';
-import { objectsOutside, type ReachedObject } from '../../src/db/reset-walk.js';
+import { objectsOutside, type ReachedObject } from '../../src/reset/walk.js';
 
 const object = (key: string, fields: Partial<ReachedObject> = {}): ReachedObject => ({
   key,

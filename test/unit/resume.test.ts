@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { derivedName } from '../../src/db/identifiers.js';
+import { derivedName } from '../../src/identifiers.js';
 import { parseMigration } from '../../src/migrations/parse.js';
 import { appliedStatementsSha256, resumePoint } from '../../src/migrations/resume.js';
 import { splitSqlStatements } from '../../src/migrations/split.js';

@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrationsDir } from '../../src/api/options.js';
-import { embeddedDirOf } from '../../src/db/embedded.js';
-import { resolveLockRetries, DEFAULT_LOCK_RETRY_SCHEDULE } from '../../src/db/lock-retry-schedule.js';
-import { resolveConnectionTarget } from '../../src/db/connection-config.js';
+import { embeddedDirOf } from '../../src/embedded/database.js';
+import { resolveLockRetries, DEFAULT_LOCK_RETRY_SCHEDULE } from '../../src/lock-retries/schedule.js';
+import { resolveConnection } from '../../src/connection/settings.js';
 import { currentEnvironment } from '../../src/environment.js';
 import { UsageError } from '../../src/errors.js';
 import {
@@ -63,9 +63,9 @@ describe('one rule for empty values: set but empty is unset', () => {
   });
 
   it('except the connection: an empty DATABASE_URL is exit 2, not the embedded database', () => {
-    expect(() => resolveConnectionTarget(undefined, { DATABASE_URL: '' })).toThrow(UsageError);
-    expect(() => resolveConnectionTarget(undefined, { DATABASE_URL: '' })).toThrow('DATABASE_URL is set but empty');
-    expect(() => resolveConnectionTarget(undefined, { PGHOST: '' })).toThrow('PGHOST is set but empty');
+    expect(() => resolveConnection(undefined, { DATABASE_URL: '' })).toThrow(UsageError);
+    expect(() => resolveConnection(undefined, { DATABASE_URL: '' })).toThrow('DATABASE_URL is set but empty');
+    expect(() => resolveConnection(undefined, { PGHOST: '' })).toThrow('PGHOST is set but empty');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConnectionTarget, sslSettings, tlsAttempts, withoutSslParameters } from '../../src/db/connection-config.js';
+import { resolveConnection, sslSettings, tlsAttempts, withoutSslParameters } from '../../src/connection/settings.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('sslSettings', () => {
@@ -31,7 +31,7 @@ describe('sslSettings', () => {
         'invalid sslmode in --database-url: "requir" (valid: disable, allow, prefer, require, verify-ca, verify-full, no-verify)',
       ),
     );
-    expect(() => resolveConnectionTarget(undefined, { PGHOST: 'db', PGSSLMODE: 'on' })).toThrow(/^invalid PGSSLMODE: "on"/);
+    expect(() => resolveConnection(undefined, { PGHOST: 'db', PGSSLMODE: 'on' })).toThrow(/^invalid PGSSLMODE: "on"/);
   });
 
   it('sslnegotiation=direct is kept for pg, and refused with a mode that may not encrypt', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayName, parseIdent, parseTableName } from '../../src/db/identifiers.js';
-import { otherJournalsMessage, shapeProblems, type OtherJournal } from '../../src/db/journal-shape.js';
+import { displayName, parseIdent, parseTableName } from '../../src/identifiers.js';
+import { otherJournalsMessage, shapeProblems, type OtherJournal } from '../../src/journal/shape.js';
 
 describe('parseIdent: a qualified name read as PostgreSQL reads it', () => {
   it('folds unquoted parts to lower case and keeps quoted parts as written', () => {

@@ -1,11 +1,13 @@
-import { UsageError } from '../../errors.js';
+import { createInterface } from 'node:readline';
+import { InterruptedError, signalOf, UsageError } from '../../errors.js';
 import type { ResetTarget } from '../../api/reset.js';
 import { plural } from '../../plural.js';
 
 /**
  * `reset` asks before it drops anything: on a terminal it names the database and waits for
  * y/N; off a terminal (CI, a script, an init container) nobody can answer, so it needs
- * `--force` there. The decisions are pure; terminal-question.ts is the terminal edge.
+ * `--force` there. The decisions are pure; askOnTerminal, at the end, is the terminal edge. The
+ * command imports this file when it runs, so readline never loads for other commands.
  */
 
 /** Whether to go ahead, ask first, or refuse. */
@@ -47,4 +49,28 @@ export function confirmQuestion(target: ResetTarget): string {
  */
 export function isYes(answer: string): boolean {
   return /^\s*y(es)?\s*$/i.test(answer);
+}
+
+/**
+ * Asks `question` on the terminal (the prompt on stderr, so stdout stays the command's) and
+ * resolves with the answer line; a closed stdin (Ctrl-D) answers "". Ctrl-C, or `signal`,
+ * rejects with an InterruptedError: nothing was changed yet.
+ */
+export async function askOnTerminal(question: string, signal: AbortSignal): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise<string>((resolve, reject) => {
+    const finish = (settle: () => void): void => {
+      signal.removeEventListener('abort', onAbort);
+      terminal.removeAllListeners('close');
+      terminal.close();
+      settle();
+    };
+    const onAbort = (): void => finish(() => reject(new InterruptedError(signalOf(signal))));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    // In raw mode readline receives Ctrl-C itself, as its own SIGINT event.
+    terminal.on('SIGINT', () => finish(() => reject(new InterruptedError('SIGINT'))));
+    terminal.on('close', () => finish(() => resolve('')));
+    terminal.question(question, (answer) => finish(() => resolve(answer)));
+  });
 }

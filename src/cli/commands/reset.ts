@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { ResetTarget } from '../../api/reset.js';
 import { commandContext } from '../context.js';
 import { formatMs } from '../render.js';
-import { confirmMode, confirmQuestion, isYes, offTerminalRefusal } from './reset-confirm.js';
 import { partitionsSetting } from '../../settings.js';
 import { plural } from '../../plural.js';
 
@@ -31,12 +30,12 @@ export function registerReset(program: Command): void {
       const { output, common, signal } = await commandContext(command);
       const partitions = flags.partitions && partitionsSetting();
       const { reset, assertResetAllowed } = await import('../../api/reset.js'); // loaded on use: --help stays fast
+      const { askOnTerminal, confirmMode, confirmQuestion, isYes, offTerminalRefusal } = await import('./reset-confirm.js');
       assertResetAllowed(process.env, flags.allowProduction); // the environment first: the graver refusal
       const mode = confirmMode(flags.force, process.stdin.isTTY);
       if (mode === 'refuse') throw offTerminalRefusal();
       let started = performance.now();
       const ask = async (target: ResetTarget): Promise<boolean> => {
-        const { askOnTerminal } = await import('./terminal-question.js');
         const yes = isYes(await askOnTerminal(confirmQuestion(target), signal));
         started = performance.now(); // the time taken is the reset's, not the answer's
         return yes;

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrations/parse.js';
 import type { PartialRow } from '../migrations/status.js';
 import { directivesRegisterSql, directivesUnregisterSql } from '../partitions/registry.js';
-import { derivedName, quoteLiteral } from './identifiers.js';
+import { derivedName, quoteLiteral } from '../identifiers.js';
 
 /**
  * The SQL of every journal statement, built as text (no parameters) so it can share one

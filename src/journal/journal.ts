@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { DatabaseError, UsageError } from '../errors.js';
 import type { JournalRow, PartialRow } from '../migrations/status.js';
-import { advisoryLockKey, derivedName, displayName, quoteIdentifier, type TableName } from './identifiers.js';
-import { COMPANION_SUFFIXES, createJournalSql, journalOwnTables, type JournalNames } from './journal-sql.js';
+import { advisoryLockKey, derivedName, displayName, quoteIdentifier, type TableName } from '../identifiers.js';
+import { COMPANION_SUFFIXES, createJournalSql, journalOwnTables, type JournalNames } from './sql.js';
 import {
   foreignToolOf,
   hasJournalColumns,
@@ -13,9 +13,9 @@ import {
   shapeProblems,
   TOOL_JOURNAL_NAMES,
   toolTitle,
-} from './journal-shape.js';
-import { pgErrorOf } from './pg-error.js';
-import { recordStartingSchemas } from './reset-record.js';
+} from './shape.js';
+import { pgErrorOf } from '../connection/pg-error.js';
+import { recordStartingSchemas } from './metadata.js';
 
 /** The journal table as it is in this database, resolved once per run. */
 export interface Journal extends JournalNames {

@@ -1,12 +1,12 @@
 import { UsageError, ValidationError } from '../errors.js';
 import type { CreatedSchema } from '../migrations/created-schemas.js';
-import { quoteIdentifier, quoteLiteral } from './identifiers.js';
-import type { StartingSchemas } from './reset-record.js';
-import type { TopLevelObject } from './reset-walk.js';
+import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
+import type { StartingSchemas } from '../journal/metadata.js';
+import type { TopLevelObject } from './walk.js';
 
 /**
  * What `reset` drops and what it creates again, decided from the catalogs' answers. Pure: the
- * SQL is built here as text and run by db/reset.ts.
+ * SQL is built here as text and run by database.ts.
  *
  * Dropped: the journal's schema, the schema unqualified names are created in (current_schema(),
  * the first existing schema of search_path) and every schema a migration creates. Created again
@@ -15,7 +15,7 @@ import type { TopLevelObject } from './reset-walk.js';
  * on a schema that is already there, so those are left for it to create, as on a new database.
  *
  * Never dropped: a schema that held objects before the first migration (recorded when the journal
- * was created, db/reset-record.ts). It is kept, with what it held then, and only the objects made
+ * was created, journal/metadata.ts). It is kept, with what it held then, and only the objects made
  * in it since are dropped. A schema that existed but was empty then is dropped and created again
  * exactly as it was, as one the migrations made. A database whose journal predates the record
  * cannot tell, for a schema the migrations create only with `CREATE SCHEMA IF NOT EXISTS`, whether

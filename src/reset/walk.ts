@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ValidationError } from '../errors.js';
-import type { StartingSchemas } from './reset-record.js';
+import type { StartingSchemas } from '../journal/metadata.js';
 
 /**
  * What `DROP ... CASCADE` would take along, found before anything is dropped: one recursive walk

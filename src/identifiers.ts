@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UsageError } from '../errors.js';
+import { UsageError } from './errors.js';
 
 /** A possibly schema-qualified table name, split and quoted. */
 export interface TableName {

@@ -1,19 +1,45 @@
 import { currentEnvironment, environmentVariable, isDevelopmentEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
-import { maskPassword } from '../redact.js';
 import { LIBPQ_VARIABLES as SUPPORTED_LIBPQ_VARIABLES, REFUSED_LIBPQ_VARIABLES } from '../settings.js';
-import { checkConnectionUrl, queryParameters, SSL_PARAMETERS, withoutParameters } from './connection-url.js';
+import {
+  checkConnectionUrl,
+  pgConnectionString,
+  queryParameters,
+  SSL_PARAMETERS,
+  withoutParameters,
+  type PgConnectionString,
+} from './url.js';
 
-export { maskPassword };
+/**
+ * A server to connect to, with every setting read and checked once: the rest (connect.ts, the
+ * session, messages) only consumes it.
+ */
+export type ServerConnection = ServerSettings &
+  // The URL as given; undefined: the libpq variables, which pg reads itself (PGHOST, PGUSER, ...).
+  ({ kind: 'url'; url: string } | { kind: 'libpq'; url: undefined });
 
-/** Where the connection settings came from (named in messages). */
-export type ConnectionSource = '--database-url' | 'DATABASE_URL' | 'PG* environment variables' | 'embedded';
+/** What every server connection has resolved, however it was given. */
+interface ServerSettings {
+  /** Where the settings came from: `--database-url`, `DATABASE_URL`, `PG* environment variables`, `embedded`, ... */
+  source: string;
+  /** Where we connect, password-free, for log lines. */
+  description: string;
+  /** What pg gets from the URL: the parameters read here taken out, search_path in its startup options. */
+  pg: PgConnectionString | undefined;
+  tls: SslSettings;
+  /** The TLS uses to try, in order (libpq's sslmode fallbacks, see {@link tlsAttempts}). */
+  tlsUses: TlsUse[];
+  /** Set on every connection (visible in pg_stat_activity). */
+  applicationName: string;
+  /** Keep retrying an unreachable server for this many seconds (0: one attempt). */
+  waitSeconds: number;
+}
 
-/** The resolved connection target. */
-export type ConnectionTarget =
-  | { kind: 'url'; url: string; source: '--database-url' | 'DATABASE_URL' }
-  | { kind: 'libpq'; source: 'PG* environment variables' }
-  | { kind: 'embedded'; source: 'embedded' };
+/** The connection of a command: a server, or the embedded database (started when the session opens). */
+export type ResolvedConnection = ServerConnection | { kind: 'embedded'; source: 'embedded' };
+
+const APPLICATION_NAME = 'aeturnis-db';
+const DEFAULT_WAIT_SECONDS = 30;
 
 /** The libpq variables that say where to connect (settings.ts lists them); pg reads the first five itself. */
 const LIBPQ_VARIABLES = [...SUPPORTED_LIBPQ_VARIABLES, ...REFUSED_LIBPQ_VARIABLES] as const;
@@ -24,19 +50,19 @@ const UNSUPPORTED_LIBPQ_VARIABLES = new Set<string>(REFUSED_LIBPQ_VARIABLES);
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Picks the connection in the documented order: `--database-url`, `DATABASE_URL`, the libpq
+ * Resolves the connection in the documented order: `--database-url`, `DATABASE_URL`, the libpq
  * `PG*` variables, else the embedded database. The one place that decides it, so every command
  * refuses the same way (UsageError, exit 2) when a setting is set but empty (a CI secret that
  * did not expand must not fall through to the next source or to the embedded database), when
  * nothing is configured outside a development environment, and when a URL is malformed (the
- * message never shows the password) or has a query parameter aeturnis-db would not honour.
- * Pure: the environment is passed in.
+ * message never shows the password) or has a query parameter or TLS setting aeturnis-db would
+ * not honour. Pure: the environment is passed in.
  */
-export function resolveConnectionTarget(flagUrl: string | undefined, env: Env): ConnectionTarget {
-  if (flagUrl !== undefined) return urlTarget(flagUrl, '--database-url', env);
-  if (env.DATABASE_URL !== undefined) return urlTarget(env.DATABASE_URL, 'DATABASE_URL', env);
+export function resolveConnection(flagUrl: string | undefined, env: Env, waitSeconds = DEFAULT_WAIT_SECONDS): ResolvedConnection {
+  if (flagUrl !== undefined) return givenUrl(flagUrl, '--database-url', env, waitSeconds);
+  if (env.DATABASE_URL !== undefined) return givenUrl(env.DATABASE_URL, 'DATABASE_URL', env, waitSeconds);
   const libpq = LIBPQ_VARIABLES.filter((name) => env[name] !== undefined);
-  if (libpq.length > 0) return libpqTarget(libpq, env);
+  if (libpq.length > 0) return libpqConnection(libpq, env, waitSeconds);
   const environment = currentEnvironment(env);
   if (!isDevelopmentEnvironment(environment)) {
     throw new UsageError(
@@ -46,22 +72,54 @@ export function resolveConnectionTarget(flagUrl: string | undefined, env: Env): 
   return { kind: 'embedded', source: 'embedded' };
 }
 
-function urlTarget(url: string, source: '--database-url' | 'DATABASE_URL', env: Env): ConnectionTarget {
+function givenUrl(url: string, source: '--database-url' | 'DATABASE_URL', env: Env, waitSeconds: number): ServerConnection {
   if (url.trim() === '') throw setButEmpty(source);
-  checkConnectionUrl(url, source);
-  sslSettings(url, env, source); // validates sslmode before anything connects
-  return { kind: 'url', url, source };
+  return urlConnection(url, source, env, waitSeconds);
 }
 
-function libpqTarget(names: readonly string[], env: Env): ConnectionTarget {
+/**
+ * A connection to `url`, checked (its form, port, query parameters, TLS settings) with messages
+ * naming `setting`. Also how the embedded database's URL and a fleet's target URLs are read. Pure.
+ */
+export function urlConnection(url: string, setting: string, env: Env, waitSeconds = DEFAULT_WAIT_SECONDS): ServerConnection {
+  checkConnectionUrl(url, setting);
+  const tls = sslSettings(url, env, setting, 'the connection URL');
+  return {
+    kind: 'url',
+    source: setting,
+    url,
+    description: describeUrl(url, setting, env),
+    pg: pgConnectionString(url, env),
+    ...tlsOf(tls),
+    applicationName: APPLICATION_NAME,
+    waitSeconds,
+  };
+}
+
+function libpqConnection(names: readonly string[], env: Env, waitSeconds: number): ServerConnection {
   const empty = names.find((name) => env[name]?.trim() === '');
   if (empty) throw setButEmpty(empty);
   const unsupported = names.find((name) => UNSUPPORTED_LIBPQ_VARIABLES.has(name));
   if (unsupported) {
     throw new UsageError(`${unsupported} is not supported (node-postgres does not read it): set PGHOST (or DATABASE_URL) instead`);
   }
-  sslSettings(undefined, env); // validates PGSSLMODE before anything connects
-  return { kind: 'libpq', source: 'PG* environment variables' };
+  const tls = sslSettings(undefined, env);
+  const description = `${env.PGHOST ?? 'localhost'}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? env.PGUSER ?? ''} (from PG* environment variables)`;
+  return {
+    kind: 'libpq',
+    source: 'PG* environment variables',
+    url: undefined,
+    description,
+    pg: undefined,
+    ...tlsOf(tls),
+    applicationName: APPLICATION_NAME,
+    waitSeconds,
+  };
+}
+
+function tlsOf(tls: SslSettings): { tls: SslSettings; tlsUses: TlsUse[] } {
+  const { first, fallback } = tlsAttempts(tls);
+  return { tls, tlsUses: fallback ? [first, fallback] : [first] };
 }
 
 function setButEmpty(setting: string): UsageError {
@@ -71,28 +129,20 @@ function setButEmpty(setting: string): UsageError {
   );
 }
 
-/**
- * A short, password-free description of where we connect, for log lines.
- */
-export function describeTarget(target: ConnectionTarget, env: Readonly<Record<string, string | undefined>>): string {
-  if (target.kind === 'url') {
-    try {
-      const u = new URL(target.url);
-      const host = u.hostname || env.PGHOST || 'localhost';
-      return `${decodeURIComponent(host)}:${u.port || '5432'}${u.pathname || '/'} (from ${target.source})`;
-    } catch {
-      return `(from ${target.source})`;
-    }
+/** host:port/database of a URL, password-free, for log lines. */
+function describeUrl(url: string, source: string, env: Env): string {
+  try {
+    const u = new URL(url);
+    const host = u.hostname || env.PGHOST || 'localhost';
+    return `${decodeURIComponent(host)}:${u.port || '5432'}${u.pathname || '/'} (from ${source})`;
+  } catch {
+    return `(from ${source})`;
   }
-  if (target.kind === 'libpq') {
-    return `${env.PGHOST ?? 'localhost'}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? env.PGUSER ?? ''} (from PG* environment variables)`;
-  }
-  return 'embedded database';
 }
 
 /** libpq's sslmode values, then node-postgres' own `no-verify`. */
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
-export type SslMode = (typeof SSL_MODES)[number];
+type SslMode = (typeof SSL_MODES)[number];
 
 /** A certificate or key file and the setting that named it (for messages). */
 export interface SslFile {
@@ -116,22 +166,19 @@ export interface SslSettings {
  * Reads the TLS settings libpq's way: the URL's `sslmode`, `sslrootcert`, `sslcert`, `sslkey`
  * win over PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY. node-postgres' `ssl=true|false|no-verify`
  * is accepted too. Without a mode: `disable`, or `verify-full` when a certificate file is named.
- * An unknown sslmode is a usage error naming the setting and the valid values. Pure.
+ * An unknown sslmode is a usage error naming the setting and the valid values; a certificate
+ * file in the URL is named as in `fileUrlName` (read when connecting). Pure.
  */
-export function sslSettings(
-  url: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  urlName = 'the connection URL',
-): SslSettings {
+export function sslSettings(url: string | undefined, env: Env, urlName = 'the connection URL', fileUrlName = urlName): SslSettings {
   const query = queryParameters(url);
-  const setting = (parameter: string, variable: string): { value: string; name: string } | undefined => {
+  const setting = (parameter: string, variable: string, where = urlName): { value: string; name: string } | undefined => {
     const fromUrl = query.get(parameter);
-    if (fromUrl !== undefined) return { value: fromUrl, name: `${parameter} in ${urlName}` };
+    if (fromUrl !== undefined) return { value: fromUrl, name: `${parameter} in ${where}` };
     const fromEnv = env[variable];
     return fromEnv ? { value: fromEnv, name: variable } : undefined;
   };
   const file = (parameter: string, variable: string): SslFile | undefined => {
-    const found = setting(parameter, variable);
+    const found = setting(parameter, variable, fileUrlName);
     return found && found.value !== '' && found.value !== 'system' ? { path: found.value, setting: found.name } : undefined;
   };
   const files = { rootCert: file('sslrootcert', 'PGSSLROOTCERT'), cert: file('sslcert', 'PGSSLCERT'), key: file('sslkey', 'PGSSLKEY') };

@@ -2,19 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
+import { maskPassword } from '../redact.js';
 import { isSqlState } from './pg-error.js';
-import { maskPassword, sslSettings, tlsAttempts, type SslFile, type SslSettings, type TlsUse } from './connection-config.js';
-import { pgConnectionString } from './connection-url.js';
-
-/** Application name set on every connection (visible in pg_stat_activity). */
-const APPLICATION_NAME = 'aeturnis-db';
+import type { ServerConnection, SslFile, SslSettings, TlsUse } from './settings.js';
 
 /** Options of {@link connectWithRetry}. */
 export interface ConnectOptions {
-  /** `undefined`: libpq environment variables (pg reads PGHOST, PGUSER, ... itself). */
-  connectionString: string | undefined;
-  /** Keep retrying unreachable servers for this many seconds (0: one attempt). */
-  waitSeconds: number;
+  /** The server, resolved once per command (settings.ts). */
+  server: ServerConnection;
   /** Called before each retry. */
   onRetry?: (info: { attempt: number; reason: string; delayMs: number; secondsLeft: number }) => void;
   /** Stop retrying when aborted. */
@@ -50,54 +45,59 @@ export function connectionErrorOf(client: object): Error | undefined {
   return connectionErrors.get(client);
 }
 
-/** The TLS attempts of one connection string, with its certificate files read. */
+/** The TLS attempts of one connection, with its certificate files read. */
 interface TlsPlan {
   attempts: TlsUse[];
   files: SslFileContents;
-  negotiation: SslSettings['negotiation'];
 }
 
 /** The TLS use that last worked per connection string (sslmode allow/prefer may fall back). */
 const workingTls = new Map<string, TlsUse>();
 
-function tlsPlan(connectionString: string | undefined): TlsPlan {
-  const settings = sslSettings(connectionString, process.env);
-  const { first, fallback } = tlsAttempts(settings);
-  const attempts = fallback ? [first, fallback] : [first];
-  const worked = workingTls.get(connectionString ?? '');
-  return { attempts: worked ? [worked] : attempts, files: readSslFiles(settings), negotiation: settings.negotiation };
+/** The certificate files of a connection, read on its first connect (a command opens up to three). */
+const certificateFiles = new WeakMap<ServerConnection, SslFileContents>();
+
+function tlsPlan(server: ServerConnection): TlsPlan {
+  let files = certificateFiles.get(server);
+  if (!files) {
+    files = readSslFiles(server.tls);
+    certificateFiles.set(server, files);
+  }
+  const worked = workingTls.get(server.url ?? '');
+  return { attempts: worked ? [worked] : server.tlsUses, files };
 }
 
 /**
- * Client configuration shared by every connection we open. TLS follows libpq's sslmode
- * (see {@link tlsAttempts}); a certificate file that cannot be read is a UsageError naming it.
+ * A client configuration for `server` (the cancel path's). TLS follows libpq's sslmode (see
+ * tlsAttempts in settings.ts); a certificate file that cannot be read is a UsageError naming it.
  */
-export function clientConfig(connectionString: string | undefined, connectTimeoutMs?: number): pg.ClientConfig {
-  const plan = tlsPlan(connectionString);
-  return configFor(connectionString, plan.attempts[0] ?? 'plain', plan, connectTimeoutMs);
+export function clientConfig(server: ServerConnection, connectTimeoutMs?: number): pg.ClientConfig {
+  const plan = tlsPlan(server);
+  return configFor(server, plan.attempts[0] ?? 'plain', plan, connectTimeoutMs);
 }
 
-function configFor(connectionString: string | undefined, use: TlsUse, plan: TlsPlan, connectTimeoutMs?: number): pg.ClientConfig {
+function configFor(server: ServerConnection, use: TlsUse, plan: TlsPlan, connectTimeoutMs?: number): pg.ClientConfig {
   // pg must not read the TLS parameters itself (it would treat sslmode=require as verify-full),
-  // and it would ignore search_path: that one becomes a startup option.
-  const forPg = connectionString !== undefined ? pgConnectionString(connectionString, process.env) : undefined;
+  // and it would ignore search_path: server.pg has them taken out (url.ts).
+  const negotiation = server.tls.negotiation;
   return {
-    ...(forPg ?? {}),
+    ...(server.pg ?? {}),
     ssl: sslOption(use, plan.files),
-    ...(plan.negotiation && use !== 'plain' ? { sslnegotiation: plan.negotiation } : {}),
-    application_name: APPLICATION_NAME,
+    ...(negotiation && use !== 'plain' ? { sslnegotiation: negotiation } : {}),
+    application_name: server.applicationName,
     ...(connectTimeoutMs !== undefined ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
   };
 }
 
 /**
  * Opens one `pg` client, retrying unreachable or starting servers with exponential backoff and
- * jitter until `waitSeconds` run out. Authentication failures and unknown databases are not
+ * jitter until the server's `waitSeconds` run out. Authentication failures and unknown databases are not
  * retried. Every failure is a {@link ConnectionError} with a one-line reason (exit 4).
  */
 export async function connectWithRetry(options: ConnectOptions): Promise<pg.Client> {
-  const plan = tlsPlan(options.connectionString);
-  const deadline = Date.now() + Math.max(0, options.waitSeconds) * 1000;
+  const { server } = options;
+  const plan = tlsPlan(server);
+  const deadline = Date.now() + Math.max(0, server.waitSeconds) * 1000;
   let attempt = 1;
   let backoffMs = 250;
   for (;;) {
@@ -107,7 +107,7 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
     }
     const msLeft = deadline - Date.now();
     try {
-      return await connectOnce(options.connectionString, plan, Math.max(2000, Math.min(10_000, msLeft)));
+      return await connectOnce(server, plan, Math.max(2000, Math.min(10_000, msLeft)));
     } catch (error) {
       if (error instanceof UsageError) throw error;
       const pgError = error as PgError;
@@ -116,7 +116,7 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
       const left = deadline - Date.now();
       if (left <= 0 || options.signal?.aborted) {
         const waited =
-          options.waitSeconds > 0 ? ` (gave up after ${options.waitSeconds}s, ${attempt} attempts; raise --wait to wait longer)` : '';
+          server.waitSeconds > 0 ? ` (gave up after ${server.waitSeconds}s, ${attempt} attempts; raise --wait to wait longer)` : '';
         throw new ConnectionError(`could not connect: ${reason}${waited}`);
       }
       const delayMs = Math.min(left, Math.round(backoffMs / 2 + Math.random() * (backoffMs / 2)));
@@ -129,14 +129,14 @@ export async function connectWithRetry(options: ConnectOptions): Promise<pg.Clie
 }
 
 /** One connection attempt: TLS as the plan's first use, then its fallback when the server asks for it. */
-async function connectOnce(connectionString: string | undefined, plan: TlsPlan, timeoutMs: number): Promise<pg.Client> {
+async function connectOnce(server: ServerConnection, plan: TlsPlan, timeoutMs: number): Promise<pg.Client> {
   let lastError: unknown;
   for (const use of plan.attempts) {
     if (lastError !== undefined && !shouldFallBack(lastError as PgError)) break;
-    const client = newClient(configFor(connectionString, use, plan, timeoutMs));
+    const client = newClient(configFor(server, use, plan, timeoutMs));
     try {
       await client.connect();
-      if (plan.attempts.length > 1) workingTls.set(connectionString ?? '', use);
+      if (plan.attempts.length > 1) workingTls.set(server.url ?? '', use);
       return client;
     } catch (error) {
       await client.end().catch(() => {});

@@ -3,8 +3,8 @@ import { ConnectionError, MigrationSqlError, type SqlErrorLocation } from '../er
 import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset, positionInFile } from '../migrations/position.js';
 import type { SqlStatement } from '../migrations/split.js';
-import { connectionErrorOf } from './connect.js';
-import { isNodeErrno, isSqlState, pgErrorOf } from './pg-error.js';
+import { connectionErrorOf } from '../connection/connect.js';
+import { isNodeErrno, isSqlState, pgErrorOf } from '../connection/pg-error.js';
 
 export type Direction = 'up' | 'down';
 

@@ -1,7 +1,7 @@
 import { ConnectionError, InterruptedError, signalOf } from '../errors.js';
 import { describeBlockers, type Blocker, type BlockerWatch } from './blockers.js';
-import { formatDuration, type LockAttempt } from './lock-retry-schedule.js';
-import type { Direction } from './run-errors.js';
+import { formatDuration, type LockAttempt } from './schedule.js';
+import type { Direction } from '../run/errors.js';
 import { plural } from '../plural.js';
 
 /**

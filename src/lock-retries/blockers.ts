@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { maskPassword } from '../redact.js';
-import { formatDuration } from './lock-retry-schedule.js';
+import { formatDuration } from './schedule.js';
 
 /**
  * Who keeps a migration from its lock: the sessions `pg_blocking_pids` names for our backend,

@@ -4,7 +4,7 @@ import { appliedStatementsSha256 } from '../migrations/resume.js';
 import type { SqlStatement } from '../migrations/split.js';
 import type { Journal } from './journal.js';
 import { journalError } from './journal.js';
-import { createPartialSql, partialUpsertSql, type PartialRunRecord } from './journal-sql.js';
+import { createPartialSql, partialUpsertSql, type PartialRunRecord } from './sql.js';
 
 /**
  * A migration that could not be rolled back as a whole (`-- aeturnis:no-transaction`, or a file

@@ -1,4 +1,4 @@
-/** Messages between embedded.ts (main thread) and embedded-worker.ts (the database thread). */
+/** Messages between database.ts (main thread) and embedded-worker.ts (the database thread). */
 
 /** What the worker is started with. */
 export interface EmbeddedWorkerData {

@@ -3,31 +3,20 @@ import { MigrationSqlError } from '../errors.js';
 import { runsWithoutTransaction, type Migration, type Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
+import { BlockerWatch } from '../lock-retries/blockers.js';
 import { fileLockTimeoutMs } from '../migrations/statement-words.js';
-import { BlockerWatch } from './blockers.js';
-import { quoteLiteral } from './identifiers.js';
-import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from './journal-sql.js';
+import { quoteLiteral } from '../identifiers.js';
+import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from '../journal/sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
-import { recordPartialRun } from './partial-runs.js';
-import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from './lock-retry.js';
-import { lockAttempts } from './lock-retry-schedule.js';
-import { pgErrorOf } from './pg-error.js';
-import {
-  isConnectionLoss,
-  lostConnection,
-  rollbackQuietly,
-  statementRange,
-  toSqlError,
-  withPartialRun,
-  type Direction,
-} from './run-errors.js';
-import { runStatementByStatement } from './runner-statements.js';
-import type { RunContext } from './run-context.js';
+import { recordPartialRun } from '../journal/partial-runs.js';
+import { isMarkedLockRetryable, LOCK_NOT_AVAILABLE, markLockRetryable, withLockRetries } from '../lock-retries/retry.js';
+import { lockAttempts } from '../lock-retries/schedule.js';
+import { pgErrorOf } from '../connection/pg-error.js';
+import { isConnectionLoss, lostConnection, rollbackQuietly, statementRange, toSqlError, withPartialRun, type Direction } from './errors.js';
+import { runStatementByStatement } from './statements.js';
 import { runSimpleQuery, traceOf } from './simple-query.js';
-import type { Journal } from './journal.js';
-import { afterCommit, resetSession } from './session-state.js';
-
-export type { Direction, ResumePoint, RunContext };
+import type { Journal } from '../journal/journal.js';
+import { afterCommit, resetSession, type RunContext } from './context.js';
 
 const STATEMENT_TIMEOUT_OFF = "SELECT pg_catalog.set_config('statement_timeout', '0', true)";
 
@@ -39,7 +28,7 @@ const STATEMENT_TIMEOUT_OFF = "SELECT pg_catalog.set_config('statement_timeout',
  * again. `-- aeturnis:no-transaction` migrations (or only the section its `up` / `down` form
  * names) run statement by statement, the journal row written after the last one. Each migration ends with the session back in its starting state.
  * With `context.lockRetries`, each attempt runs with a short lock_timeout; one that cannot get
- * a lock in time is rolled back and run again on the schedule (see lock-retry.ts).
+ * a lock in time is rolled back and run again on the schedule (see lock-retries/retry.ts).
  * Returns how long the section's SQL took, in milliseconds.
  *
  * A failure is thrown as {@link MigrationSqlError} naming the file, line and column.

@@ -7,7 +7,7 @@
  * the statement runs. In a worker, the main thread stays free to refresh the directory lock,
  * react to SIGINT/SIGTERM, and stop the database by terminating the worker if need be.
  *
- * Started by embedded.ts only; never imported elsewhere (it loads the big pglite module).
+ * Started by database.ts only; never imported elsewhere (it loads the big pglite module).
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +15,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Extension, Extensions } from '@electric-sql/pglite';
 import { MemoryFS, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type { EmbeddedWorkerData, FromWorker, ToWorker } from './embedded-protocol.js';
-import { CREATING_DIR, creatingMarkerOf, EXTENSIONS_MANIFEST } from './embedded-protocol.js';
+import type { EmbeddedWorkerData, FromWorker, ToWorker } from './protocol.js';
+import { CREATING_DIR, creatingMarkerOf, EXTENSIONS_MANIFEST } from './protocol.js';
 
 const input = workerData as EmbeddedWorkerData;
 const port = parentPort;

@@ -2,31 +2,21 @@ import { InterruptedError, MigrationSqlError, signalOf } from '../errors.js';
 import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
+import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from '../journal/sql.js';
 import { fileLockTimeoutMs } from '../migrations/statement-words.js';
-import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from './journal-sql.js';
-import { pgErrorOf } from './pg-error.js';
+import { pgErrorOf } from '../connection/pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
-import type { BlockerWatch } from './blockers.js';
-import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from './lock-retry.js';
-import { lockAttempts } from './lock-retry-schedule.js';
-import { SessionLockTimeout } from './lock-retry-session.js';
-import { statementRetries, type StatementRetry } from './lock-retry-statements.js';
-import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from './partial-runs.js';
-import {
-  isConnectionLoss,
-  lostConnection,
-  statementRange,
-  toSqlError,
-  withPartialRun,
-  type Direction,
-  type PartialRun,
-} from './run-errors.js';
-import type { Journal } from './journal.js';
-import type { RunContext } from './run-context.js';
+import type { BlockerWatch } from '../lock-retries/blockers.js';
+import { LOCK_NOT_AVAILABLE, LockRetriesExhaustedError, withLockRetries } from '../lock-retries/retry.js';
+import { lockAttempts } from '../lock-retries/schedule.js';
+import { SessionLockTimeout, statementRetries, type StatementRetry } from '../lock-retries/no-transaction.js';
+import { dropInvalidIndexes, invalidIndexes, recordPartialRun } from '../journal/partial-runs.js';
+import { isConnectionLoss, lostConnection, statementRange, toSqlError, withPartialRun, type Direction, type PartialRun } from './errors.js';
+import type { Journal } from '../journal/journal.js';
 
 /** The no-transaction path always records: it needs the journal. */
 type RecordedContext = RunContext & { journal: Journal };
-import { resetSession } from './session-state.js';
+import { resetSession, type RunContext } from './context.js';
 
 /**
  * Runs a `-- aeturnis:no-transaction` section statement by statement (CREATE INDEX CONCURRENTLY
@@ -36,8 +26,8 @@ import { resetSession } from './session-state.js';
  * index the failure left), and the next run resumes at the failing statement.
  *
  * With lock retries, each statement that can safely run again gets the lock-retry schedule of
- * its own (see lock-retry-statements.ts for which ones, and lock-retry-session.ts for how
- * lock_timeout is set without a transaction).
+ * its own (see lock-retries/no-transaction.ts for which ones, and how lock_timeout is set
+ * without a transaction).
  */
 export async function runStatementByStatement(
   runContext: RunContext,

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
 import { clientConfig, connectWithRetry } from './connect.js';
-import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from './connection-config.js';
+import { resolveConnection, urlConnection, type ResolvedConnection, type ServerConnection } from './settings.js';
 
 /** An existing connection handed in by a programmatic caller. */
 export type ExternalConnection = pg.ClientBase | pg.Pool;
@@ -62,46 +62,50 @@ export interface LockConnection {
   close(): Promise<void>;
 }
 
-/** Starts the embedded database (a type only: embedded.js is imported lazily, when used). */
-export type EmbeddedStarter = typeof import('./embedded.js').startEmbedded;
+/** What a session connects to: the resolved settings, or a connection a caller handed in. */
+export type SessionConnection = ResolvedConnection | { kind: 'external'; connection: ExternalConnection };
 
 /**
- * Opens the command's single connection from the options, in the documented order.
- * `whileConnecting` (reading the migration files) runs while the server forks the connection's
- * backend, after the connection attempt has left; what it throws is thrown first, as if it had
- * run before connecting, and the attempt is dropped. For the embedded database it runs before
- * the database starts: a usage error must not leave a new database behind.
+ * The session's connection from its options, resolved once (see resolveConnection): a UsageError
+ * for a setting that is wrong.
+ */
+export function sessionConnection(options: SessionOptions): SessionConnection {
+  if (options.connection) return { kind: 'external', connection: options.connection };
+  return resolveConnection(options.databaseUrl, options.env ?? process.env, options.waitSeconds);
+}
+
+/**
+ * Opens the command's single connection, `connection` (resolved from the options when not
+ * given). `whileConnecting` (reading the migration files) runs while the server forks the
+ * connection's backend, after the connection attempt has left; what it throws is thrown first,
+ * as if it had run before connecting, and the attempt is dropped. For the embedded database it
+ * runs before the database starts: a usage error must not leave a new database behind.
  */
 export async function openSession(
   options: SessionOptions,
   onEvent: (event: SessionEvent) => void = () => {},
   whileConnecting: () => void = () => {},
+  connection?: SessionConnection,
 ): Promise<Session> {
-  const external = options.connection;
-  if (external) {
-    whileConnecting();
-    return externalSession(external);
-  }
-  const env = options.env ?? process.env;
-  let target: ConnectionTarget;
+  let target: SessionConnection;
   try {
-    target = resolveConnectionTarget(options.databaseUrl, env);
+    target = connection ?? sessionConnection(options);
   } catch (error) {
     whileConnecting();
     throw error;
   }
+  if (target.kind === 'external') {
+    whileConnecting();
+    return externalSession(target.connection);
+  }
   if (target.kind === 'embedded') whileConnecting();
-  const server =
-    target.kind === 'embedded'
-      ? await startEmbeddedServer(options, env, onEvent)
-      : { connectionString: target.kind === 'url' ? target.url : undefined };
-  if (target.kind !== 'embedded') onEvent({ type: 'connecting', target: describeTarget(target, env) });
+  const server: ServerHandle = target.kind === 'embedded' ? await startEmbeddedServer(options, onEvent) : { connection: target };
+  if (target.kind !== 'embedded') onEvent({ type: 'connecting', target: target.description });
   let client: pg.Client;
   try {
     client = await connectAlongside(target.kind === 'embedded' ? () => {} : whileConnecting, (signal) =>
       connectWithRetry({
-        connectionString: server.connectionString,
-        waitSeconds: target.kind === 'embedded' ? 5 : (options.waitSeconds ?? 30),
+        server: server.connection,
         onRetry: (info) => onEvent({ type: 'connect-retry', ...info }),
         signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal,
       }),
@@ -119,16 +123,12 @@ export async function openSession(
       embedded
         ? sameConnection(client)
         : ownConnection(
-            await connectWithRetry({
-              connectionString: server.connectionString,
-              waitSeconds: options.waitSeconds ?? 30,
-              signal: options.signal,
-            }).catch((error: unknown) => {
+            await connectWithRetry({ server: server.connection, signal: options.signal }).catch((error: unknown) => {
               throw error instanceof ConnectionError ? new ConnectionError(`${error.message}${LOCK_CONNECTION_HINT}`) : error;
             }),
           ),
     // PGlite cannot cancel a statement: interrupting stops the embedded database instead.
-    cancelRunningQuery: async () => (server.interrupt ? server.interrupt() : cancelBackend(server.connectionString, processId)),
+    cancelRunningQuery: async () => (server.interrupt ? server.interrupt() : cancelBackend(server.connection, processId)),
     close: once(async () => {
       if (!server.stop) return endConnection(client);
       // The embedded server stops only once its one client has gone.
@@ -179,18 +179,18 @@ async function connectAlongside(work: () => void, connect: (signal: AbortSignal)
 
 /** Where to connect, and how to stop and interrupt the server when it is ours (the embedded one). */
 interface ServerHandle {
-  connectionString: string | undefined;
+  connection: ServerConnection;
   stop?: () => Promise<void>;
   interrupt?: () => void;
 }
 
-async function startEmbeddedServer(
-  options: SessionOptions,
-  env: Readonly<Record<string, string | undefined>>,
-  onEvent: (event: SessionEvent) => void,
-): Promise<ServerHandle> {
+/** The embedded server's own connection waits this long: the server is ours and already up. */
+const EMBEDDED_WAIT_SECONDS = 5;
+
+async function startEmbeddedServer(options: SessionOptions, onEvent: (event: SessionEvent) => void): Promise<ServerHandle> {
+  const env = options.env ?? process.env;
   // Lazy: the embedded module (and the pglite it starts) loads only when it is used.
-  const { embeddedDirOf, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('./embedded.js');
+  const { embeddedDirOf, assertEmbeddedInstalled, embeddedDatabaseExists, startEmbedded } = await import('../embedded/database.js');
   assertEmbeddedInstalled();
   const dir = embeddedDirOf(options.embeddedDir, env);
   onEvent({ type: 'embedded', dir, creating: !embeddedDatabaseExists(dir) });
@@ -200,13 +200,17 @@ async function startEmbeddedServer(
     onWait: (holder, waitedMs) => onEvent({ type: 'embedded-wait', dir, holder, waitedMs }),
     sqlDirs: [migrationsDirSetting(options.dir, env), seedsDirSetting(undefined, env)],
   });
-  return { connectionString: embedded.url, stop: () => embedded.stop(), interrupt: () => embedded.interrupt() };
+  return {
+    connection: urlConnection(embedded.url, 'embedded', env, EMBEDDED_WAIT_SECONDS),
+    stop: () => embedded.stop(),
+    interrupt: () => embedded.interrupt(),
+  };
 }
 
 /** Cancels the statement of backend `processId` from a second connection (best effort). */
-async function cancelBackend(connectionString: string | undefined, processId: number | null): Promise<void> {
+async function cancelBackend(server: ServerConnection, processId: number | null): Promise<void> {
   if (processId === null) return;
-  const canceller = new pg.Client(clientConfig(connectionString, 5000));
+  const canceller = new pg.Client(clientConfig(server, 5000));
   canceller.on('error', () => {});
   try {
     await canceller.connect();

@@ -1,5 +1,5 @@
 import { plural } from '../plural.js';
-import { displayName } from './identifiers.js';
+import { displayName } from '../identifiers.js';
 
 /**
  * What a table found in the database is, as far as the journal is concerned: aeturnis-db's

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { ConnectionError, InterruptedError, signalOf, UsageError } from '../errors.js';
-import { lockEmbeddedDir, type EmbeddedDirLock } from './embedded-lock.js';
+import { lockEmbeddedDir, type EmbeddedDirLock } from './data-dir-lock.js';
 import {
   CREATING_DIR,
   creatingMarkerOf,
@@ -12,7 +12,7 @@ import {
   type EmbeddedWorkerData,
   type FromWorker,
   type ToWorker,
-} from './embedded-protocol.js';
+} from './protocol.js';
 
 /** Options of {@link startEmbedded}. */
 export interface EmbeddedOptions {
