@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { pgErrorOf } from '../connection/pg-error.js';
 import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
 import type { BlockerWatch } from '../lock-retries/blockers.js';
 import type { Journal } from '../journal/journal.js';
@@ -162,9 +163,22 @@ export async function captureSessionBaseline(client: pg.ClientBase): Promise<Ses
  * no-transaction migration's journal write, after a failed attempt.
  */
 export async function resetSession(client: pg.ClientBase, baseline: SessionBaseline): Promise<void> {
-  await client.query(restoreSql(baseline));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(restoreSql(baseline));
+      break;
+    } catch (error) {
+      // A tiny statement_timeout the file SET (1 ms) can cancel the RESET ALL that would lift it,
+      // on a busy machine; nothing of the reset ran then, so running it again is safe.
+      if (pgErrorOf(error)?.code !== QUERY_CANCELED || attempt >= RESET_ATTEMPTS) throw error;
+    }
+  }
   await afterCommit(client, baseline);
 }
+
+/** SQLSTATE query_canceled: statement_timeout (or a cancel request). */
+const QUERY_CANCELED = '57014';
+const RESET_ATTEMPTS = 5;
 
 /**
  * What a transactional migration's own message cannot reset: a caller's connection has what the
