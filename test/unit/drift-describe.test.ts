@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDrift, driftBetween, driftSummary } from '../../src/drift/describe.js';
-import { normalizedGrants } from '../../src/drift/default-grants.js';
-import { withoutExpectedObjects } from '../../src/drift/expected-objects.js';
+import { describeDrift, driftBetween, driftSummary, normalizedGrants, withoutExpectedObjects } from '../../src/drift/compare.js';
 import { snapshotFromRows, type SchemaSnapshot } from '../../src/verify/snapshot.js';
 
 const snap = (...rows: [string, string, Record<string, string | null>?][]): SchemaSnapshot =>
