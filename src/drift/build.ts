@@ -22,10 +22,11 @@ interface BuiltSchema {
 }
 
 /**
- * Builds the expected schema on a scratch database (verify's: created next to the target and
- * always dropped, or the empty one given): each step with its file's transaction semantics, in
- * one session, no lock and no lock retries (nobody else uses it), no partition upkeep, no seeds.
- * Resolves once the schema is read; the caller awaits `closed` before it returns.
+ * Builds the expected schema on a scratch database (verify's code, in drift's name: an
+ * `aeturnis_drift_*` created next to the target and always dropped, or the empty one given):
+ * each step with its file's transaction semantics, in one session, no lock and no lock retries
+ * (nobody else uses it), no partition upkeep, no seeds. Resolves once the schema is read; the
+ * caller awaits `closed` before it returns.
  */
 export async function buildExpectedSchema(options: BuildOptions, steps: readonly BuildStep[], emit: VerifyEmit): Promise<BuiltSchema> {
   const started = performance.now();
@@ -34,7 +35,7 @@ export async function buildExpectedSchema(options: BuildOptions, steps: readonly
       emit({ type: 'warning', message: `could not drop scratch database ${event.database}: ${event.reason}` });
     else if (event.type !== 'verify-scratch') emit(event);
   };
-  const scratch = await openScratchDatabase({ ...options, resettable: false }, quiet);
+  const scratch = await openScratchDatabase({ ...options, resettable: false, command: 'drift' }, quiet);
   const onAbort = (): void => void scratch.session?.cancelRunningQuery();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let built: ComparableSchema;
