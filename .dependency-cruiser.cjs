@@ -1,11 +1,11 @@
 /**
  * The layers of src/, checked in CI (npm run lint:deps):
  *   cli  ->  api (src/api, src/index.ts)  ->  the features (connection / journal / run / lock-retries / embedded /
- *   reset / migrations / partitions / verify / import / ...)  ->  the leaves (errors, identifiers, ...)
+ *   reset / drift / dump / migrations / partitions / verify / import / ...)  ->  the leaves (errors, identifiers, ...)
  * A layer may import the ones below it, never one above; nothing may form a cycle. Type-only
  * imports count too: a cycle of types is still a tangle a reader has to untie.
  */
-const LOWER = '^src/(connection|journal|run|lock-retries|embedded|reset|migrations|partitions|verify|import|lint|typegen|fleet|adopt)/';
+const LOWER = '^src/(connection|journal|run|lock-retries|embedded|reset|migrations|partitions|verify|import|lint|typegen|fleet|adopt|drift|dump)/';
 const LEAVES = '^src/(errors|config|redact|plural|environment|settings|identifiers)\\.ts$';
 
 module.exports = {

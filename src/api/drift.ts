@@ -1,19 +1,14 @@
 import { InterruptedError, signalOf, UsageError } from '../errors.js';
 import { readJournal } from '../journal/journal.js';
-import { buildExpectedSchema, type ExpectedSchema } from '../drift/build.js';
-import { ExpectedSchemaCache } from '../drift/cache.js';
-import { describeDrift, driftBetween, driftSummary, type DriftDifference } from '../drift/describe.js';
-import { withDefaultGrants } from '../drift/default-grants.js';
-import { withoutExpectedObjects } from '../drift/expected-objects.js';
-import { appliedHistory } from '../drift/history.js';
-import { readExpectedRelations } from '../drift/relations.js';
-import { takeSnapshot } from '../verify/snapshot.js';
+import { buildExpectedSchema } from '../drift/build.js';
+import { compareSchemas, describeDrift, driftSummary, readComparableSchema, type DriftDifference } from '../drift/compare.js';
+import { appliedHistory, ExpectedSchemaCache, type ExpectedSchema } from '../drift/history.js';
 import { absentEmbeddedDatabase } from './embedded-state.js';
 import { commandMigrations, journalTable, type CommonOptions } from './options.js';
 import { resolveCommandConnection, withSession } from './scope.js';
 
-export { ExpectedSchemaCache } from '../drift/cache.js';
-export type { DriftDifference } from '../drift/describe.js';
+export { ExpectedSchemaCache } from '../drift/history.js';
+export type { DriftDifference } from '../drift/compare.js';
 
 /** Options of {@link drift}. */
 export interface DriftOptions extends CommonOptions {
@@ -81,12 +76,7 @@ export async function drift(options: DriftOptions = {}): Promise<DriftResult> {
       };
       try {
         const { schema, built } = await cache.get(history.key, build);
-        const read = await withDefaultGrants(session.client, await takeSnapshot(session.client));
-        const relations = await readExpectedRelations(session.client, journal);
-        // A table registered by hand (`partitions register`) on one side has its managed partitions on both.
-        const registered = [...new Set([...relations.registered, ...schema.relations.registered])];
-        const expected = withoutExpectedObjects(schema.snapshot, { ...schema.relations, registered });
-        const differences = driftBetween(expected, withoutExpectedObjects(read, { ...relations, registered }));
+        const differences = compareSchemas(schema, await readComparableSchema(session.client, journal));
         return {
           drifted: differences.length > 0,
           differences,

@@ -5,43 +5,28 @@ import type { SessionOptions } from '../connection/session.js';
 import { FRESH_SESSION } from '../run/context.js';
 import type { VerifyEmit } from '../verify/events.js';
 import { openScratchDatabase, type ScratchDatabase } from '../verify/scratch-database.js';
-import { takeSnapshot, type SchemaSnapshot } from '../verify/snapshot.js';
-import { withDefaultGrants } from './default-grants.js';
-import type { ExpectedRelations } from './expected-objects.js';
-import { truncatedMigration, type BuildStep } from './history.js';
-import { readExpectedRelations } from './relations.js';
-
-/** The schema a history builds, with its expected objects (journal, managed partitions) left out. */
-export interface ExpectedSchema {
-  /** As read (default privileges written out); its expected objects are left out at comparison. */
-  snapshot: SchemaSnapshot;
-  /** Its journal tables and registered tables. */
-  relations: ExpectedRelations;
-  /** The scratch database it was built on (dropped unless given with scratchUrl). */
-  database: string;
-  /** Steps run (sections, or their first statements for a partial run). */
-  steps: number;
-  ms: number;
-}
+import { readComparableSchema, type ComparableSchema } from './compare.js';
+import { truncatedMigration, type BuildStep, type ExpectedSchema } from './history.js';
 
 /** What building needs: the target's connection options (the scratch database goes next to it), or a scratch URL. */
-export interface BuildOptions extends SessionOptions {
+interface BuildOptions extends SessionOptions {
   scratchUrl?: string | undefined;
   journal: TableName;
 }
 
 /** A built schema, and its scratch database being dropped meanwhile (never rejects). */
-export interface BuiltSchema {
+interface BuiltSchema {
   schema: ExpectedSchema;
   /** Dropping a database waits for a checkpoint (seconds on a busy server): the comparison need not wait for it. */
   closed: Promise<void>;
 }
 
 /**
- * Builds the expected schema on a scratch database (verify's: created next to the target and
- * always dropped, or the empty one given): each step with its file's transaction semantics, in
- * one session, no lock and no lock retries (nobody else uses it), no partition upkeep, no seeds.
- * Resolves once the schema is read; the caller awaits `closed` before it returns.
+ * Builds the expected schema on a scratch database (verify's code, in drift's name: an
+ * `aeturnis_drift_*` created next to the target and always dropped, or the empty one given):
+ * each step with its file's transaction semantics, in one session, no lock and no lock retries
+ * (nobody else uses it), no partition upkeep, no seeds. Resolves once the schema is read; the
+ * caller awaits `closed` before it returns.
  */
 export async function buildExpectedSchema(options: BuildOptions, steps: readonly BuildStep[], emit: VerifyEmit): Promise<BuiltSchema> {
   const started = performance.now();
@@ -50,10 +35,10 @@ export async function buildExpectedSchema(options: BuildOptions, steps: readonly
       emit({ type: 'warning', message: `could not drop scratch database ${event.database}: ${event.reason}` });
     else if (event.type !== 'verify-scratch') emit(event);
   };
-  const scratch = await openScratchDatabase({ ...options, resettable: false }, quiet);
+  const scratch = await openScratchDatabase({ ...options, resettable: false, command: 'drift' }, quiet);
   const onAbort = (): void => void scratch.session?.cancelRunningQuery();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  let built: { snapshot: SchemaSnapshot; relations: ExpectedRelations };
+  let built: ComparableSchema;
   try {
     built = await buildOn(scratch, steps, emit, options.signal);
   } catch (error) {
@@ -72,7 +57,7 @@ async function buildOn(
   steps: readonly BuildStep[],
   emit: VerifyEmit,
   signal: AbortSignal | undefined,
-): Promise<{ snapshot: SchemaSnapshot; relations: ExpectedRelations }> {
+): Promise<ComparableSchema> {
   const session = scratch.session;
   const journal = scratch.journal;
   if (!session || !journal) throw new Error(`scratch database ${scratch.name} is not open`);
@@ -86,8 +71,7 @@ async function buildOn(
       throw onScratch(error, scratch.name);
     }
   }
-  const snapshot = await withDefaultGrants(session.client, await takeSnapshot(session.client));
-  return { snapshot, relations: await readExpectedRelations(session.client, journal) };
+  return readComparableSchema(session.client, journal);
 }
 
 /** An SQL failure while rebuilding says where it happened: on the scratch database, not the target. */

@@ -3,10 +3,12 @@ import type { Migration } from '../migrations/parse.js';
 import { resumePoint } from '../migrations/resume.js';
 import { splitSqlStatements } from '../migrations/split.js';
 import { computeStatus, findProblems, type JournalRow, type PartialRow } from '../migrations/status.js';
+import type { ComparableSchema } from './compare.js';
 
 /**
  * The history `drift` rebuilds: what the live database's journal says was applied, in the order
- * it was applied, as steps to run on a scratch database from the local files. Pure.
+ * it was applied, as steps to run on a scratch database from the local files (pure); its key;
+ * and the expected schemas built so far, by that key.
  */
 
 /** One section (or the first statements of one) to run on the scratch database. */
@@ -73,7 +75,7 @@ export function appliedHistory(
 }
 
 /** `version:checksum:direction:statements` of every step, in order. Pure. */
-export function historyKey(steps: readonly BuildStep[]): string {
+function historyKey(steps: readonly BuildStep[]): string {
   return steps.map((s) => `${s.migration.version}:${s.migration.checksum}:${s.direction}:${s.statements ?? 'all'}`).join(',');
 }
 
@@ -108,4 +110,37 @@ export function truncatedMigration(migration: Migration, direction: 'up' | 'down
   if (!last || count >= statements.length) return migration;
   const cut = { ...section, sql: `${section.sql.slice(0, last.offset + last.text.length)};\n` };
   return direction === 'up' ? { ...migration, up: cut } : { ...migration, down: cut };
+}
+
+/** The schema a history builds, as read on the scratch database (its expected objects are left out at comparison). */
+export interface ExpectedSchema extends ComparableSchema {
+  /** The scratch database it was built on (dropped unless given with scratchUrl). */
+  database: string;
+  /** Steps run (sections, or their first statements for a partial run). */
+  steps: number;
+  ms: number;
+}
+
+/**
+ * Expected schemas by applied history (see historyKey): a fleet run shares one, so databases
+ * with the same history are compared with one build. Concurrent targets with the same history
+ * wait for the same build; a build that failed is forgotten, so the next target tries again.
+ */
+export class ExpectedSchemaCache {
+  private readonly schemas = new Map<string, Promise<ExpectedSchema>>();
+
+  /** The schema of `key`, built by `build` only when no one has (or is building) it. */
+  async get(key: string, build: () => Promise<ExpectedSchema>): Promise<{ schema: ExpectedSchema; built: boolean }> {
+    const known = this.schemas.get(key);
+    if (known) return { schema: await known, built: false };
+    const building = build();
+    this.schemas.set(key, building);
+    building.catch(() => this.schemas.delete(key));
+    return { schema: await building, built: true };
+  }
+
+  /** Distinct histories built or being built. */
+  get size(): number {
+    return this.schemas.size;
+  }
 }

@@ -16,9 +16,10 @@ import {
   probeApplicationName,
   scratchConnection,
   scratchDatabaseName,
+  type ScratchCommand,
 } from './scratch.js';
 
-/** The database verify works in, with its journal table, and a way back to how it started. */
+/** The database verify (or drift) works in, with its journal table, and a way back to how it started. */
 export interface ScratchDatabase {
   readonly name: string;
   /** true: created next to the target (dropped by close); false: given with scratchUrl (kept). */
@@ -31,7 +32,7 @@ export interface ScratchDatabase {
   readonly resettable: boolean;
   /** Brings it back to how it started (journal table included), for a rebuild. */
   reset(): Promise<void>;
-  /** Closes the connection; drops the database when verify created it. Never throws. */
+  /** Closes the connection; drops the database when it was created. Never throws. */
   close(): Promise<void>;
 }
 
@@ -43,6 +44,8 @@ export interface ScratchOptions extends SessionOptions {
   journal: TableName;
   /** `--scratch-setup FILE`, run before the first migration and after every reset. */
   setup?: ScratchSetup | undefined;
+  /** Named in its messages and in a created database's name (default verify). */
+  command?: ScratchCommand | undefined;
 }
 
 type Emit = VerifyEmit;
@@ -56,19 +59,23 @@ export async function openScratchDatabase(options: ScratchOptions, emit: Emit): 
 }
 
 async function openCreatedScratch(options: ScratchOptions, emit: Emit): Promise<ScratchDatabase> {
-  const name = scratchDatabaseName();
-  const scratchOptions: SessionOptions = { ...options, ...scratchConnection(options, name) };
+  const name = scratchDatabaseName(options.command);
+  const scratchOptions: SessionOptions = { ...options, ...scratchConnection(options, name, options.command) };
   const connect = async (): Promise<Session> => openSession(scratchOptions, emit);
   const admin = await openSession(options, emit);
   let settings: StoredSetting[];
   try {
     settings = await readDatabaseSettings(admin.client);
-    await createScratchDatabase(admin, name);
+    await createScratchDatabase(admin, name, options.command);
   } catch (error) {
     await admin.close();
     throw error;
   }
-  const scratch = new CreatedScratch(name, admin, connect, emit, options.journal, { settings, setup: options.setup });
+  const scratch = new CreatedScratch(name, admin, connect, emit, options.journal, {
+    command: options.command,
+    settings,
+    setup: options.setup,
+  });
   emit({ type: 'verify-scratch', database: name, created: true, settings: settings.map(settingName), setup: options.setup?.file });
   try {
     await scratch.open();
@@ -86,7 +93,7 @@ async function openGivenScratch(options: ScratchOptions, url: string, emit: Emit
   let session = await connect();
   try {
     await assertNotTarget(options, session, emit);
-    await assertEmptyScratch(session, `--scratch-url database ${name}`);
+    await assertEmptyScratch(session, `--scratch-url database ${name}`, options.command);
     const start = options.resettable ? await readStartingState(session, name) : undefined;
     session = await setUp(session, options.setup, name, connect);
     const journal = await prepareJournal(session, options.journal);
@@ -122,13 +129,13 @@ async function assertNotTarget(options: ScratchOptions, scratch: Session, emit: 
   try {
     if (!options.connection)
       await probe.client.query("SELECT pg_catalog.set_config('application_name', $1, false)", [probeApplicationName()]);
-    await assertNotTargetDatabase(probe.client, scratch.client, '--scratch-url');
+    await assertNotTargetDatabase(probe.client, scratch.client, '--scratch-url', options.command);
   } finally {
     await probe.close();
   }
 }
 
-/** A database verify created: reset drops and creates it again. */
+/** A database created next to the target: reset drops and creates it again. */
 class CreatedScratch implements ScratchDatabase {
   readonly created = true;
   readonly resettable = true;
@@ -141,14 +148,15 @@ class CreatedScratch implements ScratchDatabase {
     private readonly connect: () => Promise<Session>,
     private readonly emit: Emit,
     private readonly requestedJournal: TableName,
-    private readonly likeTarget: { settings: readonly StoredSetting[]; setup: ScratchSetup | undefined },
+    /** The command it serves, and what makes it like the target: its settings, the setup file. */
+    private readonly recipe: { command: ScratchCommand | undefined; settings: readonly StoredSetting[]; setup: ScratchSetup | undefined },
   ) {}
 
   /** Gives the new database the target's settings, runs the setup file, creates the journal. */
   async open(): Promise<void> {
     const warn = (message: string): void => this.emit({ type: 'warning', message });
-    await copyDatabaseSettings(this.admin.client, this.name, this.likeTarget.settings, warn);
-    const session = await setUp(await this.connect(), this.likeTarget.setup, this.name, this.connect);
+    await copyDatabaseSettings(this.admin.client, this.name, this.recipe.settings, warn);
+    const session = await setUp(await this.connect(), this.recipe.setup, this.name, this.connect);
     try {
       this.journal = await prepareJournal(session, this.requestedJournal);
     } catch (error) {
@@ -163,7 +171,7 @@ class CreatedScratch implements ScratchDatabase {
     this.session = undefined;
     const failure = await dropScratchDatabase(this.admin, this.name);
     if (failure) throw new AeturnisError(`could not drop scratch database ${this.name} to rebuild it: ${failure}`, ExitCode.sqlFailed);
-    await createScratchDatabase(this.admin, this.name);
+    await createScratchDatabase(this.admin, this.name, this.recipe.command);
     await this.open();
   }
 

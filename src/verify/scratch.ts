@@ -6,19 +6,27 @@ import { errorCode, pgErrorOf } from '../connection/pg-error.js';
 import type { Session, SessionOptions } from '../connection/session.js';
 
 /**
+ * The command a scratch database serves: its messages name it, and so does the database's name,
+ * so a user of `drift` never reads about verify.
+ */
+export type ScratchCommand = 'verify' | 'drift';
+
+/**
  * A random name for a scratch database, recognisable in `\l` if one is ever left behind.
  */
-export function scratchDatabaseName(): string {
-  return `aeturnis_verify_${randomBytes(4).toString('hex')}`;
+export function scratchDatabaseName(command: ScratchCommand = 'verify'): string {
+  return `aeturnis_${command}_${randomBytes(4).toString('hex')}`;
 }
 
 /**
  * Connection options for a database next to the target: the same server, user and settings,
  * another database name. Pure.
  */
-export function scratchConnection(options: SessionOptions, database: string): SessionOptions {
+export function scratchConnection(options: SessionOptions, database: string, command: ScratchCommand = 'verify'): SessionOptions {
   if (options.connection) {
-    throw new UsageError('verify with an existing pg connection needs scratchUrl (a database it may change), or pass databaseUrl instead');
+    throw new UsageError(
+      `${command} with an existing pg connection needs scratchUrl (a database it may change), or pass databaseUrl instead`,
+    );
   }
   const env = options.env ?? process.env;
   const target = resolveConnection(options.databaseUrl, env);
@@ -30,7 +38,7 @@ export function scratchConnection(options: SessionOptions, database: string): Se
   }
   if (target.kind === 'libpq') return { ...common, env: { ...env, PGDATABASE: database } };
   throw new UsageError(
-    'verify needs a PostgreSQL server to create its scratch database, and the embedded database cannot host a second one: set DATABASE_URL or pass --scratch-url',
+    `${command} needs a PostgreSQL server to create its scratch database, and the embedded database cannot host a second one: set DATABASE_URL or pass --scratch-url`,
   );
 }
 
@@ -38,14 +46,14 @@ export function scratchConnection(options: SessionOptions, database: string): Se
  * Creates the scratch database through the target's session, with a one-line error saying
  * what to do when the role may not create databases.
  */
-export async function createScratchDatabase(admin: Session, database: string): Promise<void> {
+export async function createScratchDatabase(admin: Session, database: string, command: ScratchCommand = 'verify'): Promise<void> {
   try {
     await admin.client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
   } catch (error) {
     const pgError = pgErrorOf(error);
     if (pgError?.code === '42501') {
       throw new UsageError(
-        `verify could not create its scratch database (${pgError.message}): grant CREATEDB to this role, or pass --scratch-url with an empty database it may change`,
+        `${command} could not create its scratch database (${pgError.message}): grant CREATEDB to this role, or pass --scratch-url with an empty database it may change`,
       );
     }
     throw error;
@@ -75,9 +83,10 @@ export async function dropScratchDatabase(admin: Session, database: string): Pro
 
 /**
  * Refuses a user-given scratch database that already holds tables: verify applies and rolls
- * back every migration there, which would collide with (or destroy) what is in it.
+ * back every migration there (drift applies them), which would collide with (or destroy) what
+ * is in it.
  */
-export async function assertEmptyScratch(session: Session, label: string): Promise<void> {
+export async function assertEmptyScratch(session: Session, label: string, command: ScratchCommand = 'verify'): Promise<void> {
   const { rows } = await session.client.query<{ name: string }>(
     `SELECT c.oid::regclass::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -85,7 +94,7 @@ export async function assertEmptyScratch(session: Session, label: string): Promi
   );
   const first = rows[0];
   if (first) {
-    throw new UsageError(`${label} is not empty (it has ${first.name}): verify needs an empty database it may change`);
+    throw new UsageError(`${label} is not empty (it has ${first.name}): ${command} needs an empty database it may change`);
   }
 }
 
@@ -102,9 +111,14 @@ interface SessionMark {
  * is spelled (localhost vs 127.0.0.1, another port forward, another role): the scratch side
  * looks for the target session's backend (pid, application_name, and backend_start where it may
  * see it) in pg_stat_activity, in its own current_database(). Asked of the servers, not of the
- * URL text. Call before anything runs on the scratch connection; `drift` uses it too.
+ * URL text. Call before anything runs on the scratch connection.
  */
-export async function assertNotTargetDatabase(target: Session['client'], scratch: Session['client'], label: string): Promise<void> {
+export async function assertNotTargetDatabase(
+  target: Session['client'],
+  scratch: Session['client'],
+  label: string,
+  command: ScratchCommand = 'verify',
+): Promise<void> {
   const { rows } = await target.query<SessionMark>(
     `SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('application_name') AS "applicationName",
             (SELECT pg_catalog.date_part('epoch', a.backend_start)::text FROM pg_catalog.pg_stat_activity a
@@ -120,7 +134,7 @@ export async function assertNotTargetDatabase(target: Session['client'], scratch
   );
   if (seen[0]?.same) {
     throw new UsageError(
-      `${label} reaches the target database itself (${seen[0].database} on the same server): verify changes its scratch database, so it needs another, empty one`,
+      `${label} reaches the target database itself (${seen[0].database} on the same server): ${command} changes its scratch database, so it needs another, empty one`,
     );
   }
 }

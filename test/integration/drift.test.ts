@@ -6,10 +6,10 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { tableMigration } from '../support/project.js';
 import { useTestProject } from '../support/test-project.js';
 
-const { db, project, cli, createRole } = useTestProject();
+const { db, project, cli, cliWithUrl, createRole } = useTestProject();
 
 const shipped = ['--dir', `${repoRoot}/migrations`];
-const BUILT = /Built the expected schema on scratch database (aeturnis_verify_[0-9a-f]+)/g;
+const BUILT = /Built the expected schema on scratch database (aeturnis_drift_[0-9a-f]+)/g;
 
 async function databaseExists(name: string): Promise<boolean> {
   return (await db.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length > 0;
@@ -43,7 +43,7 @@ describe('drift', () => {
       `extra grant SELECT on table user_sessions to ${reader.name}: not in the migrations (write a migration for it, or drop it)`,
       'extra index users.by_hand_idx: not in the migrations (write a migration for it, or drop it)',
     ]);
-    expect(drifted.stderr).toContain('Drift: 5 differences between the database and what its 6 applied migrations build');
+    expect(drifted.stderr).toContain('error: 5 differences between the database and what its 6 applied migrations build');
 
     const json = await cli(['drift', '--json', ...shipped]);
     expect(json.code).toBe(3);
@@ -83,6 +83,19 @@ describe('drift', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('No drift');
+  });
+
+  it('a role that may not create databases: drift (not verify) says so and names the ways out, exit 2', async () => {
+    const owner = await createRole('LOGIN');
+    await db.query(`ALTER DATABASE "${db.name}" OWNER TO ${owner.name}`);
+    project.write('0001_a.sql', tableMigration('a'));
+    const url = owner.url(db);
+    expect((await cliWithUrl(url, ['up'])).code).toBe(0);
+    const result = await cliWithUrl(url, ['drift']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'drift could not create its scratch database (permission denied to create database): grant CREATEDB to this role, or pass --scratch-url',
+    );
   });
 
   it('a fleet of four, one drifted: that target is named (exit 3), and the expected schema is built once', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExpectedSchema } from '../../src/drift/build.js';
-import { ExpectedSchemaCache } from '../../src/drift/cache.js';
+import { ExpectedSchemaCache, type ExpectedSchema } from '../../src/drift/history.js';
 
 const schema = (database: string): ExpectedSchema => ({
   snapshot: new Map(),

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDrift, driftBetween, driftSummary } from '../../src/drift/describe.js';
-import { normalizedGrants } from '../../src/drift/default-grants.js';
-import { withoutExpectedObjects } from '../../src/drift/expected-objects.js';
+import { describeDrift, driftBetween, driftSummary, normalizedGrants, withoutExpectedObjects } from '../../src/drift/compare.js';
 import { snapshotFromRows, type SchemaSnapshot } from '../../src/verify/snapshot.js';
 
 const snap = (...rows: [string, string, Record<string, string | null>?][]): SchemaSnapshot =>
@@ -42,7 +40,7 @@ describe('drift wording', () => {
   it('the summary says equal, or how many differences and what to do', () => {
     expect(driftSummary([], 1)).toBe('No drift: the database matches what its 1 applied migration builds');
     expect(driftSummary([{ kind: 'index', name: 'a.b', change: 'extra' }], 6)).toMatch(
-      /^Drift: 1 difference between the database and what its 6 applied migrations build; write a migration/,
+      /^1 difference between the database and what its 6 applied migrations build; write a migration/,
     );
   });
 });
