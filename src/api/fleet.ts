@@ -125,7 +125,8 @@ async function runTarget<R>(
         after: currentVersion(await appliedVersions({ ...options, signal: undefined })),
       };
   } catch (error) {
-    Object.assign(outcome, failureOf(error, options.signal));
+    if (error instanceof TargetFailedWithResult) outcome.result = error.result as R;
+    Object.assign(outcome, failureOf(error instanceof TargetFailedWithResult ? error.failure : error, options.signal));
   }
   outcome.applied = applied.map((m) => m.fileName);
   outcome.rolledBack = rolledBack.map((m) => m.fileName);
@@ -155,6 +156,20 @@ function identity(target: FleetTarget): Pick<TargetOutcome<unknown>, 'target' | 
 function outcomeOf<R>(slot: Slot<TargetOutcome<R>>, target: FleetTarget): TargetOutcome<R> {
   if (slot.started) return slot.outcome;
   return { ...identity(target), state: 'not-started', exitCode: ExitCode.ok, notStarted: slot.reason, ms: 0, applied: [], rolledBack: [] };
+}
+
+/**
+ * Thrown by a fleet command whose target failed but still has a result worth printing (drift's
+ * differences): the target fails with `failure`'s exit code and line, and its --json `result`
+ * is `result`.
+ */
+export class TargetFailedWithResult<R> extends Error {
+  constructor(
+    readonly failure: AeturnisError,
+    readonly result: R,
+  ) {
+    super(failure.message);
+  }
 }
 
 /** A target's error as its outcome: state, exit code and one line without a password. */

@@ -113,6 +113,24 @@ describe('drift', () => {
       expect(result.stderr).toContain('4 targets: 3 succeeded, 1 failed (db3)');
       expect(result.stdout + result.stderr).toMatch(/db3.*drifted: 1 difference: extra index a\.a_by_hand/);
       expect([...(result.stdout + result.stderr).matchAll(BUILT)]).toHaveLength(1);
+      // --json: one object per target a line; the drifted one carries its differences.
+      const json = await fleet(['drift', '--targets', 'targets.txt', '--json']);
+      expect(json.code).toBe(3);
+      const objects = json.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { target: string; exitCode: number; result: unknown });
+      expect(objects.map((o) => [o.target, o.exitCode])).toEqual([
+        ['db1', 0],
+        ['db2', 0],
+        ['db3', 3],
+        ['db4', 0],
+      ]);
+      expect(objects[2]?.result).toEqual({
+        drifted: true,
+        differences: [expect.objectContaining({ kind: 'index', name: 'a.a_by_hand', change: 'extra' })],
+      });
+      expect(objects[0]?.result).toEqual({ drifted: false, differences: [] });
     } finally {
       for (const target of targets) await target.drop();
     }

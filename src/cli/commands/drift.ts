@@ -42,8 +42,11 @@ export function registerDrift(program: Command): void {
       await runOnTargets(command, context, {
         run: async (options) => {
           const result = await drift({ ...options, scratchUrl: flags.scratchUrl, expectedSchemas, onExpectedBuilt });
-          // On a fleet a drifted target is a failed one (exit 3), its differences in its outcome.
-          if (result.drifted && options !== context.common) throw new DriftedError(result);
+          // On a fleet a drifted target is a failed one (exit 3), its differences in its outcome and its --json result.
+          if (result.drifted && options !== context.common) {
+            const { TargetFailedWithResult } = await import('../../api/fleet.js');
+            throw new TargetFailedWithResult(new DriftedError(result), result);
+          }
           return result;
         },
         describe: (result) => `no drift (${plural(result.applied, 'applied migration')})`,

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { MigratorEvent } from '../../api/events.js';
 import type { FleetEvent, FleetResult, FleetTarget, Shard, TargetOutcome } from '../../api/fleet.js';
-import { FleetFailedError, queryTargets, readTargetsFile, runFleet, targetsInShard } from '../../api/fleet.js';
+import { FleetFailedError, queryTargets, readTargetsFile, runFleet, TargetFailedWithResult, targetsInShard } from '../../api/fleet.js';
 import type { CommonOptions } from '../../api/options.js';
 import { ExitCode } from '../../errors.js';
 import { plural } from '../../plural.js';
@@ -87,7 +87,14 @@ export async function runFleetCommand<R>(
         journal: spec.journal,
         onEvent,
       },
-      async (options) => printed(spec, await spec.run(options), fleet.json),
+      async (options) => {
+        try {
+          return printed(spec, await spec.run(options), fleet.json);
+        } catch (error) {
+          if (!(error instanceof TargetFailedWithResult)) throw error;
+          throw new TargetFailedWithResult(error.failure, printed(spec, error.result as R, fleet.json));
+        }
+      },
     );
   } finally {
     live?.stop();
