@@ -17,6 +17,8 @@ const CONNECTION = [
 const MIGRATIONS = SETTINGS.migrationsDir.env;
 const SEEDS = SETTINGS.seedsDir.env;
 const RUNNER = names(SETTINGS.lockTimeout, SETTINGS.lockRetries);
+/** Commands that run on fleets read this with `--shard auto/N` (a Kubernetes Indexed Job's pod index). */
+const FLEET = `${SETTINGS.jobCompletionIndex.env} (with --shard auto/N)`;
 const GUARD = `${SETTINGS.environment.env}, else ${SETTINGS.nodeEnvironment.env} (production guard; --allow-production overrides)`;
 
 interface CommandHelp {
@@ -30,6 +32,7 @@ const HELP: Record<string, CommandHelp> = {
       'aeturnis-db up',
       'aeturnis-db up --to 12 --dry-run',
       'aeturnis-db up --dump schema.sql',
+      'aeturnis-db up --targets tenants.txt --shard auto/4   # pod of a 4-pod Indexed Job',
       'DATABASE_URL=postgres://app@db/game aeturnis-db up --no-partitions',
     ],
     environment: [
@@ -38,25 +41,26 @@ const HELP: Record<string, CommandHelp> = {
       RUNNER,
       `${SETTINGS.partitions.env} (off skips partition upkeep)`,
       `${SETTINGS.environment.env}, else ${SETTINGS.nodeEnvironment.env} (recorded in the database)`,
+      FLEET,
     ],
   },
   down: {
     examples: ['aeturnis-db down', 'aeturnis-db down 3', 'aeturnis-db down --to 0'],
-    environment: [...CONNECTION, MIGRATIONS, RUNNER],
+    environment: [...CONNECTION, MIGRATIONS, RUNNER, FLEET],
   },
   redo: { examples: ['aeturnis-db redo'], environment: [...CONNECTION, MIGRATIONS, RUNNER] },
   status: {
     examples: ['aeturnis-db status', 'aeturnis-db status --json | jq \'.[] | select(.state != "applied")\''],
-    environment: [...CONNECTION, MIGRATIONS],
+    environment: [...CONNECTION, MIGRATIONS, FLEET],
   },
-  validate: { examples: ['aeturnis-db validate && echo unchanged'], environment: [...CONNECTION, MIGRATIONS] },
+  validate: { examples: ['aeturnis-db validate && echo unchanged'], environment: [...CONNECTION, MIGRATIONS, FLEET] },
   verify: {
     examples: ['aeturnis-db verify', 'aeturnis-db verify --scratch-url postgres://ci@localhost/scratch'],
-    environment: [...CONNECTION, MIGRATIONS, RUNNER],
+    environment: [...CONNECTION, MIGRATIONS, RUNNER, FLEET],
   },
   drift: {
     examples: ['aeturnis-db drift', "aeturnis-db drift --json | jq '.differences[]'", 'aeturnis-db drift --targets tenants.txt'],
-    environment: [...CONNECTION, MIGRATIONS],
+    environment: [...CONNECTION, MIGRATIONS, FLEET],
   },
   lint: {
     examples: ['aeturnis-db lint', 'aeturnis-db lint --all --json', 'aeturnis-db lint migrations/0007_add_index.sql'],
@@ -69,7 +73,7 @@ const HELP: Record<string, CommandHelp> = {
       'aeturnis-db partitions --ahead 6 --dry-run',
       'aeturnis-db partitions register events --interval day --ahead 7',
     ],
-    environment: [...CONNECTION, RUNNER],
+    environment: [...CONNECTION, RUNNER, FLEET],
   },
   seed: { examples: ['aeturnis-db seed'], environment: [...CONNECTION, SEEDS, GUARD] },
   reset: {
@@ -82,9 +86,9 @@ const HELP: Record<string, CommandHelp> = {
   },
   adopt: {
     examples: ['aeturnis-db adopt --from dbmate', 'aeturnis-db adopt --from flyway --dry-run'],
-    environment: [...CONNECTION, MIGRATIONS],
+    environment: [...CONNECTION, MIGRATIONS, FLEET],
   },
-  baseline: { examples: ['aeturnis-db baseline 42'], environment: [...CONNECTION, MIGRATIONS] },
+  baseline: { examples: ['aeturnis-db baseline 42'], environment: [...CONNECTION, MIGRATIONS, FLEET] },
   dump: {
     examples: ['aeturnis-db dump --out schema.sql', 'aeturnis-db up && aeturnis-db dump --out schema.sql --check   # in CI'],
     environment: [...CONNECTION],
