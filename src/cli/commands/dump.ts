@@ -1,10 +1,10 @@
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, ValidationError } from '../../errors.js';
 import { plural } from '../../plural.js';
 import { commandContext } from '../context.js';
 import type { Output } from '../output.js';
+import { assertDirectory, writeOutputFile } from '../output-file.js';
 
 interface DumpFlags {
   out?: string;
@@ -36,24 +36,13 @@ export function registerDump(program: Command): void {
       } else if (flags.check) {
         await checkFile(output, out, result.sql, what);
       } else {
-        const written = writeDumpFile(out, result.sql);
+        const written = writeOutputFile(out, result.sql, '--out');
         output.success(`${written ? 'Wrote' : 'Unchanged:'} ${out} (${what})`, { event: 'dump-written', file: out, written });
       }
     });
 }
 
 /** Refuses (exit 2) a FILE whose directory does not exist: a typo must not create a tree. */
-export function assertDirectory(file: string, flag: string): void {
-  const dir = dirname(file);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(dir).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDirectory) throw new UsageError(`${flag} ${file}: directory ${dir} does not exist (create it first)`);
-}
-
 async function checkFile(output: Output, file: string, sql: string, what: string): Promise<void> {
   const { dumpDifference } = await import('../../api/dump.js');
   let text: string;
@@ -73,27 +62,4 @@ async function checkFile(output: Output, file: string, sql: string, what: string
     );
   }
   output.success(`${file} is up to date (${what})`, { event: 'dump-checked', file });
-}
-
-/**
- * Writes through a temporary file and a rename: an interrupted run never leaves half a file.
- * Unchanged content is not rewritten. Returns whether it wrote.
- */
-export function writeDumpFile(file: string, sql: string): boolean {
-  try {
-    if (readFileSync(file, 'utf8') === sql) return false;
-  } catch {
-    // Not there yet (or unreadable: writing says why).
-  }
-  assertDirectory(file, '--out');
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, sql);
-    renameSync(temporary, file);
-    return true;
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write ${file}: ${code ?? (error as Error).message}`);
-  }
 }

@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, ValidationError } from '../../errors.js';
 import type { TypesResult } from '../../api/types.js';
 import type { Output } from '../output.js';
+import { writeOutputFile } from '../output-file.js';
 import { commandContext } from '../context.js';
 import { partitionsSetting } from '../../settings.js';
 import { plural } from '../../plural.js';
@@ -44,7 +44,7 @@ export function registerTypes(program: Command): void {
       } else if (flags.check) {
         await checkFile(output, flags.out, result);
       } else {
-        const written = writeAtomically(flags.out, result.source);
+        const written = writeOutputFile(flags.out, result.source, '--out', { createDirectory: true });
         const what = written ? `Wrote ${flags.out}` : `${flags.out} is already up to date`;
         output.success(`${what}: ${summary(result)}`, { event: 'types-written', file: flags.out, written });
       }
@@ -75,24 +75,4 @@ async function checkFile(output: Output, file: string, result: TypesResult): Pro
   const differences = describeDifferences(text, result.source);
   if (differences.length > 0) throw new ValidationError(summarizeDifferences(file, differences));
   output.success(`${file} is up to date: ${summary(result)}`, { event: 'types-checked', file });
-}
-
-/** Writes through a temporary file and a rename: an interrupted run never leaves half a file. Unchanged content is not rewritten. */
-function writeAtomically(file: string, source: string): boolean {
-  try {
-    if (readFileSync(file, 'utf8') === source) return false;
-  } catch {
-    // Not there yet (or unreadable: writing says why).
-  }
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, source);
-    renameSync(temporary, file);
-    return true;
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write --out ${file}: ${code ?? (error as Error).message}`);
-  }
 }

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { commandContext } from '../context.js';
 import { runOnTargets } from '../fleet/index.js';
 import { formatMs } from '../render.js';
-import { assertDirectory, writeDumpFile } from './dump.js';
+import { assertDirectory, writeOutputFile } from '../output-file.js';
 import { parseAhead } from './partitions.js';
 import { plural } from '../../plural.js';
 import { partitionsSetting } from '../../settings.js';
@@ -59,7 +59,7 @@ export function registerUp(program: Command): void {
             });
           }
           if (flags.dump !== undefined && result.dump !== undefined) {
-            const written = writeDumpFile(flags.dump, result.dump);
+            const written = writeOutputFile(flags.dump, result.dump, '--dump');
             output.success(`${written ? 'Wrote' : 'Unchanged:'} ${flags.dump} (the schema dump)`, {
               event: 'dump-written',
               file: flags.dump,
