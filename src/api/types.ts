@@ -22,7 +22,7 @@ export interface TypesOptions extends CommonOptions {
   fromMigrations?: boolean | undefined;
   /** Schemas to read (default: every schema except PostgreSQL's own). */
   schemas?: readonly string[] | undefined;
-  /** With fromMigrations: the audit_log partition step after migrating, as for {@link migrate}. */
+  /** With fromMigrations: partition upkeep of the registered tables after migrating, as for {@link migrate}. */
   partitions?: MigrateOptions['partitions'];
   /**
    * With fromMigrations: an SQL file run on the scratch database before the first migration,

@@ -25,7 +25,7 @@ export function registerReset(program: Command): void {
       '--allow-production',
       'run although the environment (AETURNIS_ENV, else NODE_ENV), or the one the database was last migrated under, is not a development one',
     )
-    .option('--no-partitions', 'skip the audit_log partition step (also AETURNIS_PARTITIONS=off)')
+    .option('--no-partitions', 'skip partition upkeep of the registered tables (also AETURNIS_PARTITIONS=off)')
     .action(async (flags: ResetFlags, command: Command) => {
       const { output, common, signal } = await commandContext(command);
       const partitions = flags.partitions && partitionsSetting();
