@@ -177,6 +177,7 @@ const POSTGRES_TIME_UNITS_MS: Readonly<Record<string, number>> = {
  * statement, for DEFAULT, and for a value PostgreSQL would refuse.
  */
 export function lockTimeoutSetBy(statement: string): number | undefined {
+  if (!/^\s*SET\s/i.test(statement.slice(0, 16))) return undefined; // most statements: no copy, no regex over their text
   const match = SET_LOCK_TIMEOUT.exec(statement.trim());
   if (!match) return undefined;
   const value = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(match[1] ?? match[2] ?? '');
@@ -186,12 +187,14 @@ export function lockTimeoutSetBy(statement: string): number | undefined {
 }
 
 /**
- * The lock_timeout the file itself has set by the time its statement `index` runs (the last SET
- * among statements 0..index), or undefined when it has set none: its own value wins over the
- * lock-retry schedule's, so retry lines must report it.
+ * For each statement, the lock_timeout the file itself has SET by the time it runs (the last SET
+ * at or before it; undefined before any): its own value wins over the lock-retry schedule's, so
+ * retry lines must report it. One pass over the statements.
  */
-export function fileLockTimeoutMs(statements: readonly { text: string }[], index = statements.length - 1): number | undefined {
+export function fileLockTimeouts(statements: readonly { text: string }[]): (number | undefined)[] {
   let set: number | undefined;
-  for (const statement of statements.slice(0, index + 1)) set = lockTimeoutSetBy(statement.text) ?? set;
-  return set;
+  return statements.map((statement) => {
+    set = lockTimeoutSetBy(statement.text) ?? set;
+    return set;
+  });
 }

@@ -4,7 +4,7 @@ import { runsWithoutTransaction, type Migration, type Section } from '../migrati
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { BlockerWatch } from '../lock-retries/blockers.js';
-import { fileLockTimeoutMs } from '../migrations/statement-words.js';
+import { fileLockTimeouts } from '../migrations/statement-words.js';
 import { quoteLiteral } from '../identifiers.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql, setGuardSql } from '../journal/sql.js';
 import type { ResumePoint } from '../migrations/resume.js';
@@ -50,7 +50,7 @@ export async function runMigration(context: RunContext, migration: Migration, di
       {
         migration,
         direction,
-        attempts: lockAttempts(context.lockRetries, fileLockTimeoutMs(splitSqlStatements(section.sql)) ?? migration.lockTimeoutMs),
+        attempts: lockAttempts(context.lockRetries, sectionLockTimeoutMs(section.sql) ?? migration.lockTimeoutMs),
         watch,
         retryable: isMarkedLockRetryable,
         whereOf: (error) =>
@@ -317,4 +317,13 @@ async function recordOwnCommit(
   return failed
     ? `${stayed}; ${failed}`
     : `${stayed}; recorded as partially applied: the next ${direction} resumes at statement ${applied + 1}`;
+}
+
+/**
+ * The lock_timeout a transactional section SETs itself (its last SET), which every attempt then
+ * runs with. Most files never mention lock_timeout: they are not split for it.
+ */
+function sectionLockTimeoutMs(sql: string): number | undefined {
+  if (!/lock_timeout/i.test(sql)) return undefined;
+  return fileLockTimeouts(splitSqlStatements(sql)).at(-1);
 }

@@ -3,7 +3,7 @@ import type { Migration, Section } from '../migrations/parse.js';
 import { lineOfOffset } from '../migrations/position.js';
 import { splitSqlStatements, type SqlStatement } from '../migrations/split.js';
 import { journalDeleteSql, journalInsertSql, partialDeleteSql, registryWriteSql } from '../journal/sql.js';
-import { fileLockTimeoutMs } from '../migrations/statement-words.js';
+import { fileLockTimeouts } from '../migrations/statement-words.js';
 import { pgErrorOf } from '../connection/pg-error.js';
 import type { ResumePoint } from '../migrations/resume.js';
 import type { BlockerWatch } from '../lock-retries/blockers.js';
@@ -46,6 +46,7 @@ export async function runStatementByStatement(
   if (resume && resume.invalidIndexes.length > 0) await dropInvalidIndexes(client, resume.invalidIndexes);
   const invalidBefore = new Set(await invalidIndexes(client));
   const retries = statementRetries(statements);
+  const ownLockTimeouts = fileLockTimeouts(statements);
   const lockTimeout = new SessionLockTimeout(client);
   const managed = (context.lockRetries !== undefined && context.lockRetries !== 'off') || migration.lockTimeoutMs !== undefined;
   if (managed) await lockTimeout.start();
@@ -70,7 +71,7 @@ export async function runStatementByStatement(
           invalidBefore,
           retry,
           where: `${migration.fileName}: ${failed}`,
-          ownLockTimeoutMs: fileLockTimeoutMs(statements, index),
+          ownLockTimeoutMs: ownLockTimeouts[index],
         },
         statement.text,
       );

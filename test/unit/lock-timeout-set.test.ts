@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitSqlStatements } from '../../src/migrations/split.js';
-import { fileLockTimeoutMs, lockTimeoutSetBy } from '../../src/migrations/statement-words.js';
+import { fileLockTimeouts, lockTimeoutSetBy } from '../../src/migrations/statement-words.js';
 
 describe('lockTimeoutSetBy: the lock_timeout a statement sets, as PostgreSQL reads it', () => {
   it.each([
@@ -26,14 +26,12 @@ describe('lockTimeoutSetBy: the lock_timeout a statement sets, as PostgreSQL rea
   });
 });
 
-describe('fileLockTimeoutMs: what the file has set by a given statement', () => {
-  const statements = splitSqlStatements(
-    "ALTER TABLE a ADD COLUMN x int;\nSET lock_timeout = '250ms';\nALTER TABLE b ADD COLUMN y int;\nSET lock_timeout = '1s';\nALTER TABLE c ADD COLUMN z int;",
-  );
-
+describe('fileLockTimeouts: what the file has set by each statement', () => {
   it('is undefined before any SET, then the latest SET', () => {
-    expect([0, 1, 2, 3, 4].map((index) => fileLockTimeoutMs(statements, index))).toEqual([undefined, 250, 250, 1000, 1000]);
-    expect(fileLockTimeoutMs(statements)).toBe(1000);
-    expect(fileLockTimeoutMs(splitSqlStatements('CREATE TABLE t (id int);'))).toBeUndefined();
+    const statements = splitSqlStatements(
+      "ALTER TABLE a ADD COLUMN x int;\nSET lock_timeout = '250ms';\nALTER TABLE b ADD COLUMN y int;\nSET lock_timeout = '1s';\nALTER TABLE c ADD COLUMN z int;",
+    );
+    expect(fileLockTimeouts(statements)).toEqual([undefined, 250, 250, 1000, 1000]);
+    expect(fileLockTimeouts(splitSqlStatements('CREATE TABLE t (id int);'))).toEqual([undefined]);
   });
 });
